@@ -1,0 +1,91 @@
+// Command recorder writes seccomp profiles from the audit records of what a
+// workload really does.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// commands maps each subcommand to its entry point.
+var commands = map[string]func(ctx context.Context, args []string, io stdio) error{
+	"replay": runReplay,
+	"watch":  runWatch,
+	"record": runRecord,
+	"run":    runRun,
+}
+
+// stdio is the command's standard streams: tests pass buffers.
+type stdio struct {
+	in          io.Reader
+	out, errOut io.Writer
+}
+
+func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(errOut, usage)
+		return usageError{errors.New("no command given")}
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprint(out, usage)
+		return nil
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		return usageError{fmt.Errorf("unknown command %q (see 'recorder --help')", args[0])}
+	}
+	return cmd(ctx, args[1:], stdio{in: in, out: out, errOut: errOut})
+}
+
+const usage = `recorder writes seccomp profiles from what a workload really does.
+
+Usage:
+  recorder replay [flags] [FILE...]      profile from captured logs (syslog, kern.log, dmesg, /dev/kmsg, audit.log, journald)
+  recorder watch  [flags]                live daemon: netlink audit socket, /dev/kmsg, syslog or audit.log
+  recorder record [flags] -- CMD [ARG...] run CMD under a logging filter and write its profile
+  recorder run --profile P -- CMD [ARG...] run CMD under a profile and report what it denied
+
+Run 'recorder COMMAND --help' for a command's flags.
+`
+
+// usageError marks a bad command line: exit status 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// exitStatusError carries a child's exit status through run (record, run).
+type exitStatusError struct{ code int }
+
+func (e exitStatusError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// exitCode prints err, if it needs printing, and returns the process's exit status.
+func exitCode(err error, errOut io.Writer) int {
+	var ue usageError
+	var es exitStatusError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &es):
+		return es.code
+	case errors.As(err, &ue):
+		fmt.Fprintf(errOut, "recorder: %v\n", err)
+		return 2
+	default:
+		fmt.Fprintf(errOut, "recorder: %v\n", err)
+		return 1
+	}
+}
