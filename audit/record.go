@@ -47,4 +47,5 @@ const (
 	KindOther                  // an audit record of another type (SYSCALL, ANOM_ABEND without seccomp, ...)
 	KindSeccomp                // a seccomp record: the Record is filled in
 	KindSuppressed             // the kernel dropped Record.Suppressed log lines
+	KindForged                 // a record-shaped /dev/kmsg line that userspace wrote (facility != 0)
 )
