@@ -1,0 +1,213 @@
+package profilegen
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	seccomp "github.com/seccomp/libseccomp-golang"
+)
+
+// The numbers below are the kernel's own tables
+// (arch/x86/entry/syscalls/syscall_64.tbl and syscall_32.tbl,
+// include/uapi/asm-generic/unistd.h for arm64 and riscv64,
+// arch/arm/tools/syscall.tbl, arch/s390/kernel/syscalls/syscall.tbl,
+// arch/powerpc/kernel/syscalls/syscall.tbl, arch/mips/kernel/syscalls/
+// syscall_{o32,n64,n32}.tbl, arch/parisc/kernel/syscalls/syscall.tbl), with
+// syscall= as the kernel prints it: MIPS numbers carry their ABI's base (4000
+// o32, 5000 n64, 6000 n32) and x32 ones the 0x40000000 bit.
+var nameTests = []struct {
+	arch uint32
+	nr   int64
+	oci  string
+	want string
+}{
+	{0xc000003e, 0, "SCMP_ARCH_X86_64", "read"},
+	{0xc000003e, 17, "SCMP_ARCH_X86_64", "pread64"},
+	{0xc000003e, 59, "SCMP_ARCH_X86_64", "execve"},
+	{0xc000003e, 231, "SCMP_ARCH_X86_64", "exit_group"},
+	{0x40000003, 3, "SCMP_ARCH_X86", "read"},
+	{0x40000003, 180, "SCMP_ARCH_X86", "pread64"},
+	{0x40000003, 252, "SCMP_ARCH_X86", "exit_group"},
+	{0xc000003e, 0x40000000 | 0, "SCMP_ARCH_X32", "read"},
+	{0xc000003e, 0x40000000 | 17, "SCMP_ARCH_X32", "pread64"},
+	{0xc000003e, 0x40000000 | 512, "SCMP_ARCH_X32", "rt_sigaction"},
+	{0xc000003e, 0x40000000 | 520, "SCMP_ARCH_X32", "execve"},
+	{0xc00000b7, 63, "SCMP_ARCH_AARCH64", "read"},
+	{0xc00000b7, 67, "SCMP_ARCH_AARCH64", "pread64"},
+	{0xc00000b7, 221, "SCMP_ARCH_AARCH64", "execve"},
+	{0x40000028, 3, "SCMP_ARCH_ARM", "read"},
+	{0x40000028, 180, "SCMP_ARCH_ARM", "pread64"},
+	{0x80000015, 3, "SCMP_ARCH_PPC64", "read"},
+	{0xc0000015, 3, "SCMP_ARCH_PPC64LE", "read"},
+	{0xc0000015, 179, "SCMP_ARCH_PPC64LE", "pread64"},
+	{0x00000014, 11, "SCMP_ARCH_PPC", "execve"},
+	{0x80000016, 3, "SCMP_ARCH_S390X", "read"},
+	{0x80000016, 180, "SCMP_ARCH_S390X", "pread64"},
+	{0x00000016, 11, "SCMP_ARCH_S390", "execve"},
+	{0xc00000f3, 63, "SCMP_ARCH_RISCV64", "read"},
+	{0xc00000f3, 221, "SCMP_ARCH_RISCV64", "execve"},
+	{0x00000008, 4003, "SCMP_ARCH_MIPS", "read"},
+	{0x40000008, 4011, "SCMP_ARCH_MIPSEL", "execve"},
+	{0x80000008, 5000, "SCMP_ARCH_MIPS64", "read"},
+	{0xc0000008, 5016, "SCMP_ARCH_MIPSEL64", "pread64"},
+	{0xa0000008, 6000, "SCMP_ARCH_MIPS64N32", "read"},
+	{0xe0000008, 6001, "SCMP_ARCH_MIPSEL64N32", "write"},
+	{0x0000000f, 3, "SCMP_ARCH_PARISC", "read"},
+	{0x8000000f, 11, "SCMP_ARCH_PARISC64", "execve"},
+}
+
+func TestABIAndName(t *testing.T) {
+	for _, tt := range nameTests {
+		a, nr, ok := ABI(tt.arch, tt.nr)
+		if !ok || a.OCI != tt.oci || nr != tt.nr {
+			t.Errorf("ABI(%#x, %#x) = %+v, %#x, %v; want %s", tt.arch, tt.nr, a, nr, ok, tt.oci)
+			continue
+		}
+		got, err := Name(a, nr)
+		if err != nil || got != tt.want {
+			t.Errorf("Name(%s, %#x) = %q, %v; want %q", a.Name, nr, got, err, tt.want)
+		}
+	}
+}
+
+// TestNameAgreesWithLibseccomp checks the table's libseccomp names against
+// libseccomp's own name-to-number direction.
+func TestNameAgreesWithLibseccomp(t *testing.T) {
+	for _, a := range append(allArches(), x32) {
+		sa, err := seccomp.GetArchFromString(a.Name)
+		if err != nil {
+			t.Errorf("libseccomp does not parse %q: %v", a.Name, err)
+			continue
+		}
+		if a.Name == "loongarch64" {
+			continue // may be unsupported: TestNameLoongArch
+		}
+		nr, err := seccomp.GetSyscallFromNameByArch("exit_group", sa)
+		if err != nil {
+			t.Errorf("%s: exit_group: %v", a.Name, err)
+			continue
+		}
+		if a == x32 && nr&x32Bit == 0 {
+			t.Errorf("x32 exit_group = %#x: libseccomp's x32 numbers lost their bit", nr)
+		}
+		if got, err := Name(a, int64(nr)); err != nil || got != "exit_group" {
+			t.Errorf("Name(%s, %d) = %q, %v; want exit_group", a.Name, nr, got, err)
+		}
+	}
+}
+
+func TestNameLoongArch(t *testing.T) {
+	a, _, ok := ABI(0xc0000102, 63)
+	if !ok || a.OCI != "SCMP_ARCH_LOONGARCH64" {
+		t.Fatalf("ABI(loongarch64) = %+v, %v", a, ok)
+	}
+	got, err := Name(a, 63)
+	major, minor, _ := seccomp.GetLibraryVersion()
+	if major > 2 || major == 2 && minor >= 6 {
+		if err != nil || got != "read" {
+			t.Errorf("Name(loongarch64, 63) = %q, %v; want read", got, err)
+		}
+		return
+	}
+	if !errors.Is(err, ErrUnknownSyscall) {
+		t.Errorf("libseccomp %d.%d: Name(loongarch64, 63) = %q, %v; want ErrUnknownSyscall", major, minor, got, err)
+	}
+}
+
+func TestABIUnknownArch(t *testing.T) {
+	for _, arch := range []uint32{0, 0x3e, 0xdeadbeef, 0x400000f3} {
+		if a, _, ok := ABI(arch, 0); ok {
+			t.Errorf("ABI(%#x) = %+v, true; want false", arch, a)
+		}
+	}
+}
+
+func TestNameUnknown(t *testing.T) {
+	amd64, _, _ := ABI(0xc000003e, 0)
+	i386, _, _ := ABI(0x40000003, 0)
+	for _, tt := range []struct {
+		a  Arch
+		nr int64
+	}{
+		{amd64, 100000},
+		{amd64, 512},            // x32-only number without the bit
+		{amd64, -1},             // syscall(-1) reaches the filter
+		{i386, -101},            // libseccomp's pseudo number of socket on x86
+		{amd64, 1<<32 | 0},      // must not be truncated to read
+		{amd64, 0x40000000 - 1}, // no such call
+	} {
+		got, err := Name(tt.a, tt.nr)
+		if !errors.Is(err, ErrUnknownSyscall) {
+			t.Errorf("Name(%s, %d) = %q, %v; want ErrUnknownSyscall", tt.a.Name, tt.nr, got, err)
+		}
+	}
+	if _, err := Name(Arch{Name: "vax"}, 0); !errors.Is(err, ErrUnknownArch) {
+		t.Errorf("Name(vax) error = %v; want ErrUnknownArch", err)
+	}
+	forged := Arch{Audit: 0xc000003e, Name: "x86", OCI: "SCMP_ARCH_X86_64"}
+	if _, err := Name(forged, 0); !errors.Is(err, ErrUnknownArch) {
+		t.Errorf("Name(mismatched arch) error = %v; want ErrUnknownArch", err)
+	}
+}
+
+func TestNameCached(t *testing.T) {
+	a, _, _ := ABI(0xc000003e, 0)
+	if _, err := Name(a, 1); err != nil {
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		if n, _ := Name(a, 1); n != "write" {
+			t.Fatalf("Name(amd64, 1) = %q", n)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("cached Name allocates %v times", allocs)
+	}
+}
+
+func TestCompanions(t *testing.T) {
+	for _, tt := range []struct {
+		oci  string
+		want []string
+	}{
+		{"SCMP_ARCH_X86_64", []string{"SCMP_ARCH_X86", "SCMP_ARCH_X32"}},
+		{"SCMP_ARCH_AARCH64", []string{"SCMP_ARCH_ARM"}},
+		{"SCMP_ARCH_MIPS64", []string{"SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64N32"}},
+		{"SCMP_ARCH_MIPSEL64", []string{"SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64N32"}},
+		{"SCMP_ARCH_S390X", []string{"SCMP_ARCH_S390"}},
+		{"SCMP_ARCH_PPC64LE", nil},
+		{"SCMP_ARCH_RISCV64", nil},
+		{"SCMP_ARCH_X86", nil},
+	} {
+		got := Companions(tt.oci)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Companions(%s) = %q; want %q", tt.oci, got, tt.want)
+		}
+	}
+	c := Companions("SCMP_ARCH_X86_64")
+	c[0] = "changed"
+	if Companions("SCMP_ARCH_X86_64")[0] != "SCMP_ARCH_X86" {
+		t.Error("Companions returned the shared table")
+	}
+}
+
+func TestArchByOCI(t *testing.T) {
+	for _, a := range append(allArches(), x32) {
+		got, ok := ArchByOCI(a.OCI)
+		if !ok || got != a {
+			t.Errorf("ArchByOCI(%s) = %+v, %v; want %+v", a.OCI, got, ok, a)
+		}
+	}
+	if _, ok := ArchByOCI("SCMP_ARCH_VAX"); ok {
+		t.Error("ArchByOCI(SCMP_ARCH_VAX) ok")
+	}
+}
+
+func allArches() []Arch {
+	var out []Arch
+	for _, a := range arches {
+		out = append(out, a)
+	}
+	return out
+}
