@@ -1,0 +1,153 @@
+package profilegen
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/recorder-dev/recorder/audit"
+)
+
+// Key is one distinct observation: a raw (arch=, syscall=) pair and the
+// action the filter took.
+type Key struct {
+	Arch    uint32 // arch= as printed (0: the record had none)
+	Syscall int64  // syscall= as printed (x32 keeps its 0x40000000 bit)
+	Action  audit.Action
+}
+
+// Seen is what a Set holds per Key.
+type Seen struct {
+	Count uint64
+	PID   int32  // of the first record with this key
+	Comm  string // of the first record with this key
+}
+
+// Set is what was observed, per group: how many records had each Key.
+// Memory grows with distinct groups and keys, never with records. A Set is
+// not safe for concurrent use.
+type Set struct {
+	by       GroupBy
+	groups   map[string]map[Key]*Seen
+	profiles map[string]*known
+	buf      []byte
+	keys     int
+}
+
+// known is what AddProfile took from an existing profile.
+type known struct {
+	names  map[string]struct{}
+	arches map[string]struct{}
+}
+
+// NewSet returns an empty Set grouping records by g.
+func NewSet(g GroupBy) *Set {
+	return &Set{by: g, groups: make(map[string]map[Key]*Seen), profiles: make(map[string]*known)}
+}
+
+// GroupBy returns how the Set groups records.
+func (s *Set) GroupBy() GroupBy { return s.by }
+
+// Add counts r. It does not allocate when r's group and key are known.
+func (s *Set) Add(r *audit.Record) {
+	s.buf = s.by.AppendKey(s.buf[:0], r)
+	g := s.groups[string(s.buf)]
+	if g == nil {
+		g = make(map[Key]*Seen)
+		s.groups[string(s.buf)] = g
+	}
+	k := Key{Arch: r.Arch, Syscall: r.Syscall, Action: r.Action}
+	if e := g[k]; e != nil {
+		e.Count++
+		return
+	}
+	g[k] = &Seen{Count: 1, PID: r.PID, Comm: string(r.Comm)}
+	s.keys++
+}
+
+// Groups returns the names of the groups, sorted: those with records and
+// those given to AddProfile.
+func (s *Set) Groups() []string {
+	names := slices.Collect(maps.Keys(s.groups))
+	for g := range s.profiles {
+		if _, ok := s.groups[g]; !ok {
+			names = append(names, g)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Len returns the number of distinct keys over all groups.
+func (s *Set) Len() int { return s.keys }
+
+// Keys returns a copy of what group holds, nil for an unknown group.
+func (s *Set) Keys(group string) map[Key]Seen {
+	g, ok := s.groups[group]
+	if !ok {
+		return nil
+	}
+	out := make(map[Key]Seen, len(g))
+	for k, e := range g {
+		out[k] = *e
+	}
+	return out
+}
+
+// Merge adds what other holds to s: counts are summed, the first pid and
+// comm of a key already in s are kept. other is left as it was.
+func (s *Set) Merge(other *Set) {
+	for name, og := range other.groups {
+		g := s.groups[name]
+		if g == nil {
+			g = make(map[Key]*Seen, len(og))
+			s.groups[name] = g
+		}
+		for k, oe := range og {
+			if e := g[k]; e != nil {
+				e.Count += oe.Count
+				continue
+			}
+			e := *oe
+			g[k] = &e
+			s.keys++
+		}
+	}
+	for name, p := range other.profiles {
+		kp := s.known(name)
+		maps.Copy(kp.names, p.names)
+		maps.Copy(kp.arches, p.arches)
+	}
+}
+
+// AddProfile records the calls an existing profile allows for group (for
+// --merge, and for a daemon that restarts): the names of its SCMP_ACT_ALLOW
+// rules and its architectures go into Build's output for group. Argument
+// conditions are not kept: a conditionally allowed name becomes allowed.
+func (s *Set) AddProfile(group string, p *specs.LinuxSeccomp) {
+	kp := s.known(group)
+	if p == nil {
+		return
+	}
+	for _, a := range p.Architectures {
+		kp.arches[string(a)] = struct{}{}
+	}
+	for _, rule := range p.Syscalls {
+		if rule.Action != specs.ActAllow {
+			continue
+		}
+		for _, n := range rule.Names {
+			kp.names[n] = struct{}{}
+		}
+	}
+}
+
+func (s *Set) known(group string) *known {
+	kp := s.profiles[group]
+	if kp == nil {
+		kp = &known{names: make(map[string]struct{}), arches: make(map[string]struct{})}
+		s.profiles[group] = kp
+	}
+	return kp
+}
