@@ -10,9 +10,14 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/recorder-dev/recorder/internal/sandbox"
 )
 
 func main() {
+	if sandbox.IsHelper() { // re-executed by record/run: never returns
+		sandbox.Main()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()

@@ -1,0 +1,23 @@
+// Package sandbox puts a child process under a seccomp filter built from an
+// OCI (runtime-spec linux.seccomp) profile, the way runc does.
+//
+// It accepts the profiles Kubernetes loads from /var/lib/kubelet/seccomp/:
+//
+//	{
+//	    "defaultAction": "SCMP_ACT_ERRNO",
+//	    "defaultErrnoRet": 1,
+//	    "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+//	    "flags": ["SECCOMP_FILTER_FLAG_LOG"],
+//	    "syscalls": [
+//	        {"names": ["read", "write", "exit_group"], "action": "SCMP_ACT_ALLOW"},
+//	        {"names": ["personality"], "action": "SCMP_ACT_ALLOW",
+//	         "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]}
+//	    ]
+//	}
+//
+// New translates a profile to a libseccomp filter. Command starts a program
+// under one: the recorder re-executes itself as a helper (HelperArg), which
+// resolves the program's path, takes a fresh audit session (so that every
+// record of the program's process tree carries one ses= value no other
+// process has), loads the filter and execs the program.
+package sandbox

@@ -1,0 +1,185 @@
+package sandbox
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// HelperArg is the first argument of the re-executed recorder binary that
+// makes it the helper: "recorder __sandbox-exec CMD [ARG...]". The binary's
+// main calls Main first thing when IsHelper reports true.
+const HelperArg = "__sandbox-exec"
+
+// SesUnset is the audit session id of a process outside any session.
+const SesUnset = 1<<32 - 1
+
+// The helper's inherited descriptors: the config pipe and the status pipe.
+const (
+	configFD = 3
+	statusFD = 4
+)
+
+// ErrHelper wraps what the helper reported before it could exec the program.
+var ErrHelper = errors.New("sandbox helper")
+
+// IsHelper reports whether this process was started as the helper.
+func IsHelper() bool { return len(os.Args) > 1 && os.Args[1] == HelperArg }
+
+// config is what the parent sends the helper on configFD.
+type config struct {
+	Profile *specs.LinuxSeccomp `json:"profile"`
+	Options Options             `json:"options"`
+}
+
+// Cmd is a program to start under a filter.
+type Cmd struct {
+	Profile *specs.LinuxSeccomp
+	Options Options
+	Args    []string // the program and its arguments; Args[0] is looked up in $PATH
+	Stdin   io.Reader
+	Stdout  io.Writer
+	Stderr  io.Writer
+	Self    string // the recorder binary to re-execute; /proc/self/exe when empty
+
+	// Set by Start.
+	Process *os.Process
+	Path    string // the program's path as the helper resolved and exec'd it
+	Ses     uint32 // the fresh audit session of the program's process tree
+	SesErr  error  // why there is no fresh session (Ses is then SesUnset)
+
+	cmd *exec.Cmd
+}
+
+// Start starts the helper and returns once it has exec'd the program, or
+// with the helper's error (wrapping ErrHelper) when it could not.
+func (c *Cmd) Start() error {
+	if len(c.Args) == 0 {
+		return fmt.Errorf("%w: no program", ErrHelper)
+	}
+	cfg, err := json.Marshal(config{Profile: c.Profile, Options: c.Options})
+	if err != nil {
+		return fmt.Errorf("encode profile: %w", err)
+	}
+	self := c.Self
+	if self == "" {
+		self = "/proc/self/exe"
+	}
+	cfgR, cfgW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	stR, stW, err := os.Pipe()
+	if err != nil {
+		cfgR.Close()
+		cfgW.Close()
+		return err
+	}
+	c.cmd = exec.Command(self, append([]string{HelperArg}, c.Args...)...)
+	c.cmd.Stdin, c.cmd.Stdout, c.cmd.Stderr = c.Stdin, c.Stdout, c.Stderr
+	c.cmd.ExtraFiles = []*os.File{cfgR, stW}
+	err = c.cmd.Start()
+	cfgR.Close()
+	stW.Close()
+	if err != nil {
+		cfgW.Close()
+		stR.Close()
+		return fmt.Errorf("start helper: %w", err)
+	}
+	c.Process = c.cmd.Process
+	go func() {
+		cfgW.Write(cfg)
+		cfgW.Close()
+	}()
+	err = c.readStatus(stR)
+	stR.Close()
+	return err
+}
+
+// readStatus reads the helper's status lines until the pipe closes on exec.
+func (c *Cmd) readStatus(r io.Reader) error {
+	c.Ses, c.SesErr = SesUnset, errors.New("helper reported no session")
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		key, val, _ := strings.Cut(sc.Text(), " ")
+		switch key {
+		case "path":
+			c.Path = val
+		case "ses":
+			n, err := strconv.ParseUint(val, 10, 32)
+			if err != nil {
+				return fmt.Errorf("%w: bad session %q", ErrHelper, val)
+			}
+			c.Ses, c.SesErr = uint32(n), nil
+		case "noses":
+			c.SesErr = errors.New(val)
+		case "error":
+			c.cmd.Wait()
+			return fmt.Errorf("%w: %s", ErrHelper, val)
+		}
+	}
+	return nil
+}
+
+// Wait waits for the program to exit; see exec.Cmd.Wait.
+func (c *Cmd) Wait() error { return c.cmd.Wait() }
+
+// ProcessState is the program's exit state once Wait returned.
+func (c *Cmd) ProcessState() *os.ProcessState { return c.cmd.ProcessState }
+
+// Main runs the helper: it never returns. It resolves the program's path,
+// takes a fresh audit session, loads the filter and execs the program, all
+// on one locked OS thread (the session is per thread; execve from that
+// thread makes it the process's only one).
+func Main() {
+	status := os.NewFile(statusFD, "status")
+	syscall.CloseOnExec(statusFD)
+	err := helper(status, os.Args[2:])
+	code := 126
+	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
+		code = 127
+	}
+	fmt.Fprintf(status, "error %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+	os.Exit(code)
+}
+
+func helper(status io.Writer, args []string) error {
+	lockThread()
+	var cfg config
+	cf := os.NewFile(configFD, "config")
+	err := json.NewDecoder(cf).Decode(&cfg)
+	cf.Close()
+	if err != nil {
+		return fmt.Errorf("read config: %w", err)
+	}
+	if len(args) == 0 {
+		return errors.New("no program")
+	}
+	path, err := exec.LookPath(args[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(status, "path %s\n", path)
+	if ses, err := newSession(); err != nil {
+		fmt.Fprintf(status, "noses %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+	} else {
+		fmt.Fprintf(status, "ses %d\n", ses)
+	}
+	flt, err := New(cfg.Profile, cfg.Options)
+	if err != nil {
+		return err
+	}
+	if err := flt.Load(); err != nil {
+		return err
+	}
+	return fmt.Errorf("exec %s: %w", path, syscall.Exec(path, args, os.Environ()))
+}

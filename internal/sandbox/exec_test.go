@@ -1,0 +1,114 @@
+package sandbox
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/recorder-dev/recorder/internal/testlock"
+)
+
+// TestMain lets the test binary serve as the helper, as the recorder binary does.
+func TestMain(m *testing.M) {
+	if IsHelper() {
+		Main()
+	}
+	os.Exit(m.Run())
+}
+
+func needRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: loads seccomp filters and sets loginuid")
+	}
+	testlock.Kernel(t)
+}
+
+func start(t *testing.T, p *specs.LinuxSeccomp, args ...string) (*Cmd, string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	c := &Cmd{Profile: p, Args: args, Stdout: &out, Stderr: &out}
+	if err := c.Start(); err != nil {
+		return c, "", err
+	}
+	err := c.Wait()
+	return c, out.String(), err
+}
+
+// TestExecErrnoRet runs a program under a profile that fails mkdir with
+// ENOSPC: the program sees the profile's errno, and everything else works.
+func TestExecErrnoRet(t *testing.T) {
+	needRoot(t)
+	_, out, err := start(t, loadProfile(t, "testdata/args.json"), "mkdir", t.TempDir()+"/x")
+	if err == nil {
+		t.Fatalf("mkdir succeeded under a profile that denies it: %s", out)
+	}
+	if !strings.Contains(out, "No space left on device") {
+		t.Errorf("mkdir's error = %q, want ENOSPC (errnoRet 28)", out)
+	}
+}
+
+// TestExecSession checks that the program runs in a fresh audit session
+// that the parent knows and its children inherit, and that the filter
+// is loaded (Seccomp: 2 in /proc/self/status).
+func TestExecSession(t *testing.T) {
+	needRoot(t)
+	allow := &specs.LinuxSeccomp{DefaultAction: specs.ActAllow}
+	c, out, err := start(t, allow, "sh", "-c", "cat /proc/self/sessionid; echo; grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status")
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if c.SesErr != nil {
+		t.Fatalf("no fresh session: %v", c.SesErr)
+	}
+	mine, err := readUint("/proc/self/sessionid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Fields(out)
+	if len(lines) < 5 || lines[0] != strconv.FormatUint(uint64(c.Ses), 10) || c.Ses == mine {
+		t.Fatalf("child's session %q, reported %d, ours %d", out, c.Ses, mine)
+	}
+	if !strings.Contains(out, "Seccomp:\t2") && !strings.Contains(out, "Seccomp: 2") {
+		t.Errorf("child not under a filter: %s", out)
+	}
+	if !strings.Contains(out, "NoNewPrivs:\t1") && !strings.Contains(out, "NoNewPrivs: 1") {
+		t.Errorf("no_new_privs not set: %s", out)
+	}
+	c2, _, err := start(t, allow, "true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c2.Ses == c.Ses {
+		t.Errorf("two programs share session %d", c.Ses)
+	}
+	if c.Path != "/bin/sh" && c.Path != "/usr/bin/sh" {
+		t.Errorf("Path = %q", c.Path)
+	}
+}
+
+func TestExecNotFound(t *testing.T) {
+	needRoot(t)
+	_, _, err := start(t, &specs.LinuxSeccomp{DefaultAction: specs.ActAllow}, "no-such-program-here")
+	if !errors.Is(err, ErrHelper) || !strings.Contains(err.Error(), "no-such-program-here") {
+		t.Errorf("err = %v, want ErrHelper naming the program", err)
+	}
+}
+
+func TestExecBadProfile(t *testing.T) {
+	needRoot(t)
+	_, _, err := start(t, &specs.LinuxSeccomp{DefaultAction: specs.ActNotify}, "true")
+	if !errors.Is(err, ErrHelper) || !strings.Contains(err.Error(), "unsupported") {
+		t.Errorf("err = %v, want the helper's unsupported error", err)
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		t.Errorf("helper failure reported as the program's exit: %v", err)
+	}
+}
