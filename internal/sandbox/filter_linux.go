@@ -14,7 +14,7 @@ import (
 
 // Errors for profile fields the sandbox cannot apply.
 var (
-	ErrUnsupported = errors.New("unsupported")   // a field runc honours that the sandbox cannot apply
+	ErrUnsupported = errors.New("unsupported")     // a field runc honours that the sandbox cannot apply
 	ErrInvalid     = errors.New("invalid profile") // a value the OCI format does not define
 )
 
