@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,22 +10,6 @@ import (
 	seccomp "github.com/seccomp/libseccomp-golang"
 	"golang.org/x/sys/unix"
 )
-
-// Errors for profile fields the sandbox cannot apply.
-var (
-	ErrUnsupported = errors.New("unsupported")     // a field runc honours that the sandbox cannot apply
-	ErrInvalid     = errors.New("invalid profile") // a value the OCI format does not define
-)
-
-// maxArgs is the number of syscall arguments a seccomp filter can see.
-const maxArgs = 6
-
-// Options change how a profile is loaded.
-type Options struct {
-	// Log loads the filter with SECCOMP_FILTER_FLAG_LOG, whatever the
-	// profile's flags say, so that ERRNO, TRAP and TRACE are logged too.
-	Log bool
-}
 
 // Filter is a profile translated to a libseccomp filter.
 type Filter struct {

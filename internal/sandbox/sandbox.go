@@ -1,0 +1,71 @@
+package sandbox
+
+import (
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Errors for profile fields the sandbox cannot apply.
+var (
+	ErrUnsupported = errors.New("unsupported")     // a field runc honours that the sandbox cannot apply
+	ErrInvalid     = errors.New("invalid profile") // a value the OCI format does not define
+)
+
+// maxArgs is the number of syscall arguments a seccomp filter can see.
+const maxArgs = 6
+
+// Options change how a profile is loaded.
+type Options struct {
+	// Log loads the filter with SECCOMP_FILTER_FLAG_LOG, whatever the
+	// profile's flags say, so that ERRNO, TRAP and TRACE are logged too.
+	Log bool
+}
+
+// HelperArg is the first argument of the re-executed recorder binary that
+// makes it the helper: "recorder __sandbox-exec CMD [ARG...]". The binary's
+// main calls Main first thing when IsHelper reports true.
+const HelperArg = "__sandbox-exec"
+
+// SesUnset is the audit session id of a process outside any session.
+const SesUnset = 1<<32 - 1
+
+// The helper's inherited descriptors: the config pipe and the status pipe.
+const (
+	configFD = 3
+	statusFD = 4
+)
+
+// ErrHelper wraps what the helper reported before it could exec the program.
+var ErrHelper = errors.New("sandbox helper")
+
+// IsHelper reports whether this process was started as the helper.
+func IsHelper() bool { return len(os.Args) > 1 && os.Args[1] == HelperArg }
+
+// config is what the parent sends the helper on configFD.
+type config struct {
+	Profile *specs.LinuxSeccomp `json:"profile"`
+	Options Options             `json:"options"`
+}
+
+// Cmd is a program to start under a filter.
+type Cmd struct {
+	Profile *specs.LinuxSeccomp
+	Options Options
+	Args    []string // the program and its arguments; Args[0] is looked up in $PATH
+	Stdin   io.Reader
+	Stdout  io.Writer
+	Stderr  io.Writer
+	Self    string // the recorder binary to re-execute; /proc/self/exe when empty
+
+	// Set by Start.
+	Process *os.Process
+	Path    string // the program's path as the helper resolved and exec'd it
+	Ses     uint32 // the fresh audit session of the program's process tree
+	SesErr  error  // why there is no fresh session (Ses is then SesUnset)
+
+	cmd *exec.Cmd
+}
