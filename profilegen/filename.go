@@ -1,0 +1,107 @@
+package profilegen
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+)
+
+const (
+	maxFileStem = 78  // FileName's stem before "@hash" and ".json": at most 100 bytes in all
+	maxLabel    = 63  // a DNS-1123 label
+	hashLen     = 16  // hex digits of the suffix of altered names
+	hashMark    = '@' // only ever in altered names, before their hash
+)
+
+// FileName returns the file name, ending in ".json", of group's profile in
+// an output directory. A group name comes from a process's exe or comm:
+// hostile text. The name is at most 100 bytes of ASCII letters, digits and
+// "._+-@", never starts with '.' or '-', and holds no path separator. A group
+// made only of letters, digits and "._+-" (not starting with '.' or '-', not
+// too long) keeps its name; any other is cleaned, cut, and given the suffix
+// "@" and a hash of the whole group, so that distinct groups never share a
+// file.
+func FileName(group string) string {
+	return safeName(group, maxFileStem, fileByte) + ".json"
+}
+
+// ResourceName returns name as a Kubernetes object name (a DNS-1123 label:
+// lowercase letters, digits and '-', starting and ending with a letter or a
+// digit, at most 63 bytes). Like FileName, it keeps a name that is already
+// valid and gives any other one a hash suffix ("-" and 16 hex digits).
+func ResourceName(name string) string {
+	if isDNSLabel(name) {
+		return name
+	}
+	stem := []byte(strings.ToLower(name))
+	for i, c := range stem {
+		if !labelByte(c) {
+			stem[i] = '-'
+		}
+	}
+	s := strings.Trim(string(stem), "-")
+	s = s[:min(len(s), maxLabel-1-hashLen)]
+	s = strings.TrimRight(s, "-")
+	if s == "" {
+		s = "profile"
+	}
+	return s + "-" + hashOf(name)
+}
+
+// safeName keeps s when every byte passes ok, it is not empty, does not
+// start with '.' or '-' and fits in max bytes; otherwise it returns the
+// cleaned, cut s with hashMark and the hash of s.
+func safeName(s string, max int, ok func(byte) bool) string {
+	if clean(s, max, ok) {
+		return s
+	}
+	stem := []byte(s[:min(len(s), max)])
+	for i, c := range stem {
+		if !ok(c) || c == hashMark {
+			stem[i] = '_'
+		}
+	}
+	if len(stem) > 0 && (stem[0] == '.' || stem[0] == '-') {
+		stem[0] = '_'
+	}
+	return string(stem) + string(hashMark) + hashOf(s)
+}
+
+func clean(s string, max int, ok func(byte) bool) bool {
+	if s == "" || len(s) > max || s[0] == '.' || s[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !ok(s[i]) || s[i] == hashMark {
+			return false
+		}
+	}
+	return true
+}
+
+func hashOf(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:hashLen/2])
+}
+
+// fileByte: bytes a file name may hold that no shell or path reads as special.
+func fileByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		c == '.' || c == '_' || c == '-' || c == '+'
+}
+
+func labelByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-'
+}
+
+func isDNSLabel(s string) bool {
+	if s == "" || len(s) > maxLabel || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !labelByte(s[i]) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,189 @@
+package profilegen
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/recorder-dev/recorder/audit"
+)
+
+// ErrNoGroup: Build was asked for a group the Set does not hold.
+var ErrNoGroup = errors.New("no such group")
+
+// Options tell Build what to add to the observed calls.
+type Options struct {
+	Base        Base
+	Companions  bool // also list the observed ABIs' companions (see Companions)
+	AllowDenied bool // also allow calls seen only with denying actions
+}
+
+// always are allowed in every profile: a process that cannot exit spins.
+var always = []string{"exit", "exit_group"}
+
+// Report is what Build saw for a group, for the summary.
+type Report struct {
+	Group   string
+	Records uint64                  // records of the group
+	Actions map[audit.Action]uint64 // records per action
+	// Names are those the profile allows, sorted; Observed those of them
+	// that records showed allowed or logged (or denied, with AllowDenied).
+	Names, Observed []string
+	Violations      []Violation      // calls a filter denied, sorted
+	Unknown         []UnknownSyscall // numbers without a name, sorted
+}
+
+// Violation is a call a filter denied (ERRNO, KILL_*, TRAP, TRACE,
+// USER_NOTIF, or an action of unknown code).
+type Violation struct {
+	Name   string
+	Arch   string // OCI name
+	Action audit.Action
+	Count  uint64
+	PID    int32  // of the first record seen
+	Comm   string // of the first record seen
+}
+
+// UnknownSyscall is a number that could not be named: libseccomp does not
+// know it, or its arch= is not in the table. The call is not in the profile.
+type UnknownSyscall struct {
+	Arch   string // OCI name, or arch= in hex ("00000000": the record had none)
+	Nr     int64
+	Action audit.Action
+	Count  uint64
+}
+
+// Build makes the profile of group: defaultAction SCMP_ACT_ERRNO, the
+// observed ABIs as architectures (and their companions with
+// opt.Companions), and one SCMP_ACT_ALLOW rule with, sorted, the names seen
+// allowed or logged, exit and exit_group, the base's names and those given
+// to AddProfile. Names of all ABIs share the rule: a runtime resolves each
+// name per ABI and skips those an ABI lacks. Build does not change s. On
+// error it returns no profile.
+func Build(s *Set, group string, opt Options) (*specs.LinuxSeccomp, *Report, error) {
+	keys, hasKeys := s.groups[group]
+	kp, hasProfile := s.profiles[group]
+	if !hasKeys && !hasProfile {
+		return nil, nil, fmt.Errorf("build %q: %w", group, ErrNoGroup)
+	}
+	rep := &Report{Group: group, Actions: make(map[audit.Action]uint64)}
+	names := make(map[string]struct{})
+	archSet := make(map[string]struct{})
+	if err := observe(keys, opt, rep, names, archSet); err != nil {
+		return nil, nil, fmt.Errorf("build %q: %w", group, err)
+	}
+	rep.Observed = slices.Sorted(maps.Keys(names))
+	for _, n := range slices.Concat(always, opt.Base.Names) {
+		names[n] = struct{}{}
+	}
+	if kp != nil {
+		maps.Copy(names, kp.names)
+		maps.Copy(archSet, kp.arches)
+	}
+	rep.Names = slices.Sorted(maps.Keys(names))
+	sortReport(rep)
+	p := &specs.LinuxSeccomp{
+		DefaultAction: specs.ActErrno,
+		Architectures: archList(archSet, opt.Companions),
+		Syscalls:      []specs.LinuxSyscall{{Names: rep.Names, Action: specs.ActAllow}},
+	}
+	return p, rep, nil
+}
+
+// observe names each key of a group and sorts it into names (to allow),
+// violations and unknown numbers.
+func observe(keys map[Key]*Seen, opt Options, rep *Report, names, archSet map[string]struct{}) error {
+	violations := make(map[Violation]*Violation)
+	for k, seen := range keys {
+		rep.Records += seen.Count
+		rep.Actions[k.Action] += seen.Count
+		a, nr, ok := ABI(k.Arch, k.Syscall)
+		if !ok {
+			rep.Unknown = append(rep.Unknown, UnknownSyscall{fmt.Sprintf("%08x", k.Arch), k.Syscall, k.Action, seen.Count})
+			continue
+		}
+		archSet[a.OCI] = struct{}{}
+		name, err := Name(a, nr)
+		if errors.Is(err, ErrUnknownSyscall) {
+			rep.Unknown = append(rep.Unknown, UnknownSyscall{a.OCI, nr, k.Action, seen.Count})
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		allows := k.Action == audit.ActionLog || k.Action == audit.ActionAllow
+		if allows || opt.AllowDenied {
+			names[name] = struct{}{}
+		}
+		if !allows {
+			addViolation(violations, Violation{Name: name, Arch: a.OCI, Action: k.Action}, seen)
+		}
+	}
+	for _, v := range violations {
+		rep.Violations = append(rep.Violations, *v)
+	}
+	return nil
+}
+
+// addViolation counts seen under v (two numbers can share a name: MIPS
+// numbers with and without their ABI's base). The first pid and comm kept
+// are those of the smallest pid, so that the report does not depend on map
+// order.
+func addViolation(m map[Violation]*Violation, v Violation, seen *Seen) {
+	e := m[v]
+	if e == nil {
+		v.Count, v.PID, v.Comm = seen.Count, seen.PID, seen.Comm
+		m[v] = &v
+		return
+	}
+	e.Count += seen.Count
+	if seen.PID < e.PID {
+		e.PID, e.Comm = seen.PID, seen.Comm
+	}
+}
+
+func sortReport(rep *Report) {
+	slices.SortFunc(rep.Violations, func(a, b Violation) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.Action, b.Action))
+	})
+	slices.SortFunc(rep.Unknown, func(a, b UnknownSyscall) int {
+		return cmp.Or(cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.Nr, b.Nr), cmp.Compare(a.Action, b.Action))
+	})
+}
+
+// archList orders the architectures: those with companions first (each
+// followed by its companions when with is set), then the others, each part
+// sorted.
+func archList(set map[string]struct{}, with bool) []specs.Arch {
+	primary := slices.SortedFunc(maps.Keys(set), func(a, b string) int {
+		ca, cb := len(companions[a]) > 0, len(companions[b]) > 0
+		if ca != cb {
+			if ca {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(a, b)
+	})
+	var out []specs.Arch
+	for _, a := range primary {
+		out = appendArch(out, a)
+		if with {
+			for _, c := range companions[a] {
+				out = appendArch(out, c)
+			}
+		}
+	}
+	return out
+}
+
+func appendArch(list []specs.Arch, a string) []specs.Arch {
+	if slices.Contains(list, specs.Arch(a)) {
+		return list
+	}
+	return append(list, specs.Arch(a))
+}
