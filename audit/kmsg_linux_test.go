@@ -1,0 +1,98 @@
+package audit
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// noPrintkLimit turns off the kernel's printk rate limit, which would drop
+// all but 10 records in 5 s, until the test ends.
+func noPrintkLimit(t testing.TB) {
+	t.Helper()
+	const path = "/proc/sys/kernel/printk_ratelimit"
+	prev, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := os.WriteFile(path, prev, 0o644); err != nil {
+			t.Errorf("restore %s: %v", path, err)
+		}
+	})
+}
+
+// TestKmsg reads the workload's records from /dev/kmsg, where the kernel
+// prints them when no audit daemon is registered, with facility 0; a line
+// written to /dev/kmsg by userspace comes back with another facility.
+func TestKmsg(t *testing.T) {
+	needRoot(t)
+	if st := auditStatus(t); st.PID != 0 {
+		t.Skipf("an audit daemon (pid %d) gets the records; they are not printed", st.PID)
+	}
+	noPrintkLimit(t)
+	k, err := OpenKmsg(KmsgPath, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+
+	forged := "audit: type=1326 audit(1.2:3): auid=0 uid=0 gid=0 ses=4000000001 pid=1 comm=\"x\" exe=\"/x\" sig=0 arch=c000003e syscall=999 compat=0 ip=0x0 code=0x7ffc0000"
+	if err := os.WriteFile(KmsgPath, []byte("<5>"+forged+"\n"), 0); err != nil {
+		t.Fatal(err)
+	}
+	collect(t, k, 5*time.Second, func(line string) bool {
+		if !strings.HasSuffix(line, forged) {
+			return false
+		}
+		if pri, _, _ := strings.Cut(line, ","); pri == "5" {
+			t.Errorf("userspace line came back with facility 0: %q", line)
+		}
+		return true
+	})
+
+	ses := runLogged(t, nil, "true")
+	seen := map[int]bool{}
+	s := strconv.FormatUint(uint64(ses), 10)
+	collect(t, k, 10*time.Second, func(line string) bool {
+		if sesOf(line) != s {
+			return false
+		}
+		if !strings.HasPrefix(line, "5,") || !strings.Contains(line, ";audit: type=1326 audit(") {
+			t.Errorf("kernel record in an unexpected shape: %q", line)
+		}
+		seen[syscallOf(line)] = true
+		return seen[unix.SYS_EXECVE] && seen[unix.SYS_EXIT_GROUP]
+	})
+}
+
+// TestKmsgFromEnd checks that a new reader does not see lines from before
+// it opened the device.
+func TestKmsgFromEnd(t *testing.T) {
+	needRoot(t)
+	mark := "recorder kmsg test mark " + strconv.Itoa(os.Getpid())
+	if err := os.WriteFile(KmsgPath, []byte(mark+" old\n"), 0); err != nil {
+		t.Fatal(err)
+	}
+	k, err := OpenKmsg(KmsgPath, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	if err := os.WriteFile(KmsgPath, []byte(mark+" new\n"), 0); err != nil {
+		t.Fatal(err)
+	}
+	collect(t, k, 5*time.Second, func(line string) bool {
+		if strings.HasSuffix(line, mark+" old") {
+			t.Errorf("read a line from before the open: %q", line)
+		}
+		return strings.HasSuffix(line, mark+" new")
+	})
+}
