@@ -4,7 +4,7 @@
 #
 #	sudo testdata/logs/capture.sh OUTDIR
 #
-# It needs root, gcc, libseccomp-dev, rsyslog and auditd (gcc-multilib for
+# It needs root, gcc, libseccomp-dev, rsyslog, auditd and systemd-journald (gcc-multilib for
 # i386.log, skipped with a message when -m32 does not build). It takes the
 # machine-wide kernel audit lock shared with the Go tests, and puts back
 # everything it changes (printk sysctls, audit enabled/pid, the daemons it
@@ -182,6 +182,41 @@ auditd_stop() {
 		echo "capture.sh: audit state not restored: pid=$pid enabled=$enabled" >&2
 }
 
+# ---- journald -----------------------------------------------------------
+
+journald_pid=
+
+# journald_start runs systemd-journald by hand (PID 1 is not systemd here).
+# It reads the kernel log and, as a multicast reader, the audit socket. Its
+# runtime journal directory is set aside first and put back afterwards.
+journald_start() {
+	local run=/run/log/journal saved=/run/log/journal.capture-saved
+	[[ ! -e $saved ]] || die "$saved exists: an earlier capture did not finish"
+	if [[ -e $run ]]; then
+		mv "$run" "$saved"
+		restores+=("rm -rf $run; mv $saved $run")
+	else
+		restores+=("rm -rf $run")
+	fi
+	[[ -e /run/systemd/journal ]] || restores+=("rm -rf /run/systemd/journal")
+	/lib/systemd/systemd-journald &
+	journald_pid=$!
+	restores+=("journald_stop")
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[[ -S /run/systemd/journal/dev-log ]] && journalctl -q -n 1 >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	sleep 1
+}
+
+journald_stop() {
+	[[ -n $journald_pid ]] || return 0
+	kill -TERM "$journald_pid" 2>/dev/null || true
+	wait "$journald_pid" 2>/dev/null || true
+	journald_pid=
+}
+
 # ---- scenarios ----------------------------------------------------------
 
 # syslog-rfc3339.log and kern.log: rsyslog's default file format.
@@ -319,6 +354,25 @@ cap_actions() {
 	dmesg_window actions >"$out/actions.log"
 }
 
+# journald.log: journalctl's short output, where each record appears twice:
+# from the kernel log (kernel: audit: type=1326 ...) and from the audit
+# socket (audit[PID]: SECCOMP ...).
+cap_journald() {
+	local sock=/run/systemd/journal/dev-log
+	journald_start
+	logger -u "$sock" -t capture "begin workload: hello"
+	"$bin/logrun" "$bin/hello" >/dev/null
+	settle
+	logger -u "$sock" -t capture "end workload"
+	sleep 0.5
+	journalctl --no-pager -o short | awk '
+		/ capture(\[[0-9]+\])?: begin workload/ { on = 1; buf = "" }
+		on { buf = buf $0 "\n" }
+		on && / capture(\[[0-9]+\])?: end workload/ { on = 0; last = buf }
+		END { printf "%s", last }' >"$out/journald.log"
+	journald_stop
+}
+
 main() {
 	[[ $(audit_field pid) == 0 ]] || die "an audit daemon is registered: records would not reach the kernel log"
 	build
@@ -331,6 +385,7 @@ main() {
 	cap_i386
 	cap_actions
 	cap_auditd
+	cap_journald
 	cap_suppressed
 	local f
 	for f in "$out"/*.log; do
