@@ -61,7 +61,10 @@ func safeName(s string, max int, ok func(byte) bool) string {
 			stem[i] = '_'
 		}
 	}
-	if len(stem) > 0 && (stem[0] == '.' || stem[0] == '-') {
+	if len(stem) == 0 {
+		stem = []byte{'_'}
+	}
+	if stem[0] == '.' || stem[0] == '-' {
 		stem[0] = '_'
 	}
 	return string(stem) + string(hashMark) + hashOf(s)

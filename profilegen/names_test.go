@@ -4,8 +4,6 @@ import (
 	"errors"
 	"slices"
 	"testing"
-
-	seccomp "github.com/seccomp/libseccomp-golang"
 )
 
 // The numbers below are the kernel's own tables
@@ -68,50 +66,6 @@ func TestABIAndName(t *testing.T) {
 		if err != nil || got != tt.want {
 			t.Errorf("Name(%s, %#x) = %q, %v; want %q", a.Name, nr, got, err, tt.want)
 		}
-	}
-}
-
-// TestNameAgreesWithLibseccomp checks the table's libseccomp names against
-// libseccomp's own name-to-number direction.
-func TestNameAgreesWithLibseccomp(t *testing.T) {
-	for _, a := range append(allArches(), x32) {
-		sa, err := seccomp.GetArchFromString(a.Name)
-		if err != nil {
-			t.Errorf("libseccomp does not parse %q: %v", a.Name, err)
-			continue
-		}
-		if a.Name == "loongarch64" {
-			continue // may be unsupported: TestNameLoongArch
-		}
-		nr, err := seccomp.GetSyscallFromNameByArch("exit_group", sa)
-		if err != nil {
-			t.Errorf("%s: exit_group: %v", a.Name, err)
-			continue
-		}
-		if a == x32 && nr&x32Bit == 0 {
-			t.Errorf("x32 exit_group = %#x: libseccomp's x32 numbers lost their bit", nr)
-		}
-		if got, err := Name(a, int64(nr)); err != nil || got != "exit_group" {
-			t.Errorf("Name(%s, %d) = %q, %v; want exit_group", a.Name, nr, got, err)
-		}
-	}
-}
-
-func TestNameLoongArch(t *testing.T) {
-	a, _, ok := ABI(0xc0000102, 63)
-	if !ok || a.OCI != "SCMP_ARCH_LOONGARCH64" {
-		t.Fatalf("ABI(loongarch64) = %+v, %v", a, ok)
-	}
-	got, err := Name(a, 63)
-	major, minor, _ := seccomp.GetLibraryVersion()
-	if major > 2 || major == 2 && minor >= 6 {
-		if err != nil || got != "read" {
-			t.Errorf("Name(loongarch64, 63) = %q, %v; want read", got, err)
-		}
-		return
-	}
-	if !errors.Is(err, ErrUnknownSyscall) {
-		t.Errorf("libseccomp %d.%d: Name(loongarch64, 63) = %q, %v; want ErrUnknownSyscall", major, minor, got, err)
 	}
 }
 

@@ -17,7 +17,7 @@ var ErrProfile = errors.New("bad seccomp profile")
 
 // ProfileError is a syntax or type error in a JSON profile, at a position.
 type ProfileError struct {
-	Offset int64 // byte offset of the fault in the input
+	Offset int64 // 0-based byte offset of the faulty byte or value
 	Line   int   // 1-based
 	Column int   // 1-based, in bytes
 	Err    error
@@ -131,7 +131,8 @@ func positioned(data []byte, err error) error {
 	if off < 0 {
 		return fmt.Errorf("%w: %w", ErrProfile, err)
 	}
-	off = min(off, int64(len(data)))
+	// Offset counts the bytes read, the faulty one included: point at it.
+	off = max(0, min(off-1, int64(len(data))))
 	line := 1 + bytes.Count(data[:off], []byte{'\n'})
 	col := int(off) - bytes.LastIndexByte(data[:off], '\n')
 	return fmt.Errorf("%w: %w", ErrProfile, &ProfileError{Offset: off, Line: line, Column: col, Err: err})

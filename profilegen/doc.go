@@ -1,0 +1,45 @@
+// Package profilegen turns seccomp audit records into seccomp profiles.
+//
+// Its input is parsed records (audit.Record), such as the kernel's
+//
+//	audit: type=1326 audit(1594067860.484:14539): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=29064 comm="http-echo" exe="/http-echo" sig=0 arch=c000003e syscall=288 compat=0 ip=0x46fdba code=0x7ffc0000
+//
+// which a Set counts per group (by default the base name of exe: here
+// "http-echo") and per distinct (arch=, syscall=, action), so that its memory
+// grows with distinct calls, not with records. ABI and Name turn arch= and
+// syscall= into libseccomp's names (c000003e and 288: SCMP_ARCH_X86_64
+// accept4; x32 calls are told by the 0x40000000 bit of their number). Build
+// makes the profile of one group, and a Report of what it saw: calls the
+// filter denied (ERRNO, KILL_*, ...) and numbers libseccomp cannot name are
+// reported, never allowed silently nor dropped. Marshal writes the profile as
+// plain OCI JSON, as Kubernetes loads it from /var/lib/kubelet/seccomp/:
+//
+//	{
+//	  "defaultAction": "SCMP_ACT_ERRNO",
+//	  "architectures": [
+//	    "SCMP_ARCH_X86_64",
+//	    "SCMP_ARCH_X86",
+//	    "SCMP_ARCH_X32"
+//	  ],
+//	  "syscalls": [
+//	    {
+//	      "names": [
+//	        "accept4",
+//	        "execve",
+//	        "exit",
+//	        "exit_group"
+//	      ],
+//	      "action": "SCMP_ACT_ALLOW"
+//	    }
+//	  ]
+//	}
+//
+// exit and exit_group are always allowed; execve comes from the "minimal"
+// Base, the calls a runtime makes after it loads the filter (see LookupBase).
+// MarshalSPO writes the same profile as a Security Profiles Operator
+// SeccompProfile; FileName and WriteFileAtomic put it in a directory safely,
+// whatever name a process gave itself.
+//
+// Everything but Name's libseccomp lookup (cgo, in names_linux.go) and the
+// file functions (LookupBase of a path, WriteFileAtomic) is pure.
+package profilegen

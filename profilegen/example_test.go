@@ -1,0 +1,88 @@
+package profilegen_test
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/profilegen"
+)
+
+// Two records of the Kubernetes seccomp tutorial's http-echo
+// (../testdata/logs/tutorial.log), logged by a SCMP_ACT_LOG profile, and a
+// call a stricter profile denied.
+func ExampleBuild() {
+	s := profilegen.NewSet(profilegen.GroupExe)
+	for _, r := range []audit.Record{
+		{Exe: []byte("/http-echo"), Comm: []byte("http-echo"), PID: 29064, Arch: 0xc000003e, Syscall: 288, Action: audit.ActionLog},
+		{Exe: []byte("/http-echo"), Comm: []byte("http-echo"), PID: 29064, Arch: 0xc000003e, Syscall: 17, Action: audit.ActionLog},
+		{Exe: []byte("/http-echo"), Comm: []byte("http-echo"), PID: 29064, Arch: 0xc000003e, Syscall: 101, Action: audit.ActionErrno},
+	} {
+		s.Add(&r)
+	}
+	base, _ := profilegen.LookupBase("minimal")
+	for _, group := range s.Groups() {
+		p, rep, err := profilegen.Build(s, group, profilegen.Options{Base: base, Companions: true})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		out, _ := profilegen.Marshal(p)
+		fmt.Printf("%s: %d records\n", profilegen.FileName(group), rep.Records)
+		for _, v := range rep.Violations {
+			fmt.Printf("denied: %s (%s) %d times, first by pid %d %s\n", v.Name, v.Action.OCI(), v.Count, v.PID, v.Comm)
+		}
+		os.Stdout.Write(out)
+	}
+	// Output:
+	// http-echo.json: 3 records
+	// denied: ptrace (SCMP_ACT_ERRNO) 1 times, first by pid 29064 http-echo
+	// {
+	//   "defaultAction": "SCMP_ACT_ERRNO",
+	//   "architectures": [
+	//     "SCMP_ARCH_X86_64",
+	//     "SCMP_ARCH_X86",
+	//     "SCMP_ARCH_X32"
+	//   ],
+	//   "syscalls": [
+	//     {
+	//       "names": [
+	//         "accept4",
+	//         "execve",
+	//         "exit",
+	//         "exit_group",
+	//         "pread64"
+	//       ],
+	//       "action": "SCMP_ACT_ALLOW"
+	//     }
+	//   ]
+	// }
+}
+
+func ExampleFileName() {
+	for _, group := range []string{"nginx", "python3.12", "../../etc/passwd", "nginx: worker", ".bashrc"} {
+		fmt.Println(profilegen.FileName(group))
+	}
+	// Output:
+	// nginx.json
+	// python3.12.json
+	// _._.._etc_passwd@3754d6cb3a38e118.json
+	// nginx__worker@63f01d27bf67dd78.json
+	// _bashrc@b7cf3e96e1f74fc1.json
+}
+
+func ExampleABI() {
+	for _, rec := range []struct {
+		arch uint32
+		nr   int64
+	}{{0xc000003e, 17}, {0x40000003, 180}, {0xc000003e, 0x40000000 | 17}, {0xc00000b7, 67}} {
+		a, nr, _ := profilegen.ABI(rec.arch, rec.nr)
+		name, _ := profilegen.Name(a, nr)
+		fmt.Printf("arch=%08x syscall=%d: %s %s\n", rec.arch, rec.nr, a.OCI, name)
+	}
+	// Output:
+	// arch=c000003e syscall=17: SCMP_ARCH_X86_64 pread64
+	// arch=40000003 syscall=180: SCMP_ARCH_X86 pread64
+	// arch=c000003e syscall=1073741841: SCMP_ARCH_X32 pread64
+	// arch=c00000b7 syscall=67: SCMP_ARCH_AARCH64 pread64
+}

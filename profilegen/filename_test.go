@@ -1,0 +1,103 @@
+package profilegen
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+)
+
+var fileNameTests = []struct{ group, want string }{
+	{"nginx", "nginx.json"},
+	{"python3.12", "python3.12.json"},
+	{"g++", "g++.json"},
+	{"all", "all.json"},
+	{"4242", "4242.json"},
+	{"", "_@"},
+	{".", "_@"},
+	{"..", "_.@"},
+	{".hidden", "_hidden@"},
+	{"-rf", "_rf@"},
+	{"a/b", "a_b@"},
+	{"../../etc/passwd", "_._.._etc_passwd@"},
+	{"a b", "a_b@"},
+	{"a_b", "a_b.json"},
+	{"a_b@0123456789abcdef", "a_b_0123456789abcdef@"},
+	{"nginx: worker", "nginx__worker@"},
+	{"$(rm -rf ~)", "__rm_-rf___@"},
+	{"`id`;x|y&z>w<v*?'\"\\", "_id__x_y_z_w_v_____@"},
+	{"tab\there", "tab_here@"},
+	{"nl\nx", "nl_x@"},
+	{"nul\x00x", "nul_x@"},
+	{"\x7f", "_@"},
+	{"café", "caf__@"},
+	{"\xff\xfe", "__@"},
+	{"(unnamed)", "_unnamed_@"},
+	{strings.Repeat("x", 78), strings.Repeat("x", 78) + ".json"},
+	{strings.Repeat("x", 79), strings.Repeat("x", 78) + "@"},
+	{strings.Repeat("x", 500), strings.Repeat("x", 78) + "@"},
+}
+
+func TestFileName(t *testing.T) {
+	seen := map[string]string{}
+	for _, tt := range fileNameTests {
+		got := FileName(tt.group)
+		if strings.HasSuffix(tt.want, "@") {
+			if !strings.HasPrefix(got, tt.want) || len(got) != len(tt.want)+hashLen+len(".json") {
+				t.Errorf("FileName(%q) = %q; want %q + hash + .json", tt.group, got, tt.want)
+			}
+		} else if got != tt.want {
+			t.Errorf("FileName(%q) = %q; want %q", tt.group, got, tt.want)
+		}
+		checkFileName(t, tt.group, got)
+		if other, dup := seen[got]; dup {
+			t.Errorf("FileName(%q) = FileName(%q) = %q", tt.group, other, got)
+		}
+		seen[got] = tt.group
+	}
+}
+
+func checkFileName(t *testing.T, group, name string) {
+	t.Helper()
+	switch {
+	case filepath.Base(name) != name, name == ".", name == "..", strings.ContainsRune(name, '/'):
+		t.Errorf("FileName(%q) = %q: not a base name", group, name)
+	case len(name) > 100:
+		t.Errorf("FileName(%q) = %q: %d bytes", group, name, len(name))
+	case !utf8.ValidString(name):
+		t.Errorf("FileName(%q) = %q: not UTF-8", group, name)
+	case name[0] == '.' || name[0] == '-':
+		t.Errorf("FileName(%q) = %q: leading %q", group, name, name[0])
+	case !strings.HasSuffix(name, ".json") || len(name) == len(".json"):
+		t.Errorf("FileName(%q) = %q: no stem or no .json", group, name)
+	}
+	for _, r := range name {
+		if r > unicode.MaxASCII || !unicode.IsPrint(r) || strings.ContainsRune(" \t\"'`$;&|<>()*?[]{}~!#\\", r) {
+			t.Errorf("FileName(%q) = %q: holds %q", group, name, r)
+		}
+	}
+}
+
+func FuzzFileName(f *testing.F) {
+	for _, tt := range fileNameTests {
+		f.Add(tt.group)
+	}
+	for _, r := range tutorialRecords() {
+		f.Add(string(r.Comm))
+	}
+	f.Fuzz(func(t *testing.T, group string) {
+		name := FileName(group)
+		checkFileName(t, group, name)
+		if name != FileName(group) {
+			t.Errorf("FileName(%q) is not stable", group)
+		}
+		// A name kept as is must be the group itself; any other carries the
+		// hash of the group, so two groups never meet.
+		if stem := strings.TrimSuffix(name, ".json"); stem != group {
+			if !strings.HasSuffix(stem, "@"+hashOf(group)) {
+				t.Errorf("FileName(%q) = %q: altered without the group's hash", group, name)
+			}
+		}
+	})
+}
