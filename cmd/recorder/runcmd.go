@@ -3,9 +3,118 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/spf13/pflag"
+
+	"github.com/recorder-dev/recorder/internal/sandbox"
+	"github.com/recorder-dev/recorder/profilegen"
 )
 
-// runRun is a placeholder until its issue lands.
-func runRun(ctx context.Context, args []string, io stdio) error {
-	return errors.New("run: not implemented yet")
+const runUsage = `Usage: recorder run --profile P [flags] -- CMD [ARG...]
+
+Runs CMD under the seccomp profile P (OCI/Kubernetes JSON, or a Security
+Profiles Operator SeccompProfile) the way runc would, with no-new-privs. With
+--report (the default) the filter is loaded with SECCOMP_FILTER_FLAG_LOG, the
+audit records of CMD's process tree are collected, and when CMD exits each
+syscall the profile denied is listed with what to change in P. run exits with
+CMD's exit status. --report needs root (CAP_AUDIT_CONTROL).
+
+Examples:
+  recorder run --profile fine-grained.json -- ./echo -listen 127.0.0.1:8080
+  recorder run --profile violation.json -- ls /
+
+Flags:
+`
+
+// runConfig is what run's command line asks for.
+type runConfig struct {
+	profile string
+	report  bool
+	args    []string
+}
+
+func runRun(ctx context.Context, args []string, std stdio) error {
+	cfg, err := parseRunFlags(args, std.out)
+	if errors.Is(err, pflag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	p, err := loadRunProfile(cfg.profile, std.errOut)
+	if err != nil {
+		return err
+	}
+	if !cfg.report {
+		return runUnwatched(p, cfg.args, std)
+	}
+	res, err := runSandboxed(ctx, sandboxRun{profile: p, opt: sandbox.Options{Log: true}, args: cfg.args, std: std})
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	if err := printRunReport(std.errOut, cfg, p, res); err != nil {
+		return err
+	}
+	return exitStatus(res.state)
+}
+
+func parseRunFlags(args []string, helpOut io.Writer) (*runConfig, error) {
+	cfg := &runConfig{}
+	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SetInterspersed(false)
+	fs.StringVarP(&cfg.profile, "profile", "p", "", "the seccomp profile `FILE` to run CMD under (required)")
+	fs.BoolVar(&cfg.report, "report", true, "log what the profile denies and report it when CMD exits")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			fmt.Fprint(helpOut, runUsage+fs.FlagUsages())
+			return nil, err
+		}
+		return nil, usageError{err}
+	}
+	if cfg.profile == "" {
+		return nil, usageError{errors.New("--profile is required")}
+	}
+	cfg.args = fs.Args()
+	if len(cfg.args) == 0 {
+		return nil, usageError{errNoProgram}
+	}
+	return cfg, nil
+}
+
+// loadRunProfile reads the profile and checks that the sandbox can apply
+// it, warning about syscall names libseccomp does not know (skipped, as
+// runc skips them).
+func loadRunProfile(path string, warn io.Writer) (*specs.LinuxSeccomp, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--profile: %w", err)
+	}
+	p, err := profilegen.Unmarshal(data)
+	if err != nil {
+		return nil, fmt.Errorf("--profile %s: %w", path, err)
+	}
+	unknown, err := sandbox.Check(p)
+	if err != nil {
+		return nil, fmt.Errorf("--profile %s: %w", path, err)
+	}
+	if len(unknown) > 0 {
+		fmt.Fprintf(warn, "warning: %s: syscalls unknown to libseccomp skipped, as runc skips them: %s\n", path, strings.Join(unknown, ", "))
+	}
+	return p, nil
+}
+
+// runUnwatched runs the program under the profile without collecting records.
+func runUnwatched(p *specs.LinuxSeccomp, args []string, std stdio) error {
+	cmd := &sandbox.Cmd{Profile: p, Args: args, Stdin: std.in, Stdout: std.out, Stderr: std.errOut, Self: "/proc/self/exe"}
+	state, err := startAndWait(cmd, nil)
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	return exitStatus(state)
 }

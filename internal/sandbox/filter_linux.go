@@ -244,3 +244,14 @@ func (flt *Filter) PFC() ([]byte, error) {
 
 // Release frees the filter.
 func (flt *Filter) Release() { flt.f.Release() }
+
+// Check reports whether p can be applied, and the syscall names in it that
+// libseccomp does not know (skipped when it is loaded).
+func Check(p *specs.LinuxSeccomp) (unknown []string, err error) {
+	f, err := New(p, Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer f.Release()
+	return f.Unknown, nil
+}

@@ -2,7 +2,11 @@
 
 package sandbox
 
-import "errors"
+import (
+	"errors"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
 
 // ErrNotSupported is returned outside Linux: there is no seccomp.
 var ErrNotSupported = errors.New("seccomp sandbox not supported on this system")
@@ -15,3 +19,6 @@ func (c *Cmd) Wait() error { return ErrNotSupported }
 
 // Main exits: there is no helper outside Linux.
 func Main() { panic(ErrNotSupported) }
+
+// Check returns ErrNotSupported outside Linux.
+func Check(p *specs.LinuxSeccomp) ([]string, error) { return nil, ErrNotSupported }

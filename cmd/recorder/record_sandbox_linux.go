@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/internal/sandbox"
+)
+
+// Drain rule. The kernel queues a seccomp record while the call is made,
+// and kauditd hands queued records out in order. So once the program has
+// exited, a record queued after that exit is delivered after every record
+// of the program: the marker, a tiny process under a LOG filter in its own
+// fresh audit session. Collection ends at the first record of the
+// marker's session. Without sessions, it ends after quietPeriod without a
+// record of the tree. markerTimeout bounds the wait either way.
+const (
+	markerTimeout = 5 * time.Second
+	quietPeriod   = 300 * time.Millisecond
+	backlogLimit  = 8192
+)
+
+// forwarded are the signals record and run pass on to the program.
+var forwarded = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT,
+	syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH, syscall.SIGCONT}
+
+// runSandboxed runs r.args under r.profile and collects the records of its
+// process tree from the netlink audit socket.
+func runSandboxed(ctx context.Context, r sandboxRun) (*sandboxResult, error) {
+	self, err := selfExe()
+	if err != nil {
+		return nil, err
+	}
+	src, err := audit.OpenNetlink(audit.NetlinkConfig{BacklogLimit: backlogLimit, StatusInterval: 100 * time.Millisecond})
+	if err != nil {
+		return nil, fmt.Errorf("open audit records: %w", err)
+	}
+	defer src.Close()
+	col := newCollector()
+	readCtx, stopRead := context.WithCancel(context.Background())
+	defer stopRead()
+	var readErr error
+	readDone := make(chan struct{})
+	go func() {
+		readErr = col.read(readCtx, src)
+		close(readDone)
+	}()
+
+	cmd := &sandbox.Cmd{Profile: r.profile, Options: r.opt, Args: r.args,
+		Stdin: r.std.in, Stdout: r.std.out, Stderr: r.std.errOut, Self: "/proc/self/exe"}
+	res := &sandboxResult{}
+	state, err := startAndWait(cmd, func() {
+		res.path = cmd.Path
+		col.follow(cmd, res)
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.state = state
+
+	res.drained = col.drain(readDone)
+	stopRead()
+	<-readDone
+	if readErr != nil && !errors.Is(readErr, context.Canceled) {
+		res.warnings = append(res.warnings, fmt.Sprintf("reading audit records stopped: %v", readErr))
+	}
+	res.records, res.malformed = col.result()
+	res.stats = src.Stats()
+	attribute(res.records, int32(cmd.Process.Pid), self, cmd.Path)
+	return res, nil
+}
+
+// startAndWait starts the program, calls started, and waits for the
+// program's end while passing the signals in forwarded on to it.
+func startAndWait(cmd *sandbox.Cmd, started func()) (*os.ProcessState, error) {
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, forwarded...)
+	defer signal.Stop(sigs)
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	if started != nil {
+		started()
+	}
+	done := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(done)
+	}()
+	for {
+		select {
+		case <-done:
+			return cmd.ProcessState(), nil
+		case s := <-sigs:
+			cmd.Process.Signal(s)
+		}
+	}
+}
+
+// collector keeps the seccomp records of one audit session (or, without
+// one, of one process tree) as they arrive from the socket.
+type collector struct {
+	mu        sync.Mutex
+	ses       uint32
+	known     bool           // ses is set: filter as records come
+	tree      *procTree      // fallback without a session
+	pending   []audit.Record // records before the session was known
+	kept      []audit.Record
+	draining  bool                // the marker may be running
+	others    map[uint32]struct{} // sessions seen while draining
+	marker    uint32
+	marked    chan struct{}
+	last      time.Time // when the last kept record arrived
+	malformed uint64
+}
+
+func newCollector() *collector { return &collector{marked: make(chan struct{})} }
+
+// read parses the source's lines until ctx ends.
+func (c *collector) read(ctx context.Context, src audit.Source) error {
+	var rec audit.Record
+	for {
+		line, err := src.Next(ctx)
+		if err != nil {
+			return err
+		}
+		kind, err := audit.Parse(line, &rec)
+		if err != nil {
+			c.mu.Lock()
+			c.malformed++
+			c.mu.Unlock()
+			continue
+		}
+		if kind == audit.KindSeccomp {
+			c.add(&rec)
+		}
+	}
+}
+
+func (c *collector) add(rec *audit.Record) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.known && rec.Ses != c.ses {
+		if c.draining {
+			c.others[rec.Ses] = struct{}{}
+			c.checkMarker()
+		}
+		return
+	}
+	r := *rec
+	r.Comm, r.Exe = append([]byte(nil), rec.Comm...), append([]byte(nil), rec.Exe...)
+	if c.known {
+		c.kept = append(c.kept, r)
+		c.last = time.Now()
+		return
+	}
+	c.pending = append(c.pending, r)
+	c.last = time.Now()
+}
+
+// checkMarker closes marked once a record of the marker's session came.
+func (c *collector) checkMarker() {
+	if _, ok := c.others[c.marker]; !ok || c.marker == 0 {
+		return
+	}
+	select {
+	case <-c.marked:
+	default:
+		close(c.marked)
+	}
+}
+
+// follow tells the collector which records are the program's: those of its
+// audit session, else those of its process tree.
+func (c *collector) follow(cmd *sandbox.Cmd, res *sandboxResult) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cmd.SesErr == nil {
+		c.ses, c.known = cmd.Ses, true
+		for _, r := range c.pending {
+			if r.Ses == c.ses {
+				c.kept = append(c.kept, r)
+			}
+		}
+		c.pending = nil
+		res.tracking = fmt.Sprintf("audit session %d", cmd.Ses)
+		return
+	}
+	c.tree = newProcTree(int32(cmd.Process.Pid))
+	go c.tree.poll()
+	res.tracking = "process tree"
+	res.warnings = append(res.warnings, fmt.Sprintf("no fresh audit session (%v): followed the process tree by polling /proc every %v; records of children that lived shorter may be missing, and records of other processes under LOG filters at the same pids may be mixed in; collection ends after %v without records", cmd.SesErr, treePoll, quietPeriod))
+}
+
+// drain waits until no record of the program can still be in flight: until
+// the marker's first record, or, without sessions, for a quiet period.
+func (c *collector) drain(readDone <-chan struct{}) bool {
+	if c.tree != nil {
+		c.tree.stop()
+		return c.quiet()
+	}
+	c.mu.Lock()
+	c.draining, c.others = true, make(map[uint32]struct{})
+	c.mu.Unlock()
+	marker := &sandbox.Cmd{Profile: &specs.LinuxSeccomp{DefaultAction: specs.ActLog}, Args: []string{"true"}, Self: "/proc/self/exe"}
+	err := marker.Start()
+	if err == nil {
+		marker.Wait()
+	}
+	if err == nil && marker.SesErr == nil {
+		c.mu.Lock()
+		c.marker = marker.Ses
+		c.checkMarker()
+		c.mu.Unlock()
+		select {
+		case <-c.marked:
+			return true
+		case <-readDone:
+		case <-time.After(markerTimeout):
+		}
+		return false
+	}
+	return c.quiet()
+}
+
+// quiet waits until no record came for quietPeriod (at most markerTimeout).
+func (c *collector) quiet() bool {
+	deadline := time.Now().Add(markerTimeout)
+	for time.Now().Before(deadline) {
+		c.mu.Lock()
+		quiet := time.Since(c.last) > quietPeriod
+		c.mu.Unlock()
+		if quiet {
+			return true
+		}
+		time.Sleep(quietPeriod / 4)
+	}
+	return false
+}
+
+// result returns the records kept, and the number of malformed lines.
+func (c *collector) result() ([]audit.Record, uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tree != nil {
+		for _, r := range c.pending {
+			if c.tree.has(r.PID) {
+				c.kept = append(c.kept, r)
+			}
+		}
+		c.pending = nil
+	}
+	return c.kept, c.malformed
+}
