@@ -28,7 +28,7 @@ func ExampleBuild() {
 			return
 		}
 		out, _ := profilegen.Marshal(p)
-		fmt.Printf("%s: %d records\n", profilegen.FileName(group), rep.Records)
+		fmt.Printf("%s.json: %d records\n", profilegen.FileName(group), rep.Records)
 		for _, v := range rep.Violations {
 			fmt.Printf("denied: %s (%s) %d times, first by pid %d %s\n", v.Name, v.Action.OCI(), v.Count, v.PID, v.Comm)
 		}
@@ -61,7 +61,7 @@ func ExampleBuild() {
 
 func ExampleFileName() {
 	for _, group := range []string{"nginx", "python3.12", "../../etc/passwd", "nginx: worker", ".bashrc"} {
-		fmt.Println(profilegen.FileName(group))
+		fmt.Println(profilegen.FileName(group) + ".json")
 	}
 	// Output:
 	// nginx.json

@@ -7,22 +7,23 @@ import (
 )
 
 const (
-	maxFileStem = 78  // FileName's stem before "@hash" and ".json": at most 100 bytes in all
+	maxFileStem = 78  // FileName's text before "@hash": 95 bytes at most, 100 with ".json"
 	maxLabel    = 63  // a DNS-1123 label
 	hashLen     = 16  // hex digits of the suffix of altered names
 	hashMark    = '@' // only ever in altered names, before their hash
 )
 
-// FileName returns the file name, ending in ".json", of group's profile in
-// an output directory. A group name comes from a process's exe or comm:
-// hostile text. The name is at most 100 bytes of ASCII letters, digits and
-// "._+-@", never starts with '.' or '-', and holds no path separator. A group
+// FileName returns the base name, without extension, of group's profile in
+// an output directory: DIR/FileName(group)+".json". A group name comes from
+// a process's exe or comm: hostile text. The name is 1 to 95 bytes of ASCII
+// letters, digits and "._+-@", never starts with '.' or '-' (so it is never
+// "." or ".." nor hidden), and holds no path separator. A group
 // made only of letters, digits and "._+-" (not starting with '.' or '-', not
 // too long) keeps its name; any other is cleaned, cut, and given the suffix
 // "@" and a hash of the whole group, so that distinct groups never share a
 // file.
 func FileName(group string) string {
-	return safeName(group, maxFileStem, fileByte) + ".json"
+	return safeName(group, maxFileStem, fileByte)
 }
 
 // ResourceName returns name as a Kubernetes object name (a DNS-1123 label:

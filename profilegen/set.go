@@ -96,7 +96,8 @@ func (s *Set) Keys(group string) map[Key]Seen {
 }
 
 // Merge adds what other holds to s: counts are summed, the first pid and
-// comm of a key already in s are kept. other is left as it was.
+// comm of a key already in s are kept. Groups keep their names, even when
+// other groups records by another GroupBy. other is left as it was.
 func (s *Set) Merge(other *Set) {
 	for name, og := range other.groups {
 		g := s.groups[name]
