@@ -59,6 +59,7 @@ build() {
 	gcc -O2 -Wall -o "$bin/actrun" "$here/workloads/actrun.c" -lseccomp
 	gcc -O2 -Wall -o "$bin/storm" "$here/workloads/storm.c"
 	gcc -O2 -Wall -o "$bin/rename" "$here/workloads/rename.c"
+	gcc -O2 -Wall -o "$bin/oddsys" "$here/workloads/oddsys.c"
 	gcc -O2 -Wall -o "$bin/hello" "$here/workloads/hello.c"
 	gcc -O2 -Wall -static -o "$bin/hello-static" "$here/workloads/hello.c"
 	if ! gcc -O2 -Wall -m32 -static -o "$bin/hello32" "$here/workloads/hello.c" 2>"$work/m32.err"; then
@@ -327,6 +328,15 @@ cap_hostile() {
 	dmesg_window hostile-comm >"$out/hostile-comm.log"
 }
 
+# odd-syscalls.log: syscall numbers no table names (999, -1, the x32 bit).
+cap_oddsys() {
+	mark "begin odd-syscalls"
+	{ "$bin/logrun" "$bin/oddsys" || true; } >/dev/null 2>&1
+	settle
+	mark "end odd-syscalls"
+	dmesg_window odd-syscalls >"$out/odd-syscalls.log"
+}
+
 # i386.log: a static 32-bit program (compat=1, arch=40000003).
 cap_i386() {
 	[[ -x $bin/hello32 ]] || return 0
@@ -382,6 +392,7 @@ main() {
 	cap_dmesg
 	cap_kmsg
 	cap_hostile
+	cap_oddsys
 	cap_i386
 	cap_actions
 	cap_auditd
