@@ -83,8 +83,10 @@ func FuzzFileName(f *testing.F) {
 	for _, tt := range fileNameTests {
 		f.Add(tt.group)
 	}
-	for _, r := range tutorialRecords() {
-		f.Add(string(r.Comm))
+	for _, by := range []GroupBy{GroupComm, GroupExe} { // comms and exes the kernel logged
+		for _, g := range readSet(f, filepath.Join("..", "testdata", "logs", "hostile-comm.log"), by).Groups() {
+			f.Add(g)
+		}
 	}
 	f.Fuzz(func(t *testing.T, group string) {
 		name := FileName(group)
