@@ -54,7 +54,7 @@ func parseFields(b []byte, r *Record) (seccompReason bool, err error) {
 			e := bytes.IndexByte(b[1:], '"')
 			if e < 0 {
 				if err == nil && (string(key) == "comm" || string(key) == "exe") {
-					err = malformed(string(key), b, "has no closing quote")
+					err = malformed(string(key), b[1:], "has no closing quote")
 				}
 				break
 			}

@@ -352,7 +352,7 @@ var parseCases = []parseCase{
 		line: `audit: type=1326 audit(1795933612.979:2): syscall=1 compat=2`},
 	{name: "sig garbled", kind: KindNone, err: `sig="3l" is not a number`,
 		line: `audit: type=1326 audit(1795933612.979:2): syscall=1 sig=3l`},
-	{name: "unterminated comm", kind: KindNone, err: `comm="\"log exe=/x syscall=1" has no closing quote`,
+	{name: "unterminated comm", kind: KindNone, err: `comm="log exe=/x syscall=1" has no closing quote`,
 		line: `audit: type=1326 audit(1795933612.979:2): syscall=1 comm="log exe=/x syscall=1`},
 	{name: "bad stamp", kind: KindNone, err: `audit="1795933612:2" is not a SEC.MSEC:SERIAL stamp`,
 		line: `audit: type=1326 audit(1795933612:2): syscall=1`},
