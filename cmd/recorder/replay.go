@@ -3,8 +3,168 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+
+	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/spf13/pflag"
 )
 
-func runReplay(ctx context.Context, args []string, io stdio) error {
-	return errors.New("replay: not implemented yet")
+const replayUsage = `Usage: recorder replay [flags] [FILE...]
+
+Reads seccomp audit records from captured logs — syslog, kern.log, dmesg,
+/dev/kmsg, auditd's audit.log, journald — and writes the SCMP_ACT_ERRNO profile
+that allows what the records show. FILE "-" or no FILE reads standard input;
+gzip-compressed files are read transparently.
+
+Examples:
+  recorder replay /var/log/syslog > profile.json
+  recorder replay --comm '^http-echo$' -o fine-grained.json /var/log/syslog.1.gz /var/log/syslog
+  recorder replay -d profiles/ --group-by exe /var/log/audit/audit.log
+  dmesg | recorder replay --base runc -
+
+Flags:
+`
+
+// replayConfig is what replay's command line asks for.
+type replayConfig struct {
+	output    string
+	outputDir string
+	format    string
+	quiet     bool
+	profile   profileFlags
+	files     []string
+}
+
+func runReplay(ctx context.Context, args []string, std stdio) error {
+	cfg, err := parseReplayFlags(args, std.out)
+	if errors.Is(err, pflag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	groupBy, filter, opt, err := cfg.profile.resolve()
+	if err != nil {
+		return err
+	}
+	inputs, err := openInputs(cfg.files, std.in)
+	if err != nil {
+		return err
+	}
+	defer closeInputs(inputs)
+
+	sum := newSummary()
+	set := profilegen.NewSet(groupBy)
+	sc := &scanner{filter: filter, set: set, sum: sum}
+	prog := startProgress(std.errOut, inputs)
+	readErr := sc.scanAll(ctx, inputs)
+	prog.stop()
+	if errors.Is(readErr, context.Canceled) {
+		return readErr
+	}
+
+	out := outputs{path: cfg.output, dir: cfg.outputDir, format: cfg.format, stdout: std.out}
+	reports, writeErr := out.write(set, opt)
+	if !cfg.quiet {
+		sum.print(std.errOut, reports)
+	}
+	return errors.Join(readErr, writeErr)
+}
+
+func parseReplayFlags(args []string, helpOut io.Writer) (*replayConfig, error) {
+	cfg := &replayConfig{}
+	fs := pflag.NewFlagSet("replay", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVarP(&cfg.output, "output", "o", "-", "write the profile (the union of all kept records) to `FILE`; - is standard output")
+	fs.StringVarP(&cfg.outputDir, "output-dir", "d", "", "write one profile per group to `DIR`/<group>.json instead")
+	fs.StringVar(&cfg.format, "format", "oci", "profile format: `oci` (plain OCI/Kubernetes JSON) or spo (Security Profiles Operator SeccompProfile YAML)")
+	fs.BoolVarP(&cfg.quiet, "quiet", "q", false, "print no summary")
+	cfg.profile.register(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			fmt.Fprint(helpOut, replayUsage+fs.FlagUsages())
+			return nil, err
+		}
+		return nil, usageError{err}
+	}
+	if cfg.format != "oci" && cfg.format != "spo" {
+		return nil, usageError{fmt.Errorf("--format: %q is not oci or spo", cfg.format)}
+	}
+	if cfg.outputDir != "" && fs.Changed("output") {
+		return nil, usageError{errors.New("--output and --output-dir exclude each other")}
+	}
+	cfg.files = fs.Args()
+	return cfg, nil
+}
+
+// scanner feeds the records of its inputs into a Set and counts the rest.
+type scanner struct {
+	filter *profilegen.Filter
+	set    *profilegen.Set
+	sum    *summary
+}
+
+// scanAll reads every input. A read error ends that input but not the replay:
+// what was read before it still makes the profile.
+func (s *scanner) scanAll(ctx context.Context, inputs []*input) error {
+	var errs []error
+	for _, in := range inputs {
+		err := s.scan(ctx, in)
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("read %s: %w (after line %d; the profile holds what was read)", in.name, err, in.lines))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (s *scanner) scan(ctx context.Context, in *input) error {
+	rd := audit.NewReader(in.r)
+	var rec audit.Record
+	for {
+		kind, err := rd.Read(&rec)
+		if err == io.EOF {
+			return nil
+		}
+		in.lines = rd.Line()
+		if in.lines&0xffff == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			var pe *audit.ParseError
+			if !errors.As(err, &pe) {
+				return err
+			}
+			s.sum.parseError(in.name, pe)
+			continue
+		}
+		s.record(kind, &rec)
+	}
+}
+
+// record counts one parsed line and adds its record to the set.
+func (s *scanner) record(kind audit.Kind, rec *audit.Record) {
+	s.sum.lines++
+	switch kind {
+	case audit.KindSeccomp:
+		if !s.filter.Match(rec) {
+			s.sum.filtered++
+			return
+		}
+		s.sum.kept++
+		s.set.Add(rec)
+	case audit.KindSuppressed:
+		s.sum.suppressed += rec.Suppressed
+		s.sum.suppressedLines++
+	case audit.KindForged:
+		s.sum.forged++
+	case audit.KindOther:
+		s.sum.otherAudit++
+	default:
+		s.sum.notAudit++
+	}
 }

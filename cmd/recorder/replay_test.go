@@ -1,0 +1,234 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/logs")
+
+const logsDir = "../../testdata/logs"
+
+// replay runs 'recorder replay ARGS' and returns its stdout, stderr and error.
+func replay(t *testing.T, stdin io.Reader, args ...string) (string, string, error) {
+	t.Helper()
+	if stdin == nil {
+		stdin = strings.NewReader("")
+	}
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), append([]string{"replay"}, args...), stdin, &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+// TestReplayGolden replays every captured log in testdata/logs and compares
+// the profile and the summary with their golden files.
+func TestReplayGolden(t *testing.T) {
+	logs, err := filepath.Glob(filepath.Join(logsDir, "*.log"))
+	if err != nil || len(logs) == 0 {
+		t.Fatalf("no fixtures in %s: %v", logsDir, err)
+	}
+	for _, log := range logs {
+		name := strings.TrimSuffix(filepath.Base(log), ".log")
+		t.Run(name, func(t *testing.T) {
+			out, summary, err := replay(t, nil, log)
+			if err != nil {
+				t.Fatalf("replay %s: %v\n%s", log, err, summary)
+			}
+			golden(t, filepath.Join(logsDir, name+".json"), out)
+			golden(t, filepath.Join(logsDir, name+".summary"), summary)
+		})
+	}
+}
+
+// golden compares got with the file at path, or rewrites it with -update.
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run go test -update to make it): %v", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from what replay wrote (go test -update rewrites it):\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
+	}
+}
+
+func TestReplayExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(logsDir, "tutorial.log")
+	tests := []struct {
+		name string
+		args []string
+		code int
+		msg  string // in the error
+	}{
+		{"ok", []string{"-o", filepath.Join(dir, "p.json"), log}, 0, ""},
+		{"missing input", []string{filepath.Join(dir, "nope.log")}, 1, "no such file"},
+		{"directory input", []string{dir}, 1, "is a directory"},
+		{"unwritable output", []string{"-o", filepath.Join(dir, "no/such/dir/p.json"), log}, 1, "write profile"},
+		{"unknown flag", []string{"--frobnicate", log}, 2, "unknown flag"},
+		{"bad group-by", []string{"--group-by", "color", log}, 2, "--group-by"},
+		{"bad regexp", []string{"--comm", "(", log}, 2, "--comm"},
+		{"bad base", []string{"--base", "nonsense-runtime", log}, 1, "--base"},
+		{"bad format", []string{"--format", "xml", log}, 2, "--format"},
+		{"output and dir", []string{"-o", "x", "-d", dir, log}, 2, "exclude"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := replay(t, nil, tt.args...)
+			var stderr bytes.Buffer
+			if code := exitCode(err, &stderr); code != tt.code {
+				t.Fatalf("exit code %d, want %d (err %v)", code, tt.code, err)
+			}
+			if tt.msg != "" && !strings.Contains(stderr.String(), tt.msg) {
+				t.Errorf("error %q does not say %q", stderr.String(), tt.msg)
+			}
+			if lines := strings.Count(stderr.String(), "\n"); tt.code != 0 && lines != 1 {
+				t.Errorf("error is %d lines, want one: %q", lines, stderr.String())
+			}
+		})
+	}
+}
+
+func TestReplayHelpListsEveryFlag(t *testing.T) {
+	out, _, err := replay(t, nil, "--help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, flag := range []string{"--output", "--output-dir", "--group-by", "--exe", "--comm", "--pid", "--base", "--allow-denied", "--format", "Examples:"} {
+		if !strings.Contains(out, flag) {
+			t.Errorf("--help does not show %s:\n%s", flag, out)
+		}
+	}
+}
+
+// TestReplayInputs reads the same log as a file, from stdin and gzipped: the
+// profiles must be the same bytes.
+func TestReplayInputs(t *testing.T) {
+	log := filepath.Join(logsDir, "tutorial.log")
+	data, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _, err := replay(t, nil, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(data)
+	zw.Close()
+	gzPath := filepath.Join(t.TempDir(), "syslog.1.gz")
+	if err := os.WriteFile(gzPath, gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range map[string]func() (string, string, error){
+		"stdin":      func() (string, string, error) { return replay(t, bytes.NewReader(data)) },
+		"dash":       func() (string, string, error) { return replay(t, bytes.NewReader(data), "-") },
+		"gzip":       func() (string, string, error) { return replay(t, nil, gzPath) },
+		"gzip stdin": func() (string, string, error) { return replay(t, bytes.NewReader(gz.Bytes())) },
+	} {
+		out, _, err := got()
+		if err != nil || out != want {
+			t.Errorf("%s: err %v, profile differs from the file's:\n%s", name, err, out)
+		}
+	}
+	if !strings.Contains(want, `"SCMP_ACT_ERRNO"`) || !strings.Contains(want, `"pselect6"`) {
+		t.Errorf("tutorial profile lacks ERRNO default or pselect6:\n%s", want)
+	}
+}
+
+// TestReplayBadInput: garbage, truncated records and a 100 MB line are
+// counted and skipped; the profile of the good records is still written.
+func TestReplayBadInput(t *testing.T) {
+	good, err := os.ReadFile(filepath.Join(logsDir, "tutorial.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := string(good[:bytes.IndexByte(good, '\n')+1])
+	truncated := first[:strings.Index(first, "syscall=")+len("syscall=")] + "\n"
+	bad := io.MultiReader(
+		strings.NewReader("\x00\x01\xff\xfe garbage \x1b[2J\n"),
+		strings.NewReader(truncated),
+		io.LimitReader(repeatReader('A'), 100<<20), // one line of 100 MB
+		strings.NewReader("\n"),
+		bytes.NewReader(good),
+	)
+	out, summary, err := replay(t, bad)
+	if err != nil {
+		t.Fatalf("replay: %v", err)
+	}
+	want, _, _ := replay(t, bytes.NewReader(good))
+	if out != want {
+		t.Errorf("profile of the good lines differs:\n%s\nwant\n%s", out, want)
+	}
+	for _, s := range []string{"malformed: 1 ", "standard input:2", "too long: 1 ", "standard input:3"} {
+		if !strings.Contains(summary, s) {
+			t.Errorf("summary lacks %q:\n%s", s, summary)
+		}
+	}
+}
+
+type repeatReader byte
+
+func (r repeatReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(r)
+	}
+	return len(p), nil
+}
+
+// TestReplayOutputDirHostileNames: groups named by a hostile comm or exe
+// stay inside the output directory.
+func TestReplayOutputDirHostileNames(t *testing.T) {
+	log := filepath.Join(logsDir, "hostile-comm.log")
+	dir := filepath.Join(t.TempDir(), "profiles")
+	_, summary, err := replay(t, nil, "-d", dir, "--group-by", "comm", log)
+	if err != nil {
+		t.Fatalf("replay: %v\n%s", err, summary)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) < 3 {
+		t.Fatalf("want a profile per hostile comm, got %d files", len(entries))
+	}
+	parent, _ := os.ReadDir(filepath.Dir(dir))
+	if len(parent) != 1 {
+		t.Errorf("files written outside the output dir: %v", parent)
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), ".json") || strings.HasPrefix(e.Name(), ".") {
+			t.Errorf("unexpected entry %q (%v)", e.Name(), e.Type())
+		}
+	}
+}
+
+// TestReplayCanceled: a canceled replay writes nothing.
+func TestReplayCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	path := filepath.Join(t.TempDir(), "p.json")
+	big := io.LimitReader(repeatReader('\n'), 1<<20)
+	err := run(ctx, []string{"replay", "-o", path}, big, io.Discard, io.Discard)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("profile written after cancel: %v", err)
+	}
+}
