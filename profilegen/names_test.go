@@ -165,3 +165,13 @@ func allArches() []Arch {
 	}
 	return out
 }
+
+func BenchmarkNameCached(b *testing.B) {
+	a, _, _ := ABI(0xc000003e, 0)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if _, err := Name(a, int64(i%300)); err != nil && !errors.Is(err, ErrUnknownSyscall) {
+			b.Fatal(err)
+		}
+	}
+}

@@ -326,3 +326,23 @@ func TestBuildNoGroup(t *testing.T) {
 		t.Errorf("Build(missing group) = %v, %v, %v", p, rep, err)
 	}
 }
+
+func BenchmarkBuild(b *testing.B) {
+	s := NewSet(GroupExe)
+	r := rec("/usr/bin/app", "app", 1, x86_64, 0, audit.ActionLog)
+	for nr := range int64(300) { // most of x86_64's table
+		r.Syscall = nr
+		s.Add(r)
+	}
+	opt := Options{Base: mustBase(b, "runc"), Companions: true}
+	b.ReportAllocs()
+	for b.Loop() {
+		p, _, err := Build(s, "app", opt)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Marshal(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -79,7 +79,9 @@ type spoJSON struct {
 // Unmarshal reads a seccomp profile: OCI JSON (Kubernetes Localhost
 // profiles, Docker profiles, this package's output) or a Security Profiles
 // Operator SeccompProfile in YAML or JSON. Syntax and type errors are
-// reported with their line and column.
+// reported with their line and column (for YAML, in its JSON translation; for
+// a SeccompProfile's spec, within the spec). Docker-only fields are ignored:
+// a rule's includes/excludes no longer restrict it.
 func Unmarshal(data []byte) (*specs.LinuxSeccomp, error) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
