@@ -1,0 +1,71 @@
+package main
+
+import (
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+func TestFixFor(t *testing.T) {
+	withAllow := &specs.LinuxSeccomp{DefaultAction: specs.ActErrno, Syscalls: []specs.LinuxSyscall{
+		{Names: []string{"personality"}, Action: specs.ActAllow, Args: []specs.LinuxSeccompArg{{Index: 0, Value: 8, Op: specs.OpEqualTo}}},
+		{Names: []string{"read", "write"}, Action: specs.ActAllow},
+		{Names: []string{"mkdir"}, Action: specs.ActKillProcess},
+	}}
+	tests := []struct {
+		p    *specs.LinuxSeccomp
+		name string
+		want string
+	}{
+		{withAllow, "openat", `add "openat" to the SCMP_ACT_ALLOW names (syscalls[1])`},
+		{withAllow, "mkdir", `remove "mkdir" from the SCMP_ACT_KILL_PROCESS rule (syscalls[2])`},
+		{&specs.LinuxSeccomp{DefaultAction: specs.ActErrno}, "execve", `add {"names": ["execve"], "action": "SCMP_ACT_ALLOW"} to syscalls`},
+	}
+	for _, tt := range tests {
+		if got := fixFor(tt.p, tt.name); got != tt.want {
+			t.Errorf("fixFor(%s) = %s, want %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestRunFlags(t *testing.T) {
+	for _, args := range [][]string{{"--", "true"}, {"--profile", "p.json"}, {"--profile", "p.json", "--"}} {
+		_, err := parseRunFlags(args, nil)
+		var ue usageError
+		if !errors.As(err, &ue) {
+			t.Errorf("%q: err = %v, want a usage error", args, err)
+		}
+	}
+	cfg, err := parseRunFlags([]string{"--profile", "p.json", "ls", "-l"}, nil)
+	if err != nil || cfg.profile != "p.json" || !cfg.report || strings.Join(cfg.args, " ") != "ls -l" {
+		t.Errorf("cfg = %+v, %v: CMD's own flags must stay CMD's", cfg, err)
+	}
+}
+
+// TestRunErrnoRet runs mkdir under a profile that fails it with ENOSPC:
+// mkdir's exit status comes back, and the report names mkdir with the
+// rule to change.
+func TestRunErrnoRet(t *testing.T) {
+	recorder, _ := e2e(t)
+	profile := "../../internal/sandbox/testdata/args.json"
+	dir := filepath.Join(t.TempDir(), "d")
+	out, err := exec.Command(recorder, "run", "--profile", profile, "--", "mkdir", dir).CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("err = %v, want mkdir's exit status 1\n%s", err, out)
+	}
+	for _, want := range []string{
+		"No space left on device",
+		"exit status 1",
+		`remove "mkdir" from the SCMP_ACT_ERRNO rule (syscalls[0])`,
+		"skipped, as runc skips them: nosuchcall_v99",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
