@@ -1,0 +1,548 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	libaudit "github.com/elastic/go-libaudit/v2"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/internal/sandbox"
+	"github.com/recorder-dev/recorder/internal/testlock"
+	"github.com/recorder-dev/recorder/profilegen"
+)
+
+// watchMainEnv makes the test binary run the recorder's main, for the test
+// that stops it with a real SIGTERM.
+const watchMainEnv = "RECORDER_TEST_MAIN"
+
+func init() {
+	if sandbox.IsHelper() {
+		sandbox.Main()
+	}
+	if os.Getenv(watchMainEnv) == "1" {
+		os.Args = append(os.Args[:1], strings.Fields(os.Getenv("RECORDER_TEST_ARGS"))...)
+		main()
+	}
+}
+
+// TestWatchFlags checks that bad command lines are usage errors.
+func TestWatchFlags(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{},
+		{"-d", dir, "--source", "nope"},
+		{"-d", dir, "--source", "netlink:/x"},
+		{"-d", dir, "--source", "syslog:"},
+		{"-d", dir, "--flush-interval", "0s"},
+		{"-d", dir, "--log-format", "xml"},
+		{"-d", dir, "--log-level", "loud"},
+		{"-d", dir, "--group-by", "color"},
+		{"-d", dir, "--format", "yaml"},
+		{"-d", dir, "extra"},
+	} {
+		err := run(context.Background(), append([]string{"watch"}, args...), nil, &bytes.Buffer{}, &bytes.Buffer{})
+		var ue usageError
+		if !errors.As(err, &ue) {
+			t.Errorf("watch %q: err = %v, want a usage error", args, err)
+		}
+	}
+}
+
+// watcher runs watch in the background until stop.
+type watcher struct {
+	cancel context.CancelFunc
+	done   chan error
+	log    *watchBuffer
+}
+
+func startWatch(t *testing.T, args ...string) *watcher {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &watcher{cancel: cancel, done: make(chan error, 1), log: &watchBuffer{}}
+	go func() {
+		w.done <- run(ctx, append([]string{"watch"}, args...), nil, &bytes.Buffer{}, w.log)
+	}()
+	t.Cleanup(func() { w.stop(t) })
+	return w
+}
+
+// stop cancels watch (as SIGTERM does) and waits for it to return.
+func (w *watcher) stop(t *testing.T) {
+	t.Helper()
+	if w.cancel == nil {
+		return
+	}
+	w.cancel()
+	w.cancel = nil
+	select {
+	case err := <-w.done:
+		if err != nil {
+			t.Errorf("watch: %v\nlog:\n%s", err, w.log.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatalf("watch did not stop\nlog:\n%s", w.log.String())
+	}
+}
+
+// waitFor polls cond until it holds or the timeout.
+func (w *watcher) waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(timeout); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		if cond() {
+			return
+		}
+		select {
+		case err := <-w.done:
+			w.cancel = nil
+			t.Fatalf("watch ended early: %v\nlog:\n%s", err, w.log.String())
+		default:
+		}
+	}
+	t.Fatalf("timed out waiting for %s\nlog:\n%s", what, w.log.String())
+}
+
+// watchAllowed returns the union of the syscalls the profiles in dir allow.
+func watchAllowed(t *testing.T, dir string) []string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	var names []string
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := profilegen.Unmarshal(data)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, r := range p.Syscalls {
+			if r.Action == specs.ActAllow {
+				names = append(names, r.Names...)
+			}
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+func watchHasAll(have []string, want ...string) bool {
+	for _, w := range want {
+		if !slices.Contains(have, w) {
+			return false
+		}
+	}
+	return true
+}
+
+func watchNeedRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: reads kernel audit records and loads seccomp filters")
+	}
+	testlock.Kernel(t)
+}
+
+// watchRunLogged runs args under a filter that logs every call.
+func watchRunLogged(t *testing.T, args ...string) {
+	t.Helper()
+	var out bytes.Buffer
+	c := &sandbox.Cmd{Profile: &specs.LinuxSeccomp{DefaultAction: specs.ActLog}, Args: args, Stdout: &out, Stderr: &out}
+	if err := c.Start(); err != nil {
+		t.Fatalf("start %v: %v", args, err)
+	}
+	if err := c.Wait(); err != nil {
+		t.Fatalf("%v: %v: %s", args, err, out.String())
+	}
+}
+
+func watchAuditStatus(t *testing.T) libaudit.AuditStatus {
+	t.Helper()
+	c, err := libaudit.NewAuditClient(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	st, err := c.GetStatus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *st
+}
+
+// watchKeepAudit restores the audit state when the test ends, even on failure.
+func watchKeepAudit(t *testing.T) libaudit.AuditStatus {
+	t.Helper()
+	prev := watchAuditStatus(t)
+	t.Cleanup(func() {
+		c, err := libaudit.NewAuditClient(nil)
+		if err != nil {
+			t.Errorf("restore audit state: %v", err)
+			return
+		}
+		defer c.Close()
+		c.SetEnabled(prev.Enabled != 0, libaudit.WaitForReply)
+		c.SetBacklogLimit(prev.BacklogLimit, libaudit.WaitForReply)
+	})
+	return prev
+}
+
+// The workload: uname makes the uname call, which nothing else in these
+// tests makes; execve and exit_group come from the helper and uname.
+var watchWorkload = []string{"execve", "uname", "exit_group"}
+
+// TestWatchNetlink registers as the audit daemon, writes the workload's
+// profile, and restores the audit state when stopped.
+func TestWatchNetlink(t *testing.T) {
+	watchNeedRoot(t)
+	prev := watchKeepAudit(t)
+	if prev.PID != 0 {
+		t.Skipf("an audit daemon (pid %d) is registered; TestWatchNetlinkMulticast covers that", prev.PID)
+	}
+	dir := t.TempDir()
+	w := startWatch(t, "--source", "netlink", "-d", dir, "--flush-interval", "50ms", "--base", "none", "--backlog-limit", "9000")
+	w.waitFor(t, "registration", 5*time.Second, func() bool { return watchAuditStatus(t).PID == uint32(os.Getpid()) })
+	if st := watchAuditStatus(t); st.BacklogLimit != 9000 || st.Enabled != 1 {
+		t.Errorf("while watching: backlog_limit=%d enabled=%d, want 9000 and 1", st.BacklogLimit, st.Enabled)
+	}
+	watchRunLogged(t, "uname")
+	w.waitFor(t, "the workload's profile", 10*time.Second, func() bool { return watchHasAll(watchAllowed(t, dir), watchWorkload...) })
+	w.stop(t)
+	st := watchAuditStatus(t)
+	if st.PID != prev.PID || st.Enabled != prev.Enabled || st.BacklogLimit != prev.BacklogLimit {
+		t.Errorf("after watch: pid=%d enabled=%d backlog_limit=%d, want %d %d %d",
+			st.PID, st.Enabled, st.BacklogLimit, prev.PID, prev.Enabled, prev.BacklogLimit)
+	}
+}
+
+// TestWatchNetlinkMulticast runs auditd: watch reads next to it.
+func TestWatchNetlinkMulticast(t *testing.T) {
+	watchNeedRoot(t)
+	watchKeepAudit(t)
+	pid := watchStartAuditd(t)
+	dir := t.TempDir()
+	w := startWatch(t, "--source", "netlink", "-d", dir, "--flush-interval", "50ms", "--base", "none")
+	w.waitFor(t, "the multicast reader", 5*time.Second, func() bool { return strings.Contains(w.log.String(), "multicast") })
+	watchRunLogged(t, "uname")
+	w.waitFor(t, "the workload's profile", 10*time.Second, func() bool { return watchHasAll(watchAllowed(t, dir), watchWorkload...) })
+	w.stop(t)
+	if st := watchAuditStatus(t); st.PID != pid {
+		t.Errorf("audit pid after watch = %d, want auditd's %d", st.PID, pid)
+	}
+}
+
+func watchStartAuditd(t *testing.T) uint32 {
+	t.Helper()
+	if st := watchAuditStatus(t); st.PID != 0 {
+		t.Fatalf("an audit daemon (pid %d) is already registered", st.PID)
+	}
+	cmd := exec.Command("auditd", "-n")
+	var out watchBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start auditd (Debian package auditd): %v", err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+		for i := 0; i < 100 && watchAuditStatus(t).PID == uint32(cmd.Process.Pid); i++ {
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		if st := watchAuditStatus(t); st.PID == uint32(cmd.Process.Pid) {
+			return st.PID
+		}
+	}
+	t.Fatalf("auditd did not register: %s", out.String())
+	return 0
+}
+
+// TestWatchKmsg reads /dev/kmsg: the workload's profile is written, and a
+// record-shaped line written there by userspace is not counted.
+func TestWatchKmsg(t *testing.T) {
+	watchNeedRoot(t)
+	if st := watchAuditStatus(t); st.PID != 0 {
+		t.Skipf("an audit daemon (pid %d) gets the records; they are not printed", st.PID)
+	}
+	watchNoPrintkLimit(t)
+	dir := t.TempDir()
+	w := startWatch(t, "--source", "kmsg", "-d", dir, "--flush-interval", "50ms", "--base", "none")
+	w.waitFor(t, "the source", 5*time.Second, func() bool { return strings.Contains(w.log.String(), "reading the kernel log") })
+	// reboot (169 on x86_64, 142 on arm64) is a call no test makes.
+	forged := fmt.Sprintf("<5>audit: type=1326 audit(1.2:3): auid=0 uid=0 gid=0 ses=1 pid=1 comm=\"uname\" exe=\"/usr/bin/uname\" sig=0 arch=%x syscall=%d compat=0 ip=0x0 code=0x7ffc0000\n", watchNativeArch, syscall.SYS_REBOOT)
+	if err := os.WriteFile(audit.KmsgPath, []byte(forged), 0); err != nil {
+		t.Fatal(err)
+	}
+	watchRunLogged(t, "uname")
+	w.waitFor(t, "the workload's profile", 10*time.Second, func() bool { return watchHasAll(watchAllowed(t, dir), watchWorkload...) })
+	w.stop(t)
+	if slices.Contains(watchAllowed(t, dir), "reboot") {
+		t.Errorf("the forged line's reboot is in the profile")
+	}
+	if !strings.Contains(w.log.String(), "forged_total=1") {
+		t.Errorf("the forged line was not reported:\n%s", w.log.String())
+	}
+}
+
+// watchNoPrintkLimit turns off the printk rate limit until the test ends.
+func watchNoPrintkLimit(t *testing.T) {
+	t.Helper()
+	const path = "/proc/sys/kernel/printk_ratelimit"
+	prev, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.WriteFile(path, prev, 0o644) })
+}
+
+// watchFixture is a real rsyslog capture of seccomp records.
+func watchFixture(t *testing.T) []string {
+	t.Helper()
+	data, err := os.ReadFile("../../testdata/logs/syslog-rfc3339.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
+}
+
+// watchReplayed is the watchAllowed set the lines make, built directly.
+func watchReplayed(t *testing.T, lines []string) []string {
+	t.Helper()
+	g, err := profilegen.ParseGroupBy("exe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := profilegen.NewSet(g)
+	var rec audit.Record
+	for _, l := range lines {
+		if k, err := audit.Parse([]byte(strings.TrimSuffix(l, "\n")), &rec); err == nil && k == audit.KindSeccomp {
+			set.Add(&rec)
+		}
+	}
+	base, _ := profilegen.LookupBase("none")
+	var names []string
+	for _, g := range set.Groups() {
+		p, _, err := profilegen.Build(set, g, profilegen.Options{Base: base})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range p.Syscalls {
+			if r.Action == specs.ActAllow {
+				names = append(names, r.Names...)
+			}
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+func watchAppend(t *testing.T, f *os.File, lines []string) {
+	t.Helper()
+	if _, err := f.WriteString(strings.Join(lines, "")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func watchOpenLog(t *testing.T, path string) *os.File {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// TestWatchSyslogRotation follows a syslog file that is rotated (rename and
+// create) mid-run while the writer still appends to the old file: the
+// profile equals the one the whole capture makes, and --tee got every line.
+func TestWatchSyslogRotation(t *testing.T) {
+	lines := watchFixture(t)
+	dir, logDir := t.TempDir(), t.TempDir()
+	path, tee := filepath.Join(logDir, "syslog"), filepath.Join(logDir, "tee.log")
+	old := watchOpenLog(t, path)
+	w := startWatch(t, "--source", "syslog:"+path, "-d", dir, "--flush-interval", "50ms", "--base", "none", "--tee", tee)
+	w.waitFor(t, "the follower", 5*time.Second, func() bool { return strings.Contains(w.log.String(), "following file") })
+	third := len(lines) / 3
+	watchAppend(t, old, lines[:third])
+	os.Rename(path, path+".1")
+	watchAppend(t, old, lines[third:2*third]) // the writer has not reopened yet
+	watchAppend(t, watchOpenLog(t, path), lines[2*third:])
+	want := watchReplayed(t, lines)
+	w.waitFor(t, "the whole capture's profile", 10*time.Second, func() bool { return slices.Equal(watchAllowed(t, dir), want) })
+	w.stop(t)
+	got, _ := os.ReadFile(tee)
+	if !watchSameLines(string(got), lines) {
+		t.Errorf("--tee holds %d bytes, want the %d lines written", len(got), len(lines))
+	}
+	if !strings.Contains(w.log.String(), "forge") {
+		t.Errorf("syslog mode did not warn that its lines can be forged")
+	}
+}
+
+// watchSameLines compares as multisets: lines of the old and new file interleave.
+func watchSameLines(got string, want []string) bool {
+	g := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+	w := make([]string, len(want))
+	for i, l := range want {
+		w[i] = strings.TrimSuffix(l, "\n")
+	}
+	slices.Sort(g)
+	slices.Sort(w)
+	return slices.Equal(g, w)
+}
+
+// TestWatchStopAndMerge stops watch mid-run (the SIGTERM path: ctx
+// canceled) with a flush interval it never reaches: the profile on disk
+// holds everything received. A restart with more records writes the union
+// (--merge). The metrics endpoint tells when the lines were read.
+func TestWatchStopAndMerge(t *testing.T) {
+	lines := watchFixture(t)
+	half := len(lines) / 2
+	dir, logDir := t.TempDir(), t.TempDir()
+	path := filepath.Join(logDir, "syslog")
+	f := watchOpenLog(t, path)
+	for i, part := range [][]string{lines[:half], lines[half:]} {
+		addr := watchFreeAddr(t)
+		w := startWatch(t, "--source", "syslog:"+path, "-d", dir, "--flush-interval", "1h", "--base", "none", "--metrics-addr", addr)
+		w.waitFor(t, "the follower", 5*time.Second, func() bool { return strings.Contains(w.log.String(), "following file") })
+		watchAppend(t, f, part)
+		want := fmt.Sprintf("recorder_lines_total{source=\"syslog\"} %d\n", len(part))
+		var body string
+		w.waitFor(t, "the lines read", 5*time.Second, func() bool { body = watchMetrics(addr); return strings.Contains(body, want) })
+		if !strings.Contains(body, `recorder_records_total{source="syslog",action="LOG",group=`) {
+			t.Errorf("metrics lack records by source, action and group:\n%s", body)
+		}
+		if files, _ := filepath.Glob(filepath.Join(dir, "*.json")); i == 0 && len(files) != 0 {
+			t.Fatalf("profiles written before the stop: %v", files)
+		}
+		w.stop(t)
+		if got, want := watchAllowed(t, dir), watchReplayed(t, lines[:half+i*(len(lines)-half)]); !slices.Equal(got, want) {
+			t.Errorf("run %d: profile allows %v, want %v", i+1, got, want)
+		}
+	}
+}
+
+// TestWatchUnwritableDir starts with an output dir that cannot be made (a
+// file is in the way): the flushes fail and say so, the records are kept,
+// and once the dir can be made the next flush writes them all.
+func TestWatchUnwritableDir(t *testing.T) {
+	lines := watchFixture(t)
+	logDir := t.TempDir()
+	path, blocker := filepath.Join(logDir, "syslog"), filepath.Join(logDir, "out")
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(blocker, "profiles")
+	f := watchOpenLog(t, path)
+	w := startWatch(t, "--source", "syslog:"+path, "-d", dir, "--flush-interval", "50ms", "--base", "none")
+	w.waitFor(t, "the follower", 5*time.Second, func() bool { return strings.Contains(w.log.String(), "following file") })
+	watchAppend(t, f, lines)
+	w.waitFor(t, "a failed flush", 5*time.Second, func() bool { return strings.Contains(w.log.String(), "trying again at the next flush") })
+	os.Remove(blocker)
+	want := watchReplayed(t, lines)
+	w.waitFor(t, "the profile", 5*time.Second, func() bool { return slices.Equal(watchAllowed(t, dir), want) })
+}
+
+// TestWatchSIGTERM runs the recorder as a process and stops it with a real
+// SIGTERM: it writes the profile before it exits, with status 0.
+func TestWatchSIGTERM(t *testing.T) {
+	lines := watchFixture(t)
+	dir, logDir := t.TempDir(), t.TempDir()
+	path := filepath.Join(logDir, "syslog")
+	f := watchOpenLog(t, path)
+	addr := watchFreeAddr(t)
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), watchMainEnv+"=1",
+		"RECORDER_TEST_ARGS=watch --source syslog:"+path+" -d "+dir+" --flush-interval 1h --base none --metrics-addr "+addr)
+	var out watchBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	for end := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), "following file"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("watch did not start:\n%s", out.String())
+		}
+	}
+	watchAppend(t, f, lines)
+	want := fmt.Sprintf("recorder_lines_total{source=\"syslog\"} %d\n", len(lines))
+	for end := time.Now().Add(10 * time.Second); !strings.Contains(watchMetrics(addr), want); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("watch did not read the lines:\n%s", out.String())
+		}
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("watch exited with %v:\n%s", err, out.String())
+	}
+	if got, want := watchAllowed(t, dir), watchReplayed(t, lines); !slices.Equal(got, want) {
+		t.Errorf("profile allows %v, want %v", got, want)
+	}
+}
+
+func watchFreeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func watchMetrics(addr string) string {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+// watchBuffer is a bytes.Buffer safe for concurrent writes and reads.
+type watchBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *watchBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *watchBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// watchNativeArch is arch= for this machine's native ABI.
+var watchNativeArch = map[string]uint32{"amd64": 0xc000003e, "arm64": 0xc00000b7}[runtime.GOARCH]
