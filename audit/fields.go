@@ -59,10 +59,10 @@ func parseFields(b []byte, r *Record) (seccompReason bool, err error) {
 				break
 			}
 			val, b = b[1:1+e], b[2+e:]
-		} else {
-			e := bytes.IndexByte(b, ' ')
-			if e < 0 {
-				e = len(b)
+		} else { // values are short: a plain loop beats IndexByte's setup
+			e := 0
+			for e < len(b) && b[e] != ' ' {
+				e++
 			}
 			val, b = b[:e], b[e:]
 		}
@@ -261,20 +261,31 @@ func parseUint(b []byte, max uint64) (uint64, numStatus) {
 		return 0, numBad
 	}
 	var n uint64
-	st := numOK
 	for _, c := range b {
 		d := uint64(c - '0')
 		if d > 9 {
 			return 0, numBad
 		}
+		n = n*10 + d // cannot wrap within 19 digits; checked below past that
+	}
+	if len(b) > 19 { // 20 digits may still fit in uint64: check them slowly
+		return parseUintLong(b, max)
+	}
+	if n > max {
+		return 0, numRange
+	}
+	return n, numOK
+}
+
+// parseUintLong is parseUint for numbers of more than 19 digits, all digits.
+func parseUintLong(b []byte, max uint64) (uint64, numStatus) {
+	var n uint64
+	for _, c := range b {
+		d := uint64(c - '0')
 		if n > (max-d)/10 {
-			st = numRange // keep scanning: a non-digit later makes it numBad
-			continue
+			return 0, numRange
 		}
 		n = n*10 + d
-	}
-	if st != numOK {
-		return 0, st
 	}
 	return n, numOK
 }
@@ -295,20 +306,22 @@ func parseHex(b []byte, max uint64) (uint64, numStatus) {
 		return 0, numBad
 	}
 	var n uint64
-	st := numOK
+	lead := true // leading zeros do not count towards the 16-digit limit
+	digits := 0
 	for _, c := range b {
 		d := uint64(hexVal[c])
 		if d > 15 {
 			return 0, numBad
 		}
-		if n > (max-d)>>4 {
-			st = numRange
+		if lead && d == 0 {
 			continue
 		}
+		lead = false
+		digits++
 		n = n<<4 | d
 	}
-	if st != numOK {
-		return 0, st
+	if digits > 16 || n > max {
+		return 0, numRange
 	}
 	return n, numOK
 }

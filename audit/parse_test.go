@@ -97,6 +97,10 @@ var parseCases = []parseCase{
 		line: "type=SECCOMP msg=audit(1795933612.979:2): " + kernelBody + "\x1d syscall=5 comm=\"x\" SYSCALL=getppid"},
 	{name: "audit.log UNKNOWN[1326]", kind: KindSeccomp, want: logRec, // hand-made: auditd prints this for types it cannot name
 		line: "type=UNKNOWN[1326] msg=audit(1795933612.979:2): " + kernelBody},
+	{name: "longest type token", kind: KindSeccomp, want: logRec, // hand-made
+		line: "node=vm type=UNKNOWN[0000001326] msg=audit(1795933612.979:2): " + kernelBody},
+	{name: "type token too long", kind: KindNone, // hand-made
+		line: "node=vm type=UNKNOWN[00000001326] msg=audit(1795933612.979:2): " + kernelBody},
 	{name: "numeric type msg=", kind: KindSeccomp, want: logRec, // hand-made: ausearch -r / other tools
 		line: "type=1326 msg=audit(1795933612.979:2): " + kernelBody},
 	{name: "audit.log SYSCALL", kind: KindOther,
