@@ -40,7 +40,7 @@ func typeBefore(line []byte, i int) (t uint16, start int, ok bool) {
 		return 0, 0, false
 	}
 	end := j - 1
-	const maxType = 24 // "type=UNKNOWN[4294967295]"
+	const maxType = 24            // "type=UNKNOWN[4294967295]"
 	from := max(0, end-maxType-1) // the token and the space before it
 	start = bytes.LastIndexByte(line[from:end], ' ') + 1 + from
 	if start == from && from > 0 {
