@@ -9,9 +9,29 @@ import (
 // WriteFileAtomic writes data to path with perm: a temporary file in the
 // same directory is written, synced and renamed over path, so path holds
 // either its old content or all of data, never part of it. The temporary
-// file is removed on any failure.
+// file is removed on any failure. A path that names something other than a
+// regular file (/dev/stdout, /dev/null, a named pipe) is written in place:
+// renaming over it would replace the device with a file.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+		return writeInPlace(path, data)
+	}
 	return writeAtomic(path, data, perm, (*os.File).Write)
+}
+
+func writeInPlace(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: close: %w", path, err)
+	}
+	return nil
 }
 
 // writeAtomic is WriteFileAtomic with the write step as a parameter, so

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
@@ -245,5 +246,33 @@ func onlyFiles(t *testing.T, dir string, want ...string) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("%s holds %q; want %q", dir, got, want)
+	}
+}
+
+// TestWriteFileAtomicDevice: a device or pipe is written in place, never
+// replaced by a file (recorder replay -o /dev/null, -o /dev/stdout).
+func TestWriteFileAtomicDevice(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan []byte)
+	go func() {
+		data, _ := os.ReadFile(fifo)
+		got <- data
+	}()
+	if err := WriteFileAtomic(fifo, []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if data := <-got; string(data) != "{}\n" {
+		t.Errorf("pipe read %q", data)
+	}
+	st, err := os.Lstat(fifo)
+	if err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("pipe replaced: %v %v", st.Mode(), err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("temp files left: %v", entries)
 	}
 }
