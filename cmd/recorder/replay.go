@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/profilegen"
 	"github.com/spf13/pflag"
 )
@@ -57,7 +56,7 @@ func runReplay(ctx context.Context, args []string, std stdio) error {
 
 	sum := newSummary()
 	set := profilegen.NewSet(groupBy)
-	sc := &scanner{filter: filter, set: set, sum: sum}
+	sc := &scanner{filter: filter, groupBy: groupBy, set: set, sum: sum}
 	prog := startProgress(std.errOut, inputs)
 	readErr := sc.scanAll(ctx, inputs)
 	prog.stop()
@@ -97,74 +96,4 @@ func parseReplayFlags(args []string, helpOut io.Writer) (*replayConfig, error) {
 	}
 	cfg.files = fs.Args()
 	return cfg, nil
-}
-
-// scanner feeds the records of its inputs into a Set and counts the rest.
-type scanner struct {
-	filter *profilegen.Filter
-	set    *profilegen.Set
-	sum    *summary
-}
-
-// scanAll reads every input. A read error ends that input but not the replay:
-// what was read before it still makes the profile.
-func (s *scanner) scanAll(ctx context.Context, inputs []*input) error {
-	var errs []error
-	for _, in := range inputs {
-		err := s.scan(ctx, in)
-		if errors.Is(err, context.Canceled) {
-			return err
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("read %s: %w (after line %d; the profile holds what was read)", in.name, err, in.lines))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-func (s *scanner) scan(ctx context.Context, in *input) error {
-	rd := audit.NewReader(in.r)
-	var rec audit.Record
-	for {
-		kind, err := rd.Read(&rec)
-		if err == io.EOF {
-			return nil
-		}
-		in.lines = rd.Line()
-		if in.lines&0xffff == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if err != nil {
-			var pe *audit.ParseError
-			if !errors.As(err, &pe) {
-				return err
-			}
-			s.sum.parseError(in.name, pe)
-			continue
-		}
-		s.record(kind, &rec)
-	}
-}
-
-// record counts one parsed line and adds its record to the set.
-func (s *scanner) record(kind audit.Kind, rec *audit.Record) {
-	s.sum.lines++
-	switch kind {
-	case audit.KindSeccomp:
-		if !s.filter.Match(rec) {
-			s.sum.filtered++
-			return
-		}
-		s.sum.kept++
-		s.set.Add(rec)
-	case audit.KindSuppressed:
-		s.sum.suppressed += rec.Suppressed
-		s.sum.suppressedLines++
-	case audit.KindForged:
-		s.sum.forged++
-	case audit.KindOther:
-		s.sum.otherAudit++
-	default:
-		s.sum.notAudit++
-	}
 }

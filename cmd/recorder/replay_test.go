@@ -232,3 +232,38 @@ func TestReplayCanceled(t *testing.T) {
 		t.Errorf("profile written after cancel: %v", err)
 	}
 }
+
+// TestReplayBlocksInOrder: cut into many small blocks parsed in parallel,
+// every fixture at once gives the same profile and summary (counts, first
+// bad lines, first pid of each violation) as one block read in one pass.
+func TestReplayBlocksInOrder(t *testing.T) {
+	logs, _ := filepath.Glob(filepath.Join(logsDir, "*.log"))
+	var all bytes.Buffer
+	for range 5 {
+		for _, log := range logs {
+			data, err := os.ReadFile(log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all.Write(data)
+		}
+	}
+	replayWith := func(size int) (string, string) {
+		defer func(old int) { blockSize = old }(blockSize)
+		blockSize = size
+		out, summary, err := replay(t, bytes.NewReader(all.Bytes()), "--group-by", "comm")
+		if err != nil {
+			t.Fatalf("block size %d: %v", size, err)
+		}
+		return out, summary
+	}
+	wantOut, wantSummary := replayWith(all.Len() + 1)
+	if !strings.Contains(wantSummary, "malformed: ") || !strings.Contains(wantSummary, "denied: ") {
+		t.Fatalf("the mix lacks malformed lines or violations:\n%s", wantSummary)
+	}
+	for _, size := range []int{4 << 10, 64 << 10} {
+		if out, summary := replayWith(size); out != wantOut || summary != wantSummary {
+			t.Errorf("block size %d:\n%s\nwant\n%s", size, summary, wantSummary)
+		}
+	}
+}

@@ -41,6 +41,11 @@ func (b *badLines) add(name string, line int) {
 	}
 }
 
+func (b *badLines) merge(o *badLines) {
+	b.n += o.n
+	b.where = append(b.where, o.where[:min(len(o.where), maxShown-len(b.where))]...)
+}
+
 func (b *badLines) String() string {
 	s := strings.Join(b.where, ", ")
 	if b.n > uint64(len(b.where)) {
@@ -58,6 +63,44 @@ func (s *summary) parseError(name string, pe *audit.ParseError) {
 		return
 	}
 	s.malformed.add(name, pe.Line)
+}
+
+// record counts one parsed line and adds its record, if the filter keeps it,
+// to the set.
+func (s *summary) record(kind audit.Kind, rec *audit.Record, filter *profilegen.Filter, set *profilegen.Set) {
+	s.lines++
+	switch kind {
+	case audit.KindSeccomp:
+		if !filter.Match(rec) {
+			s.filtered++
+			return
+		}
+		s.kept++
+		set.Add(rec)
+	case audit.KindSuppressed:
+		s.suppressed += rec.Suppressed
+		s.suppressedLines++
+	case audit.KindForged:
+		s.forged++
+	case audit.KindOther:
+		s.otherAudit++
+	default:
+		s.notAudit++
+	}
+}
+
+// merge adds the counts of o, which summarises the lines after s's.
+func (s *summary) merge(o *summary) {
+	s.lines += o.lines
+	s.kept += o.kept
+	s.filtered += o.filtered
+	s.notAudit += o.notAudit
+	s.otherAudit += o.otherAudit
+	s.forged += o.forged
+	s.suppressed += o.suppressed
+	s.suppressedLines += o.suppressedLines
+	s.malformed.merge(&o.malformed)
+	s.tooLong.merge(&o.tooLong)
 }
 
 // print writes the summary: counts first, then what needs the user's attention.
