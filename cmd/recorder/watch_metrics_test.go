@@ -1,0 +1,41 @@
+package main
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/profilegen"
+)
+
+// TestMetricsHostileGroup: a group named by a comm that is not UTF-8 and
+// holds quotes and newlines still makes a valid exposition.
+func TestMetricsHostileGroup(t *testing.T) {
+	d := &daemon{log: slog.New(slog.DiscardHandler), set: profilegen.NewSet(profilegen.GroupComm)}
+	d.counts = watchCounts{source: "kmsg", lines: 7, flushErr: 2, byGroup: map[groupAction]uint64{
+		{group: "a\"b\n\xff", action: audit.ActionLog}: 3,
+		{group: "ok", action: audit.ActionErrno}:        1,
+	}}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(metricsCollector{d})
+	want := `
+# HELP recorder_records_total Seccomp records kept, by source, action and profile group.
+# TYPE recorder_records_total counter
+recorder_records_total{action="ERRNO",group="ok",source="kmsg"} 1
+recorder_records_total{action="LOG",group="a\"b\n\ufffd",source="kmsg"} 3
+# HELP recorder_flushes_total Profile writes to the output dir, by result.
+# TYPE recorder_flushes_total counter
+recorder_flushes_total{result="error"} 2
+recorder_flushes_total{result="ok"} 0
+`
+	want = strings.Replace(want, `\ufffd`, "\uFFFD", 1)
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "recorder_records_total", "recorder_flushes_total"); err != nil {
+		t.Error(err)
+	}
+	if n, err := testutil.GatherAndCount(reg); err != nil || n != 14 {
+		t.Errorf("%d metrics (err %v), want 14", n, err)
+	}
+}
