@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	libaudit "github.com/elastic/go-libaudit/v2"
+
+	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/internal/testlock"
+	"github.com/recorder-dev/recorder/profilegen"
+)
+
+// e2eScript is the workload: several programs, files made and removed.
+const e2eScript = `ls /etc >/dev/null && cat /etc/hostname >/dev/null && mkdir "$1/d" && touch "$1/d/f" && rm -r "$1/d" && echo done`
+
+// TestReplayProfileRunsWorkload is the tutorial's recipe on this kernel: run
+// a workload under the tutorial's SCMP_ACT_LOG profile (audit.json) with no
+// audit daemon, so that its records go to the kernel log; capture that log
+// from /dev/kmsg; replay the capture into a profile; run the same workload
+// under the profile, default action ERRNO. It must do its work as before;
+// without one call it used (mkdir), it must fail.
+func TestReplayProfileRunsWorkload(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: loads seccomp filters and reads /dev/kmsg")
+	}
+	testlock.Kernel(t)
+	requireNoAuditDaemon(t)
+	setSysctl(t, "kernel/printk_ratelimit", "0") // else the kernel log keeps 10 records in 5 s
+	dir := t.TempDir()
+
+	capture := startKmsgCapture(t)
+	out := runWorkload(t, auditJSON(t), dir)
+	if out != "done\n" {
+		t.Fatalf("workload under the LOG profile printed %q", out)
+	}
+	captured := filepath.Join(dir, "kmsg.log")
+	if n := capture.save(t, captured); n < 20 {
+		t.Fatalf("captured %d seccomp records from /dev/kmsg, want the workload's (20 or more)", n)
+	}
+
+	profile := filepath.Join(dir, "profile.json")
+	if _, summary, err := replay(t, nil, "-o", profile, captured); err != nil {
+		t.Fatalf("replay: %v\n%s", err, summary)
+	}
+	if out := runWorkload(t, profile, dir); out != "done\n" {
+		t.Fatalf("workload under the replayed profile printed %q", out)
+	}
+
+	// The control: the same profile without mkdir must stop the workload.
+	data, _ := os.ReadFile(profile)
+	p, err := profilegen.Unmarshal(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := p.Syscalls[0].Names
+	without := names[:0:0]
+	for _, n := range names {
+		if n != "mkdir" && n != "mkdirat" {
+			without = append(without, n)
+		}
+	}
+	if len(without) == len(names) {
+		t.Fatalf("the profile lacks mkdir/mkdirat though the workload made a directory: %v", names)
+	}
+	p.Syscalls[0].Names = without
+	data, _ = profilegen.Marshal(p)
+	denied := filepath.Join(dir, "no-mkdir.json")
+	os.WriteFile(denied, data, 0o644)
+	var stdout, stderr bytes.Buffer
+	err = run(context.Background(), []string{"run", "--profile", denied, "--report=false", "--", "sh", "-c", e2eScript, "sh", dir}, nil, &stdout, &stderr)
+	var es exitStatusError
+	if !errors.As(err, &es) || stdout.String() != "" {
+		t.Errorf("workload without mkdir: err %v, output %q; want a failure", err, stdout.String())
+	}
+}
+
+func auditJSON(t *testing.T) string {
+	p := "../../../shared/reference/tutorial-examples/profiles/audit.json"
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("the tutorial's audit.json: %v", err)
+	}
+	return p
+}
+
+// runWorkload runs e2eScript under profile with 'recorder run' and returns
+// its output.
+func runWorkload(t *testing.T, profile, dir string) string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"run", "--profile", profile, "--report=false", "--", "sh", "-c", e2eScript, "sh", dir}, nil, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("run under %s: %v\n%s", profile, err, stderr.String())
+	}
+	return stdout.String()
+}
+
+// requireNoAuditDaemon fails unless the kernel prints records to its log.
+func requireNoAuditDaemon(t *testing.T) {
+	t.Helper()
+	c, err := libaudit.NewAuditClient(nil)
+	if err != nil {
+		t.Fatalf("open audit socket: %v", err)
+	}
+	defer c.Close()
+	st, err := c.GetStatus()
+	if err != nil {
+		t.Fatalf("audit status: %v", err)
+	}
+	if st.PID != 0 {
+		t.Fatalf("audit daemon pid %d is registered: records go to it, not to the kernel log; stop it to run this test", st.PID)
+	}
+}
+
+// setSysctl sets /proc/sys/NAME for the test and puts the old value back.
+func setSysctl(t *testing.T, name, value string) {
+	t.Helper()
+	path := "/proc/sys/" + name
+	old, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(value), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := os.WriteFile(path, old, 0o644); err != nil {
+			t.Errorf("restore %s: %v", path, err)
+		}
+	})
+}
+
+// kmsgCapture copies the kernel log's new lines, as /dev/kmsg gives them,
+// while the workload runs.
+type kmsgCapture struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	log    bytes.Buffer
+	stats  audit.Stats
+	err    error
+}
+
+func startKmsgCapture(t *testing.T) *kmsgCapture {
+	t.Helper()
+	src, err := audit.OpenKmsg(audit.KmsgPath, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &kmsgCapture{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		defer src.Close()
+		for {
+			line, err := src.Next(ctx)
+			if err != nil {
+				c.err, c.stats = err, src.Stats()
+				return
+			}
+			c.log.Write(line)
+			c.log.WriteByte('\n')
+		}
+	}()
+	t.Cleanup(c.stop)
+	return c
+}
+
+func (c *kmsgCapture) stop() {
+	c.cancel()
+	<-c.done
+}
+
+// save stops the capture once the log has been quiet for a while, writes it
+// to path and returns how many seccomp records it holds.
+func (c *kmsgCapture) save(t *testing.T, path string) int {
+	t.Helper()
+	time.Sleep(500 * time.Millisecond) // records still on their way
+	c.stop()
+	if !errors.Is(c.err, context.Canceled) {
+		t.Fatalf("read /dev/kmsg: %v", c.err)
+	}
+	if c.stats.Overwritten != 0 {
+		t.Fatalf("/dev/kmsg lines were overwritten before they were read (%d times): the capture is incomplete", c.stats.Overwritten)
+	}
+	if err := os.WriteFile(path, c.log.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text := c.log.String()
+	t.Logf("captured %d lines:\n%s", strings.Count(text, "\n"), firstLines(text, 3))
+	return strings.Count(text, "type=1326 ")
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	return strings.Join(lines[:min(n, len(lines))], "\n")
+}
