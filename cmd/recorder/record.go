@@ -34,13 +34,10 @@ Flags:
 
 // recordConfig is what record's command line asks for.
 type recordConfig struct {
-	output    string
-	outputDir string
-	format    string
-	quiet     bool
-	merge     []string
-	profile   profileFlags
-	args      []string
+	out     outputFlags
+	merge   []string
+	profile profileFlags
+	args    []string
 }
 
 func runRecord(ctx context.Context, args []string, std stdio) error {
@@ -75,9 +72,9 @@ func runRecord(ctx context.Context, args []string, std stdio) error {
 		set.Add(&res.records[i])
 	}
 	addMerged(set, merged, res)
-	out := outputs{path: cfg.output, dir: cfg.outputDir, format: cfg.format, stdout: std.out}
+	out := cfg.out.outputs(std.out)
 	reports, writeErr := out.write(set, opt)
-	if !cfg.quiet {
+	if !cfg.out.quiet {
 		printRecording(std.errOut, cfg.args[0], res)
 		sum.print(std.errOut, reports)
 	}
@@ -92,10 +89,7 @@ func parseRecordFlags(args []string, helpOut io.Writer) (*recordConfig, error) {
 	fs := pflag.NewFlagSet("record", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.SetInterspersed(false) // flags end at CMD, with or without "--"
-	fs.StringVarP(&cfg.output, "output", "o", "-", "write the profile (the union of all groups) to `FILE`; - is standard output")
-	fs.StringVarP(&cfg.outputDir, "output-dir", "d", "", "write one profile per group to `DIR`/<group>.json instead")
-	fs.StringVar(&cfg.format, "format", "oci", "profile format: `oci` (plain OCI/Kubernetes JSON) or spo (Security Profiles Operator SeccompProfile YAML)")
-	fs.BoolVarP(&cfg.quiet, "quiet", "q", false, "print no summary")
+	cfg.out.register(fs)
 	fs.StringArrayVar(&cfg.merge, "merge", nil, "add the syscalls an existing profile `FILE` allows (repeatable; e.g. the -o file of an earlier recording)")
 	cfg.profile.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -105,11 +99,8 @@ func parseRecordFlags(args []string, helpOut io.Writer) (*recordConfig, error) {
 		}
 		return nil, usageError{err}
 	}
-	if cfg.format != "oci" && cfg.format != "spo" {
-		return nil, usageError{fmt.Errorf("--format: %q is not oci or spo", cfg.format)}
-	}
-	if cfg.outputDir != "" && fs.Changed("output") {
-		return nil, usageError{errors.New("--output and --output-dir exclude each other")}
+	if err := cfg.out.check(fs); err != nil {
+		return nil, err
 	}
 	cfg.args = fs.Args()
 	if len(cfg.args) == 0 {

@@ -28,12 +28,9 @@ Flags:
 
 // replayConfig is what replay's command line asks for.
 type replayConfig struct {
-	output    string
-	outputDir string
-	format    string
-	quiet     bool
-	profile   profileFlags
-	files     []string
+	out     outputFlags
+	profile profileFlags
+	files   []string
 }
 
 func runReplay(ctx context.Context, args []string, std stdio) error {
@@ -64,9 +61,9 @@ func runReplay(ctx context.Context, args []string, std stdio) error {
 		return readErr
 	}
 
-	out := outputs{path: cfg.output, dir: cfg.outputDir, format: cfg.format, stdout: std.out}
+	out := cfg.out.outputs(std.out)
 	reports, writeErr := out.write(set, opt)
-	if !cfg.quiet {
+	if !cfg.out.quiet {
 		sum.print(std.errOut, reports)
 	}
 	return errors.Join(readErr, writeErr)
@@ -76,10 +73,7 @@ func parseReplayFlags(args []string, helpOut io.Writer) (*replayConfig, error) {
 	cfg := &replayConfig{}
 	fs := pflag.NewFlagSet("replay", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVarP(&cfg.output, "output", "o", "-", "write the profile (the union of all kept records) to `FILE`; - is standard output")
-	fs.StringVarP(&cfg.outputDir, "output-dir", "d", "", "write one profile per group to `DIR`/<group>.json instead")
-	fs.StringVar(&cfg.format, "format", "oci", "profile format: `oci` (plain OCI/Kubernetes JSON) or spo (Security Profiles Operator SeccompProfile YAML)")
-	fs.BoolVarP(&cfg.quiet, "quiet", "q", false, "print no summary")
+	cfg.out.register(fs)
 	cfg.profile.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -88,11 +82,8 @@ func parseReplayFlags(args []string, helpOut io.Writer) (*replayConfig, error) {
 		}
 		return nil, usageError{err}
 	}
-	if cfg.format != "oci" && cfg.format != "spo" {
-		return nil, usageError{fmt.Errorf("--format: %q is not oci or spo", cfg.format)}
-	}
-	if cfg.outputDir != "" && fs.Changed("output") {
-		return nil, usageError{errors.New("--output and --output-dir exclude each other")}
+	if err := cfg.out.check(fs); err != nil {
+		return nil, err
 	}
 	cfg.files = fs.Args()
 	return cfg, nil

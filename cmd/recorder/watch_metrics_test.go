@@ -17,7 +17,7 @@ func TestMetricsHostileGroup(t *testing.T) {
 	d := &daemon{log: slog.New(slog.DiscardHandler), set: profilegen.NewSet(profilegen.GroupComm)}
 	d.counts = watchCounts{source: "kmsg", lines: 7, flushErr: 2, byGroup: map[groupAction]uint64{
 		{group: "a\"b\n\xff", action: audit.ActionLog}: 3,
-		{group: "ok", action: audit.ActionErrno}:        1,
+		{group: "ok", action: audit.ActionErrno}:       1,
 	}}
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(metricsCollector{d})
