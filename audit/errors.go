@@ -2,6 +2,7 @@ package audit
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 )
 
@@ -12,6 +13,9 @@ var ErrMalformed = errors.New("malformed seccomp record")
 // ErrLineTooLong is wrapped in the *ParseError that Reader returns for a line
 // longer than Reader.MaxLineLength.
 var ErrLineTooLong = errors.New("line too long")
+
+// errNoStamp: the kernel's "audit: type=1326 " with no audit(…) stamp after it.
+var errNoStamp = fmt.Errorf("%w: no audit(SEC.MSEC:SERIAL) stamp after \"audit: type=1326\"", ErrMalformed)
 
 // ParseError is returned by Reader: a line that could not be parsed.
 type ParseError struct {

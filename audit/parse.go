@@ -56,8 +56,16 @@ func Parse(line []byte, r *Record) (Kind, error) {
 	if k, t := journaldType(line); k != KindNone {
 		return finish(line, -1, k, t, line[len(typeName(t))+1:], r)
 	}
+	// The kernel's own words for a seccomp record, with no stamp after them:
+	// a record cut or garbled on its way to the log.
+	if bytes.Contains(line, markKernelSeccomp) {
+		return KindNone, errNoStamp
+	}
 	return KindNone, nil
 }
+
+// markKernelSeccomp starts every seccomp record the kernel prints.
+var markKernelSeccomp = []byte("audit: type=1326 ")
 
 func (r *Record) reset() { *r = Record{scratch: r.scratch[:0]} }
 

@@ -330,6 +330,10 @@ var parseCases = []parseCase{
 	{name: "binary", kind: KindNone, line: "\x00\xff\x1d audit\x00(type=1326 \x00"},
 
 	// Malformed seccomp records (hand-made).
+	{name: "kernel record cut before its stamp", kind: KindNone, err: "no audit(SEC.MSEC:SERIAL) stamp",
+		line: "Nov 28 16:28:46 vm kernel: [   44.944852] audit: type=1326 "},
+	{name: "kernel record garbled stamp", kind: KindNone, err: "no audit(SEC.MSEC:SERIAL) stamp",
+		line: "\xc3(\xa0\xa1 audit: type=1326 \x00\x7f"},
 	{name: "syscall missing", kind: KindNone, err: "no syscall= field",
 		line: `audit: type=1326 audit(1795933612.979:2): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=2010 comm="log" exe="/tmp/t/log" sig=0 arch=c000003e compat=0 ip=0x7f0175d644f7 code=0x7ffc0000`},
 	{name: "syscall only in comm", kind: KindNone, err: "no syscall= field",
