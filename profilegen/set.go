@@ -50,7 +50,10 @@ func NewSet(g GroupBy) *Set {
 func (s *Set) GroupBy() GroupBy { return s.by }
 
 // Add counts r. It does not allocate when r's group and key are known.
-func (s *Set) Add(r *audit.Record) {
+func (s *Set) Add(r *audit.Record) { s.AddN(r, 1) }
+
+// AddN counts r n times, as Add does once.
+func (s *Set) AddN(r *audit.Record, n uint64) {
 	s.buf = s.by.AppendKey(s.buf[:0], r)
 	g := s.groups[string(s.buf)]
 	if g == nil {
@@ -59,10 +62,10 @@ func (s *Set) Add(r *audit.Record) {
 	}
 	k := Key{Arch: r.Arch, Syscall: r.Syscall, Action: r.Action}
 	if e := g[k]; e != nil {
-		e.Count++
+		e.Count += n
 		return
 	}
-	g[k] = &Seen{Count: 1, PID: r.PID, Comm: string(r.Comm)}
+	g[k] = &Seen{Count: n, PID: r.PID, Comm: string(r.Comm)}
 	s.keys++
 }
 

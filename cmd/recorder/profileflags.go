@@ -26,7 +26,7 @@ func (p *profileFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&p.exe, "exe", "", "keep only records whose executable path matches `REGEXP`")
 	fs.StringVar(&p.comm, "comm", "", "keep only records whose comm matches `REGEXP`")
 	fs.Int32Var(&p.pid, "pid", 0, "keep only records of process `N`")
-	fs.StringVar(&p.base, "base", "minimal", "syscalls always allowed: `minimal|runc|crun|none|FILE` (FILE: an OCI profile)")
+	fs.StringVar(&p.base, "base", "minimal", "syscalls always allowed: `minimal|runc|crun|none|FILE` (FILE: the names an OCI profile allows)")
 	fs.BoolVar(&p.companions, "companion-arches", true, "list the usual companion ABIs too (x86_64 brings x86 and x32)")
 	fs.BoolVar(&p.allowDenied, "allow-denied", false, "also allow syscalls seen only with a denying action (ERRNO, KILL, TRAP)")
 }

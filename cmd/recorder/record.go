@@ -62,14 +62,15 @@ func runRecord(ctx context.Context, args []string, std stdio) error {
 	}
 	sum := newSummary()
 	set := profilegen.NewSet(groupBy)
-	for i := range res.records {
-		sum.lines++
-		if !filter.Match(&res.records[i]) {
-			sum.filtered++
+	for i := range res.records.recs {
+		r, n := &res.records.recs[i], res.records.n[i]
+		sum.lines += n
+		if !filter.Match(r) {
+			sum.filtered += n
 			continue
 		}
-		sum.kept++
-		set.Add(&res.records[i])
+		sum.kept += n
+		set.AddN(r, n)
 	}
 	addMerged(set, merged, res)
 	out := cfg.out.outputs(std.out)

@@ -24,7 +24,7 @@ type sandboxRun struct {
 
 // sandboxResult is what came out of a sandboxRun.
 type sandboxResult struct {
-	records   []audit.Record // of the program's process tree, in arrival order
+	records   tally // of the program's process tree, in order of first arrival
 	state     *os.ProcessState
 	path      string      // the program's resolved path
 	tracking  string      // how records were told to be the tree's

@@ -75,7 +75,7 @@ func runSandboxed(ctx context.Context, r sandboxRun) (*sandboxResult, error) {
 	}
 	res.records, res.malformed = col.result()
 	res.stats = src.Stats()
-	attribute(res.records, int32(cmd.Process.Pid), self, cmd.Path)
+	attribute(res.records.recs, int32(cmd.Process.Pid), self, cmd.Path)
 	return res, nil
 }
 
@@ -111,10 +111,10 @@ func startAndWait(cmd *sandbox.Cmd, started func()) (*os.ProcessState, error) {
 type collector struct {
 	mu        sync.Mutex
 	ses       uint32
-	known     bool           // ses is set: filter as records come
-	tree      *procTree      // fallback without a session
-	pending   []audit.Record // records before the session was known
-	kept      []audit.Record
+	known     bool      // ses is set: filter as records come
+	tree      *procTree // fallback without a session
+	pending   tally     // records before the session was known
+	kept      tally
 	draining  bool                // the marker may be running
 	others    map[uint32]struct{} // sessions seen while draining
 	marker    uint32
@@ -156,14 +156,11 @@ func (c *collector) add(rec *audit.Record) {
 		}
 		return
 	}
-	r := *rec
-	r.Comm, r.Exe = append([]byte(nil), rec.Comm...), append([]byte(nil), rec.Exe...)
 	if c.known {
-		c.kept = append(c.kept, r)
-		c.last = time.Now()
-		return
+		c.kept.add(rec)
+	} else {
+		c.pending.add(rec)
 	}
-	c.pending = append(c.pending, r)
 	c.last = time.Now()
 }
 
@@ -186,12 +183,8 @@ func (c *collector) follow(cmd *sandbox.Cmd, res *sandboxResult) {
 	defer c.mu.Unlock()
 	if cmd.SesErr == nil {
 		c.ses, c.known = cmd.Ses, true
-		for _, r := range c.pending {
-			if r.Ses == c.ses {
-				c.kept = append(c.kept, r)
-			}
-		}
-		c.pending = nil
+		c.kept = c.pending.keep(func(r *audit.Record) bool { return r.Ses == c.ses })
+		c.pending = tally{}
 		res.tracking = fmt.Sprintf("audit session %d", cmd.Ses)
 		return
 	}
@@ -248,16 +241,12 @@ func (c *collector) quiet() bool {
 }
 
 // result returns the records kept, and the number of malformed lines.
-func (c *collector) result() ([]audit.Record, uint64) {
+func (c *collector) result() (tally, uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.tree != nil {
-		for _, r := range c.pending {
-			if c.tree.has(r.PID) {
-				c.kept = append(c.kept, r)
-			}
-		}
-		c.pending = nil
+		c.kept = c.pending.keep(func(r *audit.Record) bool { return c.tree.has(r.PID) })
+		c.pending = tally{}
 	}
 	return c.kept, c.malformed
 }

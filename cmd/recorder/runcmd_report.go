@@ -16,8 +16,8 @@ import (
 // to the profile that would allow it.
 func printRunReport(w io.Writer, cfg *runConfig, p *specs.LinuxSeccomp, res *sandboxResult) error {
 	set := profilegen.NewSet(profilegen.GroupNone)
-	for i := range res.records {
-		set.Add(&res.records[i])
+	for i := range res.records.recs {
+		set.AddN(&res.records.recs[i], res.records.n[i])
 	}
 	fmt.Fprintf(w, "ran %s under %s (%s): %s\n", quoteText(cfg.args[0]), cfg.profile, res.tracking, describeExit(res.state))
 	printCollectionWarnings(w, res)
