@@ -267,3 +267,17 @@ func TestReplayBlocksInOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestProgressText(t *testing.T) {
+	a, b := &input{size: 100 << 20}, &input{size: 300 << 20}
+	a.read.Store(100 << 20)
+	b.read.Store(50 << 20)
+	if got, want := progressText([]*input{a, b}), "150.0 MiB of 400.0 MiB (37%)"; got != want {
+		t.Errorf("progress %q, want %q", got, want)
+	}
+	stdin := &input{}
+	stdin.read.Store(3 << 20)
+	if got, want := progressText([]*input{a, stdin}), "103.0 MiB read"; got != want {
+		t.Errorf("progress %q, want %q", got, want)
+	}
+}

@@ -107,7 +107,7 @@ func (s *summary) merge(o *summary) {
 func (s *summary) print(w io.Writer, groups []groupReport) {
 	fmt.Fprintf(w, "read %s lines: %s seccomp records kept", count(s.lines), count(s.kept))
 	if len(groups) > 0 {
-		fmt.Fprintf(w, " in %d profile groups", len(groups))
+		fmt.Fprintf(w, " in %d %s", len(groups), map[bool]string{true: "group", false: "groups"}[len(groups) == 1])
 	}
 	fmt.Fprintln(w)
 	for _, g := range groups {
@@ -162,6 +162,14 @@ func count(n uint64) string {
 	return s
 }
 
+// records says "1 record" or "N records".
+func records(n uint64) string {
+	if n == 1 {
+		return "1 record"
+	}
+	return count(n) + " records"
+}
+
 // quoteText shows text from a record (hostile: a process picks its comm) as
 // it is when it is plain, and Go-quoted when it holds spaces, quotes or
 // control or non-ASCII bytes, so it cannot move the terminal's cursor.
@@ -190,14 +198,14 @@ func actionCounts(rep *profilegen.Report) string {
 
 func printUnknown(w io.Writer, g groupReport) {
 	for _, u := range g.report.Unknown {
-		fmt.Fprintf(w, "unknown syscall: %s number %d in %s (%s records, %s): libseccomp has no name for it; not in the profile\n",
-			u.Arch, u.Nr, quoteText(g.group), count(u.Count), u.Action)
+		fmt.Fprintf(w, "unknown syscall: %s number %d in %s (%s, %s): libseccomp has no name for it; not in the profile\n",
+			u.Arch, u.Nr, quoteText(g.group), records(u.Count), u.Action)
 	}
 }
 
 func printViolations(w io.Writer, g groupReport) {
 	for _, v := range g.report.Violations {
-		fmt.Fprintf(w, "denied: %s (%s) in %s: %s records with %s, first by pid %d comm %s; not allowed (--allow-denied adds it)\n",
-			v.Name, v.Arch, quoteText(g.group), count(v.Count), v.Action.OCI(), v.PID, quoteText(v.Comm))
+		fmt.Fprintf(w, "denied: %s (%s) in %s: %s with %s, first by pid %d comm %s; not allowed (--allow-denied adds it)\n",
+			v.Name, v.Arch, quoteText(g.group), records(v.Count), v.Action.OCI(), v.PID, quoteText(v.Comm))
 	}
 }
