@@ -32,18 +32,25 @@ type summary struct {
 type badLines struct {
 	n     uint64
 	where []string
+	first error // what was wrong with the first
 }
 
-func (b *badLines) add(name string, line int) {
+func (b *badLines) add(name string, line int, err error) {
 	b.n++
 	if len(b.where) < maxShown {
 		b.where = append(b.where, name+":"+strconv.Itoa(line))
+	}
+	if b.first == nil {
+		b.first = err
 	}
 }
 
 func (b *badLines) merge(o *badLines) {
 	b.n += o.n
 	b.where = append(b.where, o.where[:min(len(o.where), maxShown-len(b.where))]...)
+	if b.first == nil {
+		b.first = o.first
+	}
 }
 
 func (b *badLines) String() string {
@@ -59,10 +66,10 @@ func newSummary() *summary { return &summary{} }
 func (s *summary) parseError(name string, pe *audit.ParseError) {
 	s.lines++
 	if errors.Is(pe, audit.ErrLineTooLong) {
-		s.tooLong.add(name, pe.Line)
+		s.tooLong.add(name, pe.Line, pe.Err)
 		return
 	}
-	s.malformed.add(name, pe.Line)
+	s.malformed.add(name, pe.Line, pe.Err)
 }
 
 // record counts one parsed line and adds its record, if the filter keeps it,
@@ -105,9 +112,9 @@ func (s *summary) merge(o *summary) {
 
 // print writes the summary: counts first, then what needs the user's attention.
 func (s *summary) print(w io.Writer, groups []groupReport) {
-	fmt.Fprintf(w, "read %s lines: %s seccomp records kept", count(s.lines), count(s.kept))
+	fmt.Fprintf(w, "read %s: %s kept", plural(s.lines, "line"), plural(s.kept, "seccomp record"))
 	if len(groups) > 0 {
-		fmt.Fprintf(w, " in %d %s", len(groups), map[bool]string{true: "group", false: "groups"}[len(groups) == 1])
+		fmt.Fprintf(w, " in %s", plural(uint64(len(groups)), "group"))
 	}
 	fmt.Fprintln(w)
 	for _, g := range groups {
@@ -146,10 +153,10 @@ func (s *summary) printSkipped(w io.Writer) {
 		fmt.Fprintf(w, "skipped: %s\n", strings.Join(parts, ", "))
 	}
 	if s.malformed.n > 0 {
-		fmt.Fprintf(w, "malformed: %s seccomp record lines could not be parsed (%s)\n", count(s.malformed.n), s.malformed.String())
+		fmt.Fprintf(w, "malformed: %s could not be parsed (%s); the first: %v\n", plural(s.malformed.n, "seccomp record line"), s.malformed.String(), s.malformed.first)
 	}
 	if s.tooLong.n > 0 {
-		fmt.Fprintf(w, "too long: %s lines skipped unread (%s)\n", count(s.tooLong.n), s.tooLong.String())
+		fmt.Fprintf(w, "too long: %s skipped unread (%s)\n", plural(s.tooLong.n, "line"), s.tooLong.String())
 	}
 }
 
@@ -162,12 +169,12 @@ func count(n uint64) string {
 	return s
 }
 
-// records says "1 record" or "N records".
-func records(n uint64) string {
+// plural says "1 line" or "12,345 lines".
+func plural(n uint64, word string) string {
 	if n == 1 {
-		return "1 record"
+		return "1 " + word
 	}
-	return count(n) + " records"
+	return count(n) + " " + word + "s"
 }
 
 // quoteText shows text from a record (hostile: a process picks its comm) as
@@ -199,13 +206,13 @@ func actionCounts(rep *profilegen.Report) string {
 func printUnknown(w io.Writer, g groupReport) {
 	for _, u := range g.report.Unknown {
 		fmt.Fprintf(w, "unknown syscall: %s number %d in %s (%s, %s): libseccomp has no name for it; not in the profile\n",
-			u.Arch, u.Nr, quoteText(g.group), records(u.Count), u.Action)
+			u.Arch, u.Nr, quoteText(g.group), plural(u.Count, "record"), u.Action)
 	}
 }
 
 func printViolations(w io.Writer, g groupReport) {
 	for _, v := range g.report.Violations {
 		fmt.Fprintf(w, "denied: %s (%s) in %s: %s with %s, first by pid %d comm %s; not allowed (--allow-denied adds it)\n",
-			v.Name, v.Arch, quoteText(g.group), records(v.Count), v.Action.OCI(), v.PID, quoteText(v.Comm))
+			v.Name, v.Arch, quoteText(g.group), plural(v.Count, "record"), v.Action.OCI(), v.PID, quoteText(v.Comm))
 	}
 }
