@@ -81,12 +81,60 @@ func Follow(path string, cfg FollowConfig) (*Follower, error) {
 }
 
 // followed is the file the tail reads now, with the follower's own descriptor
-// on it and the offset after the last line delivered.
+// on it, the offset after the last line delivered and that line's end.
 type followed struct {
 	t         *tail.Tail
 	f         *os.File
 	off       int64
-	skipFirst bool // started at the end, inside a line
+	last      []byte // up to lastBytes of the line ending at off, with its newline
+	checked   int64  // off at the last check; -1 before the first
+	skipFirst bool   // started at the end, inside a line
+}
+
+// lastBytes is how much of the last line read is compared with the file.
+const lastBytes = 64
+
+// delivered records that the tail read a line ending at off.
+func (cur *followed) delivered(text string, off int64) {
+	cur.off = off
+	text = text[max(0, len(text)-(lastBytes-1)):]
+	cur.last = append(append(cur.last[:0], text...), '\n')
+}
+
+// truncated reports whether the file, of the size given, no longer holds
+// what was delivered: it is shorter than the offset reached, or the last
+// line read is no longer before that offset.
+func (cur *followed) truncated(size int64) bool {
+	if size < cur.off {
+		return true
+	}
+	if len(cur.last) == 0 || int64(len(cur.last)) > cur.off {
+		return false
+	}
+	b := make([]byte, len(cur.last))
+	_, err := cur.f.ReadAt(b, cur.off-int64(len(b)))
+	return err == nil && !bytes.Equal(b, cur.last)
+}
+
+// stalled reports whether the tail sent nothing since the last check while
+// the file, of the size given, holds a complete line after the offset
+// reached: the library missed the write that should have woken it.
+func (cur *followed) stalled(size int64) bool {
+	if cur.off != cur.checked || size <= cur.off {
+		return false
+	}
+	var buf [4 << 10]byte
+	for off := cur.off; off < size && off-cur.off < maxPartial; {
+		n, err := cur.f.ReadAt(buf[:], off)
+		if bytes.IndexByte(buf[:n], '\n') >= 0 {
+			return true
+		}
+		if err != nil {
+			return false
+		}
+		off += int64(n)
+	}
+	return false
 }
 
 // start opens the file at path and a tail on it at off, or at its end; it
@@ -113,7 +161,7 @@ func (f *Follower) startOn(fd *os.File, atEnd bool, off int64) (*followed, error
 		fd.Close()
 		return nil, fmt.Errorf("follow %s: %w", f.path, err)
 	}
-	cur := &followed{f: fd, off: off}
+	cur := &followed{f: fd, off: off, checked: -1}
 	if atEnd {
 		cur.off = fi.Size()
 		cur.skipFirst = !endsLine(fd, cur.off)
@@ -177,7 +225,10 @@ func (f *Follower) run(cur *followed) {
 				}
 				continue
 			}
-			if cur.off = l.SeekInfo.Offset; cur.skipFirst {
+			if l.SeekInfo.Offset < cur.off {
+				f.reopened.Add(1) // the library saw a truncation and reopened
+			}
+			if cur.delivered(l.Text, l.SeekInfo.Offset); cur.skipFirst {
 				cur.skipFirst = false
 				continue
 			}
@@ -188,9 +239,55 @@ func (f *Follower) run(cur *followed) {
 			drains = f.drainAll(drains)
 			if cur == nil {
 				cur = f.reappeared()
+				continue
+			}
+			var d *drain
+			if cur, d = f.check(cur); d != nil {
+				drains = append(drains, d)
 			}
 		}
 	}
+}
+
+// check catches what the library has not seen: it watches a file with
+// inotify only from the first time it reads to the end, and learns of a
+// truncation from the file's size at a later write; so a write, a rename
+// or a truncation made before that is seen late, or never when no line
+// follows. At each Interval the follower checks for itself that the path
+// still names the file followed, that the file still holds the last line
+// read where it was read, and that the tail is not sitting on lines.
+func (f *Follower) check(cur *followed) (*followed, *drain) {
+	fi, err := cur.f.Stat()
+	if err != nil {
+		return cur, nil
+	}
+	if now, err := os.Stat(f.path); err != nil || !os.SameFile(fi, now) {
+		cur.t.Stop()
+		return f.ended(cur)
+	}
+	switch {
+	case cur.truncated(fi.Size()):
+		f.reopened.Add(1)
+		f.log.Info("followed file truncated; reading it again from its start", "path", f.path)
+		return f.restart(cur, 0), nil
+	case cur.stalled(fi.Size()):
+		f.log.Debug("file tail missed a change; starting it again", "path", f.path, "offset", cur.off)
+		return f.restart(cur, cur.off), nil
+	}
+	cur.checked = cur.off
+	return cur, nil
+}
+
+// restart replaces cur's tail by one that starts at off in the same file.
+func (f *Follower) restart(cur *followed, off int64) *followed {
+	cur.t.Stop()
+	next, err := f.startOn(cur.f, false, off)
+	if err != nil {
+		f.log.Warn("follow again", "path", f.path, "err", err)
+		return nil
+	}
+	next.skipFirst = cur.skipFirst && off == cur.off
+	return next
 }
 
 // ended handles the tail's end: the file was renamed or deleted (the tail
