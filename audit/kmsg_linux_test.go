@@ -8,36 +8,17 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
-)
 
-// noPrintkLimit turns off the kernel's printk rate limit, which would drop
-// all but 10 records in 5 s, until the test ends.
-func noPrintkLimit(t testing.TB) {
-	t.Helper()
-	const path = "/proc/sys/kernel/printk_ratelimit"
-	prev, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte("0\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := os.WriteFile(path, prev, 0o644); err != nil {
-			t.Errorf("restore %s: %v", path, err)
-		}
-	})
-}
+	"github.com/recorder-dev/recorder/internal/audittest"
+)
 
 // TestKmsg reads the workload's records from /dev/kmsg, where the kernel
 // prints them when no audit daemon is registered, with facility 0; a line
 // written to /dev/kmsg by userspace comes back with another facility.
 func TestKmsg(t *testing.T) {
-	needRoot(t)
-	if st := auditStatus(t); st.PID != 0 {
-		t.Skipf("an audit daemon (pid %d) gets the records; they are not printed", st.PID)
-	}
-	noPrintkLimit(t)
+	audittest.NeedRoot(t)
+	audittest.NoDaemon(t) // a daemon would get the records: they would not be printed
+	audittest.NoPrintkLimit(t)
 	k, err := OpenKmsg(KmsgPath, false)
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +39,7 @@ func TestKmsg(t *testing.T) {
 		return true
 	})
 
-	ses := runLogged(t, nil, "true")
+	ses := audittest.RunLogged(t, nil, "true")
 	seen := map[int]bool{}
 	s := strconv.FormatUint(uint64(ses), 10)
 	collect(t, k, 10*time.Second, func(line string) bool {
@@ -76,7 +57,7 @@ func TestKmsg(t *testing.T) {
 // TestKmsgFromEnd checks that a new reader does not see lines from before
 // it opened the device.
 func TestKmsgFromEnd(t *testing.T) {
-	needRoot(t)
+	audittest.NeedRoot(t)
 	mark := "recorder kmsg test mark " + strconv.Itoa(os.Getpid())
 	if err := os.WriteFile(KmsgPath, []byte(mark+" old\n"), 0); err != nil {
 		t.Fatal(err)

@@ -6,10 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strconv"
-	"syscall"
+	"runtime"
+	"sync/atomic"
 	"time"
-	"unsafe"
 
 	libaudit "github.com/elastic/go-libaudit/v2"
 	"golang.org/x/sys/unix"
@@ -22,10 +21,12 @@ type NetlinkConfig struct {
 	BacklogLimit uint32
 	// Multicast reads the multicast group even when no daemon is registered.
 	Multicast bool
-	// ReadBuffer is the socket receive buffer in bytes; 0 means 8 MiB.
+	// ReadBuffer is the socket receive buffer in bytes; 0 means 128 MiB.
+	// Memory is only used while records wait in it. Above
+	// net.core.rmem_max it needs CAP_NET_ADMIN (root has it).
 	ReadBuffer int
-	// StatusInterval is how often the kernel's lost counter and the daemon
-	// pid are read; 0 means one second.
+	// StatusInterval is how often the kernel's lost counter, the socket's
+	// drop counter and the daemon pid are read; 0 means one second.
 	StatusInterval time.Duration
 	// Logger gets notices (daemon started or stopped); nil discards them.
 	Logger *slog.Logger
@@ -36,27 +37,63 @@ type NetlinkConfig struct {
 // holds records in its backlog while it is slow; as a multicast reader it
 // gets a copy of each record next to another daemon such as auditd, and loses
 // records when its socket buffer overflows (counted in Stats.NoBufs).
+//
+// The kernel waits at most 100 ms for room in the daemon's socket buffer;
+// past that it queues the record for a retry, and after 5 more such waits it
+// prints it to the kernel log and drops it, without counting it in the lost
+// counter unless the kernel was booted with audit=1. So the socket is read by
+// a goroutine of its own, on a thread of its own with a higher priority (as
+// auditd's priority_boost), into a bounded queue of up to 64 MiB of records
+// that Next reads; the socket buffer is large (128 MiB by default) and set
+// with NETLINK_NO_ENOBUFS, so that after a full buffer the kernel sends again
+// as soon as there is room instead of when the buffer is empty. Stats.NoBufs
+// counts the times the kernel found the buffer full (the socket's drop
+// counter): for a multicast reader each is a record lost; for the daemon each
+// is a 100 ms wait of the kernel, a sign the reader did not keep up.
 type Netlink struct {
-	cfg       NetlinkConfig
-	log       *slog.Logger
-	conn      *nlConn
-	client    *libaudit.AuditClient // on conn: registered as the daemon (unicast)
-	ctl       *libaudit.AuditClient // own socket: status and restore, never gets records
-	multicast bool
-	prev      libaudit.AuditStatus // what to restore on Close
-	restore   libaudit.AuditStatusMask
-	lostBase  uint32
-	daemonPID uint32
-	nextStat  time.Time
-	doneAt    time.Time
-	line      []byte
-	stats     Stats
+	cfg     NetlinkConfig
+	log     *slog.Logger
+	conn    *nlConn
+	client  *libaudit.AuditClient // on conn: registers this process as the daemon
+	ctl     *libaudit.AuditClient // own socket: status and restore, never gets records
+	prev    libaudit.AuditStatus  // what to restore on Close
+	restore libaudit.AuditStatusMask
+	// Owned by the reader goroutine once it runs.
+	wantDaemon bool // registered at open: register again when the kernel drops us
+	registered bool // this process is the daemon as far as we know
+	lostBase   uint32
+
+	batches chan *batch // read records, in order, for Next
+	free    chan *batch // batches Next is done with
+	stop    chan struct{}
+	wake    int // eventfd that wakes the reader for Close
+	done    chan struct{}
+
+	cur    *batch // the batch Next reads
+	doneAt time.Time
+
+	multicast  atomic.Bool
+	daemonPID  atomic.Uint32
+	kernelLost atomic.Uint64
+	noBufs     atomic.Uint64
 }
 
 // Capabilities the netlink source needs.
 const (
 	CapAuditControl = "CAP_AUDIT_CONTROL" // read the status, register as the daemon
 	CapAuditRead    = "CAP_AUDIT_READ"    // join the multicast group
+)
+
+// The reader's limits: a batch is what one wake-up reads, the queue holds
+// queueBatches of them (64 MiB of record text at most).
+const (
+	batchBytes   = 256 << 10
+	queueBatches = 256
+	// drainWait is how long Next still returns records once its ctx is done.
+	drainWait = 500 * time.Millisecond
+	// priorityBoost is the nice decrement of the reader's thread, as
+	// auditd.conf's priority_boost default.
+	priorityBoost = 4
 )
 
 // OpenNetlink opens the audit netlink socket. When no audit daemon is
@@ -66,12 +103,12 @@ const (
 // os.ErrPermission and name the capability missing.
 func OpenNetlink(cfg NetlinkConfig) (*Netlink, error) {
 	if cfg.ReadBuffer == 0 {
-		cfg.ReadBuffer = 8 << 20
+		cfg.ReadBuffer = 128 << 20
 	}
 	if cfg.StatusInterval == 0 {
 		cfg.StatusInterval = time.Second
 	}
-	n := &Netlink{cfg: cfg, log: cfg.Logger}
+	n := &Netlink{cfg: cfg, log: cfg.Logger, wake: -1}
 	if n.log == nil {
 		n.log = slog.New(slog.DiscardHandler)
 	}
@@ -85,7 +122,8 @@ func OpenNetlink(cfg NetlinkConfig) (*Netlink, error) {
 		ctl.Close()
 		return nil, fmt.Errorf("read audit status (needs %s): %w", CapAuditControl, err)
 	}
-	n.prev, n.lostBase, n.daemonPID = *st, st.Lost, st.PID
+	n.prev, n.lostBase = *st, st.Lost
+	n.daemonPID.Store(st.PID)
 	if st.PID == 0 && !cfg.Multicast {
 		err = n.register()
 		if errors.Is(err, unix.EEXIST) { // a daemon registered meanwhile
@@ -94,28 +132,31 @@ func OpenNetlink(cfg NetlinkConfig) (*Netlink, error) {
 	} else {
 		err = n.join()
 	}
+	if err == nil {
+		err = n.start()
+	}
 	if err != nil {
 		n.Close()
 		return nil, err
 	}
-	n.nextStat = time.Now().Add(cfg.StatusInterval)
 	return n, nil
 }
 
 // register makes this process the audit daemon, on a fresh socket.
 func (n *Netlink) register() error {
-	conn, err := newNLConn(libaudit.NetlinkGroupNone, n.cfg.ReadBuffer)
+	conn, err := newNLConn(libaudit.NetlinkGroupNone, n.cfg.ReadBuffer, n.log)
 	if err != nil {
 		return fmt.Errorf("open audit socket: %w", err)
 	}
 	n.conn = conn
 	n.client = &libaudit.AuditClient{Netlink: conn}
 	if err := n.client.SetPID(libaudit.WaitForReply); err != nil {
-		n.client.Close()
+		n.conn.Close()
 		n.client, n.conn = nil, nil
 		return fmt.Errorf("register as audit daemon (needs %s): %w", CapAuditControl, err)
 	}
-	n.daemonPID = uint32(os.Getpid())
+	n.wantDaemon, n.registered = true, true
+	n.daemonPID.Store(uint32(os.Getpid()))
 	if n.prev.Enabled == 0 {
 		if err := n.ctl.SetEnabled(true, libaudit.WaitForReply); err != nil {
 			return fmt.Errorf("enable auditing: %w", err)
@@ -133,111 +174,253 @@ func (n *Netlink) register() error {
 
 // join reads the multicast group, next to the registered daemon.
 func (n *Netlink) join() error {
-	conn, err := newNLConn(libaudit.NetlinkGroupReadLog, n.cfg.ReadBuffer)
+	conn, err := newNLConn(libaudit.NetlinkGroupReadLog, n.cfg.ReadBuffer, n.log)
 	if err != nil {
 		return fmt.Errorf("join audit multicast group (needs %s): %w", CapAuditRead, err)
 	}
-	n.conn, n.multicast = conn, true
+	n.conn = conn
+	n.multicast.Store(true)
+	return nil
+}
+
+// start starts the reader goroutine.
+func (n *Netlink) start() error {
+	wake, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	if err != nil {
+		return fmt.Errorf("eventfd: %w", err)
+	}
+	n.wake = wake
+	n.batches = make(chan *batch, queueBatches)
+	n.free = make(chan *batch, queueBatches)
+	n.stop, n.done = make(chan struct{}), make(chan struct{})
+	go n.read()
 	return nil
 }
 
 // Multicast reports whether the source reads the multicast group (another
 // daemon is registered) rather than being the registered daemon.
-func (n *Netlink) Multicast() bool { return n.multicast }
+func (n *Netlink) Multicast() bool { return n.multicast.Load() }
 
 // DaemonPID is the registered audit daemon's pid as last read (this process
 // when it registered; 0 for none).
-func (n *Netlink) DaemonPID() uint32 { return n.daemonPID }
+func (n *Netlink) DaemonPID() uint32 { return n.daemonPID.Load() }
 
-// Stats returns the loss counters.
-func (n *Netlink) Stats() Stats { return n.stats }
+// Stats returns the loss counters as of the last status read.
+func (n *Netlink) Stats() Stats {
+	return Stats{KernelLost: n.kernelLost.Load(), NoBufs: n.noBufs.Load()}
+}
 
 // Next returns the next record as a dmesg-shaped line, "type=1326 audit(…): …".
-// Once ctx is done it still returns what the socket holds already, for up to
-// half a second, then ctx's error.
+// Once ctx is done it still returns what was read already and what the
+// socket delivers for another half second, then ctx's error.
 func (n *Netlink) Next(ctx context.Context) ([]byte, error) {
 	for {
-		if msg, ok := n.conn.pop(); ok {
-			return n.format(msg.typ, msg.data), nil
-		}
-		n.pollStatus()
-		wait := 250 * time.Millisecond
-		if ctx.Err() != nil {
-			if n.doneAt.IsZero() {
-				n.doneAt = time.Now()
+		if b := n.cur; b != nil {
+			if line, ok := b.next(); ok {
+				return line, nil
 			}
-			if time.Since(n.doneAt) > 500*time.Millisecond {
-				return nil, ctx.Err()
+			if b.err != nil {
+				return nil, fmt.Errorf("receive audit message: %w", b.err)
 			}
-			wait = 0
+			n.cur = nil
+			b.reset()
+			select {
+			case n.free <- b:
+			default:
+			}
 		}
-		typ, data, err := n.conn.recv(wait)
+		b, err := n.wait(ctx)
+		if err != nil {
+			return nil, err
+		}
+		n.cur = b
+	}
+}
+
+// wait returns the next batch the reader made, or ctx's error once ctx is
+// done and drainWait has passed.
+func (n *Netlink) wait(ctx context.Context) (*batch, error) {
+	if ctx.Err() == nil {
+		n.doneAt = time.Time{}
+		select {
+		case b := <-n.batches:
+			return b, nil
+		case <-ctx.Done():
+		}
+	}
+	if n.doneAt.IsZero() {
+		n.doneAt = time.Now()
+	}
+	select {
+	case b := <-n.batches:
+		return b, nil
+	default:
+	}
+	t := time.NewTimer(time.Until(n.doneAt.Add(drainWait)))
+	defer t.Stop()
+	select {
+	case b := <-n.batches:
+		return b, nil
+	case <-t.C:
+		return nil, ctx.Err()
+	}
+}
+
+// read runs until Close: it moves records from the socket into batches
+// for Next, and reads the status every StatusInterval.
+func (n *Netlink) read() {
+	defer close(n.done)
+	runtime.LockOSThread() // the boost stays with the thread, which ends with the goroutine
+	if err := unix.Setpriority(unix.PRIO_PROCESS, unix.Gettid(), -priorityBoost); err != nil {
+		n.log.Debug("raise the netlink reader's priority", "err", err)
+	}
+	nextStatus := time.Now().Add(n.cfg.StatusInterval)
+	b := n.newBatch()
+	for {
+		err := n.fill(b)
+		if len(b.ends) > 0 || err != nil {
+			b.err = err
+			select {
+			case n.batches <- b:
+			case <-n.stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+			b = n.newBatch()
+		}
+		if now := time.Now(); !now.Before(nextStatus) {
+			n.pollStatus()
+			nextStatus = now.Add(n.cfg.StatusInterval)
+		}
+		if !n.waitReadable(time.Until(nextStatus)) {
+			return
+		}
+	}
+}
+
+// fill reads records into b until the socket is empty or b is full.
+func (n *Netlink) fill(b *batch) error {
+	for _, m := range n.conn.takePending() {
+		b.add(m.typ, m.data)
+	}
+	for len(b.buf) < batchBytes {
+		typ, data, err := n.conn.recv()
 		switch {
 		case err == nil:
-			return n.format(typ, data), nil
-		case errors.Is(err, unix.ENOBUFS):
-			n.stats.NoBufs++
-		case errors.Is(err, unix.EAGAIN), errors.Is(err, unix.EINTR):
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
+			b.add(typ, data)
+		case errors.Is(err, unix.EAGAIN):
+			return nil
+		case errors.Is(err, unix.EINTR):
+		case errors.Is(err, unix.ENOBUFS): // only when NETLINK_NO_ENOBUFS could not be set
+			n.noBufs.Add(1)
 		default:
-			return nil, fmt.Errorf("receive audit message: %w", err)
+			return err
 		}
 	}
+	return nil
 }
 
-func (n *Netlink) format(typ uint16, data []byte) []byte {
-	n.line = append(n.line[:0], "type="...)
-	n.line = strconv.AppendUint(n.line, uint64(typ), 10)
-	n.line = append(n.line, ' ')
-	return append(n.line, data...)
-}
-
-// pollStatus reads the kernel's lost counter and the daemon pid, on the
-// control socket, once per StatusInterval.
-func (n *Netlink) pollStatus() {
-	now := time.Now()
-	if now.Before(n.nextStat) {
-		return
+// waitReadable waits until the socket has data or d passed; it reports
+// false when Close asked the reader to stop.
+func (n *Netlink) waitReadable(d time.Duration) bool {
+	ms := max(int(d/time.Millisecond), 0)
+	pfd := []unix.PollFd{{Fd: int32(n.conn.fd), Events: unix.POLLIN}, {Fd: int32(n.wake), Events: unix.POLLIN}}
+	if _, err := unix.Poll(pfd, ms); err != nil && !errors.Is(err, unix.EINTR) {
+		n.log.Error("poll audit socket", "err", err)
+		time.Sleep(10 * time.Millisecond)
 	}
-	n.nextStat = now.Add(n.cfg.StatusInterval)
+	select {
+	case <-n.stop:
+		return false
+	default:
+		return true
+	}
+}
+
+func (n *Netlink) newBatch() *batch {
+	select {
+	case b := <-n.free:
+		return b
+	default:
+		return &batch{buf: make([]byte, 0, batchBytes+8<<10)}
+	}
+}
+
+// pollStatus reads the kernel's lost counter, the socket's drop counter and
+// the daemon pid, and registers again when the kernel dropped this process
+// as the daemon.
+func (n *Netlink) pollStatus() {
+	if drops, err := n.conn.drops(); err == nil {
+		n.noBufs.Store(uint64(drops))
+	}
 	st, err := n.ctl.GetStatus()
 	if err != nil {
 		n.log.Warn("read audit status", "err", err)
 		return
 	}
-	n.stats.KernelLost = uint64(st.Lost - n.lostBase) // wraps like the kernel's counter
-	if st.PID == n.daemonPID {
-		return
+	n.kernelLost.Store(uint64(st.Lost - n.lostBase)) // wraps like the kernel's counter
+	if was := n.daemonPID.Swap(st.PID); was != st.PID {
+		n.log.Warn("audit daemon changed", "was_pid", was, "now_pid", st.PID, "multicast", n.multicast.Load())
 	}
-	n.log.Warn("audit daemon changed", "was_pid", n.daemonPID, "now_pid", st.PID, "multicast", n.multicast)
-	n.daemonPID = st.PID
-	if !n.multicast && st.PID == 0 {
+	switch self := uint32(os.Getpid()); {
+	case st.PID == 0 && n.wantDaemon:
 		n.reregister()
+	case st.PID != 0 && st.PID != self && n.registered:
+		n.registered = false
+		if err := n.conn.membership(unix.NETLINK_ADD_MEMBERSHIP); err != nil {
+			n.log.Error("join audit multicast group after another daemon registered", "err", err)
+			return
+		}
+		n.multicast.Store(true)
+		n.log.Info("reading the multicast group next to the new daemon", "pid", st.PID)
 	}
 }
 
 // reregister registers again after the kernel dropped this process as the
-// daemon (it does when a send to the daemon fails).
+// daemon (it does when a send to the daemon fails for good), leaving the
+// multicast group if it had joined it meanwhile.
 func (n *Netlink) reregister() {
 	if err := n.client.SetPID(libaudit.WaitForReply); err != nil {
 		n.log.Error("register as audit daemon again", "err", err)
 		return
 	}
-	n.daemonPID = uint32(os.Getpid())
+	if n.multicast.Load() {
+		if err := n.conn.membership(unix.NETLINK_DROP_MEMBERSHIP); err != nil {
+			n.log.Error("leave audit multicast group", "err", err)
+		}
+		n.multicast.Store(false)
+	}
+	n.registered = true
+	n.daemonPID.Store(uint32(os.Getpid()))
 	n.log.Info("registered as audit daemon again")
 }
 
 // Close unregisters the daemon and restores the enabled flag and the backlog
 // limit as they were before OpenNetlink.
 func (n *Netlink) Close() error {
+	if n.done != nil {
+		select {
+		case <-n.stop:
+		default:
+			close(n.stop)
+			unix.Write(n.wake, []byte{1, 0, 0, 0, 0, 0, 0, 0})
+		}
+		<-n.done
+	}
+	if n.wake >= 0 {
+		unix.Close(n.wake)
+		n.wake = -1
+	}
 	var errs []error
-	if n.client != nil {
+	switch {
+	case n.client != nil && n.registered:
 		errs = append(errs, n.client.Close()) // unsets the pid, closes conn
-	} else if n.conn != nil {
+	case n.conn != nil:
 		errs = append(errs, n.conn.Close())
 	}
+	n.client, n.conn = nil, nil
 	if n.restore&libaudit.AuditStatusEnabled != 0 {
 		if err := n.ctl.SetEnabled(n.prev.Enabled != 0, libaudit.WaitForReply); err != nil {
 			errs = append(errs, fmt.Errorf("restore audit enabled: %w", err))
@@ -249,151 +432,9 @@ func (n *Netlink) Close() error {
 		}
 	}
 	n.restore = 0
-	errs = append(errs, n.ctl.Close())
+	if n.ctl != nil {
+		errs = append(errs, n.ctl.Close())
+		n.ctl = nil
+	}
 	return errors.Join(errs...)
-}
-
-// nlConn is a netlink audit socket for libaudit's AuditClient: unlike
-// libaudit's own it can wait with a timeout, has a large receive buffer, and
-// keeps the records that arrive while the client waits for a reply instead of
-// dropping them.
-type nlConn struct {
-	fd      int
-	port    uint32
-	seq     uint32
-	buf     []byte
-	pending []nlMsg
-}
-
-type nlMsg struct {
-	typ  uint16
-	data []byte
-}
-
-// Audit message types below this are control messages, not records.
-const firstRecordType = 1100
-
-func newNLConn(groups uint32, rcvbuf int) (*nlConn, error) {
-	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, unix.NETLINK_AUDIT)
-	if err != nil {
-		return nil, fmt.Errorf("socket: %w", err)
-	}
-	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, rcvbuf); err != nil {
-		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, rcvbuf) // best effort without CAP_NET_ADMIN
-	}
-	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Groups: groups}); err != nil {
-		unix.Close(fd)
-		return nil, fmt.Errorf("bind: %w", err)
-	}
-	sa, err := unix.Getsockname(fd)
-	if err != nil {
-		unix.Close(fd)
-		return nil, fmt.Errorf("getsockname: %w", err)
-	}
-	port := sa.(*unix.SockaddrNetlink).Pid
-	return &nlConn{fd: fd, port: port, buf: make([]byte, 1<<16)}, nil
-}
-
-func (c *nlConn) Close() error { return unix.Close(c.fd) }
-
-func (c *nlConn) Send(msg syscall.NetlinkMessage) (uint32, error) { return c.send(msg) }
-
-func (c *nlConn) SendNoWait(msg syscall.NetlinkMessage) (uint32, error) { return c.send(msg) }
-
-func (c *nlConn) send(msg syscall.NetlinkMessage) (uint32, error) {
-	c.seq++
-	msg.Header.Seq, msg.Header.Pid = c.seq, c.port
-	msg.Header.Len = uint32(unix.SizeofNlMsghdr + len(msg.Data))
-	b := make([]byte, msg.Header.Len)
-	*(*syscall.NlMsghdr)(unsafe.Pointer(&b[0])) = msg.Header
-	copy(b[unix.SizeofNlMsghdr:], msg.Data)
-	return c.seq, unix.Sendto(c.fd, b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK})
-}
-
-// Receive serves libaudit's AuditClient while it waits for a reply: records
-// read meanwhile are kept for Next.
-func (c *nlConn) Receive(nonBlocking bool, p libaudit.NetlinkParser) ([]syscall.NetlinkMessage, error) {
-	timeout := time.Duration(-1)
-	if nonBlocking {
-		timeout = 0
-	}
-	for {
-		n, err := c.read(timeout)
-		if err != nil {
-			return nil, err
-		}
-		h := (*syscall.NlMsghdr)(unsafe.Pointer(&c.buf[0]))
-		if h.Seq == 0 && h.Type >= firstRecordType {
-			c.pending = append(c.pending, nlMsg{h.Type, append([]byte(nil), trimRecord(c.buf[unix.NLMSG_HDRLEN:n])...)})
-			continue
-		}
-		return p(c.buf[:n])
-	}
-}
-
-// pop returns a record kept while libaudit waited for a reply.
-func (c *nlConn) pop() (nlMsg, bool) {
-	if len(c.pending) == 0 {
-		return nlMsg{}, false
-	}
-	m := c.pending[0]
-	c.pending = c.pending[1:]
-	return m, true
-}
-
-// recv reads the next record, skipping control replies. The data is valid
-// until the next read.
-func (c *nlConn) recv(timeout time.Duration) (uint16, []byte, error) {
-	for {
-		n, err := c.read(timeout)
-		if err != nil {
-			return 0, nil, err
-		}
-		h := (*syscall.NlMsghdr)(unsafe.Pointer(&c.buf[0]))
-		if h.Type < firstRecordType {
-			continue
-		}
-		return h.Type, trimRecord(c.buf[unix.NLMSG_HDRLEN:n]), nil
-	}
-}
-
-// read reads one message from the kernel, waiting up to timeout (-1: no limit).
-func (c *nlConn) read(timeout time.Duration) (int, error) {
-	for {
-		n, from, err := unix.Recvfrom(c.fd, c.buf, unix.MSG_DONTWAIT)
-		if errors.Is(err, unix.EAGAIN) && timeout != 0 {
-			ms := -1
-			if timeout > 0 {
-				ms = int(timeout / time.Millisecond)
-			}
-			pfd := []unix.PollFd{{Fd: int32(c.fd), Events: unix.POLLIN}}
-			k, perr := unix.Poll(pfd, ms)
-			if perr != nil && !errors.Is(perr, unix.EINTR) {
-				return 0, perr
-			}
-			if k == 0 && timeout > 0 {
-				return 0, unix.EAGAIN
-			}
-			continue
-		}
-		if err != nil {
-			return 0, err
-		}
-		if nl, ok := from.(*unix.SockaddrNetlink); !ok || nl.Pid != 0 {
-			continue // not from the kernel
-		}
-		if n < unix.NLMSG_HDRLEN {
-			continue
-		}
-		return n, nil
-	}
-}
-
-// trimRecord drops the NUL and newline padding some kernels leave after a
-// record's text.
-func trimRecord(b []byte) []byte {
-	for len(b) > 0 && (b[len(b)-1] == 0 || b[len(b)-1] == '\n') {
-		b = b[:len(b)-1]
-	}
-	return b
 }
