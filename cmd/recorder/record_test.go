@@ -16,10 +16,9 @@ import (
 	"testing"
 	"time"
 
-	libaudit "github.com/elastic/go-libaudit/v2"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
-	"github.com/recorder-dev/recorder/internal/testlock"
+	"github.com/recorder-dev/recorder/internal/audittest"
 )
 
 // e2eTimeout bounds each recorder process an end-to-end test starts.
@@ -30,20 +29,12 @@ const e2eTimeout = 30 * time.Second
 const tutorialProfiles = "../../../shared/reference/tutorial-examples/profiles"
 
 // e2e takes the kernel lock, checks that the audit status is as it was
-// when the test ends, and builds the recorder and the echo workload.
+// when the test ends (and restores it if not), and builds the recorder and
+// the echo workload.
 func e2e(t *testing.T) (recorder, echo string) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: loads seccomp filters and registers as the audit daemon")
-	}
-	testlock.Kernel(t)
-	before := recAuditStatus(t)
-	t.Cleanup(func() {
-		if after := recAuditStatus(t); after.PID != before.PID || after.Enabled != before.Enabled || after.BacklogLimit != before.BacklogLimit {
-			t.Errorf("audit status not restored: pid %d enabled %d backlog_limit %d, was %d %d %d",
-				after.PID, after.Enabled, after.BacklogLimit, before.PID, before.Enabled, before.BacklogLimit)
-		}
-	})
+	audittest.NeedRoot(t)
+	audittest.Restored(t)
 	dir := t.TempDir()
 	recorder, echo = filepath.Join(dir, "recorder"), filepath.Join(dir, "echo")
 	for bin, pkg := range map[string]string{recorder: ".", echo: "../../testdata/workloads/echo"} {
@@ -52,20 +43,6 @@ func e2e(t *testing.T) (recorder, echo string) {
 		}
 	}
 	return recorder, echo
-}
-
-func recAuditStatus(t *testing.T) libaudit.AuditStatus {
-	t.Helper()
-	c, err := libaudit.NewAuditClient(nil)
-	if err != nil {
-		t.Fatalf("audit client: %v", err)
-	}
-	defer c.Close()
-	st, err := c.GetStatus()
-	if err != nil {
-		t.Fatalf("audit status: %v", err)
-	}
-	return *st
 }
 
 // recProc is a recorder process started by a test.

@@ -19,12 +19,11 @@ import (
 	"testing"
 	"time"
 
-	libaudit "github.com/elastic/go-libaudit/v2"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/internal/audittest"
 	"github.com/recorder-dev/recorder/internal/sandbox"
-	"github.com/recorder-dev/recorder/internal/testlock"
 	"github.com/recorder-dev/recorder/profilegen"
 )
 
@@ -151,58 +150,6 @@ func watchHasAll(have []string, want ...string) bool {
 	return true
 }
 
-func watchNeedRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: reads kernel audit records and loads seccomp filters")
-	}
-	testlock.Kernel(t)
-}
-
-// watchRunLogged runs args under a filter that logs every call.
-func watchRunLogged(t *testing.T, args ...string) {
-	t.Helper()
-	var out bytes.Buffer
-	c := &sandbox.Cmd{Profile: &specs.LinuxSeccomp{DefaultAction: specs.ActLog}, Args: args, Stdout: &out, Stderr: &out}
-	if err := c.Start(); err != nil {
-		t.Fatalf("start %v: %v", args, err)
-	}
-	if err := c.Wait(); err != nil {
-		t.Fatalf("%v: %v: %s", args, err, out.String())
-	}
-}
-
-func watchAuditStatus(t *testing.T) libaudit.AuditStatus {
-	t.Helper()
-	c, err := libaudit.NewAuditClient(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	st, err := c.GetStatus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return *st
-}
-
-// watchKeepAudit restores the audit state when the test ends, even on failure.
-func watchKeepAudit(t *testing.T) libaudit.AuditStatus {
-	t.Helper()
-	prev := watchAuditStatus(t)
-	t.Cleanup(func() {
-		c, err := libaudit.NewAuditClient(nil)
-		if err != nil {
-			t.Errorf("restore audit state: %v", err)
-			return
-		}
-		defer c.Close()
-		c.SetEnabled(prev.Enabled != 0, libaudit.WaitForReply)
-		c.SetBacklogLimit(prev.BacklogLimit, libaudit.WaitForReply)
-	})
-	return prev
-}
-
 // The workload: uname makes the uname call, which nothing else in these
 // tests makes; execve and exit_group come from the helper and uname.
 var watchWorkload = []string{"execve", "uname", "exit_group"}
@@ -210,21 +157,18 @@ var watchWorkload = []string{"execve", "uname", "exit_group"}
 // TestWatchNetlink registers as the audit daemon, writes the workload's
 // profile, and restores the audit state when stopped.
 func TestWatchNetlink(t *testing.T) {
-	watchNeedRoot(t)
-	prev := watchKeepAudit(t)
-	if prev.PID != 0 {
-		t.Skipf("an audit daemon (pid %d) is registered; TestWatchNetlinkMulticast covers that", prev.PID)
-	}
+	audittest.NeedRoot(t)
+	prev := audittest.NoDaemon(t)
 	dir := t.TempDir()
 	w := startWatch(t, "--source", "netlink", "-d", dir, "--flush-interval", "50ms", "--base", "none", "--backlog-limit", "9000")
-	w.waitFor(t, "registration", 5*time.Second, func() bool { return watchAuditStatus(t).PID == uint32(os.Getpid()) })
-	if st := watchAuditStatus(t); st.BacklogLimit != 9000 || st.Enabled != 1 {
+	w.waitFor(t, "registration", 5*time.Second, func() bool { return audittest.Status(t).PID == uint32(os.Getpid()) })
+	if st := audittest.Status(t); st.BacklogLimit != 9000 || st.Enabled != 1 {
 		t.Errorf("while watching: backlog_limit=%d enabled=%d, want 9000 and 1", st.BacklogLimit, st.Enabled)
 	}
-	watchRunLogged(t, "uname")
+	audittest.RunLogged(t, nil, "uname")
 	w.waitFor(t, "the workload's profile", 10*time.Second, func() bool { return watchHasAll(watchAllowed(t, dir), watchWorkload...) })
 	w.stop(t)
-	st := watchAuditStatus(t)
+	st := audittest.Status(t)
 	if st.PID != prev.PID || st.Enabled != prev.Enabled || st.BacklogLimit != prev.BacklogLimit {
 		t.Errorf("after watch: pid=%d enabled=%d backlog_limit=%d, want %d %d %d",
 			st.PID, st.Enabled, st.BacklogLimit, prev.PID, prev.Enabled, prev.BacklogLimit)
@@ -233,55 +177,26 @@ func TestWatchNetlink(t *testing.T) {
 
 // TestWatchNetlinkMulticast runs auditd: watch reads next to it.
 func TestWatchNetlinkMulticast(t *testing.T) {
-	watchNeedRoot(t)
-	watchKeepAudit(t)
-	pid := watchStartAuditd(t)
+	audittest.NeedRoot(t)
+	audittest.Keep(t)
+	pid := audittest.StartAuditd(t).PID
 	dir := t.TempDir()
 	w := startWatch(t, "--source", "netlink", "-d", dir, "--flush-interval", "50ms", "--base", "none")
 	w.waitFor(t, "the multicast reader", 5*time.Second, func() bool { return strings.Contains(w.log.String(), "multicast") })
-	watchRunLogged(t, "uname")
+	audittest.RunLogged(t, nil, "uname")
 	w.waitFor(t, "the workload's profile", 10*time.Second, func() bool { return watchHasAll(watchAllowed(t, dir), watchWorkload...) })
 	w.stop(t)
-	if st := watchAuditStatus(t); st.PID != pid {
+	if st := audittest.Status(t); st.PID != pid {
 		t.Errorf("audit pid after watch = %d, want auditd's %d", st.PID, pid)
 	}
-}
-
-func watchStartAuditd(t *testing.T) uint32 {
-	t.Helper()
-	if st := watchAuditStatus(t); st.PID != 0 {
-		t.Fatalf("an audit daemon (pid %d) is already registered", st.PID)
-	}
-	cmd := exec.Command("auditd", "-n")
-	var out watchBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start auditd (Debian package auditd): %v", err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
-		for i := 0; i < 100 && watchAuditStatus(t).PID == uint32(cmd.Process.Pid); i++ {
-			time.Sleep(20 * time.Millisecond)
-		}
-	})
-	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
-		if st := watchAuditStatus(t); st.PID == uint32(cmd.Process.Pid) {
-			return st.PID
-		}
-	}
-	t.Fatalf("auditd did not register: %s", out.String())
-	return 0
 }
 
 // TestWatchKmsg reads /dev/kmsg: the workload's profile is written, and a
 // record-shaped line written there by userspace is not counted.
 func TestWatchKmsg(t *testing.T) {
-	watchNeedRoot(t)
-	if st := watchAuditStatus(t); st.PID != 0 {
-		t.Skipf("an audit daemon (pid %d) gets the records; they are not printed", st.PID)
-	}
-	watchNoPrintkLimit(t)
+	audittest.NeedRoot(t)
+	audittest.NoDaemon(t) // a daemon would get the records: they would not be printed
+	audittest.NoPrintkLimit(t)
 	dir := t.TempDir()
 	w := startWatch(t, "--source", "kmsg", "-d", dir, "--flush-interval", "50ms", "--base", "none")
 	w.waitFor(t, "the source", 5*time.Second, func() bool { return strings.Contains(w.log.String(), "reading the kernel log") })
@@ -290,7 +205,7 @@ func TestWatchKmsg(t *testing.T) {
 	if err := os.WriteFile(audit.KmsgPath, []byte(forged), 0); err != nil {
 		t.Fatal(err)
 	}
-	watchRunLogged(t, "uname")
+	audittest.RunLogged(t, nil, "uname")
 	w.waitFor(t, "the workload's profile", 10*time.Second, func() bool { return watchHasAll(watchAllowed(t, dir), watchWorkload...) })
 	w.stop(t)
 	if slices.Contains(watchAllowed(t, dir), "reboot") {
@@ -299,20 +214,6 @@ func TestWatchKmsg(t *testing.T) {
 	if !strings.Contains(w.log.String(), "forged_total=1") {
 		t.Errorf("the forged line was not reported:\n%s", w.log.String())
 	}
-}
-
-// watchNoPrintkLimit turns off the printk rate limit until the test ends.
-func watchNoPrintkLimit(t *testing.T) {
-	t.Helper()
-	const path = "/proc/sys/kernel/printk_ratelimit"
-	prev, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte("0\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.WriteFile(path, prev, 0o644) })
 }
 
 // watchFixture is a real rsyslog capture of seccomp records.
