@@ -39,8 +39,13 @@ type FollowConfig struct {
 // and reads it until it stops growing, so the lines a writer still appends
 // there are not lost; it then follows the new file at the same path from its
 // start. A copy-truncate rotation restarts at the file's start. The library
-// never gets the chance to exit the process: ReOpen is never set (the
-// follower reopens itself), and inotify is probed before use.
+// watches the file only from its first end of file, and so can miss a
+// write, a rename or a truncation made just before: every Interval the
+// follower checks the path, the file's size and its last line itself.
+// (A truncated file that grows past the old offset before either looks is
+// read on from that offset: copytruncate can lose lines for any reader.)
+// The library never gets the chance to exit the process: ReOpen is never
+// set (the follower reopens itself), and inotify is probed before use.
 type Follower struct {
 	path  string
 	cfg   FollowConfig
