@@ -10,10 +10,8 @@ import (
 	"testing"
 	"time"
 
-	libaudit "github.com/elastic/go-libaudit/v2"
-
 	"github.com/recorder-dev/recorder/audit"
-	"github.com/recorder-dev/recorder/internal/testlock"
+	"github.com/recorder-dev/recorder/internal/audittest"
 	"github.com/recorder-dev/recorder/profilegen"
 )
 
@@ -27,12 +25,9 @@ const e2eScript = `ls /etc >/dev/null && cat /etc/hostname >/dev/null && mkdir "
 // under the profile, default action ERRNO. It must do its work as before;
 // without one call it used (mkdir), it must fail.
 func TestReplayProfileRunsWorkload(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: loads seccomp filters and reads /dev/kmsg")
-	}
-	testlock.Kernel(t)
-	requireNoAuditDaemon(t)
-	setSysctl(t, "kernel/printk_ratelimit", "0") // else the kernel log keeps 10 records in 5 s
+	audittest.NeedRoot(t)
+	audittest.NoDaemon(t) // records must go to the kernel log
+	audittest.NoPrintkLimit(t)
 	dir := t.TempDir()
 
 	capture := startKmsgCapture(t)
@@ -99,41 +94,6 @@ func runWorkload(t *testing.T, profile, dir string) string {
 		t.Fatalf("run under %s: %v\n%s", profile, err, stderr.String())
 	}
 	return stdout.String()
-}
-
-// requireNoAuditDaemon fails unless the kernel prints records to its log.
-func requireNoAuditDaemon(t *testing.T) {
-	t.Helper()
-	c, err := libaudit.NewAuditClient(nil)
-	if err != nil {
-		t.Fatalf("open audit socket: %v", err)
-	}
-	defer c.Close()
-	st, err := c.GetStatus()
-	if err != nil {
-		t.Fatalf("audit status: %v", err)
-	}
-	if st.PID != 0 {
-		t.Fatalf("audit daemon pid %d is registered: records go to it, not to the kernel log; stop it to run this test", st.PID)
-	}
-}
-
-// setSysctl sets /proc/sys/NAME for the test and puts the old value back.
-func setSysctl(t *testing.T, name, value string) {
-	t.Helper()
-	path := "/proc/sys/" + name
-	old, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(value), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := os.WriteFile(path, old, 0o644); err != nil {
-			t.Errorf("restore %s: %v", path, err)
-		}
-	})
 }
 
 // kmsgCapture copies the kernel log's new lines, as /dev/kmsg gives them,
