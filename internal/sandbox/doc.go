@@ -19,5 +19,8 @@
 // under one: the recorder re-executes itself as a helper (HelperArg), which
 // resolves the program's path, takes a fresh audit session (so that every
 // record of the program's process tree carries one ses= value no other
-// process has), loads the filter and execs the program.
+// process has), loads the filter on its own thread only and execs the
+// program with a raw execve. From the load to the exec that thread makes no
+// other call, and the helper's other threads are never filtered: the one
+// record of the helper is the program's execve.
 package sandbox

@@ -8,9 +8,11 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
+	"unsafe"
 )
 
 // Start starts the helper and returns once it has exec'd the program, or
@@ -131,8 +133,45 @@ func helper(status io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
+	argv, err := newArgv(path, args, os.Environ())
+	if err != nil {
+		return err
+	}
 	if err := flt.Load(); err != nil {
 		return err
 	}
-	return fmt.Errorf("exec %s: %w", path, syscall.Exec(path, args, os.Environ()))
+	return fmt.Errorf("exec %s: %w", path, argv.exec())
+}
+
+// argv is execve's arguments, made before the filter loads: from the load
+// to the exec the helper's thread makes no call but execve, so that the
+// program's profile needs nothing of the helper but execve.
+type argv struct {
+	path       *byte
+	args, envv []*byte
+}
+
+func newArgv(path string, args, env []string) (*argv, error) {
+	p, err := syscall.BytePtrFromString(path)
+	if err != nil {
+		return nil, err
+	}
+	a, err := syscall.SlicePtrFromStrings(args)
+	if err != nil {
+		return nil, err
+	}
+	e, err := syscall.SlicePtrFromStrings(env)
+	if err != nil {
+		return nil, err
+	}
+	return &argv{p, a, e}, nil
+}
+
+// exec calls execve directly: syscall.Exec would first take runtime locks
+// and could make other calls under the filter.
+func (a *argv) exec() error {
+	_, _, errno := syscall.RawSyscall(syscall.SYS_EXECVE,
+		uintptr(unsafe.Pointer(a.path)), uintptr(unsafe.Pointer(&a.args[0])), uintptr(unsafe.Pointer(&a.envv[0])))
+	runtime.KeepAlive(a)
+	return errno
 }

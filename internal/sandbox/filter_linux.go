@@ -13,7 +13,8 @@ import (
 
 // Filter is a profile translated to a libseccomp filter.
 type Filter struct {
-	f *seccomp.ScmpFilter
+	f     *seccomp.ScmpFilter
+	flags uint // seccomp(2) flags Load passes: SECCOMP_FILTER_FLAG_*
 
 	// Unknown lists the syscall names libseccomp does not know: they are
 	// skipped, as runc skips them.
@@ -54,9 +55,11 @@ func (flt *Filter) build(p *specs.LinuxSeccomp, def seccomp.ScmpAction, opt Opti
 			return fmt.Errorf("add arch %s: %w", a, err)
 		}
 	}
-	if err := setFlags(flt.f, p.Flags, opt); err != nil {
+	flags, err := loadFlags(p.Flags, opt)
+	if err != nil {
 		return err
 	}
+	flt.flags = flags
 	for i, sc := range p.Syscalls {
 		if err := flt.addSyscall(sc, def); err != nil {
 			return fmt.Errorf("syscalls[%d]: %w", i, err)
@@ -78,31 +81,28 @@ func Arch(oci string) (seccomp.ScmpArch, error) {
 	return arch, nil
 }
 
-func setFlags(f *seccomp.ScmpFilter, flags []specs.LinuxSeccompFlag, opt Options) error {
+// loadFlags returns the seccomp(2) flags of a profile's flags (and of
+// opt.Log). TSYNC is accepted and left out: Load filters one thread, the
+// one that execs the program.
+func loadFlags(flags []specs.LinuxSeccompFlag, opt Options) (uint, error) {
+	var out uint
 	if opt.Log {
-		if err := f.SetLogBit(true); err != nil {
-			return fmt.Errorf("set log flag: %w", err)
-		}
+		out |= unix.SECCOMP_FILTER_FLAG_LOG
 	}
 	for _, fl := range flags {
-		var err error
 		switch fl {
 		case specs.LinuxSeccompFlagLog:
-			err = f.SetLogBit(true)
+			out |= unix.SECCOMP_FILTER_FLAG_LOG
 		case specs.LinuxSeccompFlagSpecAllow:
-			err = f.SetSSB(true)
+			out |= unix.SECCOMP_FILTER_FLAG_SPEC_ALLOW
 		case "SECCOMP_FILTER_FLAG_TSYNC":
-			// libseccomp always loads with TSYNC.
 		case specs.LinuxSeccompFlagWaitKillableRecv:
-			err = f.SetWaitKill(true)
+			// Only meaningful with a notify listener, which run refuses.
 		default:
-			return fmt.Errorf("flag %q: %w", fl, ErrUnsupported)
-		}
-		if err != nil {
-			return fmt.Errorf("flag %s: %w", fl, err)
+			return 0, fmt.Errorf("flag %q: %w", fl, ErrUnsupported)
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // action converts an OCI action; errnoRet is the return code of ERRNO
@@ -213,14 +213,6 @@ func (flt *Filter) addRule(nr seccomp.ScmpSyscall, act seccomp.ScmpAction, conds
 		return nil
 	}
 	return flt.f.AddRuleConditional(nr, act, conds)
-}
-
-// Load loads the filter into the calling process (all its threads).
-func (flt *Filter) Load() error {
-	if err := flt.f.Load(); err != nil {
-		return fmt.Errorf("load filter: %w", err)
-	}
-	return nil
 }
 
 // PFC returns libseccomp's pseudo-filter-code text of the filter.
