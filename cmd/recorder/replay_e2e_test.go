@@ -101,10 +101,16 @@ func runWorkload(t *testing.T, profile, dir string) string {
 type kmsgCapture struct {
 	cancel context.CancelFunc
 	done   chan struct{}
-	log    bytes.Buffer
+	marked chan struct{} // closed at the marker's first line
+	log    bytes.Buffer  // the lines before the marker's
 	stats  audit.Stats
 	err    error
 }
+
+// marker is a program the workload never runs: the kernel log keeps the
+// order in which records were made, so once a record of the marker, run
+// after the workload has exited, comes in, every record of the workload has.
+const marker = "/usr/bin/sleep"
 
 func startKmsgCapture(t *testing.T) *kmsgCapture {
 	t.Helper()
@@ -113,7 +119,7 @@ func startKmsgCapture(t *testing.T) *kmsgCapture {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &kmsgCapture{cancel: cancel, done: make(chan struct{})}
+	c := &kmsgCapture{cancel: cancel, done: make(chan struct{}), marked: make(chan struct{})}
 	go func() {
 		defer close(c.done)
 		defer src.Close()
@@ -121,6 +127,12 @@ func startKmsgCapture(t *testing.T) *kmsgCapture {
 			line, err := src.Next(ctx)
 			if err != nil {
 				c.err, c.stats = err, src.Stats()
+				return
+			}
+			if bytes.Contains(line, []byte(`exe="`+marker+`"`)) {
+				close(c.marked)
+				<-ctx.Done()
+				c.err, c.stats = ctx.Err(), src.Stats()
 				return
 			}
 			c.log.Write(line)
@@ -136,11 +148,21 @@ func (c *kmsgCapture) stop() {
 	<-c.done
 }
 
-// save stops the capture once the log has been quiet for a while, writes it
-// to path and returns how many seccomp records it holds.
+// save runs the marker, stops the capture at the marker's first record,
+// writes what came before it to path and returns how many seccomp records
+// that holds.
 func (c *kmsgCapture) save(t *testing.T, path string) int {
 	t.Helper()
-	time.Sleep(500 * time.Millisecond) // records still on their way
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"run", "--profile", auditJSON(t), "--report=false", "--", marker, "0"}, nil, &out, &out)
+	if err != nil {
+		t.Fatalf("marker: %v: %s", err, out.String())
+	}
+	select {
+	case <-c.marked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no record of the marker in /dev/kmsg after 10 s")
+	}
 	c.stop()
 	if !errors.Is(c.err, context.Canceled) {
 		t.Fatalf("read /dev/kmsg: %v", c.err)
