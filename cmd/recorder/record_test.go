@@ -314,7 +314,9 @@ func TestRecordSignal(t *testing.T) {
 	recorder, _ := e2e(t)
 	prof := filepath.Join(t.TempDir(), "sh.json")
 	rec := startRecorder(t, recorder, "record", "-o", prof, "--",
-		"sh", "-c", `trap 'echo got INT; exit 7' INT; echo ready; while :; do sleep 0.05; done`)
+		// "ready" once a child has been waited for: the calls the test asks of
+		// the profile (wait4, rt_sigreturn) are made before SIGINT can come.
+		"sh", "-c", `trap 'echo got INT; exit 7' INT; while :; do sleep 0.05; [ -n "$r" ] || { echo ready; r=1; }; done`)
 	if line, _ := rec.stdout.ReadString('\n'); line != "ready\n" {
 		t.Fatalf("shell said %q\n%s", line, rec.stderr.String())
 	}
@@ -324,6 +326,6 @@ func TestRecordSignal(t *testing.T) {
 		t.Fatalf("exit status %d, output %q; want 7 and the trap's output\nstderr:\n%s", code, out, rec.stderr.String())
 	}
 	if names := allowedNames(readProfileFile(t, prof)); !slices.Contains(names, "wait4") || !slices.Contains(names, "rt_sigreturn") {
-		t.Errorf("profile lacks the shell's wait4 / rt_sigreturn: %q", names)
+		t.Errorf("profile lacks the shell's wait4 / rt_sigreturn: %q\nstderr:\n%s", names, rec.stderr.String())
 	}
 }
