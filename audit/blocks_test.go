@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -59,7 +60,7 @@ func TestBlockReader(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, r := range []io.Reader{strings.NewReader(tt.in), iotest.OneByteReader(strings.NewReader(tt.in))} {
 				lines, tooLong := blockLines(t, r, tt.size)
-				if !equal(lines, tt.want) || !equalInts(tooLong, tt.tooLong) {
+				if !slices.Equal(lines, tt.want) || !slices.Equal(tooLong, tt.tooLong) {
 					t.Errorf("lines %q too long %v, want %q %v", lines, tooLong, tt.want, tt.tooLong)
 				}
 			}
@@ -118,31 +119,7 @@ func TestBlockReaderReadError(t *testing.T) {
 			lines = append(lines, string(l))
 		}
 	}
-	if !equal(lines, []string{"a", "b"}) {
+	if !slices.Equal(lines, []string{"a", "b"}) {
 		t.Errorf("lines before the error: %q", lines)
 	}
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
