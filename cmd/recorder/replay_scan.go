@@ -78,16 +78,13 @@ func (s *scanner) scan(ctx context.Context, in *input) error {
 	pending := make(map[int]parsed)
 	next := 0
 	var err error
-	for p := range results {
+	for p := range results { // to the end, so that no worker is left blocked
 		pending[p.seq] = p
 		for p, ok := pending[next]; ok && err == nil; p, ok = pending[next] {
 			delete(pending, next)
 			next++
 			err = s.merge(in, p)
 			br.Recycle(p.blk)
-		}
-		if err != nil {
-			break
 		}
 	}
 	return err
