@@ -281,3 +281,34 @@ func TestProgressText(t *testing.T) {
 		t.Errorf("progress %q, want %q", got, want)
 	}
 }
+
+// TestReplayTruncatedGzip: an input that breaks off (a .gz cut short) ends
+// with exit status 1 and a message naming it, and the profile of what was
+// read before the break is still written.
+func TestReplayTruncatedGzip(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(logsDir, "syslog-rfc3339.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	for range 200 { // large enough that the cut falls after whole blocks of lines
+		zw.Write(data)
+	}
+	zw.Close()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "syslog.2.gz")
+	if err := os.WriteFile(path, gz.Bytes()[:gz.Len()/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prof := filepath.Join(dir, "p.json")
+	_, summary, err := replay(t, nil, "-o", prof, path)
+	var stderr bytes.Buffer
+	if code := exitCode(err, &stderr); code != 1 || !strings.Contains(stderr.String(), "unexpected EOF") || !strings.Contains(stderr.String(), "the profile holds what was read") {
+		t.Fatalf("exit %d, message %q; want 1 and the read error", code, stderr.String())
+	}
+	got, err := os.ReadFile(prof)
+	if err != nil || !bytes.Contains(got, []byte(`"getdents64"`)) {
+		t.Errorf("profile of the lines read: %v\n%s\n%s", err, got, summary)
+	}
+}
