@@ -148,16 +148,6 @@ func newDaemon(cfg *watchConfig, log *slog.Logger) (*daemon, error) {
 	return d, nil
 }
 
-func (d *daemon) closeTee() {
-	if d.teeFile == nil {
-		return
-	}
-	if err := errors.Join(d.tee.Flush(), d.teeFile.Close()); err != nil {
-		d.log.Error("write --tee file", "err", err)
-	}
-	d.tee, d.teeFile = nil, nil
-}
-
 func newLogger(format, level string, w io.Writer) *slog.Logger {
 	var lv slog.Level
 	lv.UnmarshalText([]byte(level)) // checked by parseWatchFlags

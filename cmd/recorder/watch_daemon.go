@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"log/slog"
 	"os"
 	"sync"
@@ -27,7 +26,7 @@ type daemon struct {
 	set    *profilegen.Set
 	counts watchCounts
 
-	tee     *bufio.Writer
+	tee     *bufio.Writer // guarded by mu
 	teeFile *os.File
 
 	dirty bool // something to write since the last good flush
@@ -68,12 +67,9 @@ func (d *daemon) read(ctx context.Context, o opened) {
 			}
 			continue
 		}
-		if d.tee != nil {
-			d.tee.Write(line)
-			d.tee.WriteByte('\n')
-		}
 		kind, perr := audit.Parse(line, &rec)
 		d.mu.Lock()
+		d.teeLine(line)
 		key = d.count(kind, perr, &rec, key)
 		if st, ok := o.src.(audit.StatsSource); ok {
 			d.counts.src = st.Stats()
@@ -165,11 +161,9 @@ func (d *daemon) flush(why string, force bool) {
 	if err == nil && len(reports) > 0 {
 		err = d.out.writeDir(reports)
 	}
-	if d.tee != nil {
-		err = errors.Join(err, d.tee.Flush())
-	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.flushTee()
 	if err != nil {
 		d.counts.flushErr++
 		d.dirty = true
