@@ -77,10 +77,8 @@ func (c metricsCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	src := n.source
 	counter(mLines, n.lines, src)
-	for k, v := range n.byGroup {
-		// A group is named by a process's own comm or exe: hostile text,
-		// made valid UTF-8 as Prometheus requires.
-		counter(mRecords, v, src, k.action.String(), strings.ToValidUTF8(k.group, "\uFFFD"))
+	for k, v := range recordsByLabel(n.byGroup) {
+		counter(mRecords, v, src, k.action.String(), k.group)
 	}
 	counter(mFiltered, n.filtered, src)
 	counter(mMalformed, n.malformed, src)
@@ -93,6 +91,20 @@ func (c metricsCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(mFlushes, n.flushOK, "ok")
 	counter(mFlushes, n.flushErr, "error")
 	ch <- prometheus.MustNewConstMetric(mDistinct, prometheus.GaugeValue, float64(d.set.Len()))
+}
+
+// recordsByLabel returns the record counts by group label. A group is
+// named by a process's own comm or exe: hostile text, made valid UTF-8 as
+// Prometheus requires. Groups that differ only in invalid bytes then share a
+// label, and their counts are added up: two series with the same labels
+// would fail the whole scrape.
+func recordsByLabel(byGroup map[groupAction]uint64) map[groupAction]uint64 {
+	out := make(map[groupAction]uint64, len(byGroup))
+	for k, v := range byGroup {
+		k.group = strings.ToValidUTF8(k.group, "\uFFFD")
+		out[k] += v
+	}
+	return out
 }
 
 // slogPrinter passes promhttp's errors to the daemon's log.

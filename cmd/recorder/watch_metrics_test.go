@@ -39,3 +39,22 @@ recorder_flushes_total{result="ok"} 0
 		t.Errorf("%d metrics (err %v), want 14", n, err)
 	}
 }
+
+// TestMetricsGroupsCollide: two groups whose names differ only in bytes
+// that are not UTF-8 get the same label; their counts are added up, and the
+// scrape does not fail on a duplicate series.
+func TestMetricsGroupsCollide(t *testing.T) {
+	d := &daemon{log: slog.New(slog.DiscardHandler), set: profilegen.NewSet(profilegen.GroupComm)}
+	d.counts = watchCounts{source: "kmsg", byGroup: map[groupAction]uint64{
+		{group: "x\xff", action: audit.ActionLog}: 3,
+		{group: "x\xfe", action: audit.ActionLog}: 4,
+	}}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(metricsCollector{d})
+	want := "# HELP recorder_records_total Seccomp records kept, by source, action and profile group.\n" +
+		"# TYPE recorder_records_total counter\n" +
+		"recorder_records_total{action=\"LOG\",group=\"x\uFFFD\",source=\"kmsg\"} 7\n"
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "recorder_records_total"); err != nil {
+		t.Error(err)
+	}
+}
