@@ -22,5 +22,9 @@
 // process has), loads the filter on its own thread only and execs the
 // program with a raw execve. From the load to the exec that thread makes no
 // other call, and the helper's other threads are never filtered: the one
-// record of the helper is the program's execve.
+// record of the helper is the program's execve. Before the load, the helper
+// runs the compiled filter over that execve: when the profile would fail it
+// (the tutorial's violation.json), the program cannot start under it, and
+// the helper says so instead of loading a filter under which it could not
+// even report or exit.
 package sandbox

@@ -77,9 +77,9 @@ func (c *Cmd) readStatus(r io.Reader) error {
 			c.Ses, c.SesErr = uint32(n), nil
 		case "noses":
 			c.SesErr = errors.New(val)
-		case "error":
+		case "error", "denied":
 			c.cmd.Wait()
-			return fmt.Errorf("%w: %s", ErrHelper, val)
+			return &HelperError{Msg: val, Code: c.cmd.ProcessState.ExitCode(), Denied: key == "denied"}
 		}
 	}
 	return nil
@@ -94,17 +94,26 @@ func (c *Cmd) ProcessState() *os.ProcessState { return c.cmd.ProcessState }
 // Main runs the helper: it never returns. It resolves the program's path,
 // takes a fresh audit session, loads the filter and execs the program, all
 // on one locked OS thread (the session is per thread; execve from that
-// thread makes it the process's only one).
+// thread makes it the process's only one). It exits as a shell does when
+// the program cannot start: 127 when it is not found, 126 otherwise.
 func Main() {
 	status := os.NewFile(statusFD, "status")
 	syscall.CloseOnExec(statusFD)
 	err := helper(status, os.Args[2:])
-	code := 126
-	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
-		code = 127
+	key := "error"
+	if errors.Is(err, ErrExecDenied) {
+		key = "denied"
 	}
-	fmt.Fprintf(status, "error %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
-	os.Exit(code)
+	fmt.Fprintf(status, "%s %s\n", key, strings.ReplaceAll(err.Error(), "\n", " "))
+	os.Exit(exitCode(err))
+}
+
+// exitCode is a shell's status for a program that could not start.
+func exitCode(err error) int {
+	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
+		return 127
+	}
+	return 126
 }
 
 func helper(status io.Writer, args []string) error {
@@ -137,10 +146,17 @@ func helper(status io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := flt.Load(); err != nil {
+	prog, err := flt.bpf()
+	if err != nil {
 		return err
 	}
-	return fmt.Errorf("exec %s: %w", path, argv.exec())
+	if err := checkExec(prog, argv); err != nil {
+		return fmt.Errorf("exec %s: %w", path, err)
+	}
+	if err := flt.load(prog); err != nil {
+		return err
+	}
+	return argv.execOrExit()
 }
 
 // argv is execve's arguments, made before the filter loads: from the load
@@ -149,6 +165,7 @@ func helper(status io.Writer, args []string) error {
 type argv struct {
 	path       *byte
 	args, envv []*byte
+	msg        []byte // "error exec PATH: ", with room for the errno's text
 }
 
 func newArgv(path string, args, env []string) (*argv, error) {
@@ -164,14 +181,24 @@ func newArgv(path string, args, env []string) (*argv, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &argv{p, a, e}, nil
+	msg := make([]byte, 0, len(path)+256)
+	msg = append(msg, "error exec "+path+": "...)
+	return &argv{p, a, e, msg}, nil
 }
 
-// exec calls execve directly: syscall.Exec would first take runtime locks
-// and could make other calls under the filter.
-func (a *argv) exec() error {
+// execOrExit calls execve directly: syscall.Exec would first take runtime
+// locks and could make other calls under the filter. When execve fails
+// (checkExec let it through, so the filter did not refuse it: ENOEXEC,
+// ETXTBSY, a file gone since the lookup), it reports and exits with raw
+// calls too, without allocating: Go's own error path would make calls the
+// filter may deny (futex, write, rt_sigreturn). It returns only when even
+// exit_group was refused.
+func (a *argv) execOrExit() error {
 	_, _, errno := syscall.RawSyscall(syscall.SYS_EXECVE,
 		uintptr(unsafe.Pointer(a.path)), uintptr(unsafe.Pointer(&a.args[0])), uintptr(unsafe.Pointer(&a.envv[0])))
+	msg := append(append(a.msg, errno.Error()...), '\n')
+	syscall.RawSyscall(syscall.SYS_WRITE, statusFD, uintptr(unsafe.Pointer(&msg[0])), uintptr(len(msg)))
+	syscall.RawSyscall(syscall.SYS_EXIT_GROUP, uintptr(exitCode(errno)), 0, 0)
 	runtime.KeepAlive(a)
 	return errno
 }

@@ -93,11 +93,36 @@ func TestExecSession(t *testing.T) {
 	}
 }
 
-func TestExecNotFound(t *testing.T) {
+// TestExecFails: a program that cannot start gives a shell's status (127
+// not found, 126 cannot run) and the reason, whether the exec fails before
+// the filter loads, under it (the file is not a program: ENOEXEC), or
+// because the profile denies execve itself (the tutorial's violation.json,
+// under which the helper could make no other call: it used to crash).
+func TestExecFails(t *testing.T) {
 	needRoot(t)
-	_, _, err := start(t, &specs.LinuxSeccomp{DefaultAction: specs.ActAllow}, "no-such-program-here")
-	if !errors.Is(err, ErrHelper) || !strings.Contains(err.Error(), "no-such-program-here") {
-		t.Errorf("err = %v, want ErrHelper naming the program", err)
+	notProgram := t.TempDir() + "/not-a-program"
+	if err := os.WriteFile(notProgram, []byte{0x7f, 'E', 'L', 'F', 0, 0, 0}, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	allow := &specs.LinuxSeccomp{DefaultAction: specs.ActAllow}
+	for _, tt := range []struct {
+		p      *specs.LinuxSeccomp
+		prog   string
+		code   int
+		denied bool
+		want   string
+	}{
+		{allow, "no-such-program-here", 127, false, "no-such-program-here"},
+		{allow, notProgram, 126, false, "exec format error"},
+		{loadProfile(t, "../../../shared/reference/tutorial-examples/profiles/violation.json"), "true", 126, true, "denies execve (SCMP_ACT_ERRNO: 1, operation not permitted)"},
+		{&specs.LinuxSeccomp{DefaultAction: specs.ActTrace}, "true", 126, true, "SCMP_ACT_TRACE"},
+	} {
+		_, _, err := start(t, tt.p, tt.prog)
+		var he *HelperError
+		if !errors.As(err, &he) || !errors.Is(err, ErrHelper) || he.Code != tt.code || he.Denied != tt.denied ||
+			errors.Is(err, ErrExecDenied) != tt.denied || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err = %#v (%v); want code %d, denied %v, naming %q", tt.prog, he, err, tt.code, tt.denied, tt.want)
+		}
 	}
 }
 

@@ -23,6 +23,11 @@ func (flt *Filter) Load() error {
 	if err != nil {
 		return err
 	}
+	return flt.load(prog)
+}
+
+// load installs prog, the filter's BPF, as Load does.
+func (flt *Filter) load(prog []unix.SockFilter) error {
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("set no-new-privs: %w", err)
 	}

@@ -39,8 +39,28 @@ const (
 	statusFD = 4
 )
 
-// ErrHelper wraps what the helper reported before it could exec the program.
+// ErrHelper: the helper could not exec the program. Start's error is then
+// a *HelperError.
 var ErrHelper = errors.New("sandbox helper")
+
+// ErrExecDenied: the profile does not let the program's execve through, so
+// the program cannot start under it (the tutorial's violation.json).
+var ErrExecDenied = errors.New("the profile denies execve")
+
+// HelperError is what the helper reported before it could exec the
+// program. It matches ErrHelper, and ErrExecDenied when the profile denies
+// the program's execve.
+type HelperError struct {
+	Msg    string
+	Code   int  // the helper's exit status, as a shell's: 127 not found, 126 cannot run
+	Denied bool // the profile denies execve
+}
+
+func (e *HelperError) Error() string { return ErrHelper.Error() + ": " + e.Msg }
+
+func (e *HelperError) Is(target error) bool {
+	return target == ErrHelper || e.Denied && target == ErrExecDenied
+}
 
 // IsHelper reports whether this process was started as the helper.
 func IsHelper() bool { return len(os.Args) > 1 && os.Args[1] == HelperArg }
