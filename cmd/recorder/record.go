@@ -58,7 +58,7 @@ func runRecord(ctx context.Context, args []string, std stdio) error {
 	}
 	res, err := runSandboxed(ctx, sandboxRun{profile: loggingProfile(), args: cfg.args, std: std})
 	if err != nil {
-		return fmt.Errorf("record: %w", err)
+		return startFailed("record", err, std.errOut)
 	}
 	sum := newSummary()
 	set := profilegen.NewSet(groupBy)

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -48,6 +49,19 @@ func exitStatus(st *os.ProcessState) error {
 		return exitStatusError{code}
 	}
 	return nil
+}
+
+// startFailed turns err from running the program into command's error. A
+// program that could not start is reported on w and gives a shell's status
+// (127 not found, 126 cannot run), as CMD's own status would be: a script
+// running "recorder run ... -- CMD" sees what running CMD would give.
+func startFailed(command string, err error, w io.Writer) error {
+	var he *sandbox.HelperError
+	if !errors.As(err, &he) {
+		return fmt.Errorf("%s: %w", command, err)
+	}
+	fmt.Fprintf(w, "recorder: %s: %v\n", command, err)
+	return exitStatusError{he.Code}
 }
 
 // attribute gives the helper's own records (its calls between loading the

@@ -55,7 +55,7 @@ func runRun(ctx context.Context, args []string, std stdio) error {
 	}
 	res, err := runSandboxed(ctx, sandboxRun{profile: p, opt: sandbox.Options{Log: true}, args: cfg.args, std: std})
 	if err != nil {
-		return fmt.Errorf("run: %w", err)
+		return runFailed(err, p, std.errOut)
 	}
 	if err := printRunReport(std.errOut, cfg, p, res); err != nil {
 		return err
@@ -114,7 +114,18 @@ func runUnwatched(p *specs.LinuxSeccomp, args []string, std stdio) error {
 	cmd := &sandbox.Cmd{Profile: p, Args: args, Stdin: std.in, Stdout: std.out, Stderr: std.errOut, Self: "/proc/self/exe"}
 	state, err := startAndWait(cmd, nil)
 	if err != nil {
-		return fmt.Errorf("run: %w", err)
+		return runFailed(err, p, std.errOut)
 	}
 	return exitStatus(state)
+}
+
+// runFailed reports a program that could not start; when p denies its
+// execve, with the change to p that lets it start.
+func runFailed(err error, p *specs.LinuxSeccomp, w io.Writer) error {
+	denied := errors.Is(err, sandbox.ErrExecDenied)
+	err = startFailed("run", err, w)
+	if denied {
+		fmt.Fprintf(w, "denied: execve, so CMD never started -> %s\n", fixFor(p, "execve"))
+	}
+	return err
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -66,6 +67,33 @@ func TestRunErrnoRet(t *testing.T) {
 	} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestRunCannotStart: a program that cannot start exits as in a shell (127
+// not found, 126 cannot run), and under the tutorial's violation.json,
+// which denies execve itself, run names execve with the line to add
+// (the helper used to crash with status 139 there, and the report named
+// the helper's own denied calls).
+func TestRunCannotStart(t *testing.T) {
+	recorder, _ := e2e(t)
+	violation := "../../../shared/reference/tutorial-examples/profiles/violation.json"
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"run", "--profile", violation, "--", "true"}, 126,
+			"the profile denies execve (SCMP_ACT_ERRNO: 1, operation not permitted)\n" +
+				`denied: execve, so CMD never started -> add {"names": ["execve"], "action": "SCMP_ACT_ALLOW"} to syscalls`},
+		{[]string{"run", "--report=false", "--profile", violation, "--", "true"}, 126, "denies execve"},
+		{[]string{"record", "-o", os.DevNull, "--", "no-such-program-here"}, 127, `"no-such-program-here": executable file not found`},
+	} {
+		out, err := exec.Command(recorder, tt.args...).CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != tt.code || !strings.Contains(string(out), tt.want) {
+			t.Errorf("recorder %q: %v, want exit status %d and %q:\n%s", tt.args, err, tt.code, tt.want, out)
 		}
 	}
 }
