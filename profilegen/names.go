@@ -59,7 +59,7 @@ func lookupName(a Arch, nr int64) (string, error) {
 	}
 	// libseccomp gives negative numbers to pseudo calls (socket on x86 is
 	// -101) and takes an int: neither may come from a record.
-	if nr < 0 || nr > math.MaxInt32 {
+	if nr < 0 || nr > math.MaxInt32 || !inMIPSRange(a, nr) {
 		return "", fmt.Errorf("%w: %s %d", ErrUnknownSyscall, a.Name, nr)
 	}
 	name, err := resolve(a.Name, int32(nr))
@@ -67,6 +67,17 @@ func lookupName(a Arch, nr int64) (string, error) {
 		return "", fmt.Errorf("%w: %s %d: %w", ErrUnknownSyscall, a.Name, nr, err)
 	}
 	return name, nil
+}
+
+// mipsBase is the first number of each MIPS ABI's table (o32 4000, n64
+// 5000, n32 6000): the kernel prints syscall= with it. libseccomp also names
+// the numbers without the base (3 is read, like 4003), which no MIPS kernel
+// runs: such a number in a record is a bogus call, not read.
+var mipsBase = map[string]int64{"mips": 4000, "mipsel": 4000, "mips64": 5000, "mipsel64": 5000, "mips64n32": 6000, "mipsel64n32": 6000}
+
+func inMIPSRange(a Arch, nr int64) bool {
+	base, ok := mipsBase[a.Name]
+	return !ok || base <= nr && nr < base+1000
 }
 
 func knownArch(a Arch) bool {

@@ -80,6 +80,9 @@ func TestABIUnknownArch(t *testing.T) {
 func TestNameUnknown(t *testing.T) {
 	amd64, _, _ := ABI(0xc000003e, 0)
 	i386, _, _ := ABI(0x40000003, 0)
+	mips, _, _ := ABI(0x00000008, 0)
+	mips64, _, _ := ABI(0x80000008, 0)
+	mips64n32, _, _ := ABI(0xa0000008, 0)
 	for _, tt := range []struct {
 		a  Arch
 		nr int64
@@ -90,6 +93,10 @@ func TestNameUnknown(t *testing.T) {
 		{i386, -101},            // libseccomp's pseudo number of socket on x86
 		{amd64, 1<<32 | 0},      // must not be truncated to read
 		{amd64, 0x40000000 - 1}, // no such call
+		{mips, 3},               // read without o32's base 4000
+		{mips, 5000},            // n64's read on o32
+		{mips64, 0},             // read without n64's base 5000
+		{mips64n32, 4003},       // o32's read on n32
 	} {
 		got, err := Name(tt.a, tt.nr)
 		if !errors.Is(err, ErrUnknownSyscall) {

@@ -129,8 +129,8 @@ func observe(keys map[Key]*Seen, opt Options, rep *Report, names, archSet map[st
 	return nil
 }
 
-// addViolation counts seen under v (two numbers can share a name: MIPS
-// numbers with and without their ABI's base). The first pid and comm kept
+// addViolation counts seen under v (two numbers of one ABI could share a
+// name in libseccomp's tables). The first pid and comm kept
 // are those of the smallest pid, so that the report does not depend on map
 // order.
 func addViolation(m map[Violation]*Violation, v Violation, seen *Seen) {
