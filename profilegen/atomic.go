@@ -11,12 +11,30 @@ import (
 // either its old content or all of data, never part of it. The temporary
 // file is removed on any failure. A path that names something other than a
 // regular file (/dev/stdout, /dev/null, a named pipe) is written in place:
-// renaming over it would replace the device with a file.
+// renaming over it would replace the device with a file. A symbolic link
+// keeps pointing where it points: the file it leads to is replaced (a
+// dangling link is an error), as the shell's > writes through a link.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	path, err := followLink(path)
+	if err != nil {
+		return err
+	}
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
 		return writeInPlace(path, data)
 	}
 	return writeAtomic(path, data, perm, (*os.File).Write)
+}
+
+// followLink returns the file path leads to when it is a symbolic link.
+func followLink(path string) (string, error) {
+	if st, err := os.Lstat(path); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		return path, nil
+	}
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", fmt.Errorf("write %s: follow symbolic link: %w", path, err)
+	}
+	return target, nil
 }
 
 func writeInPlace(path string, data []byte) error {

@@ -276,3 +276,39 @@ func TestWriteFileAtomicDevice(t *testing.T) {
 		t.Errorf("temp files left: %v", entries)
 	}
 }
+
+// TestWriteFileAtomicSymlink: a symbolic link output keeps pointing where it
+// points (it used to be replaced by a regular file), and a dangling one is
+// an error that leaves it as it was.
+func TestWriteFileAtomicSymlink(t *testing.T) {
+	dir := t.TempDir()
+	real, link := filepath.Join(dir, "sub", "real.json"), filepath.Join(dir, "link.json")
+	if err := os.Mkdir(filepath.Dir(real), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(real, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("sub/real.json", link); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFileAtomic(link, []byte("new"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if to, err := os.Readlink(link); err != nil || to != "sub/real.json" {
+		t.Errorf("link now %q, %v; want it kept", to, err)
+	}
+	if got, _ := os.ReadFile(real); string(got) != "new" {
+		t.Errorf("target holds %q, want new", got)
+	}
+	dangling := filepath.Join(dir, "dangling.json")
+	if err := os.Symlink("nowhere/x.json", dangling); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFileAtomic(dangling, []byte("new"), 0o644); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("dangling link: err = %v, want ErrNotExist", err)
+	}
+	if to, err := os.Readlink(dangling); err != nil || to != "nowhere/x.json" {
+		t.Errorf("dangling link now %q, %v; want it kept", to, err)
+	}
+}
