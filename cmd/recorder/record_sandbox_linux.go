@@ -23,10 +23,20 @@ import (
 // fresh audit session. Collection ends at the first record of the
 // marker's session. Without sessions, it ends after quietPeriod without a
 // record of the tree. markerTimeout bounds the wait either way.
+//
+// The order holds only while every record reaches the socket at its first
+// try. When the kernel could not put one in the daemon's full socket buffer
+// within 100 ms, it requeues it for a retry, behind records queued later
+// (the marker's), or drops it uncounted; when the daemon changes, records
+// wait in a hold queue. So after the marker the socket's drop counter, the
+// kernel's lost counter and the daemon are checked (once fresh, a status
+// interval later): if any moved, collection also waits for quietPeriod
+// without a record of the program, and says so.
 const (
-	markerTimeout = 5 * time.Second
-	quietPeriod   = 300 * time.Millisecond
-	backlogLimit  = 8192
+	markerTimeout  = 5 * time.Second
+	quietPeriod    = 300 * time.Millisecond
+	backlogLimit   = 8192
+	statusInterval = 100 * time.Millisecond
 )
 
 // forwarded are the signals record and run pass on to the program.
@@ -40,11 +50,12 @@ func runSandboxed(ctx context.Context, r sandboxRun) (*sandboxResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	src, err := audit.OpenNetlink(audit.NetlinkConfig{BacklogLimit: backlogLimit, StatusInterval: 100 * time.Millisecond})
+	src, err := audit.OpenNetlink(audit.NetlinkConfig{BacklogLimit: backlogLimit, StatusInterval: statusInterval})
 	if err != nil {
 		return nil, fmt.Errorf("open audit records: %w", err)
 	}
 	defer src.Close()
+	before, daemon := src.Stats(), src.DaemonPID()
 	col := newCollector()
 	readCtx, stopRead := context.WithCancel(context.Background())
 	defer stopRead()
@@ -68,6 +79,13 @@ func runSandboxed(ctx context.Context, r sandboxRun) (*sandboxResult, error) {
 	res.state = state
 
 	res.drained = col.drain(readDone)
+	if res.drained {
+		time.Sleep(statusInterval + statusInterval/2) // fresh counters
+		if !orderKept(before, src.Stats(), daemon, src.DaemonPID()) {
+			res.warnings = append(res.warnings, "the kernel had to retry or hold records (full socket buffer or daemon change): waited for a quiet period after the end marker, as records may arrive out of order")
+			res.drained = col.quiet()
+		}
+	}
 	stopRead()
 	<-readDone
 	if readErr != nil && !errors.Is(readErr, context.Canceled) {
@@ -77,6 +95,13 @@ func runSandboxed(ctx context.Context, r sandboxRun) (*sandboxResult, error) {
 	res.stats = src.Stats()
 	attribute(res.records.recs, int32(cmd.Process.Pid), self, cmd.Path)
 	return res, nil
+}
+
+// orderKept reports whether the kernel sent every record at its first try
+// between the two readings of the source: no socket drop (a 100 ms wait
+// and a requeue, for the daemon), no record lost, the same daemon.
+func orderKept(before, after audit.Stats, daemonBefore, daemonAfter uint32) bool {
+	return after.NoBufs == before.NoBufs && after.KernelLost == before.KernelLost && daemonAfter == daemonBefore
 }
 
 // startAndWait starts the program, calls started, and waits for the
