@@ -77,7 +77,7 @@ func runWatch(ctx context.Context, args []string, std stdio) error {
 		ctx, cancel = context.WithTimeout(ctx, cfg.duration)
 		defer cancel()
 	}
-	o, err := openSource(cfg.source, d.sourceOptions())
+	o, err := d.open()
 	if err != nil {
 		d.closeTee()
 		return fmt.Errorf("watch: %w", err)
@@ -97,12 +97,18 @@ func runWatch(ctx context.Context, args []string, std stdio) error {
 }
 
 // run reads until ctx ends and flushes on the interval and on SIGHUP; the
-// last flush comes after the source is closed.
+// last flush comes after the source is closed. A panic here stops the
+// reader, which closes the source, before it goes on.
 func (d *daemon) run(ctx context.Context, o opened) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
+	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
+	defer func() {
+		cancel()
+		<-done
+	}()
 	go func() {
 		d.read(ctx, o)
 		close(done)
@@ -132,6 +138,7 @@ func newDaemon(cfg *watchConfig, log *slog.Logger) (*daemon, error) {
 	out := outputs{dir: cfg.outputDir, format: cfg.format}
 	d := &daemon{cfg: cfg, log: log, filter: filter, opt: opt, out: out,
 		set: profilegen.NewSet(groupBy), counts: watchCounts{byGroup: map[groupAction]uint64{}}}
+	d.open = d.openSource
 	if cfg.merge {
 		d.merge = loadMerge(cfg.outputDir, out.ext(), log)
 	}

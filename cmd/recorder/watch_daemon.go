@@ -22,9 +22,11 @@ type daemon struct {
 	out    outputs
 	merge  map[string]*mergeProfile // by file name, from --merge
 
-	mu     sync.Mutex // guards set and counts
-	set    *profilegen.Set
-	counts watchCounts
+	mu          sync.Mutex // guards set, counts and closedStats
+	set         *profilegen.Set
+	counts      watchCounts
+	closedStats audit.Stats            // what the sources closed so far counted
+	open        func() (opened, error) // opens the source; a test replaces it
 
 	tee     *bufio.Writer // guarded by mu
 	teeFile *os.File
@@ -45,7 +47,7 @@ type watchCounts struct {
 	flushOK    uint64
 	flushErr   uint64
 	reopens    uint64
-	src        audit.Stats
+	src        audit.Stats // all sources' counts, the closed ones' included
 	byGroup    map[groupAction]uint64
 }
 
@@ -55,8 +57,18 @@ type groupAction struct {
 }
 
 // read takes lines from the source until ctx ends, reopening it when it
-// fails. It returns once ctx is done and the source is closed.
+// fails. It returns once ctx is done and the source is closed. A panic
+// closes the source before it goes on, so that the audit state the netlink
+// source changed is restored even then.
 func (d *daemon) read(ctx context.Context, o opened) {
+	defer func() {
+		if r := recover(); r != nil {
+			if o.src != nil {
+				o.src.Close()
+			}
+			panic(r)
+		}
+	}()
 	var rec audit.Record
 	var key []byte
 	for {
@@ -71,11 +83,22 @@ func (d *daemon) read(ctx context.Context, o opened) {
 		d.mu.Lock()
 		d.teeLine(line)
 		key = d.count(kind, perr, &rec, key)
-		if st, ok := o.src.(audit.StatsSource); ok {
-			d.counts.src = st.Stats()
-		}
+		d.counts.src = addStats(d.closedStats, statsOf(o.src))
 		d.mu.Unlock()
 	}
+}
+
+// statsOf returns what src counted, if it counts.
+func statsOf(src audit.Source) audit.Stats {
+	if st, ok := src.(audit.StatsSource); ok {
+		return st.Stats()
+	}
+	return audit.Stats{}
+}
+
+func addStats(a, b audit.Stats) audit.Stats {
+	return audit.Stats{KernelLost: a.KernelLost + b.KernelLost, NoBufs: a.NoBufs + b.NoBufs,
+		Overwritten: a.Overwritten + b.Overwritten, Reopened: a.Reopened + b.Reopened, Drained: a.Drained + b.Drained}
 }
 
 // count adds one parsed line to the set and the counters; d.mu is held.
@@ -114,11 +137,10 @@ func (d *daemon) count(kind audit.Kind, perr error, rec *audit.Record, key []byt
 }
 
 // failed handles a source error: it closes the source and, unless ctx is
-// done, opens it again with a growing pause, saying so.
+// done, opens it again with a growing pause, saying so. The closed source's
+// counts stay in the totals.
 func (d *daemon) failed(ctx context.Context, o opened, err error) opened {
-	if cerr := o.src.Close(); cerr != nil {
-		d.log.Error("close source", "source", o.name, "err", cerr)
-	}
+	d.close(o)
 	if ctx.Err() != nil {
 		return opened{}
 	}
@@ -129,10 +151,11 @@ func (d *daemon) failed(ctx context.Context, o opened, err error) opened {
 			return opened{}
 		case <-time.After(pause):
 		}
-		n, err := openSource(d.cfg.source, d.sourceOptions())
+		n, err := d.open()
 		if err == nil {
 			d.mu.Lock()
 			d.counts.reopens++
+			d.counts.source = n.name
 			d.mu.Unlock()
 			d.log.Info("source open again", "source", n.name)
 			return n
@@ -141,23 +164,31 @@ func (d *daemon) failed(ctx context.Context, o opened, err error) opened {
 	}
 }
 
+// close closes the source and adds its final counts to the totals.
+func (d *daemon) close(o opened) {
+	if err := o.src.Close(); err != nil {
+		d.log.Error("close source", "source", o.name, "err", err)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.closedStats = addStats(d.closedStats, statsOf(o.src))
+	d.counts.src = d.closedStats
+}
+
 func (d *daemon) sourceOptions() sourceOptions {
 	return sourceOptions{fromStart: d.cfg.fromStart, backlogLimit: d.cfg.backlogLimit, log: d.log}
 }
 
+// openSource opens the source the command line names.
+func (d *daemon) openSource() (opened, error) { return openSource(d.cfg.source, d.sourceOptions()) }
+
 // flush builds the profiles under the lock and writes them outside it. On
 // failure everything stays in memory and the next flush tries again.
 func (d *daemon) flush(why string, force bool) {
-	d.mu.Lock()
-	if !force && !d.dirty {
-		d.mu.Unlock()
+	reports, keys, ok, err := d.build(force)
+	if !ok {
 		return
 	}
-	d.applyMerge()
-	reports, err := buildAll(d.set, d.opt)
-	keys := d.set.Len()
-	d.dirty = false
-	d.mu.Unlock()
 	if err == nil && len(reports) > 0 {
 		err = d.out.writeDir(reports)
 	}
@@ -174,6 +205,20 @@ func (d *daemon) flush(why string, force bool) {
 	d.counts.flushOK++
 	d.log.Info("profiles written", "why", why, "dir", d.cfg.outputDir, "groups", len(reports),
 		"distinct_calls", keys, "records_kept", d.counts.kept)
+}
+
+// build makes the profiles to write and counts the calls they hold; it
+// reports false when nothing changed since the last flush and !force.
+func (d *daemon) build(force bool) (reports []groupReport, keys int, ok bool, err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !force && !d.dirty {
+		return nil, 0, false, nil
+	}
+	d.applyMerge()
+	reports, err = buildAll(d.set, d.opt)
+	d.dirty = false
+	return reports, d.set.Len(), true, err
 }
 
 // summary logs the counters at exit.

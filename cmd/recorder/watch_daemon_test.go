@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/recorder-dev/recorder/audit"
 )
@@ -20,6 +22,7 @@ type fakeSource struct {
 	pos    int
 	err    error
 	end    func()
+	drain  time.Duration // how long Next still takes once ctx is done, as netlink's
 	stats  audit.Stats
 	panics bool
 	closed atomic.Int32
@@ -40,6 +43,7 @@ func (s *fakeSource) Next(ctx context.Context) ([]byte, error) {
 		s.end()
 	}
 	<-ctx.Done()
+	time.Sleep(s.drain)
 	return nil, ctx.Err()
 }
 
@@ -107,4 +111,57 @@ func TestWatchTeeFull(t *testing.T) {
 	if n := strings.Count(log.String(), "--tee"); n != 1 || d.counts.flushErr != 0 {
 		t.Errorf("%d --tee errors logged, %d failed flushes; want 1 and 0:\n%s", n, d.counts.flushErr, log.String())
 	}
+}
+
+// TestWatchStatsAcrossReopen: a source that failed is opened again; the
+// losses the first one counted stay in the totals the summary and the
+// metrics give, counted up to its close, and the source's name follows.
+func TestWatchStatsAcrossReopen(t *testing.T) {
+	var log watchBuffer
+	d := testDaemon(t, &log)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	first := &fakeSource{lines: []string{"one"}, err: errors.New("gone"), stats: audit.Stats{KernelLost: 5, Reopened: 1}}
+	second := &fakeSource{lines: []string{"two"}, end: cancel, stats: audit.Stats{KernelLost: 2, NoBufs: 3}}
+	d.open = func() (opened, error) { return opened{second, "kmsg"}, nil }
+	d.run(ctx, opened{first, "netlink"})
+	want := audit.Stats{KernelLost: 7, NoBufs: 3, Reopened: 1}
+	if d.counts.src != want || d.counts.source != "kmsg" {
+		t.Errorf("stats %+v of source %q, want %+v of kmsg", d.counts.src, d.counts.source, want)
+	}
+	if first.closed.Load() != 1 || second.closed.Load() != 1 {
+		t.Errorf("closed %d and %d times, want once each", first.closed.Load(), second.closed.Load())
+	}
+	if !strings.Contains(log.String(), "kernel_lost=7 enobufs=3") {
+		t.Errorf("summary lacks the losses of both sources:\n%s", log.String())
+	}
+}
+
+// TestWatchPanicClosesSource: a panic while reading closes the source (the
+// netlink source then restores the audit state) before it goes on.
+func TestWatchPanicClosesSource(t *testing.T) {
+	var log watchBuffer
+	d := testDaemon(t, &log)
+	src := &fakeSource{panics: true}
+	defer func() {
+		if r := recover(); r == nil || src.closed.Load() != 1 {
+			t.Errorf("recovered %v, source closed %d times; want the panic and one close", r, src.closed.Load())
+		}
+	}()
+	d.read(context.Background(), opened{src, "netlink"})
+}
+
+// TestWatchFlushPanicClosesSource: a panic in a flush stops the reader,
+// which closes the source, before it goes on.
+func TestWatchFlushPanicClosesSource(t *testing.T) {
+	var log watchBuffer
+	d := testDaemon(t, &log, "--flush-interval", "1ms")
+	d.set, d.dirty = nil, true // the next flush panics
+	src := &fakeSource{drain: 100 * time.Millisecond}
+	defer func() {
+		if r := recover(); r == nil || src.closed.Load() != 1 {
+			t.Errorf("recovered %v, source closed %d times; want the panic and one close", r, src.closed.Load())
+		}
+	}()
+	d.run(context.Background(), opened{src, "netlink"})
 }
