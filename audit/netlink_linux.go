@@ -99,8 +99,9 @@ const (
 // OpenNetlink opens the audit netlink socket. When no audit daemon is
 // registered it registers this process as the daemon, turns auditing on and
 // raises the backlog limit, all undone by Close; when a daemon (auditd) is
-// registered it joins the multicast group instead. Permission errors match
-// os.ErrPermission and name the capability missing.
+// registered, or the process has CAP_AUDIT_READ but not CAP_AUDIT_CONTROL,
+// it joins the multicast group instead. Permission errors match
+// os.ErrPermission and name the capabilities missing.
 func OpenNetlink(cfg NetlinkConfig) (*Netlink, error) {
 	if cfg.ReadBuffer == 0 {
 		cfg.ReadBuffer = 128 << 20
@@ -118,19 +119,15 @@ func OpenNetlink(cfg NetlinkConfig) (*Netlink, error) {
 	}
 	n.ctl = ctl
 	st, err := ctl.GetStatus()
-	if err != nil {
-		ctl.Close()
-		return nil, fmt.Errorf("read audit status (needs %s): %w", CapAuditControl, err)
-	}
-	n.prev, n.lostBase = *st, st.Lost
-	n.daemonPID.Store(st.PID)
-	if st.PID == 0 && !cfg.Multicast {
-		err = n.register()
-		if errors.Is(err, unix.EEXIST) { // a daemon registered meanwhile
-			err = n.join()
-		}
-	} else {
-		err = n.join()
+	switch {
+	case errors.Is(err, os.ErrPermission):
+		err = n.joinUnwatched(err)
+	case err != nil:
+		err = fmt.Errorf("read audit status (needs %s): %w", CapAuditControl, err)
+	default:
+		n.prev, n.lostBase = *st, st.Lost
+		n.daemonPID.Store(st.PID)
+		err = n.connect(st.PID == 0 && !cfg.Multicast)
 	}
 	if err == nil {
 		err = n.start()
@@ -140,6 +137,33 @@ func OpenNetlink(cfg NetlinkConfig) (*Netlink, error) {
 		return nil, err
 	}
 	return n, nil
+}
+
+// connect registers as the daemon when asked to and no other daemon took
+// the place meanwhile; else it joins the multicast group.
+func (n *Netlink) connect(register bool) error {
+	if !register {
+		return n.join()
+	}
+	err := n.register()
+	if errors.Is(err, unix.EEXIST) { // a daemon registered meanwhile
+		err = n.join()
+	}
+	return err
+}
+
+// joinUnwatched joins the multicast group without CAP_AUDIT_CONTROL, which
+// reading the status (statusErr) needs: CAP_AUDIT_READ alone is enough to
+// read next to auditd, but not to watch the lost counter and the daemon.
+func (n *Netlink) joinUnwatched(statusErr error) error {
+	n.ctl.Close()
+	n.ctl = nil
+	if err := n.join(); err != nil {
+		return fmt.Errorf("read audit status (needs %s): %w; %w", CapAuditControl, statusErr, err)
+	}
+	n.log.Warn("reading the audit multicast group without " + CapAuditControl +
+		": the kernel's lost counter and the audit daemon are not watched")
+	return nil
 }
 
 // register makes this process the audit daemon, on a fresh socket.
@@ -354,6 +378,9 @@ func (n *Netlink) newBatch() *batch {
 func (n *Netlink) pollStatus() {
 	if drops, err := n.conn.drops(); err == nil {
 		n.noBufs.Store(uint64(drops))
+	}
+	if n.ctl == nil { // no CAP_AUDIT_CONTROL
+		return
 	}
 	st, err := n.ctl.GetStatus()
 	if err != nil {

@@ -235,23 +235,18 @@ func (c *getppidCounter) stop() {
 }
 
 // unprivilegedEnv makes the test binary run TestNetlinkPermission's check
-// as the user it was started as.
+// as the user it was started as: "none" without capabilities, "read" with
+// CAP_AUDIT_READ alone.
 const unprivilegedEnv = "AUDIT_TEST_UNPRIVILEGED"
 
-// TestNetlinkPermission opens the source without CAP_AUDIT_CONTROL: the
-// error matches os.ErrPermission and names the capability. As root it runs
-// the test binary again as nobody (uid and gid 65534), from a copy nobody
-// can read (go test's own directory is root's alone).
+// TestNetlinkPermission opens the source as nobody (uid and gid 65534),
+// running the test binary again from a copy nobody can read (go test's own
+// directory is root's alone). Without capabilities the error matches
+// os.ErrPermission and names both capabilities; with CAP_AUDIT_READ alone
+// the source reads the multicast group.
 func TestNetlinkPermission(t *testing.T) {
-	if os.Geteuid() != 0 || os.Getenv(unprivilegedEnv) == "1" {
-		if os.Geteuid() == 0 {
-			t.Fatal("still root after the switch to nobody")
-		}
-		_, err := OpenNetlink(NetlinkConfig{})
-		if !errors.Is(err, os.ErrPermission) || !strings.Contains(err.Error(), CapAuditControl) {
-			t.Fatalf("err = %v, want a permission error naming %s", err, CapAuditControl)
-		}
-		t.Logf("uid %d: %v", os.Geteuid(), err)
+	if mode := os.Getenv(unprivilegedEnv); os.Geteuid() != 0 || mode != "" {
+		netlinkUnprivileged(t, mode)
 		return
 	}
 	dir, err := os.MkdirTemp("", "netlink-permission-") // t.TempDir's parent is root's alone
@@ -264,15 +259,40 @@ func TestNetlinkPermission(t *testing.T) {
 	}
 	bin := filepath.Join(dir, "audit.test")
 	copyFile(t, os.Args[0], bin)
-	cmd := exec.Command(bin, "-test.run=^TestNetlinkPermission$", "-test.v", "-test.count=1")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), unprivilegedEnv+"=1")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534, Groups: []uint32{}}}
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "--- PASS: TestNetlinkPermission") {
-		t.Fatalf("as nobody: %v\n%s", err, out)
+	for mode, caps := range map[string][]uintptr{"none": nil, "read": {unix.CAP_AUDIT_READ}} {
+		cmd := exec.Command(bin, "-test.run=^TestNetlinkPermission$", "-test.v", "-test.count=1")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), unprivilegedEnv+"="+mode)
+		cmd.SysProcAttr = &syscall.SysProcAttr{AmbientCaps: caps,
+			Credential: &syscall.Credential{Uid: 65534, Gid: 65534, Groups: []uint32{}}}
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestNetlinkPermission") {
+			t.Fatalf("as nobody with capabilities %v: %v\n%s", caps, err, out)
+		}
+		t.Logf("as nobody with capabilities %v:\n%s", caps, out)
 	}
-	t.Logf("as nobody:\n%s", out)
+}
+
+// netlinkUnprivileged is TestNetlinkPermission's check as nobody.
+func netlinkUnprivileged(t *testing.T, mode string) {
+	if os.Geteuid() == 0 {
+		t.Fatal("still root after the switch to nobody")
+	}
+	n, err := OpenNetlink(NetlinkConfig{})
+	if mode == "read" {
+		if err != nil || !n.Multicast() {
+			t.Fatalf("with %s: err = %v, want the multicast group", CapAuditRead, err)
+		}
+		n.Close()
+		return
+	}
+	if err == nil {
+		n.Close()
+	}
+	if !errors.Is(err, os.ErrPermission) || !strings.Contains(err.Error(), CapAuditControl) || !strings.Contains(err.Error(), CapAuditRead) {
+		t.Fatalf("err = %v, want a permission error naming %s and %s", err, CapAuditControl, CapAuditRead)
+	}
+	t.Logf("uid %d: %v", os.Geteuid(), err)
 }
 
 func copyFile(t *testing.T, from, to string) {
