@@ -80,5 +80,13 @@ func (k *Kmsg) wait(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the device.
-func (k *Kmsg) Close() error { return unix.Close(k.fd) }
+// Close closes the device; closing it again does nothing (the descriptor
+// number may belong to another file by then).
+func (k *Kmsg) Close() error {
+	if k.fd < 0 {
+		return nil
+	}
+	fd := k.fd
+	k.fd = -1
+	return unix.Close(fd)
+}

@@ -77,3 +77,39 @@ func TestKmsgFromEnd(t *testing.T) {
 		return strings.HasSuffix(line, mark+" new")
 	})
 }
+
+// TestKmsgCloseTwice closes a Kmsg twice: the second Close leaves alone the
+// file that got the descriptor number meanwhile. (A plain file stands in
+// for the device.)
+func TestKmsgCloseTwice(t *testing.T) {
+	path := t.TempDir() + "/kmsg"
+	if err := os.WriteFile(path, []byte("5,1,0,-;line\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	k, err := OpenKmsg(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd := k.fd
+	if err := k.Close(); err != nil {
+		t.Fatal(err)
+	}
+	other, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if int(other.Fd()) != fd { // make another file take the number
+		if err := unix.Dup2(int(other.Fd()), fd); err != nil {
+			t.Fatal(err)
+		}
+		defer unix.Close(fd)
+	}
+	if err := k.Close(); err != nil {
+		t.Errorf("second close: %v", err)
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		t.Errorf("the second close closed another file: %v", err)
+	}
+}
