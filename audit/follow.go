@@ -51,7 +51,6 @@ type Follower struct {
 	cfg   FollowConfig
 	log   *slog.Logger
 	lines chan string
-	errc  chan error
 	stop  chan struct{}
 	done  chan struct{}
 	buf   []byte
@@ -68,8 +67,8 @@ func Follow(path string, cfg FollowConfig) (*Follower, error) {
 		cfg.Interval = 200 * time.Millisecond
 	}
 	f := &Follower{path: path, cfg: cfg, log: cfg.Logger,
-		lines: make(chan string, 4096), errc: make(chan error, 1),
-		stop: make(chan struct{}), done: make(chan struct{})}
+		lines: make(chan string, 4096),
+		stop:  make(chan struct{}), done: make(chan struct{})}
 	if f.log == nil {
 		f.log = slog.New(slog.DiscardHandler)
 	}
