@@ -176,7 +176,7 @@ func parseWatchFlags(args []string, helpOut io.Writer) (*watchConfig, error) {
 	fs.DurationVar(&cfg.flushInterval, "flush-interval", 30*time.Second, "write the profiles every `D`")
 	fs.BoolVar(&cfg.merge, "merge", true, "start from the profiles already in the output dir, so a restart loses nothing")
 	fs.DurationVar(&cfg.duration, "duration", 0, "stop after `D` (0: run until SIGINT or SIGTERM)")
-	fs.StringVar(&cfg.tee, "tee", "", "append every raw line read to `FILE` (a fixture for replay)")
+	fs.StringVar(&cfg.tee, "tee", "", "append every raw audit line read to `FILE` (a fixture for replay; other syslog lines are left out)")
 	fs.BoolVar(&cfg.fromStart, "from-start", false, "read files and /dev/kmsg from their start, not their end")
 	fs.Uint32Var(&cfg.backlogLimit, "backlog-limit", 8192, "kernel audit backlog limit while registered as the audit daemon (the kernel's default is 64)")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: `text|json`")

@@ -81,7 +81,9 @@ func (d *daemon) read(ctx context.Context, o opened) {
 		}
 		kind, perr := audit.Parse(line, &rec)
 		d.mu.Lock()
-		d.teeLine(line)
+		if kind != audit.KindNone || perr != nil { // a record, or what claims to be one
+			d.teeLine(line)
+		}
 		key = d.count(kind, perr, &rec, key)
 		d.counts.src = addStats(d.closedStats, statsOf(o.src))
 		d.mu.Unlock()

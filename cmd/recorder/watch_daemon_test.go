@@ -86,7 +86,7 @@ func TestWatchTeeWhileFlushing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := strings.Join(lines, "\n") + "\n"; string(got) != want {
+	if want := strings.Join(auditLines(lines), "\n") + "\n"; string(got) != want {
 		t.Errorf("--tee holds %d bytes, want the %d bytes read", len(got), len(want))
 	}
 }

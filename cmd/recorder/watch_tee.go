@@ -2,11 +2,13 @@ package main
 
 import "errors"
 
-// The --tee file: every line read, appended through a buffer that the
+// The --tee file: every audit line read (records, other audit types,
+// rate-limit notices, forged and malformed record lines; not the rest of a
+// syslog), appended through a buffer that the
 // reader fills and the flushes empty, both under d.mu. A write error stops
 // the copy (it is logged once) without failing the profiles' flushes.
 
-// teeLine copies one line read; d.mu is held.
+// teeLine copies one audit line read; d.mu is held.
 func (d *daemon) teeLine(line []byte) {
 	if d.tee == nil {
 		return
