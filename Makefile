@@ -38,7 +38,7 @@ test: deps vet
 	$(GO) test -count=1 -timeout 9m $(GOTESTFLAGS) ./...
 
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem ./audit/ ./profilegen/
+	$(GO) test -run '^$$' -bench . -benchmem ./audit/ ./profilegen/ ./cmd/recorder/
 	./scripts/bench-replay.sh
 
 fuzz: deps
