@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"github.com/recorder-dev/recorder/internal/audittest"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -51,7 +52,7 @@ func (s *fakeSource) Close() error       { s.closed.Add(1); return nil }
 func (s *fakeSource) Stats() audit.Stats { return s.stats }
 
 // testDaemon is a daemon made from watch's flags, logging into log.
-func testDaemon(t *testing.T, log *watchBuffer, args ...string) *daemon {
+func testDaemon(t *testing.T, log *audittest.Buffer, args ...string) *daemon {
 	t.Helper()
 	cfg, err := parseWatchFlags(append([]string{"-d", t.TempDir(), "--base", "none"}, args...), nil)
 	if err != nil {
@@ -76,7 +77,7 @@ func TestWatchTeeWhileFlushing(t *testing.T) {
 		}
 	}
 	tee := filepath.Join(t.TempDir(), "tee.log")
-	var log watchBuffer
+	var log audittest.Buffer
 	d := testDaemon(t, &log, "--tee", tee, "--flush-interval", "1ms")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -100,7 +101,7 @@ func TestWatchTeeFull(t *testing.T) {
 			lines = append(lines, strings.TrimSuffix(l, "\n"))
 		}
 	}
-	var log watchBuffer
+	var log audittest.Buffer
 	d := testDaemon(t, &log, "--tee", "/dev/full", "--flush-interval", "1h")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -117,7 +118,7 @@ func TestWatchTeeFull(t *testing.T) {
 // losses the first one counted stay in the totals the summary and the
 // metrics give, counted up to its close, and the source's name follows.
 func TestWatchStatsAcrossReopen(t *testing.T) {
-	var log watchBuffer
+	var log audittest.Buffer
 	d := testDaemon(t, &log)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -140,7 +141,7 @@ func TestWatchStatsAcrossReopen(t *testing.T) {
 // TestWatchPanicClosesSource: a panic while reading closes the source (the
 // netlink source then restores the audit state) before it goes on.
 func TestWatchPanicClosesSource(t *testing.T) {
-	var log watchBuffer
+	var log audittest.Buffer
 	d := testDaemon(t, &log)
 	src := &fakeSource{panics: true}
 	defer func() {
@@ -154,7 +155,7 @@ func TestWatchPanicClosesSource(t *testing.T) {
 // TestWatchFlushPanicClosesSource: a panic in a flush stops the reader,
 // which closes the source, before it goes on.
 func TestWatchFlushPanicClosesSource(t *testing.T) {
-	var log watchBuffer
+	var log audittest.Buffer
 	d := testDaemon(t, &log, "--flush-interval", "1ms")
 	d.set, d.dirty = nil, true // the next flush panics
 	src := &fakeSource{drain: 100 * time.Millisecond}

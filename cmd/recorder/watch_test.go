@@ -14,7 +14,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -68,13 +67,13 @@ func TestWatchFlags(t *testing.T) {
 type watcher struct {
 	cancel context.CancelFunc
 	done   chan error
-	log    *watchBuffer
+	log    *audittest.Buffer
 }
 
 func startWatch(t *testing.T, args ...string) *watcher {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &watcher{cancel: cancel, done: make(chan error, 1), log: &watchBuffer{}}
+	w := &watcher{cancel: cancel, done: make(chan error, 1), log: &audittest.Buffer{}}
 	go func() {
 		w.done <- run(ctx, append([]string{"watch"}, args...), nil, &bytes.Buffer{}, w.log)
 	}()
@@ -392,7 +391,7 @@ func TestWatchSIGTERM(t *testing.T) {
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), watchMainEnv+"=1",
 		"RECORDER_TEST_ARGS=watch --source syslog:"+path+" -d "+dir+" --flush-interval 1h --base none --metrics-addr "+addr)
-	var out watchBuffer
+	var out audittest.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -437,24 +436,6 @@ func watchMetrics(addr string) string {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
-}
-
-// watchBuffer is a bytes.Buffer safe for concurrent writes and reads.
-type watchBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *watchBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *watchBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // watchNativeArch is arch= for this machine's native ABI.

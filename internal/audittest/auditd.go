@@ -13,7 +13,7 @@ import (
 type Auditd struct {
 	PID uint32
 	cmd *exec.Cmd
-	out *syncBuffer
+	out *Buffer
 }
 
 // StartAuditd runs auditd in the foreground until Stop or the end of the
@@ -28,7 +28,7 @@ func StartAuditd(t testing.TB) *Auditd {
 	if st := Status(t); st.PID != 0 {
 		t.Fatalf("an audit daemon is already registered: pid %d%s", st.PID, describe(st.PID))
 	}
-	a := &Auditd{cmd: exec.Command(path, "-n"), out: &syncBuffer{}}
+	a := &Auditd{cmd: exec.Command(path, "-n"), out: &Buffer{}}
 	a.cmd.Stdout, a.cmd.Stderr = a.out, a.out
 	if err := a.cmd.Start(); err != nil {
 		t.Fatalf("start auditd: %v", err)
@@ -71,19 +71,20 @@ func (a *Auditd) Stop(t testing.TB) {
 	t.Errorf("auditd %d still registered after it exited: %s", pid, a.out.String())
 }
 
-// syncBuffer is a bytes.Buffer safe for a process's writes and the test's reads.
-type syncBuffer struct {
+// Buffer is a bytes.Buffer safe for concurrent writes and reads: a
+// process's or a logger's output that a test reads meanwhile.
+type Buffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *Buffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *Buffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
