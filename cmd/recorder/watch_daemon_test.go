@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"github.com/recorder-dev/recorder/internal/audittest"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/internal/audittest"
 )
 
 // fakeSource hands out lines, then err; when err is nil it calls end (if
