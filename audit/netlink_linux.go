@@ -76,6 +76,7 @@ type Netlink struct {
 	daemonPID  atomic.Uint32
 	kernelLost atomic.Uint64
 	noBufs     atomic.Uint64
+	rejoined   atomic.Uint64
 }
 
 // Capabilities the netlink source needs.
@@ -231,7 +232,7 @@ func (n *Netlink) DaemonPID() uint32 { return n.daemonPID.Load() }
 
 // Stats returns the loss counters as of the last status read.
 func (n *Netlink) Stats() Stats {
-	return Stats{KernelLost: n.kernelLost.Load(), NoBufs: n.noBufs.Load()}
+	return Stats{KernelLost: n.kernelLost.Load(), NoBufs: n.noBufs.Load(), Rejoined: n.rejoined.Load()}
 }
 
 // Next returns the next record as a dmesg-shaped line, "type=1326 audit(…): …".
@@ -421,6 +422,7 @@ func (n *Netlink) reregister() {
 	}
 	n.registered = true
 	n.daemonPID.Store(uint32(os.Getpid()))
+	n.rejoined.Add(1)
 	n.log.Info("registered as audit daemon again")
 }
 

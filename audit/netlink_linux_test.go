@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	libaudit "github.com/elastic/go-libaudit/v2"
 	"golang.org/x/sys/unix"
 
 	"github.com/recorder-dev/recorder/internal/audittest"
@@ -122,6 +123,39 @@ func TestNetlinkUnicast(t *testing.T) {
 		t.Errorf("after close: pid=%d enabled=%d backlog_limit=%d, want %d %d %d",
 			st.PID, st.Enabled, st.BacklogLimit, prev.PID, prev.Enabled, prev.BacklogLimit)
 	}
+}
+
+// TestNetlinkRejoin: when the kernel drops the source as its daemon, as it
+// does after a failed send, the source registers again, counts it in
+// Stats.Rejoined (record's drain check reads it), and records keep coming.
+// The drop is made by this process unregistering through a socket of its
+// own: the kernel lets the daemon's process do that.
+func TestNetlinkRejoin(t *testing.T) {
+	audittest.NeedRoot(t)
+	audittest.NoDaemon(t)
+	n, err := OpenNetlink(NetlinkConfig{StatusInterval: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	c, err := libaudit.NewAuditClient(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetPID(libaudit.WaitForReply) // EEXIST (we are the daemon), but it arms Close to unregister
+	if err := c.Close(); err != nil {
+		t.Fatalf("unregister: %v", err)
+	}
+	for end := time.Now().Add(5 * time.Second); n.Stats().Rejoined == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("not registered again after 5 s: stats %+v, audit pid %d", n.Stats(), audittest.Status(t).PID)
+		}
+	}
+	if st := audittest.Status(t); st.PID != uint32(os.Getpid()) || n.Multicast() {
+		t.Fatalf("audit pid %d, multicast %v; want this process registered", st.PID, n.Multicast())
+	}
+	ses := audittest.RunLogged(t, nil, "true")
+	syscallsOf(t, n, ses, unix.SYS_EXECVE, unix.SYS_EXIT_GROUP)
 }
 
 // TestNetlinkMulticast starts auditd: the source reads the multicast group

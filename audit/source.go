@@ -24,6 +24,7 @@ type Stats struct {
 	Overwritten uint64 // kmsg: times the ring buffer overwrote lines before they were read (EPIPE)
 	Reopened    uint64 // follow: rotations, truncations and re-creations of the file followed
 	Drained     uint64 // follow: lines read from a rotated file after it was renamed or deleted
+	Rejoined    uint64 // netlink: times the kernel dropped the source as its daemon and it registered again
 }
 
 // StatsSource is a Source that counts losses.

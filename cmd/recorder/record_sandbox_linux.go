@@ -99,9 +99,11 @@ func runSandboxed(ctx context.Context, r sandboxRun) (*sandboxResult, error) {
 
 // orderKept reports whether the kernel sent every record at its first try
 // between the two readings of the source: no socket drop (a 100 ms wait
-// and a requeue, for the daemon), no record lost, the same daemon.
+// and a requeue, for the daemon), no record lost, the same daemon, never
+// dropped and registered again in between (the hold queue).
 func orderKept(before, after audit.Stats, daemonBefore, daemonAfter uint32) bool {
-	return after.NoBufs == before.NoBufs && after.KernelLost == before.KernelLost && daemonAfter == daemonBefore
+	return after.NoBufs == before.NoBufs && after.KernelLost == before.KernelLost &&
+		after.Rejoined == before.Rejoined && daemonAfter == daemonBefore
 }
 
 // startAndWait starts the program, calls started, and waits for the

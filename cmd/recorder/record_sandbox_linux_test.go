@@ -21,6 +21,7 @@ func TestOrderKept(t *testing.T) {
 		{"socket full: a record requeued", audit.Stats{}, audit.Stats{NoBufs: 1}, self, false},
 		{"kernel lost records", audit.Stats{}, audit.Stats{KernelLost: 1}, self, false},
 		{"daemon changed: hold queue", audit.Stats{}, audit.Stats{}, other, false},
+		{"dropped and registered again: hold queue", audit.Stats{}, audit.Stats{Rejoined: 1}, self, false},
 	} {
 		if got := orderKept(tt.before, tt.after, self, tt.daemonAfter); got != tt.want {
 			t.Errorf("%s: orderKept = %v, want %v", tt.name, got, tt.want)

@@ -100,7 +100,8 @@ func statsOf(src audit.Source) audit.Stats {
 
 func addStats(a, b audit.Stats) audit.Stats {
 	return audit.Stats{KernelLost: a.KernelLost + b.KernelLost, NoBufs: a.NoBufs + b.NoBufs,
-		Overwritten: a.Overwritten + b.Overwritten, Reopened: a.Reopened + b.Reopened, Drained: a.Drained + b.Drained}
+		Overwritten: a.Overwritten + b.Overwritten, Reopened: a.Reopened + b.Reopened, Drained: a.Drained + b.Drained,
+		Rejoined: a.Rejoined + b.Rejoined}
 }
 
 // count adds one parsed line to the set and the counters; d.mu is held.
