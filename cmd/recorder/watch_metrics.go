@@ -50,6 +50,7 @@ var (
 	mNoBufs     = counterDesc("recorder_enobufs_total", "ENOBUFS on the netlink socket: records dropped by the socket buffer.")
 	mOverwrite  = counterDesc("recorder_kmsg_overwritten_total", "Times /dev/kmsg lines were overwritten before they were read.")
 	mReopens    = counterDesc("recorder_source_reopens_total", "Times the source was opened again after a failure or rotation.")
+	mRejoins    = counterDesc("recorder_netlink_rejoins_total", "Times the kernel dropped the netlink source as its audit daemon and it registered again.")
 	mFlushes    = prometheus.NewDesc("recorder_flushes_total", "Profile writes to the output dir, by result.", []string{"result"}, nil)
 	mDistinct   = prometheus.NewDesc("recorder_distinct_calls", "Distinct (group, arch, syscall, action) kept in memory.", nil, nil)
 )
@@ -62,7 +63,7 @@ func counterDesc(name, help string, labels ...string) *prometheus.Desc {
 type metricsCollector struct{ d *daemon }
 
 func (c metricsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{mLines, mRecords, mFiltered, mMalformed, mForged, mSuppressed, mLost, mNoBufs, mOverwrite, mReopens, mFlushes, mDistinct} {
+	for _, d := range []*prometheus.Desc{mLines, mRecords, mFiltered, mMalformed, mForged, mSuppressed, mLost, mNoBufs, mOverwrite, mReopens, mRejoins, mFlushes, mDistinct} {
 		ch <- d
 	}
 }
@@ -88,6 +89,7 @@ func (c metricsCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(mNoBufs, n.src.NoBufs, src)
 	counter(mOverwrite, n.src.Overwritten, src)
 	counter(mReopens, n.reopens+n.src.Reopened, src)
+	counter(mRejoins, n.src.Rejoined, src)
 	counter(mFlushes, n.flushOK, "ok")
 	counter(mFlushes, n.flushErr, "error")
 	ch <- prometheus.MustNewConstMetric(mDistinct, prometheus.GaugeValue, float64(d.set.Len()))
