@@ -11,6 +11,7 @@ import (
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 
 	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/internal/sandbox"
@@ -107,11 +108,14 @@ func orderKept(before, after audit.Stats, daemonBefore, daemonAfter uint32) bool
 }
 
 // startAndWait starts the program, calls started, and waits for the
-// program's end while passing the signals in forwarded on to it.
+// program's end while passing the signals in forwarded on to it. At a
+// terminal the program runs as the foreground job (see atTerminal): the
+// signals forwarded are then those sent to the recorder by kill.
 func startAndWait(cmd *sandbox.Cmd, started func()) (*os.ProcessState, error) {
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, forwarded...)
 	defer signal.Stop(sigs)
+	atTerminal(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -130,6 +134,23 @@ func startAndWait(cmd *sandbox.Cmd, started func()) (*os.ProcessState, error) {
 		case s := <-sigs:
 			cmd.Process.Signal(s)
 		}
+	}
+}
+
+// atTerminal makes the program the terminal's foreground job, as a shell
+// does, when the recorder is one: its stdin is a terminal whose foreground
+// group is the recorder's. Otherwise the terminal would send its signals
+// (Ctrl-C) to the recorder's group, the program included, and the
+// program would get each twice: from the terminal and forwarded. Runs
+// without a terminal (pipes, tests, CI) are left as they are.
+func atTerminal(cmd *sandbox.Cmd) {
+	f, ok := cmd.Stdin.(*os.File)
+	if !ok {
+		return
+	}
+	fd := int(f.Fd())
+	if fg, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP); err == nil && fg == unix.Getpgrp() {
+		cmd.Foreground, cmd.Ctty = true, fd
 	}
 }
 

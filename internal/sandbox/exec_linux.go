@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // Start starts the helper and returns once it has exec'd the program, or
@@ -42,13 +44,16 @@ func (c *Cmd) Start() error {
 	c.cmd = exec.Command(self, append([]string{HelperArg}, c.Args...)...)
 	c.cmd.Stdin, c.cmd.Stdout, c.cmd.Stderr = c.Stdin, c.Stdout, c.Stderr
 	c.cmd.ExtraFiles = []*os.File{cfgR, stW}
+	if c.Foreground {
+		c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Foreground: true, Ctty: c.Ctty}
+	}
 	err = c.cmd.Start()
 	cfgR.Close()
 	stW.Close()
 	if err != nil {
 		cfgW.Close()
 		stR.Close()
-		return fmt.Errorf("start helper: %w", err)
+		return errors.Join(fmt.Errorf("start helper: %w", err), c.takeTerminal())
 	}
 	c.Process = c.cmd.Process
 	go func() {
@@ -79,14 +84,45 @@ func (c *Cmd) readStatus(r io.Reader) error {
 			c.SesErr = errors.New(val)
 		case "error", "denied":
 			c.cmd.Wait()
-			return &HelperError{Msg: val, Code: c.cmd.ProcessState.ExitCode(), Denied: key == "denied"}
+			he := &HelperError{Msg: val, Code: c.cmd.ProcessState.ExitCode(), Denied: key == "denied"}
+			if err := c.takeTerminal(); err != nil {
+				return errors.Join(he, err)
+			}
+			return he
 		}
 	}
 	return nil
 }
 
-// Wait waits for the program to exit; see exec.Cmd.Wait.
-func (c *Cmd) Wait() error { return c.cmd.Wait() }
+// Wait waits for the program to exit; see exec.Cmd.Wait. With Foreground,
+// it then gives the terminal back to this process's group.
+func (c *Cmd) Wait() error {
+	err := c.cmd.Wait()
+	return errors.Join(err, c.takeTerminal())
+}
+
+// takeTerminal makes this process's group the foreground group of the
+// terminal Ctty again, once the program's group had it (Foreground). The
+// group is then in the background, where tcsetpgrp stops it with SIGTTOU
+// unless SIGTTOU is ignored or blocked: it is blocked on this thread only,
+// for the call, leaving the process's signal handling as it is.
+func (c *Cmd) takeTerminal() error {
+	if !c.Foreground {
+		return nil
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var ttou, old unix.Sigset_t
+	ttou.Val[(unix.SIGTTOU-1)/64] = 1 << ((unix.SIGTTOU - 1) % 64)
+	if err := unix.PthreadSigmask(unix.SIG_BLOCK, &ttou, &old); err != nil {
+		return fmt.Errorf("block SIGTTOU: %w", err)
+	}
+	defer unix.PthreadSigmask(unix.SIG_SETMASK, &old, nil)
+	if err := unix.IoctlSetPointerInt(c.Ctty, unix.TIOCSPGRP, unix.Getpgrp()); err != nil {
+		return fmt.Errorf("take the terminal back: %w", err)
+	}
+	return nil
+}
 
 // ProcessState is the program's exit state once Wait returned.
 func (c *Cmd) ProcessState() *os.ProcessState { return c.cmd.ProcessState }

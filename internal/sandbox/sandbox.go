@@ -81,6 +81,19 @@ type Cmd struct {
 	Stderr  io.Writer
 	Self    string // the recorder binary to re-execute; /proc/self/exe when empty
 
+	// Foreground runs the program as a shell runs a job at a terminal: in
+	// a process group of its own, made the foreground group of the
+	// terminal Ctty (a descriptor of this process, which the terminal
+	// must control), so that the signals the terminal makes (Ctrl-C,
+	// Ctrl-\, Ctrl-Z) reach the program alone. Once the program has
+	// exited (Wait, or a failed Start), the terminal goes back to this
+	// process's group. Set it only when this process's group is the
+	// terminal's foreground group. Job control is not done: Ctrl-Z stops
+	// the program alone, and the terminal stays with it until it gets
+	// SIGCONT.
+	Foreground bool
+	Ctty       int
+
 	// Set by Start.
 	Process *os.Process
 	Path    string // the program's path as the helper resolved and exec'd it
