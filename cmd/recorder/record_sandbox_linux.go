@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -127,14 +129,35 @@ func startAndWait(cmd *sandbox.Cmd, started func()) (*os.ProcessState, error) {
 		cmd.Wait()
 		close(done)
 	}()
+	var stopCheck <-chan time.Time // job control: a Foreground program stopped by Ctrl-Z
+	if cmd.Foreground {
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		stopCheck = tick.C
+	}
 	for {
 		select {
 		case <-done:
 			return cmd.ProcessState(), nil
 		case s := <-sigs:
 			cmd.Process.Signal(s)
+		case <-stopCheck:
+			if processStopped(cmd.Process.Pid) {
+				cmd.Suspend()
+			}
 		}
 	}
+}
+
+// processStopped reports whether pid is stopped by a signal (state T in
+// /proc/PID/stat).
+func processStopped(pid int) bool {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(data, ')')
+	return i >= 0 && i+2 < len(data) && data[i+2] == 'T'
 }
 
 // atTerminal makes the program the terminal's foreground job, as a shell

@@ -123,6 +123,65 @@ func TestRecordTerminal(t *testing.T) {
 	checkProfile(t, out)
 }
 
+// TestRecordTerminalSuspend: Ctrl-Z stops the program, and the recorder
+// stops itself in turn, terminal taken back, as a shell's job does; when
+// it is continued (a shell's fg) the program gets the terminal and runs
+// again, so the next Ctrl-C reaches it, once.
+func TestRecordTerminalSuspend(t *testing.T) {
+	recorder, _ := e2e(t)
+	master, slave := openPty(t)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(recorder, "record", "-o", filepath.Join(t.TempDir(), "p.json"), "--", self)
+	cmd.Env = append(os.Environ(), ttyChildEnv+"=1")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	slave.Close()
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+	})
+	lines := readLines(master)
+	waitLine(t, lines, "ready")
+
+	master.Write([]byte{0x1a}) // Ctrl-Z
+	for end := time.Now().Add(5 * time.Second); procState(cmd.Process.Pid) != "T"; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("recorder not stopped 5 s after Ctrl-Z (state %s)", procState(cmd.Process.Pid))
+		}
+	}
+	if fg, _ := unix.IoctlGetInt(int(master.Fd()), unix.TIOCGPGRP); fg != cmd.Process.Pid {
+		t.Errorf("stopped: the terminal's foreground group is %d, want the recorder's %d", fg, cmd.Process.Pid)
+	}
+
+	cmd.Process.Signal(syscall.SIGCONT) // fg: the terminal is already the recorder's
+	for end := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if fg, _ := unix.IoctlGetInt(int(master.Fd()), unix.TIOCGPGRP); fg != cmd.Process.Pid {
+			break // the program's group has the terminal again
+		}
+		if time.Now().After(end) {
+			t.Fatal("continued: the terminal stayed with the recorder's group")
+		}
+	}
+	master.Write([]byte{0x03}) // Ctrl-C
+	if got := waitLine(t, lines, "sigint "); got != "sigint 1" {
+		t.Errorf("after fg and one Ctrl-C the program printed %q, want \"sigint 1\"", got)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("recorder still running 10 s after SIGTERM (state %s)", procState(cmd.Process.Pid))
+	}
+}
+
 // openPty opens a pseudo-terminal with TOSTOP set and echo off.
 func openPty(t *testing.T) (master, slave *os.File) {
 	t.Helper()

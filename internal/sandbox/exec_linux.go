@@ -102,14 +102,47 @@ func (c *Cmd) Wait() error {
 }
 
 // takeTerminal makes this process's group the foreground group of the
-// terminal Ctty again, once the program's group had it (Foreground). The
-// group is then in the background, where tcsetpgrp stops it with SIGTTOU
-// unless SIGTTOU is ignored or blocked: it is blocked on this thread only,
-// for the call, leaving the process's signal handling as it is.
+// terminal Ctty again, once the program's group had it (Foreground).
 func (c *Cmd) takeTerminal() error {
 	if !c.Foreground {
 		return nil
 	}
+	if err := setForeground(c.Ctty, unix.Getpgrp()); err != nil {
+		return fmt.Errorf("take the terminal back: %w", err)
+	}
+	return nil
+}
+
+// Suspend is job control for a Foreground program that stopped (Ctrl-Z):
+// it takes the terminal back and stops this process too, so that the shell
+// sees its job stopped and gets the terminal. Once continued (fg or bg), it
+// gives the terminal back to the program when this process has it again
+// (fg; after bg it leaves the program in the background) and continues
+// the program's group.
+func (c *Cmd) Suspend() error {
+	if !c.Foreground {
+		return nil
+	}
+	if err := c.takeTerminal(); err != nil {
+		return err
+	}
+	if err := unix.Kill(os.Getpid(), unix.SIGSTOP); err != nil {
+		return fmt.Errorf("stop: %w", err)
+	}
+	// Continued.
+	if fg, err := unix.IoctlGetInt(c.Ctty, unix.TIOCGPGRP); err == nil && fg == unix.Getpgrp() {
+		if err := setForeground(c.Ctty, c.Process.Pid); err != nil {
+			return fmt.Errorf("give the terminal to the program: %w", err)
+		}
+	}
+	return unix.Kill(-c.Process.Pid, unix.SIGCONT)
+}
+
+// setForeground makes pgrp the foreground group of the terminal fd. A
+// background group's tcsetpgrp is stopped by SIGTTOU unless SIGTTOU is
+// ignored or blocked: it is blocked on this thread only, for the call,
+// leaving the process's signal handling as it is.
+func setForeground(fd, pgrp int) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	var ttou, old unix.Sigset_t
@@ -118,10 +151,7 @@ func (c *Cmd) takeTerminal() error {
 		return fmt.Errorf("block SIGTTOU: %w", err)
 	}
 	defer unix.PthreadSigmask(unix.SIG_SETMASK, &old, nil)
-	if err := unix.IoctlSetPointerInt(c.Ctty, unix.TIOCSPGRP, unix.Getpgrp()); err != nil {
-		return fmt.Errorf("take the terminal back: %w", err)
-	}
-	return nil
+	return unix.IoctlSetPointerInt(fd, unix.TIOCSPGRP, pgrp)
 }
 
 // ProcessState is the program's exit state once Wait returned.

@@ -88,9 +88,9 @@ type Cmd struct {
 	// Ctrl-\, Ctrl-Z) reach the program alone. Once the program has
 	// exited (Wait, or a failed Start), the terminal goes back to this
 	// process's group. Set it only when this process's group is the
-	// terminal's foreground group. Job control is not done: Ctrl-Z stops
-	// the program alone, and the terminal stays with it until it gets
-	// SIGCONT.
+	// terminal's foreground group. When the program stops (Ctrl-Z), the
+	// caller calls Suspend, which stops this process too, as a shell's
+	// job stops.
 	Foreground bool
 	Ctty       int
 
