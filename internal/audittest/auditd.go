@@ -3,9 +3,7 @@
 package audittest
 
 import (
-	"bytes"
 	"os/exec"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -71,23 +69,4 @@ func (a *Auditd) Stop(t testing.TB) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Errorf("auditd %d still registered after it exited: %s", pid, a.out.String())
-}
-
-// Buffer is a bytes.Buffer safe for concurrent writes and reads: a
-// process's or a logger's output that a test reads meanwhile.
-type Buffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *Buffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *Buffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
