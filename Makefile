@@ -42,8 +42,8 @@ bench: build
 	./scripts/bench-replay.sh
 
 fuzz: deps
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./audit/
-	$(GO) test -run '^$$' -fuzz FuzzFileName -fuzztime 30s ./profilegen/
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 1000000x ./audit/
+	$(GO) test -run '^$$' -fuzz FuzzFileName -fuzztime 300000x ./profilegen/
 
 clean:
 	rm -rf bin testdata/bench
