@@ -60,7 +60,7 @@ func runRecord(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return startFailed("record", err, std.errOut)
 	}
-	sum := newSummary()
+	sum := newSummary("record")
 	set := profilegen.NewSet(groupBy)
 	for i := range res.records.recs {
 		r, n := &res.records.recs[i], res.records.n[i]

@@ -51,7 +51,7 @@ func runReplay(ctx context.Context, args []string, std stdio) error {
 	}
 	defer closeInputs(inputs)
 
-	sum := newSummary()
+	sum := newSummary("line")
 	set := profilegen.NewSet(groupBy)
 	sc := &scanner{filter: filter, groupBy: groupBy, set: set, sum: sum}
 	prog := startProgress(std.errOut, inputs)

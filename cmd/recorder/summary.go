@@ -16,6 +16,7 @@ const maxShown = 5
 
 // summary counts what a replay read, kept and skipped.
 type summary struct {
+	unit            string // what lines counts: "line" or "record"
 	lines           uint64
 	kept            uint64
 	filtered        uint64
@@ -61,7 +62,9 @@ func (b *badLines) String() string {
 	return s
 }
 
-func newSummary() *summary { return &summary{} }
+// newSummary counts what is read in units of unit: "line" for replay,
+// "record" for record.
+func newSummary(unit string) *summary { return &summary{unit: unit} }
 
 func (s *summary) parseError(name string, pe *audit.ParseError) {
 	s.lines++
@@ -112,7 +115,7 @@ func (s *summary) merge(o *summary) {
 
 // print writes the summary: counts first, then what needs the user's attention.
 func (s *summary) print(w io.Writer, groups []groupReport) {
-	fmt.Fprintf(w, "read %s: %s kept", plural(s.lines, "line"), plural(s.kept, "seccomp record"))
+	fmt.Fprintf(w, "read %s: %s kept", plural(s.lines, s.unit), plural(s.kept, "seccomp record"))
 	if len(groups) > 0 {
 		fmt.Fprintf(w, " in %s", plural(uint64(len(groups)), "group"))
 	}
