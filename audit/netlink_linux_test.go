@@ -118,11 +118,7 @@ func TestNetlinkUnicast(t *testing.T) {
 	if err := n.Close(); err != nil {
 		t.Fatalf("close: %v", err)
 	}
-	st = audittest.Status(t)
-	if st.PID != prev.PID || st.Enabled != prev.Enabled || st.BacklogLimit != prev.BacklogLimit {
-		t.Errorf("after close: pid=%d enabled=%d backlog_limit=%d, want %d %d %d",
-			st.PID, st.Enabled, st.BacklogLimit, prev.PID, prev.Enabled, prev.BacklogLimit)
-	}
+	audittest.CheckSame(t, "after close", prev, audittest.Status(t))
 }
 
 // TestNetlinkRejoin: when the kernel drops the source as its daemon, as it

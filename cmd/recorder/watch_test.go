@@ -169,11 +169,7 @@ func TestWatchNetlink(t *testing.T) {
 	audittest.RunLogged(t, nil, "uname")
 	w.waitFor(t, "the workload's profile", 10*time.Second, func() bool { return watchHasAll(watchAllowed(t, dir), watchWorkload...) })
 	w.stop(t)
-	st := audittest.Status(t)
-	if st.PID != prev.PID || st.Enabled != prev.Enabled || st.BacklogLimit != prev.BacklogLimit {
-		t.Errorf("after watch: pid=%d enabled=%d backlog_limit=%d, want %d %d %d",
-			st.PID, st.Enabled, st.BacklogLimit, prev.PID, prev.Enabled, prev.BacklogLimit)
-	}
+	audittest.CheckSame(t, "after watch", prev, audittest.Status(t))
 }
 
 // TestWatchNetlinkMulticast runs auditd: watch reads next to it.

@@ -62,12 +62,19 @@ func Restored(t testing.TB) libaudit.AuditStatus {
 	t.Helper()
 	prev := Status(t)
 	t.Cleanup(func() {
-		if st := restore(t, prev); st.PID != prev.PID || st.Enabled != prev.Enabled || st.BacklogLimit != prev.BacklogLimit {
-			t.Errorf("audit status not restored: pid %d enabled %d backlog_limit %d, was %d %d %d",
-				st.PID, st.Enabled, st.BacklogLimit, prev.PID, prev.Enabled, prev.BacklogLimit)
-		}
+		CheckSame(t, "audit status not restored", prev, restore(t, prev))
 	})
 	return prev
+}
+
+// CheckSame fails the test, saying what, when st's pid, enabled flag or
+// backlog limit differ from prev's.
+func CheckSame(t testing.TB, what string, prev, st libaudit.AuditStatus) {
+	t.Helper()
+	if st.PID != prev.PID || st.Enabled != prev.Enabled || st.BacklogLimit != prev.BacklogLimit {
+		t.Errorf("%s: pid %d enabled %d backlog_limit %d, was %d %d %d",
+			what, st.PID, st.Enabled, st.BacklogLimit, prev.PID, prev.Enabled, prev.BacklogLimit)
+	}
 }
 
 // restore sets the enabled flag and the backlog limit back to prev's and
