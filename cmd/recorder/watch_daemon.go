@@ -48,12 +48,6 @@ type watchCounts struct {
 	flushErr   uint64
 	reopens    uint64
 	src        audit.Stats // all sources' counts, the closed ones' included
-	byGroup    map[groupAction]uint64
-}
-
-type groupAction struct {
-	group  string
-	action audit.Action
 }
 
 // read takes lines from the source until ctx ends, reopening it when it
@@ -70,7 +64,6 @@ func (d *daemon) read(ctx context.Context, o opened) {
 		}
 	}()
 	var rec audit.Record
-	var key []byte
 	for {
 		line, err := o.src.Next(ctx)
 		if err != nil {
@@ -84,7 +77,7 @@ func (d *daemon) read(ctx context.Context, o opened) {
 		if kind != audit.KindNone || perr != nil { // a record, or what claims to be one
 			d.teeLine(line)
 		}
-		key = d.count(kind, perr, &rec, key)
+		d.count(kind, perr, &rec)
 		d.counts.src = addStats(d.closedStats, statsOf(o.src))
 		d.mu.Unlock()
 	}
@@ -105,7 +98,7 @@ func addStats(a, b audit.Stats) audit.Stats {
 }
 
 // count adds one parsed line to the set and the counters; d.mu is held.
-func (d *daemon) count(kind audit.Kind, perr error, rec *audit.Record, key []byte) []byte {
+func (d *daemon) count(kind audit.Kind, perr error, rec *audit.Record) {
 	c := &d.counts
 	c.lines++
 	switch {
@@ -117,12 +110,10 @@ func (d *daemon) count(kind audit.Kind, perr error, rec *audit.Record, key []byt
 	case kind == audit.KindSeccomp:
 		if !d.filter.Match(rec) {
 			c.filtered++
-			return key
+			return
 		}
 		c.kept++
 		d.set.Add(rec)
-		key = d.set.GroupBy().AppendKey(key[:0], rec)
-		c.byGroup[groupAction{string(key), rec.Action}]++ // string(key) does not allocate for a known key
 		d.dirty = true
 	case kind == audit.KindForged:
 		c.forged++
@@ -136,7 +127,6 @@ func (d *daemon) count(kind audit.Kind, perr error, rec *audit.Record, key []byt
 	case kind == audit.KindOther:
 		c.otherAudit++
 	}
-	return key
 }
 
 // failed handles a source error: it closes the source and, unless ctx is

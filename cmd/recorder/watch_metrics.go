@@ -11,6 +11,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/profilegen"
 )
 
 // serveMetrics serves Prometheus metrics at addr/metrics until stopped.
@@ -78,7 +81,7 @@ func (c metricsCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	src := n.source
 	counter(mLines, n.lines, src)
-	for k, v := range recordsByLabel(n.byGroup) {
+	for k, v := range recordsByLabel(d.set) {
 		counter(mRecords, v, src, k.action.String(), k.group)
 	}
 	counter(mFiltered, n.filtered, src)
@@ -95,16 +98,25 @@ func (c metricsCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(mDistinct, prometheus.GaugeValue, float64(d.set.Len()))
 }
 
-// recordsByLabel returns the record counts by group label. A group is
-// named by a process's own comm or exe: hostile text, made valid UTF-8 as
-// Prometheus requires. Groups that differ only in invalid bytes then share a
-// label, and their counts are added up: two series with the same labels
-// would fail the whole scrape.
-func recordsByLabel(byGroup map[groupAction]uint64) map[groupAction]uint64 {
-	out := make(map[groupAction]uint64, len(byGroup))
-	for k, v := range byGroup {
-		k.group = strings.ToValidUTF8(k.group, "\uFFFD")
-		out[k] += v
+// groupAction is a series of recorder_records_total.
+type groupAction struct {
+	group  string
+	action audit.Action
+}
+
+// recordsByLabel returns the records kept by group label and action, as the
+// set counts them (the hot path counts nothing twice). A group is named by
+// a process's own comm or exe: hostile text, made valid UTF-8 as Prometheus
+// requires. Groups that differ only in invalid bytes then share a label, and
+// their counts are added up: two series with the same labels would fail the
+// whole scrape.
+func recordsByLabel(set *profilegen.Set) map[groupAction]uint64 {
+	out := make(map[groupAction]uint64)
+	for _, g := range set.Groups() {
+		label := strings.ToValidUTF8(g, "\uFFFD")
+		for k, seen := range set.Keys(g) {
+			out[groupAction{label, k.Action}] += seen.Count
+		}
 	}
 	return out
 }

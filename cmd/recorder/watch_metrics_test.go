@@ -15,10 +15,9 @@ import (
 // holds quotes and newlines still makes a valid exposition.
 func TestMetricsHostileGroup(t *testing.T) {
 	d := &daemon{log: slog.New(slog.DiscardHandler), set: profilegen.NewSet(profilegen.GroupComm)}
-	d.counts = watchCounts{source: "kmsg", lines: 7, flushErr: 2, byGroup: map[groupAction]uint64{
-		{group: "a\"b\n\xff", action: audit.ActionLog}: 3,
-		{group: "ok", action: audit.ActionErrno}:       1,
-	}}
+	d.counts = watchCounts{source: "kmsg", lines: 7, flushErr: 2}
+	addRecords(d.set, "a\"b\n\xff", audit.ActionLog, 3)
+	addRecords(d.set, "ok", audit.ActionErrno, 1)
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(metricsCollector{d})
 	want := `
@@ -45,10 +44,9 @@ recorder_flushes_total{result="ok"} 0
 // scrape does not fail on a duplicate series.
 func TestMetricsGroupsCollide(t *testing.T) {
 	d := &daemon{log: slog.New(slog.DiscardHandler), set: profilegen.NewSet(profilegen.GroupComm)}
-	d.counts = watchCounts{source: "kmsg", byGroup: map[groupAction]uint64{
-		{group: "x\xff", action: audit.ActionLog}: 3,
-		{group: "x\xfe", action: audit.ActionLog}: 4,
-	}}
+	d.counts = watchCounts{source: "kmsg"}
+	addRecords(d.set, "x\xff", audit.ActionLog, 3)
+	addRecords(d.set, "x\xfe", audit.ActionLog, 4)
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(metricsCollector{d})
 	want := "# HELP recorder_records_total Seccomp records kept, by source, action and profile group.\n" +
@@ -56,5 +54,13 @@ func TestMetricsGroupsCollide(t *testing.T) {
 		"recorder_records_total{action=\"LOG\",group=\"x\uFFFD\",source=\"kmsg\"} 7\n"
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "recorder_records_total"); err != nil {
 		t.Error(err)
+	}
+}
+
+// addRecords adds n records of comm with action to set, of two syscalls
+// (the counts of a group and action add up across its calls).
+func addRecords(set *profilegen.Set, comm string, a audit.Action, n int) {
+	for i := range n {
+		set.Add(&audit.Record{Comm: []byte(comm), Arch: 0xc000003e, Syscall: int64(i % 2), Action: a})
 	}
 }
