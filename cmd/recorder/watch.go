@@ -137,7 +137,7 @@ func newDaemon(cfg *watchConfig, log *slog.Logger) (*daemon, error) {
 	}
 	out := outputs{dir: cfg.outputDir, format: cfg.format}
 	d := &daemon{cfg: cfg, log: log, filter: filter, opt: opt, out: out,
-		set: profilegen.NewSet(groupBy), }
+		set: profilegen.NewSet(groupBy)}
 	d.open = d.openSource
 	if cfg.merge {
 		d.merge = loadMerge(cfg.outputDir, out.ext(), log)
