@@ -7,7 +7,8 @@ import "github.com/recorder-dev/recorder/audit"
 // calls), not with how often a program makes the same call.
 type tally struct {
 	index map[tallyKey]int
-	recs  []audit.Record // Comm and Exe are the tally's own copies
+	names map[string]string // comms and exes, each kept once
+	recs  []audit.Record    // Comm and Exe are the tally's own copies
 	n     []uint64
 }
 
@@ -24,19 +25,30 @@ type tallyKey struct {
 func (t *tally) add(r *audit.Record) { t.addN(r, 1) }
 
 func (t *tally) addN(r *audit.Record, n uint64) {
-	k := tallyKey{r.Ses, r.PID, r.Arch, r.Syscall, r.Action, string(r.Comm), string(r.Exe)}
+	if t.index == nil {
+		t.index, t.names = make(map[tallyKey]int), make(map[string]string)
+	}
+	k := tallyKey{r.Ses, r.PID, r.Arch, r.Syscall, r.Action, t.intern(r.Comm), t.intern(r.Exe)}
 	if i, ok := t.index[k]; ok {
 		t.n[i] += n
 		return
-	}
-	if t.index == nil {
-		t.index = make(map[tallyKey]int)
 	}
 	c := *r
 	c.Comm, c.Exe = []byte(k.comm), []byte(k.exe)
 	t.index[k] = len(t.recs)
 	t.recs = append(t.recs, c)
 	t.n = append(t.n, n)
+}
+
+// intern returns b as a string, allocated once per distinct text: a key
+// built from it costs nothing for a record seen before.
+func (t *tally) intern(b []byte) string {
+	if s, ok := t.names[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	t.names[s] = s
+	return s
 }
 
 // keep returns the records for which ok is true.

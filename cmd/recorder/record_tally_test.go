@@ -33,3 +33,13 @@ func TestTally(t *testing.T) {
 		t.Errorf("keep: %d entries, %d records", len(kept.recs), kept.total())
 	}
 }
+
+// TestTallyAllocs: adding a record seen before allocates nothing.
+func TestTallyAllocs(t *testing.T) {
+	var tl tally
+	r := audit.Record{Ses: 7, PID: 40, Syscall: 1, Comm: []byte("srv"), Exe: []byte("/srv")}
+	tl.add(&r)
+	if n := testing.AllocsPerRun(1000, func() { tl.add(&r) }); n != 0 {
+		t.Errorf("%v allocations per known record, want 0", n)
+	}
+}
