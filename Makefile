@@ -7,23 +7,52 @@ GO        ?= go
 BIN       := bin/recorder
 EXAMPLE   ?= testdata/logs/syslog-rfc3339.log
 PKGS      := libseccomp-dev pkg-config gcc
+TEST_PKGS := auditd
 GOTESTFLAGS ?=
 
-.PHONY: all build run test bench fuzz deps vet clean
+.PHONY: all build run test bench fuzz deps test-deps install-test-pkgs vet clean
 
 all: build
 
-# deps checks for what cgo needs (libseccomp-golang) and installs it when it can.
-deps:
-	@if ! pkg-config --exists libseccomp 2>/dev/null || ! command -v gcc >/dev/null; then \
+# Set-up lives here and only here. install_pkgs installs the Debian packages
+# named in $(1) that are missing: with apt-get as root, or stops with one line
+# naming them.
+define install_pkgs
+	@need=; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || need="$$need $$p"; done; \
+	if [ -n "$$need" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing $(PKGS) (needed to build with libseccomp)"; \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(PKGS) >/dev/null || \
-	      { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(PKGS) >/dev/null; }; \
+	    echo "installing$$need"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -q $$need >/dev/null 2>&1 || \
+	      { apt-get update -q >/dev/null && apt-get install -y -q $$need >/dev/null; } || \
+	      { echo "could not install$$need with apt-get" >&2; exit 1; }; \
 	  else \
-	    echo "missing packages: $(PKGS) — install them with: sudo apt-get install -y $(PKGS)" >&2; exit 1; \
+	    echo "missing packages:$$need — install them with: sudo apt-get install -y$$need" >&2; exit 1; \
 	  fi; \
 	fi
+endef
+
+# deps: what the build needs (cgo and libseccomp-golang).
+deps:
+	$(call install_pkgs,$(PKGS))
+
+# test-deps: what the tests need besides. Installing auditd may start one;
+# only one process can be the kernel's audit daemon, and the kernel tests
+# register themselves, so stop the auditd the install started (by the pid it
+# wrote), and leave alone one that ran before.
+test-deps: deps
+	@before=$$(pgrep -x auditd || true); \
+	$(MAKE) --no-print-directory install-test-pkgs || exit 1; \
+	for f in /run/auditd.pid /var/run/auditd.pid; do \
+	  [ -r $$f ] || continue; pid=$$(tr -cd 0-9 < $$f); \
+	  [ -n "$$pid" ] && [ "$$(cat /proc/$$pid/comm 2>/dev/null)" = auditd ] || continue; \
+	  case " $$before " in *" $$pid "*) continue;; esac; \
+	  echo "stopping auditd $$pid, started by its package's install (the tests register their own)"; \
+	  kill $$pid; for i in $$(seq 50); do kill -0 $$pid 2>/dev/null || break; sleep 0.2; done; \
+	done
+
+install-test-pkgs:
+	$(call install_pkgs,$(TEST_PKGS))
 
 build: deps
 	$(GO) build -o $(BIN) ./cmd/recorder
@@ -34,7 +63,7 @@ run: build
 vet: deps
 	$(GO) vet ./...
 
-test: deps vet
+test: test-deps vet
 	$(GO) test -count=1 -timeout 9m $(GOTESTFLAGS) ./...
 
 bench: build

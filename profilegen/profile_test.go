@@ -70,7 +70,7 @@ func mustBase(t testing.TB, name string) Base {
 }
 
 func TestBuildGolden(t *testing.T) {
-	fine := readProfile(t, "../../shared/reference/tutorial-examples/profiles/fine-grained.json")
+	fine := readProfile(t, "../testdata/tutorial/profiles/fine-grained.json")
 	for _, tt := range []struct {
 		golden string
 		recs   []*audit.Record
@@ -134,7 +134,7 @@ func readProfile(t *testing.T, path string) *specs.LinuxSeccomp {
 }
 
 func TestBuildTutorialMatchesFineGrained(t *testing.T) {
-	fine := readProfile(t, "../../shared/reference/tutorial-examples/profiles/fine-grained.json")
+	fine := readProfile(t, "../testdata/tutorial/profiles/fine-grained.json")
 	want := allowed(fine)
 	p, rep, err := Build(setOf(tutorialRecords()), "http-echo", Options{Base: mustBase(t, "minimal"), Companions: true})
 	if err != nil {

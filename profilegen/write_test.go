@@ -13,7 +13,7 @@ import (
 	"github.com/opencontainers/runtime-spec/specs-go"
 )
 
-const tutorialProfiles = "../../shared/reference/tutorial-examples/profiles/"
+const tutorialProfiles = "../testdata/tutorial/profiles/"
 
 func TestUnmarshalTutorial(t *testing.T) {
 	for _, tt := range []struct {

@@ -26,9 +26,9 @@ import (
 // e2eTimeout bounds each recorder process an end-to-end test starts.
 const e2eTimeout = 30 * time.Second
 
-// tutorialProfiles is the Kubernetes tutorial's profiles, in shared/ beside
-// the repository (CI copies it there).
-const tutorialProfiles = "../../../shared/reference/tutorial-examples/profiles"
+// tutorialProfiles is the Kubernetes tutorial's profiles, copied into
+// testdata/tutorial (see its README).
+const tutorialProfiles = "../../testdata/tutorial/profiles"
 
 // e2e takes the kernel lock, checks that the audit status is as it was
 // when the test ends (and restores it if not), and builds the recorder and

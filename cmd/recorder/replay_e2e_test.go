@@ -79,7 +79,7 @@ func TestReplayProfileRunsWorkload(t *testing.T) {
 }
 
 func auditJSON(t *testing.T) string {
-	p := "../../../shared/reference/tutorial-examples/profiles/audit.json"
+	p := "../../testdata/tutorial/profiles/audit.json"
 	if _, err := os.Stat(p); err != nil {
 		t.Fatalf("the tutorial's audit.json: %v", err)
 	}

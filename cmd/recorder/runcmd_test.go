@@ -80,7 +80,7 @@ func TestRunErrnoRet(t *testing.T) {
 // the helper's own denied calls).
 func TestRunCannotStart(t *testing.T) {
 	recorder, _ := e2e(t)
-	violation := "../../../shared/reference/tutorial-examples/profiles/violation.json"
+	violation := "../../testdata/tutorial/profiles/violation.json"
 	for _, tt := range []struct {
 		args []string
 		code int

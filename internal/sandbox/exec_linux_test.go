@@ -114,7 +114,7 @@ func TestExecFails(t *testing.T) {
 	}{
 		{allow, "no-such-program-here", 127, false, "no-such-program-here"},
 		{allow, notProgram, 126, false, "exec format error"},
-		{loadProfile(t, "../../../shared/reference/tutorial-examples/profiles/violation.json"), "true", 126, true, "denies execve (SCMP_ACT_ERRNO: 1, operation not permitted)"},
+		{loadProfile(t, "../../testdata/tutorial/profiles/violation.json"), "true", 126, true, "denies execve (SCMP_ACT_ERRNO: 1, operation not permitted)"},
 		{&specs.LinuxSeccomp{DefaultAction: specs.ActTrace}, "true", 126, true, "SCMP_ACT_TRACE"},
 	} {
 		_, _, err := start(t, tt.p, tt.prog)

@@ -16,9 +16,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-// tutorialProfiles is the Kubernetes tutorial's profiles directory, beside
-// the repository (CI copies shared/ next to the clone).
-const tutorialProfiles = "../../../shared/reference/tutorial-examples/profiles"
+// tutorialProfiles is the Kubernetes tutorial's profiles, copied into
+// testdata/tutorial (see its README).
+const tutorialProfiles = "../../testdata/tutorial/profiles"
 
 func loadProfile(t *testing.T, path string) *specs.LinuxSeccomp {
 	t.Helper()
