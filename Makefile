@@ -18,7 +18,7 @@ all: build
 # named in $(1) that are missing: with apt-get as root, or stops with one line
 # naming them.
 define install_pkgs
-	@need=; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || need="$$need $$p"; done; \
+	@need=; for p in $(1); do [ "$$(dpkg-query -W -f='$${Status}' $$p 2>/dev/null)" = "install ok installed" ] || need="$$need $$p"; done; \
 	if [ -n "$$need" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing$$need"; \
