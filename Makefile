@@ -42,7 +42,7 @@ deps:
 # wrote), and leave alone one that ran before.
 test-deps: deps
 	@before=$$(pgrep -x auditd || true); \
-	$(MAKE) --no-print-directory install-test-pkgs || exit 1; \
+	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) install-test-pkgs || exit 1; \
 	for f in /run/auditd.pid /var/run/auditd.pid; do \
 	  [ -r $$f ] || continue; pid=$$(tr -cd 0-9 < $$f); \
 	  [ -n "$$pid" ] && [ "$$(cat /proc/$$pid/comm 2>/dev/null)" = auditd ] || continue; \
