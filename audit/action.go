@@ -74,8 +74,10 @@ func (a Action) String() string {
 // OCI returns the action's name in OCI profiles, such as "SCMP_ACT_LOG".
 func (a Action) OCI() string { return "SCMP_ACT_" + a.String() }
 
-// Denies reports whether the action stops the call (KILL_*, TRAP, ERRNO, USER_NOTIF, TRACE):
-// records with such actions are violations of the profile, not calls to allow.
+// Denies reports whether the action stops the call: KILL_*, TRAP, ERRNO,
+// USER_NOTIF, TRACE, and an action of unknown code (which a profile must
+// not take for an allowed call). Records with such actions are violations
+// of the filter, not calls to allow.
 func (a Action) Denies() bool {
-	return a != ActionLog && a != ActionAllow && a != ActionUnknown
+	return a != ActionLog && a != ActionAllow
 }

@@ -2,7 +2,6 @@ package profilegen
 
 import (
 	"fmt"
-	"os"
 	"slices"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
@@ -67,13 +66,9 @@ func LookupBase(spec string) (Base, error) {
 	if names, ok := bases[spec]; ok {
 		return Base{Name: spec, Names: slices.Clone(names)}, nil
 	}
-	data, err := os.ReadFile(spec)
+	p, err := ReadFile(spec)
 	if err != nil {
 		return Base{}, fmt.Errorf("base profile (minimal, runc, crun, none or a file): %w", err)
-	}
-	p, err := Unmarshal(data)
-	if err != nil {
-		return Base{}, fmt.Errorf("base profile %s: %w", spec, err)
 	}
 	return Base{Name: spec, Names: allowed(p)}, nil
 }

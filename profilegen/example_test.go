@@ -10,15 +10,16 @@ import (
 
 // Two records of the Kubernetes seccomp tutorial's http-echo
 // (../testdata/logs/tutorial.log), logged by a SCMP_ACT_LOG profile, and a
-// call a stricter profile denied.
+// call a stricter profile denied. The caller names each record's group
+// (package pipeline does it by executable, comm, pid, container, ...).
 func ExampleBuild() {
-	s := profilegen.NewSet(profilegen.GroupExe)
+	s := profilegen.NewSet()
 	for _, r := range []audit.Record{
 		{Exe: []byte("/http-echo"), Comm: []byte("http-echo"), PID: 29064, Arch: 0xc000003e, Syscall: 288, Action: audit.ActionLog},
 		{Exe: []byte("/http-echo"), Comm: []byte("http-echo"), PID: 29064, Arch: 0xc000003e, Syscall: 17, Action: audit.ActionLog},
 		{Exe: []byte("/http-echo"), Comm: []byte("http-echo"), PID: 29064, Arch: 0xc000003e, Syscall: 101, Action: audit.ActionErrno},
 	} {
-		s.Add(&r)
+		s.Add([]byte("http-echo"), &r)
 	}
 	base, _ := profilegen.LookupBase("minimal")
 	for _, group := range s.Groups() {

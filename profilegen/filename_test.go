@@ -83,7 +83,7 @@ func FuzzFileName(f *testing.F) {
 	for _, tt := range fileNameTests {
 		f.Add(tt.group)
 	}
-	for _, by := range []GroupBy{GroupComm, GroupExe} { // comms and exes the kernel logged
+	for _, by := range []groupBy{groupComm, groupExe} { // comms and exes the kernel logged
 		for _, g := range readSet(f, filepath.Join("..", "testdata", "logs", "hostile-comm.log"), by).Groups() {
 			f.Add(g)
 		}

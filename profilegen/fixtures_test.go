@@ -19,7 +19,7 @@ import (
 func TestFixtures(t *testing.T) {
 	for _, name := range []string{"tutorial.log", "i386.log", "actions.log", "hostile-comm.log"} {
 		t.Run(name, func(t *testing.T) {
-			s := readSet(t, filepath.Join("..", "testdata", "logs", name), GroupExe)
+			s := readSet(t, filepath.Join("..", "testdata", "logs", name), groupExe)
 			var out bytes.Buffer
 			for _, g := range s.Groups() {
 				p, rep, err := Build(s, g, Options{Base: mustBase(t, "minimal"), Companions: true})
@@ -45,14 +45,14 @@ func TestFixtures(t *testing.T) {
 	}
 }
 
-func readSet(t testing.TB, path string, g GroupBy) *Set {
+func readSet(t testing.TB, path string, g groupBy) *Set {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	s := NewSet(g)
+	s := newSet(g)
 	r := audit.NewReader(f)
 	var rec audit.Record
 	n := 0
@@ -65,7 +65,7 @@ func readSet(t testing.TB, path string, g GroupBy) *Set {
 			t.Fatalf("%s:%d: %v", path, r.Line(), err)
 		}
 		if k == audit.KindSeccomp {
-			s.Add(&rec)
+			add(s, &rec)
 			n++
 		}
 	}
@@ -78,7 +78,7 @@ func readSet(t testing.TB, path string, g GroupBy) *Set {
 // TestFixtureHostileComm: comms the kernel hex-encoded (spaces, tabs,
 // newlines, quotes, "syscall=999", UTF-8) become distinct, safe file names.
 func TestFixtureHostileComm(t *testing.T) {
-	bycomm := readSet(t, filepath.Join("..", "testdata", "logs", "hostile-comm.log"), GroupComm)
+	bycomm := readSet(t, filepath.Join("..", "testdata", "logs", "hostile-comm.log"), groupComm)
 	files := map[string]string{}
 	for _, g := range bycomm.Groups() {
 		f := FileName(g)

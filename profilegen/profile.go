@@ -20,6 +20,19 @@ type Options struct {
 	Base        Base
 	Companions  bool // also list the observed ABIs' companions (see Companions)
 	AllowDenied bool // also allow calls seen only with denying actions
+	// Merge are existing profiles (--merge FILE) whose SCMP_ACT_ALLOW names
+	// and architectures every profile built gets, as AddProfile gives them
+	// to one group. Argument conditions are not kept.
+	Merge []*specs.LinuxSeccomp
+}
+
+// merged returns what opt.Merge's profiles allow.
+func (opt Options) merged() *known {
+	k := newKnown()
+	for _, p := range opt.Merge {
+		k.add(p)
+	}
+	return k
 }
 
 // always are allowed in every profile: a process that cannot exit spins.
@@ -61,7 +74,7 @@ type UnknownSyscall struct {
 // observed ABIs as architectures (and their companions with
 // opt.Companions), and one SCMP_ACT_ALLOW rule with, sorted, the names seen
 // allowed or logged, exit and exit_group, the base's names and those given
-// to AddProfile. Names of all ABIs share the rule: a runtime resolves each
+// to AddProfile or in opt.Merge. Names of all ABIs share the rule: a runtime resolves each
 // name per ABI and skips those an ABI lacks. Build does not change s. On
 // error it returns no profile.
 func Build(s *Set, group string, opt Options) (*specs.LinuxSeccomp, *Report, error) {
@@ -80,9 +93,11 @@ func Build(s *Set, group string, opt Options) (*specs.LinuxSeccomp, *Report, err
 	for _, n := range slices.Concat(always, opt.Base.Names) {
 		names[n] = struct{}{}
 	}
-	if kp != nil {
-		maps.Copy(names, kp.names)
-		maps.Copy(archSet, kp.arches)
+	for _, k := range []*known{kp, opt.merged()} {
+		if k != nil {
+			maps.Copy(names, k.names)
+			maps.Copy(archSet, k.arches)
+		}
 	}
 	rep.Names = slices.Sorted(maps.Keys(names))
 	sortReport(rep)
@@ -115,11 +130,11 @@ func observe(keys map[Key]*Seen, opt Options, rep *Report, names, archSet map[st
 		if err != nil {
 			return err
 		}
-		allows := k.Action == audit.ActionLog || k.Action == audit.ActionAllow
-		if allows || opt.AllowDenied {
+		denied := k.Action.Denies()
+		if !denied || opt.AllowDenied {
 			names[name] = struct{}{}
 		}
-		if !allows {
+		if denied {
 			addViolation(violations, Violation{Name: name, Arch: a.OCI, Action: k.Action}, seen)
 		}
 	}

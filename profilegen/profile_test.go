@@ -53,9 +53,9 @@ func mixedRecords() []*audit.Record {
 }
 
 func setOf(recs []*audit.Record) *Set {
-	s := NewSet(GroupExe)
+	s := newSet(groupExe)
 	for _, r := range recs {
-		s.Add(r)
+		add(s, r)
 	}
 	return s
 }
@@ -328,11 +328,11 @@ func TestBuildNoGroup(t *testing.T) {
 }
 
 func BenchmarkBuild(b *testing.B) {
-	s := NewSet(GroupExe)
+	s := newSet(groupExe)
 	r := rec("/usr/bin/app", "app", 1, x86_64, 0, audit.ActionLog)
 	for nr := range int64(300) { // most of x86_64's table
 		r.Syscall = nr
-		s.Add(r)
+		add(s, r)
 	}
 	opt := Options{Base: mustBase(b, "runc"), Companions: true}
 	b.ReportAllocs()

@@ -25,13 +25,13 @@ type Seen struct {
 }
 
 // Set is what was observed, per group: how many records had each Key.
-// Memory grows with distinct groups and keys, never with records. A Set is
-// not safe for concurrent use.
+// The group of a record is named by the caller (see package pipeline, which
+// groups records by executable, comm, pid, container, ...). Memory grows
+// with distinct groups and keys, never with records. A Set is not safe for
+// concurrent use.
 type Set struct {
-	by       GroupBy
 	groups   map[string]map[Key]*Seen
 	profiles map[string]*known
-	buf      []byte
 	keys     int
 }
 
@@ -41,24 +41,21 @@ type known struct {
 	arches map[string]struct{}
 }
 
-// NewSet returns an empty Set grouping records by g.
-func NewSet(g GroupBy) *Set {
-	return &Set{by: g, groups: make(map[string]map[Key]*Seen), profiles: make(map[string]*known)}
+// NewSet returns an empty Set.
+func NewSet() *Set {
+	return &Set{groups: make(map[string]map[Key]*Seen), profiles: make(map[string]*known)}
 }
 
-// GroupBy returns how the Set groups records.
-func (s *Set) GroupBy() GroupBy { return s.by }
+// Add counts r in group. It does not allocate when the group and r's key
+// are known.
+func (s *Set) Add(group []byte, r *audit.Record) { s.AddN(group, r, 1) }
 
-// Add counts r. It does not allocate when r's group and key are known.
-func (s *Set) Add(r *audit.Record) { s.AddN(r, 1) }
-
-// AddN counts r n times, as Add does once.
-func (s *Set) AddN(r *audit.Record, n uint64) {
-	s.buf = s.by.AppendKey(s.buf[:0], r)
-	g := s.groups[string(s.buf)]
+// AddN counts r n times in group, as Add does once.
+func (s *Set) AddN(group []byte, r *audit.Record, n uint64) {
+	g := s.groups[string(group)]
 	if g == nil {
 		g = make(map[Key]*Seen)
-		s.groups[string(s.buf)] = g
+		s.groups[string(group)] = g
 	}
 	k := Key{Arch: r.Arch, Syscall: r.Syscall, Action: r.Action}
 	if e := g[k]; e != nil {
@@ -99,8 +96,8 @@ func (s *Set) Keys(group string) map[Key]Seen {
 }
 
 // Merge adds what other holds to s: counts are summed, the first pid and
-// comm of a key already in s are kept. Groups keep their names, even when
-// other groups records by another GroupBy. other is left as it was.
+// comm of a key already in s are kept. Groups keep their names. other is
+// left as it was.
 func (s *Set) Merge(other *Set) {
 	for name, og := range other.groups {
 		g := s.groups[name]
@@ -125,24 +122,30 @@ func (s *Set) Merge(other *Set) {
 	}
 }
 
-// AddProfile records the calls an existing profile allows for group (for
-// --merge, and for a daemon that restarts): the names of its SCMP_ACT_ALLOW
+// AddProfile records the calls an existing profile allows for group (for a
+// daemon that restarts; Options.Merge adds a profile to every group): the
+// names of its SCMP_ACT_ALLOW
 // rules and its architectures go into Build's output for group. Argument
 // conditions are not kept: a conditionally allowed name becomes allowed.
 func (s *Set) AddProfile(group string, p *specs.LinuxSeccomp) {
-	kp := s.known(group)
+	s.known(group).add(p)
+}
+
+// add takes the names p's unconditional and conditional SCMP_ACT_ALLOW rules
+// hold, and its architectures.
+func (k *known) add(p *specs.LinuxSeccomp) {
 	if p == nil {
 		return
 	}
 	for _, a := range p.Architectures {
-		kp.arches[string(a)] = struct{}{}
+		k.arches[string(a)] = struct{}{}
 	}
 	for _, rule := range p.Syscalls {
 		if rule.Action != specs.ActAllow {
 			continue
 		}
 		for _, n := range rule.Names {
-			kp.names[n] = struct{}{}
+			k.names[n] = struct{}{}
 		}
 	}
 }
@@ -150,8 +153,12 @@ func (s *Set) AddProfile(group string, p *specs.LinuxSeccomp) {
 func (s *Set) known(group string) *known {
 	kp := s.profiles[group]
 	if kp == nil {
-		kp = &known{names: make(map[string]struct{}), arches: make(map[string]struct{})}
+		kp = newKnown()
 		s.profiles[group] = kp
 	}
 	return kp
+}
+
+func newKnown() *known {
+	return &known{names: make(map[string]struct{}), arches: make(map[string]struct{})}
 }

@@ -17,11 +17,11 @@ func rec(exe, comm string, pid int32, arch uint32, nr int64, act audit.Action) *
 }
 
 func TestSetAdd(t *testing.T) {
-	s := NewSet(GroupExe)
-	s.Add(rec("/usr/bin/cat", "cat", 7, 0xc000003e, 0, audit.ActionLog))
-	s.Add(rec("/usr/bin/cat", "cat-renamed", 8, 0xc000003e, 0, audit.ActionLog))
-	s.Add(rec("/usr/bin/cat", "cat", 7, 0xc000003e, 0, audit.ActionErrno))
-	s.Add(rec("/bin/sh", "sh", 9, 0x40000003, 3, audit.ActionLog))
+	s := newSet(groupExe)
+	add(s, rec("/usr/bin/cat", "cat", 7, 0xc000003e, 0, audit.ActionLog))
+	add(s, rec("/usr/bin/cat", "cat-renamed", 8, 0xc000003e, 0, audit.ActionLog))
+	add(s, rec("/usr/bin/cat", "cat", 7, 0xc000003e, 0, audit.ActionErrno))
+	add(s, rec("/bin/sh", "sh", 9, 0x40000003, 3, audit.ActionLog))
 	if got, want := s.Groups(), []string{"cat", "sh"}; !slices.Equal(got, want) {
 		t.Errorf("Groups() = %q; want %q", got, want)
 	}
@@ -47,9 +47,9 @@ func TestSetAdd(t *testing.T) {
 }
 
 func TestSetCommCopied(t *testing.T) {
-	s := NewSet(GroupComm)
+	s := newSet(groupComm)
 	r := rec("/x", "first", 1, 0xc000003e, 0, audit.ActionKillProcess)
-	s.Add(r)
+	add(s, r)
 	copy(r.Comm, "XXXXX") // the parser reuses its buffers
 	if g := s.Groups(); !slices.Equal(g, []string{"first"}) {
 		t.Errorf("group name aliases the record: %q", g)
@@ -60,11 +60,11 @@ func TestSetCommCopied(t *testing.T) {
 }
 
 func TestSetMemoryBounded(t *testing.T) {
-	s := NewSet(GroupExe)
+	s := newSet(groupExe)
 	r := rec("/usr/bin/stress", "stress", 1, 0xc000003e, 39, audit.ActionLog)
 	for i := range 100000 {
 		r.Syscall = int64(i % 10)
-		s.Add(r)
+		add(s, r)
 	}
 	if s.Len() != 10 {
 		t.Errorf("Len() after 100000 records of 10 keys = %d", s.Len())
@@ -79,16 +79,16 @@ func TestSetMemoryBounded(t *testing.T) {
 }
 
 func TestSetAddNoAlloc(t *testing.T) {
-	s := NewSet(GroupExe)
+	s := newSet(groupExe)
 	r := rec("/usr/bin/stress", "stress", 1, 0xc000003e, 39, audit.ActionLog)
-	s.Add(r)
-	if n := testing.AllocsPerRun(1000, func() { s.Add(r) }); n != 0 {
+	add(s, r)
+	if n := testing.AllocsPerRun(1000, func() { add(s, r) }); n != 0 {
 		t.Errorf("Add of a known key allocates %v times", n)
 	}
 }
 
 func BenchmarkSetAdd(b *testing.B) {
-	s := NewSet(GroupExe)
+	s := newSet(groupExe)
 	recs := []*audit.Record{
 		rec("/usr/bin/stress", "stress", 1, 0xc000003e, 39, audit.ActionLog),
 		rec("/usr/bin/stress", "stress", 1, 0xc000003e, 0, audit.ActionLog),
@@ -97,17 +97,17 @@ func BenchmarkSetAdd(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		s.Add(recs[i%len(recs)])
+		add(s, recs[i%len(recs)])
 		i++
 	}
 }
 
 func TestSetMerge(t *testing.T) {
-	a, b := NewSet(GroupExe), NewSet(GroupExe)
-	a.Add(rec("/bin/a", "a", 1, 0xc000003e, 0, audit.ActionLog))
-	b.Add(rec("/bin/a", "a2", 2, 0xc000003e, 0, audit.ActionLog))
-	b.Add(rec("/bin/a", "a2", 2, 0xc000003e, 1, audit.ActionLog))
-	b.Add(rec("/bin/b", "b", 3, 0xc000003e, 1, audit.ActionLog))
+	a, b := newSet(groupExe), newSet(groupExe)
+	add(a, rec("/bin/a", "a", 1, 0xc000003e, 0, audit.ActionLog))
+	add(b, rec("/bin/a", "a2", 2, 0xc000003e, 0, audit.ActionLog))
+	add(b, rec("/bin/a", "a2", 2, 0xc000003e, 1, audit.ActionLog))
+	add(b, rec("/bin/b", "b", 3, 0xc000003e, 1, audit.ActionLog))
 	b.AddProfile("c", &specs.LinuxSeccomp{Syscalls: []specs.LinuxSyscall{{Names: []string{"read"}, Action: specs.ActAllow}}})
 	a.Merge(b)
 	if got := a.Groups(); !slices.Equal(got, []string{"a", "b", "c"}) {
@@ -119,7 +119,7 @@ func TestSetMerge(t *testing.T) {
 	if got := a.Keys("a")[Key{0xc000003e, 0, audit.ActionLog}]; got != (Seen{Count: 2, PID: 1, Comm: "a"}) {
 		t.Errorf("merged key = %+v", got)
 	}
-	b.Add(rec("/bin/b", "b", 3, 0xc000003e, 1, audit.ActionLog))
+	add(b, rec("/bin/b", "b", 3, 0xc000003e, 1, audit.ActionLog))
 	if got := a.Keys("b")[Key{0xc000003e, 1, audit.ActionLog}].Count; got != 1 {
 		t.Errorf("Merge shares entries with other: count %d", got)
 	}

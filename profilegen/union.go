@@ -10,8 +10,8 @@ import (
 
 // Union merges profiles made by Build into one that allows every call any of
 // them allows, on every architecture any of them lists (with their
-// companions when opt.Companions is set), plus exit, exit_group and
-// opt.Base's names. It takes profiles of Build's shape only: defaultAction
+// companions when opt.Companions is set), plus exit, exit_group,
+// opt.Base's names and what opt.Merge's profiles allow. It takes profiles of Build's shape only: defaultAction
 // SCMP_ACT_ERRNO and unconditional SCMP_ACT_ALLOW rules; any other is an
 // error wrapping ErrProfile, and no profile is returned.
 func Union(opt Options, ps ...*specs.LinuxSeccomp) (*specs.LinuxSeccomp, error) {
@@ -20,6 +20,9 @@ func Union(opt Options, ps ...*specs.LinuxSeccomp) (*specs.LinuxSeccomp, error) 
 	for _, n := range slices.Concat(always, opt.Base.Names) {
 		names[n] = struct{}{}
 	}
+	m := opt.merged()
+	maps.Copy(names, m.names)
+	maps.Copy(archSet, m.arches)
 	for i, p := range ps {
 		if err := mergeable(p); err != nil {
 			return nil, fmt.Errorf("union of profiles: profile %d: %w", i, err)

@@ -12,7 +12,7 @@ import (
 
 func TestUnion(t *testing.T) {
 	s := setOf(append(tutorialRecords(), mixedRecords()...))
-	s.Add(rec("/bin/arm", "arm", 1, 0xc00000b7, 63, audit.ActionLog))
+	add(s, rec("/bin/arm", "arm", 1, 0xc00000b7, 63, audit.ActionLog))
 	var ps []*specs.LinuxSeccomp
 	var want []string
 	for _, g := range s.Groups() {
@@ -38,7 +38,7 @@ func TestUnion(t *testing.T) {
 		t.Errorf("architectures = %q; want %q", u.Architectures, wantArches)
 	}
 	// Union is what GroupNone's single group builds.
-	none := setOfBy(GroupNone, append(append(tutorialRecords(), mixedRecords()...), rec("/bin/arm", "arm", 1, 0xc00000b7, 63, audit.ActionLog)))
+	none := setOfBy(groupNone, append(append(tutorialRecords(), mixedRecords()...), rec("/bin/arm", "arm", 1, 0xc00000b7, 63, audit.ActionLog)))
 	p, _, err := Build(none, NoneGroup, Options{Base: mustBase(t, "minimal"), Companions: true})
 	if err != nil {
 		t.Fatal(err)
@@ -50,10 +50,10 @@ func TestUnion(t *testing.T) {
 	}
 }
 
-func setOfBy(g GroupBy, recs []*audit.Record) *Set {
-	s := NewSet(g)
+func setOfBy(g groupBy, recs []*audit.Record) *Set {
+	s := newSet(g)
 	for _, r := range recs {
-		s.Add(r)
+		add(s, r)
 	}
 	return s
 }

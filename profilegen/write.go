@@ -140,8 +140,8 @@ func positioned(data []byte, err error) error {
 	return fmt.Errorf("%w: %w", ErrProfile, &ProfileError{Offset: off, Line: line, Column: col, Err: err})
 }
 
-// SPO is the API version MarshalSPO writes.
-const SPO = "security-profiles-operator.x-k8s.io/v1beta1"
+// SPOAPIVersion is the API version MarshalSPO writes.
+const SPOAPIVersion = "security-profiles-operator.x-k8s.io/v1beta1"
 
 type spoProfile struct {
 	APIVersion string              `json:"apiVersion"`
@@ -156,7 +156,7 @@ type spoMetadata struct {
 }
 
 // MarshalSPO encodes p as a Security Profiles Operator SeccompProfile
-// (apiVersion SPO) in YAML. name is made a DNS-1123 label (see
+// (apiVersion SPOAPIVersion) in YAML. name is made a DNS-1123 label (see
 // ResourceName); namespace, when not empty, must already be one.
 func MarshalSPO(name, namespace string, p *specs.LinuxSeccomp) ([]byte, error) {
 	if p == nil || p.DefaultAction == "" {
@@ -166,7 +166,7 @@ func MarshalSPO(name, namespace string, p *specs.LinuxSeccomp) ([]byte, error) {
 		return nil, fmt.Errorf("marshal seccompprofile: namespace %q is not a DNS-1123 label", namespace)
 	}
 	obj := spoProfile{
-		APIVersion: SPO,
+		APIVersion: SPOAPIVersion,
 		Kind:       "SeccompProfile",
 		Metadata:   spoMetadata{Name: ResourceName(name), Namespace: namespace},
 		Spec:       sortedNames(p),

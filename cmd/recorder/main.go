@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/recorder-dev/recorder/internal/runner"
 	"github.com/recorder-dev/recorder/internal/sandbox"
 )
 
@@ -76,20 +77,15 @@ type usageError struct{ err error }
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
-// exitStatusError carries a child's exit status through run (record, run).
-type exitStatusError struct{ code int }
-
-func (e exitStatusError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
-
 // exitCode prints err, if it needs printing, and returns the process's exit status.
 func exitCode(err error, errOut io.Writer) int {
 	var ue usageError
-	var es exitStatusError
+	var es runner.ExitError
 	switch {
 	case err == nil:
 		return 0
 	case errors.As(err, &es):
-		return es.code
+		return es.Code
 	case errors.As(err, &ue):
 		fmt.Fprintf(errOut, "recorder: %v\n", err)
 		return 2

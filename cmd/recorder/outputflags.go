@@ -2,45 +2,67 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
 
 	"github.com/spf13/pflag"
+
+	"github.com/recorder-dev/recorder/pipeline"
+	"github.com/recorder-dev/recorder/profilegen"
 )
 
 // outputFlags choose where the profiles of replay and record go.
 type outputFlags struct {
 	output    string
 	outputDir string
-	format    string
+	format    formatFlag
 	quiet     bool
 }
 
 func (o *outputFlags) register(fs *pflag.FlagSet) {
 	fs.StringVarP(&o.output, "output", "o", "-", "write the profile (the union of all groups) to `FILE`; - is standard output")
 	fs.StringVarP(&o.outputDir, "output-dir", "d", "", "write one profile per group to `DIR`/<group>.json instead")
-	fs.StringVar(&o.format, "format", "oci", "profile format: `oci` (plain OCI/Kubernetes JSON) or spo (Security Profiles Operator SeccompProfile YAML)")
+	o.format.register(fs)
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print no summary")
 }
 
 // check reports a bad combination as a usage error, once fs is parsed.
 func (o *outputFlags) check(fs *pflag.FlagSet) error {
-	if err := checkFormat(o.format); err != nil {
-		return err
-	}
 	if o.outputDir != "" && fs.Changed("output") {
 		return usageError{errors.New("--output and --output-dir exclude each other")}
 	}
 	return nil
 }
 
-func checkFormat(format string) error {
-	if format != "oci" && format != "spo" {
-		return usageError{fmt.Errorf("--format: %q is not oci or spo", format)}
-	}
-	return nil
+func (o *outputFlags) outputs(stdout io.Writer) profilegen.Output {
+	return profilegen.Output{Path: o.output, Dir: o.outputDir, Format: o.format.f, W: stdout}
 }
 
-func (o *outputFlags) outputs(stdout io.Writer) outputs {
-	return outputs{path: o.output, dir: o.outputDir, format: o.format, stdout: stdout}
+// write builds the profiles of p's groups, writes them, and tells what it
+// did in unit ("line" or "record") on w unless quiet. Nothing is written
+// when a profile fails to build.
+func (o *outputFlags) write(p *pipeline.Pipeline, opt profilegen.Options, unit string, stdout, w io.Writer) error {
+	built, err := profilegen.BuildAll(p.Set, opt)
+	if err == nil {
+		err = o.outputs(stdout).Write(built, opt)
+	}
+	if !o.quiet {
+		pipeline.Summary{Unit: unit, Counts: &p.Counts, Built: built}.WriteTo(w)
+	}
+	return err
+}
+
+// formatFlag is --format: a profilegen.Format.
+type formatFlag struct{ f profilegen.Format }
+
+func (f *formatFlag) register(fs *pflag.FlagSet) {
+	f.f = profilegen.OCI
+	fs.Var(f, "format", "profile format: `oci` (plain OCI/Kubernetes JSON) or spo (Security Profiles Operator SeccompProfile YAML)")
+}
+
+func (f *formatFlag) String() string { return string(f.f) }
+func (f *formatFlag) Type() string   { return "format" }
+func (f *formatFlag) Set(s string) error {
+	v, err := profilegen.ParseFormat(s)
+	f.f = v
+	return err
 }

@@ -6,8 +6,11 @@ import (
 	"io/fs"
 	"regexp"
 
-	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/spf13/pflag"
+
+	"github.com/recorder-dev/recorder/pipeline"
+	"github.com/recorder-dev/recorder/profilegen"
 )
 
 // profileFlags are the flags that choose records and shape profiles, shared
@@ -17,6 +20,7 @@ type profileFlags struct {
 	exe, comm   string
 	pid         int32
 	base        string
+	merge       []string
 	companions  bool
 	allowDenied bool
 }
@@ -27,38 +31,64 @@ func (p *profileFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&p.comm, "comm", "", "keep only records whose comm matches `REGEXP`")
 	fs.Int32Var(&p.pid, "pid", 0, "keep only records of process `N`")
 	fs.StringVar(&p.base, "base", "minimal", "syscalls always allowed: `minimal|runc|crun|none|FILE` (FILE: the names an OCI profile allows)")
+	fs.StringArrayVar(&p.merge, "merge", nil, "add the syscalls the profile `FILE` allows to every profile written (repeatable; e.g. an earlier recording)")
 	fs.BoolVar(&p.companions, "companion-arches", true, "list the usual companion ABIs too (x86_64 brings x86 and x32)")
 	fs.BoolVar(&p.allowDenied, "allow-denied", false, "also allow syscalls seen only with a denying action (ERRNO, KILL, TRAP)")
 }
 
-// resolve turns the flags into the grouping, filter and build options; its
-// errors are usage errors.
-func (p *profileFlags) resolve() (profilegen.GroupBy, *profilegen.Filter, profilegen.Options, error) {
+// resolve turns the flags into the pipeline's configuration and the build
+// options. A bad value is a usage error; a file that cannot be read is not.
+func (p *profileFlags) resolve() (pipeline.Config, profilegen.Options, error) {
+	var cfg pipeline.Config
 	var opt profilegen.Options
-	g, err := profilegen.ParseGroupBy(p.groupBy)
+	g, err := pipeline.ParseGroupBy(p.groupBy)
 	if err != nil {
-		return g, nil, opt, usageError{fmt.Errorf("--group-by: %w", err)}
+		return cfg, opt, usageError{fmt.Errorf("--group-by: %w", err)}
 	}
-	f := &profilegen.Filter{PID: p.pid}
 	if p.pid < 0 {
-		return g, nil, opt, usageError{fmt.Errorf("--pid: %d is not a process id", p.pid)}
+		return cfg, opt, usageError{fmt.Errorf("--pid: %d is not a process id", p.pid)}
 	}
+	f := &pipeline.Filter{PID: p.pid}
 	if f.Exe, err = compileFlag("exe", p.exe); err != nil {
-		return g, nil, opt, err
+		return cfg, opt, err
 	}
 	if f.Comm, err = compileFlag("comm", p.comm); err != nil {
-		return g, nil, opt, err
+		return cfg, opt, err
 	}
 	base, err := profilegen.LookupBase(p.base)
-	var pathErr *fs.PathError
-	switch {
-	case errors.As(err, &pathErr): // a FILE that cannot be read: an input error
-		return g, nil, opt, fmt.Errorf("--base: %w", err)
-	case err != nil:
-		return g, nil, opt, usageError{fmt.Errorf("--base: %w", err)}
+	if err != nil {
+		return cfg, opt, fileFlagError("base", err)
 	}
-	opt = profilegen.Options{Base: base, Companions: p.companions, AllowDenied: p.allowDenied}
-	return g, f, opt, nil
+	merge, err := readProfiles(p.merge)
+	if err != nil {
+		return cfg, opt, err
+	}
+	cfg = pipeline.Config{Filter: f, GroupBy: g}
+	opt = profilegen.Options{Base: base, Companions: p.companions, AllowDenied: p.allowDenied, Merge: merge}
+	return cfg, opt, nil
+}
+
+// fileFlagError wraps the error of a flag naming a file: a file that cannot
+// be read is an input error, anything else a usage error.
+func fileFlagError(flag string, err error) error {
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return fmt.Errorf("--%s: %w", flag, err)
+	}
+	return usageError{fmt.Errorf("--%s: %w", flag, err)}
+}
+
+// readProfiles reads the --merge profiles (OCI JSON or SPO YAML).
+func readProfiles(paths []string) ([]*specs.LinuxSeccomp, error) {
+	var out []*specs.LinuxSeccomp
+	for _, path := range paths {
+		p, err := profilegen.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("--merge: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 func compileFlag(name, expr string) (*regexp.Regexp, error) {

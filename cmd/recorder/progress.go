@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/recorder-dev/recorder/pipeline"
 )
 
 // progress prints a progress line on a terminal while a long replay runs.
@@ -17,7 +19,7 @@ type progress struct {
 
 // startProgress starts the progress line when w is a terminal; otherwise it
 // prints nothing.
-func startProgress(w io.Writer, inputs []*input) *progress {
+func startProgress(w io.Writer, inputs []*pipeline.Input) *progress {
 	p := &progress{}
 	f, ok := w.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
@@ -28,7 +30,7 @@ func startProgress(w io.Writer, inputs []*input) *progress {
 	return p
 }
 
-func (p *progress) loop(inputs []*input) {
+func (p *progress) loop(inputs []*pipeline.Input) {
 	t := time.NewTicker(250 * time.Millisecond)
 	defer t.Stop()
 	for {
@@ -44,14 +46,14 @@ func (p *progress) loop(inputs []*input) {
 }
 
 // progressText tells how much of the inputs has been read.
-func progressText(inputs []*input) string {
+func progressText(inputs []*pipeline.Input) string {
 	var read, size int64
 	for _, in := range inputs {
-		read += in.read.Load()
-		if in.size == 0 {
+		read += in.BytesRead()
+		if in.Size == 0 {
 			return fmt.Sprintf("%s read", mib(read))
 		}
-		size += in.size
+		size += in.Size
 	}
 	return fmt.Sprintf("%s of %s (%d%%)", mib(read), mib(size), read*100/max(size, 1))
 }

@@ -5,14 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"runtime"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/spf13/pflag"
 
-	"github.com/recorder-dev/recorder/audit"
-	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/internal/runner"
+	"github.com/recorder-dev/recorder/pipeline"
 )
 
 const recordUsage = `Usage: recorder record [flags] -- CMD [ARG...]
@@ -35,7 +32,6 @@ Flags:
 // recordConfig is what record's command line asks for.
 type recordConfig struct {
 	out     outputFlags
-	merge   []string
 	profile profileFlags
 	args    []string
 }
@@ -48,41 +44,30 @@ func runRecord(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	groupBy, filter, opt, err := cfg.profile.resolve()
+	pcfg, opt, err := cfg.profile.resolve()
 	if err != nil {
 		return err
 	}
-	merged, err := readProfiles(cfg.merge)
+	res, err := runner.Collect(ctx, runner.Run{Profile: runner.LoggingProfile(), Args: cfg.args,
+		Stdin: std.in, Stdout: std.out, Stderr: std.errOut})
 	if err != nil {
-		return err
+		return runner.StartFailed("record", err, std.errOut)
 	}
-	res, err := runSandboxed(ctx, sandboxRun{profile: loggingProfile(), args: cfg.args, std: std})
-	if err != nil {
-		return startFailed("record", err, std.errOut)
+	pcfg.Enrichers = append([]pipeline.Enricher{res.Attribution()}, pcfg.Enrichers...)
+	p := pipeline.New(pcfg)
+	res.Feed(p)
+	if len(opt.Merge) > 0 && p.Set.Len() == 0 {
+		prog := res.Program()
+		p.Touch(&prog) // the merged calls still make the program's profile
 	}
-	sum := newSummary("record")
-	set := profilegen.NewSet(groupBy)
-	for i := range res.records.recs {
-		r, n := &res.records.recs[i], res.records.n[i]
-		sum.lines += n
-		if !filter.Match(r) {
-			sum.filtered += n
-			continue
-		}
-		sum.kept += n
-		set.AddN(r, n)
-	}
-	addMerged(set, merged, res)
-	out := cfg.out.outputs(std.out)
-	reports, writeErr := out.write(set, opt)
 	if !cfg.out.quiet {
-		printRecording(std.errOut, cfg.args[0], res)
-		sum.print(std.errOut, reports)
+		fmt.Fprintf(std.errOut, "recorded %s (%s): %s\n", pipeline.Quote(cfg.args[0]), res.Tracking, runner.DescribeExit(res.State))
+		res.WriteWarnings(std.errOut)
 	}
-	if writeErr != nil {
-		return writeErr
+	if err := cfg.out.write(p, opt, "record", std.out, std.errOut); err != nil {
+		return err
 	}
-	return exitStatus(res.state)
+	return runner.ExitStatus(res.State)
 }
 
 func parseRecordFlags(args []string, helpOut io.Writer) (*recordConfig, error) {
@@ -91,7 +76,6 @@ func parseRecordFlags(args []string, helpOut io.Writer) (*recordConfig, error) {
 	fs.SetOutput(io.Discard)
 	fs.SetInterspersed(false) // flags end at CMD, with or without "--"
 	cfg.out.register(fs)
-	fs.StringArrayVar(&cfg.merge, "merge", nil, "add the syscalls an existing profile `FILE` allows (repeatable; e.g. the -o file of an earlier recording)")
 	cfg.profile.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -110,93 +94,5 @@ func parseRecordFlags(args []string, helpOut io.Writer) (*recordConfig, error) {
 	return cfg, nil
 }
 
-// readProfiles reads the --merge profiles (OCI JSON or SPO YAML).
-func readProfiles(paths []string) ([]*specs.LinuxSeccomp, error) {
-	var out []*specs.LinuxSeccomp
-	for _, path := range paths {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("--merge: %w", err)
-		}
-		p, err := profilegen.Unmarshal(data)
-		if err != nil {
-			return nil, fmt.Errorf("--merge %s: %w", path, err)
-		}
-		out = append(out, p)
-	}
-	return out, nil
-}
-
-// addMerged adds the --merge profiles to every group recorded, or, when
-// nothing was recorded, to the group of the program itself.
-func addMerged(set *profilegen.Set, merged []*specs.LinuxSeccomp, res *sandboxResult) {
-	if len(merged) == 0 {
-		return
-	}
-	groups := set.Groups()
-	if len(groups) == 0 {
-		comm, exe := programNames(nil, 0, "", res.path)
-		groups = []string{string(set.GroupBy().AppendKey(nil, &audit.Record{Comm: comm, Exe: exe}))}
-	}
-	for _, g := range groups {
-		for _, p := range merged {
-			set.AddProfile(g, p)
-		}
-	}
-}
-
-// nativeOCI maps GOARCH to the OCI name of the native ABI.
-var nativeOCI = map[string]string{
-	"amd64": "SCMP_ARCH_X86_64", "386": "SCMP_ARCH_X86", "arm64": "SCMP_ARCH_AARCH64", "arm": "SCMP_ARCH_ARM",
-	"ppc64": "SCMP_ARCH_PPC64", "ppc64le": "SCMP_ARCH_PPC64LE", "s390x": "SCMP_ARCH_S390X",
-	"riscv64": "SCMP_ARCH_RISCV64", "mips64": "SCMP_ARCH_MIPS64", "mips64le": "SCMP_ARCH_MIPSEL64",
-	"loong64": "SCMP_ARCH_LOONGARCH64",
-}
-
-// loggingProfile logs every call of the native ABI and its companions (a
-// call of an ABI a filter does not list kills the process).
-func loggingProfile() *specs.LinuxSeccomp {
-	p := &specs.LinuxSeccomp{DefaultAction: specs.ActLog}
-	if native, ok := nativeOCI[runtime.GOARCH]; ok {
-		p.Architectures = append(p.Architectures, specs.Arch(native))
-		for _, c := range profilegen.Companions(native) {
-			p.Architectures = append(p.Architectures, specs.Arch(c))
-		}
-	}
-	return p
-}
-
-// printRecording tells how the program ended and whether records may be missing.
-func printRecording(w io.Writer, name string, res *sandboxResult) {
-	fmt.Fprintf(w, "recorded %s (%s): %s\n", quoteText(name), res.tracking, describeExit(res.state))
-	printCollectionWarnings(w, res)
-}
-
-func printCollectionWarnings(w io.Writer, res *sandboxResult) {
-	for _, warn := range res.warnings {
-		fmt.Fprintf(w, "warning: %s\n", warn)
-	}
-	if !res.drained {
-		fmt.Fprintln(w, "warning: the end of the records was not seen within the wait: the last records may be missing")
-	}
-	if res.stats.KernelLost > 0 || res.stats.NoBufs > 0 {
-		fmt.Fprintf(w, "lost: the kernel dropped %d audit records (backlog full) and the socket %d times (buffer full) while recording: the profile may miss syscalls\n",
-			res.stats.KernelLost, res.stats.NoBufs)
-	}
-	if res.malformed > 0 {
-		fmt.Fprintf(w, "malformed: %d audit messages could not be parsed\n", res.malformed)
-	}
-}
-
-// describeExit says how the program ended.
-func describeExit(st *os.ProcessState) string {
-	var es exitStatusError
-	switch err := exitStatus(st); {
-	case err == nil:
-		return "exit status 0"
-	case errors.As(err, &es) && es.code > 128 && !st.Exited():
-		return fmt.Sprintf("killed by signal %d (%s)", es.code-128, st.String())
-	default:
-		return err.Error()
-	}
-}
+// errNoProgram: record and run need a program after "--".
+var errNoProgram = errors.New("no program given (recorder COMMAND [flags] -- CMD [ARG...])")

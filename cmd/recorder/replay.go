@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/recorder-dev/recorder/profilegen"
 	"github.com/spf13/pflag"
+
+	"github.com/recorder-dev/recorder/pipeline"
 )
 
 const replayUsage = `Usage: recorder replay [flags] [FILE...]
@@ -41,31 +42,24 @@ func runReplay(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	groupBy, filter, opt, err := cfg.profile.resolve()
+	pcfg, opt, err := cfg.profile.resolve()
 	if err != nil {
 		return err
 	}
-	inputs, err := openInputs(cfg.files, std.in)
+	inputs, err := pipeline.OpenInputs(cfg.files, std.in)
 	if err != nil {
 		return err
 	}
-	defer closeInputs(inputs)
+	defer pipeline.CloseInputs(inputs)
 
-	sum := newSummary("line")
-	set := profilegen.NewSet(groupBy)
-	sc := &scanner{filter: filter, groupBy: groupBy, set: set, sum: sum}
+	p := pipeline.New(pcfg)
 	prog := startProgress(std.errOut, inputs)
-	readErr := sc.scanAll(ctx, inputs)
+	readErr := p.ReadAll(ctx, inputs)
 	prog.stop()
 	if errors.Is(readErr, context.Canceled) {
 		return readErr
 	}
-
-	out := cfg.out.outputs(std.out)
-	reports, writeErr := out.write(set, opt)
-	if !cfg.out.quiet {
-		sum.print(std.errOut, reports)
-	}
+	writeErr := cfg.out.write(p, opt, "line", std.out, std.errOut)
 	return errors.Join(readErr, writeErr)
 }
 

@@ -12,9 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/internal/audittest"
+	"github.com/recorder-dev/recorder/internal/runner"
 	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/source"
 )
 
 // e2eScript is the workload: several programs, files made and removed.
@@ -72,7 +73,7 @@ func TestReplayProfileRunsWorkload(t *testing.T) {
 	os.WriteFile(denied, data, 0o644)
 	var stdout, stderr bytes.Buffer
 	err = run(context.Background(), []string{"run", "--profile", denied, "--report=false", "--", "sh", "-c", e2eScript, "sh", dir}, nil, &stdout, &stderr)
-	var es exitStatusError
+	var es runner.ExitError
 	if !errors.As(err, &es) || stdout.String() != "" {
 		t.Errorf("workload without mkdir: err %v, output %q; want a failure", err, stdout.String())
 	}
@@ -105,7 +106,7 @@ type kmsgCapture struct {
 	done   chan struct{}
 	marked chan struct{} // closed at the marker's first line
 	log    bytes.Buffer  // the lines before the marker's
-	stats  audit.Stats
+	stats  source.Stats
 	err    error
 }
 
@@ -116,7 +117,7 @@ const marker = "/usr/bin/sleep"
 
 func startKmsgCapture(t *testing.T) *kmsgCapture {
 	t.Helper()
-	src, err := audit.OpenKmsg(audit.KmsgPath, false)
+	src, err := source.OpenKmsg(source.KmsgPath, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/recorder-dev/recorder/pipeline"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/logs")
@@ -249,8 +251,8 @@ func TestReplayBlocksInOrder(t *testing.T) {
 		}
 	}
 	replayWith := func(size int) (string, string) {
-		defer func(old int) { blockSize = old }(blockSize)
-		blockSize = size
+		defer func(old int) { pipeline.BlockSize = old }(pipeline.BlockSize)
+		pipeline.BlockSize = size
 		out, summary, err := replay(t, bytes.NewReader(all.Bytes()), "--group-by", "comm")
 		if err != nil {
 			t.Fatalf("block size %d: %v", size, err)
@@ -269,15 +271,22 @@ func TestReplayBlocksInOrder(t *testing.T) {
 }
 
 func TestProgressText(t *testing.T) {
-	a, b := &input{size: 100 << 20}, &input{size: 300 << 20}
-	a.read.Store(100 << 20)
-	b.read.Store(50 << 20)
-	if got, want := progressText([]*input{a, b}), "150.0 MiB of 400.0 MiB (37%)"; got != want {
+	input := func(size, read int64) *pipeline.Input {
+		in, err := pipeline.NewInput("x", io.LimitReader(repeatReader('x'), read), size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(io.Discard, in); err != nil {
+			t.Fatal(err)
+		}
+		return in
+	}
+	a, b := input(100<<20, 100<<20), input(300<<20, 50<<20)
+	if got, want := progressText([]*pipeline.Input{a, b}), "150.0 MiB of 400.0 MiB (37%)"; got != want {
 		t.Errorf("progress %q, want %q", got, want)
 	}
-	stdin := &input{}
-	stdin.read.Store(3 << 20)
-	if got, want := progressText([]*input{a, stdin}), "103.0 MiB read"; got != want {
+	stdin := input(0, 3<<20)
+	if got, want := progressText([]*pipeline.Input{a, stdin}), "103.0 MiB read"; got != want {
 		t.Errorf("progress %q, want %q", got, want)
 	}
 }

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/spf13/pflag"
 
+	"github.com/recorder-dev/recorder/internal/runner"
 	"github.com/recorder-dev/recorder/internal/sandbox"
 	"github.com/recorder-dev/recorder/profilegen"
 )
@@ -50,17 +50,23 @@ func runRun(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
+	r := runner.Run{Profile: p, Args: cfg.args, Stdin: std.in, Stdout: std.out, Stderr: std.errOut}
 	if !cfg.report {
-		return runUnwatched(p, cfg.args, std)
+		state, err := runner.Unwatched(r)
+		if err != nil {
+			return runFailed(err, p, std.errOut)
+		}
+		return runner.ExitStatus(state)
 	}
-	res, err := runSandboxed(ctx, sandboxRun{profile: p, opt: sandbox.Options{Log: true}, args: cfg.args, std: std})
+	r.Options.Log = true
+	res, err := runner.Collect(ctx, r)
 	if err != nil {
 		return runFailed(err, p, std.errOut)
 	}
-	if err := printRunReport(std.errOut, cfg, p, res); err != nil {
+	if err := runner.WriteReport(std.errOut, res, p, cfg.profile, cfg.args[0]); err != nil {
 		return err
 	}
-	return exitStatus(res.state)
+	return runner.ExitStatus(res.State)
 }
 
 func parseRunFlags(args []string, helpOut io.Writer) (*runConfig, error) {
@@ -91,13 +97,9 @@ func parseRunFlags(args []string, helpOut io.Writer) (*runConfig, error) {
 // it, warning about syscall names libseccomp does not know (skipped, as
 // runc skips them).
 func loadRunProfile(path string, warn io.Writer) (*specs.LinuxSeccomp, error) {
-	data, err := os.ReadFile(path)
+	p, err := profilegen.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("--profile: %w", err)
-	}
-	p, err := profilegen.Unmarshal(data)
-	if err != nil {
-		return nil, fmt.Errorf("--profile %s: %w", path, err)
 	}
 	unknown, err := sandbox.Check(p)
 	if err != nil {
@@ -109,23 +111,13 @@ func loadRunProfile(path string, warn io.Writer) (*specs.LinuxSeccomp, error) {
 	return p, nil
 }
 
-// runUnwatched runs the program under the profile without collecting records.
-func runUnwatched(p *specs.LinuxSeccomp, args []string, std stdio) error {
-	cmd := &sandbox.Cmd{Profile: p, Args: args, Stdin: std.in, Stdout: std.out, Stderr: std.errOut, Self: "/proc/self/exe"}
-	state, err := startAndWait(cmd, nil)
-	if err != nil {
-		return runFailed(err, p, std.errOut)
-	}
-	return exitStatus(state)
-}
-
 // runFailed reports a program that could not start; when p denies its
 // execve, with the change to p that lets it start.
 func runFailed(err error, p *specs.LinuxSeccomp, w io.Writer) error {
 	denied := errors.Is(err, sandbox.ErrExecDenied)
-	err = startFailed("run", err, w)
+	err = runner.StartFailed("run", err, w)
 	if denied {
-		fmt.Fprintf(w, "denied: execve, so CMD never started -> %s\n", fixFor(p, "execve"))
+		fmt.Fprintf(w, "denied: execve, so CMD never started -> %s\n", runner.FixFor(p, "execve"))
 	}
 	return err
 }

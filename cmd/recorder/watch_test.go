@@ -25,7 +25,9 @@ import (
 	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/internal/audittest"
 	"github.com/recorder-dev/recorder/internal/sandbox"
+	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/source"
 )
 
 // watchMainEnv makes the test binary run the recorder's main, for the test
@@ -199,7 +201,7 @@ func TestWatchKmsg(t *testing.T) {
 	w.waitFor(t, "the source", 5*time.Second, func() bool { return strings.Contains(w.log.String(), "reading the kernel log") })
 	// reboot (169 on x86_64, 142 on arm64) is a call no test makes.
 	forged := fmt.Sprintf("<5>audit: type=1326 audit(1.2:3): auid=0 uid=0 gid=0 ses=1 pid=1 comm=\"uname\" exe=\"/usr/bin/uname\" sig=0 arch=%x syscall=%d compat=0 ip=0x0 code=0x7ffc0000\n", watchNativeArch, syscall.SYS_REBOOT)
-	if err := os.WriteFile(audit.KmsgPath, []byte(forged), 0); err != nil {
+	if err := os.WriteFile(source.KmsgPath, []byte(forged), 0); err != nil {
 		t.Fatal(err)
 	}
 	audittest.RunLogged(t, nil, "uname")
@@ -230,17 +232,11 @@ func watchFixture(t *testing.T) []string {
 // watchReplayed is the watchAllowed set the lines make, built directly.
 func watchReplayed(t *testing.T, lines []string) []string {
 	t.Helper()
-	g, err := profilegen.ParseGroupBy("exe")
-	if err != nil {
-		t.Fatal(err)
-	}
-	set := profilegen.NewSet(g)
-	var rec audit.Record
+	p := pipeline.New(pipeline.Config{GroupBy: pipeline.GroupExe})
 	for _, l := range lines {
-		if k, err := audit.Parse([]byte(strings.TrimSuffix(l, "\n")), &rec); err == nil && k == audit.KindSeccomp {
-			set.Add(&rec)
-		}
+		p.Line([]byte(strings.TrimSuffix(l, "\n")), pipeline.Pos{})
 	}
+	set := p.Set
 	base, _ := profilegen.LookupBase("none")
 	var names []string
 	for _, g := range set.Groups() {

@@ -11,6 +11,7 @@ import (
 	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/internal/audittest"
 	"github.com/recorder-dev/recorder/internal/sandbox"
+	"github.com/recorder-dev/recorder/source"
 )
 
 // TestHelperCallsUnderFilter: from the load of the filter to the exec, the
@@ -25,7 +26,7 @@ func TestHelperCallsUnderFilter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := audit.OpenNetlink(audit.NetlinkConfig{})
+	src, err := source.OpenNetlink(source.NetlinkConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}

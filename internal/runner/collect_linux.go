@@ -1,0 +1,333 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/internal/sandbox"
+	"github.com/recorder-dev/recorder/source"
+)
+
+// Drain rule. The kernel queues a seccomp record while the call is made,
+// and kauditd hands queued records out in order. So once the program has
+// exited, a record queued after that exit is delivered after every record
+// of the program: the marker, a tiny process under a LOG filter in its own
+// fresh audit session. Collection ends at the first record of the
+// marker's session. Without sessions, it ends after quietPeriod without a
+// record of the tree. markerTimeout bounds the wait either way.
+//
+// The order holds only while every record reaches the socket at its first
+// try. When the kernel could not put one in the daemon's full socket buffer
+// within 100 ms, it requeues it for a retry, behind records queued later
+// (the marker's), or drops it uncounted; when the daemon changes, records
+// wait in a hold queue. So after the marker the socket's drop counter, the
+// kernel's lost counter and the daemon are checked (once fresh, a status
+// interval later): if any moved, collection also waits for quietPeriod
+// without a record of the program, and says so.
+const (
+	markerTimeout  = 5 * time.Second
+	quietPeriod    = 300 * time.Millisecond
+	backlogLimit   = 8192
+	statusInterval = 100 * time.Millisecond
+)
+
+// forwarded are the signals record and run pass on to the program.
+var forwarded = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT,
+	syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH, syscall.SIGCONT}
+
+// Collect runs r.Args under r.Profile and collects the records of its
+// process tree from the netlink audit socket, until the program has exited
+// and no record of it can still be in flight. It needs root
+// (CAP_AUDIT_CONTROL, or CAP_AUDIT_READ next to auditd).
+func Collect(ctx context.Context, r Run) (*Result, error) {
+	self, err := selfExe()
+	if err != nil {
+		return nil, err
+	}
+	src, err := source.OpenNetlink(source.NetlinkConfig{BacklogLimit: backlogLimit, StatusInterval: statusInterval})
+	if err != nil {
+		return nil, fmt.Errorf("open audit records: %w", err)
+	}
+	defer src.Close()
+	before, daemon := src.Stats(), src.DaemonPID()
+	col := newCollector()
+	readCtx, stopRead := context.WithCancel(context.Background())
+	defer stopRead()
+	var readErr error
+	readDone := make(chan struct{})
+	go func() {
+		readErr = col.read(readCtx, src)
+		close(readDone)
+	}()
+
+	cmd := r.cmd()
+	res := &Result{self: self}
+	state, err := startAndWait(cmd, func() {
+		res.Path, res.pid = cmd.Path, int32(cmd.Process.Pid)
+		col.follow(cmd, res)
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.State = state
+
+	res.Drained = col.drain(readDone)
+	if res.Drained {
+		time.Sleep(statusInterval + statusInterval/2) // fresh counters
+		if !orderKept(before, src.Stats(), daemon, src.DaemonPID()) {
+			res.Warnings = append(res.Warnings, "the kernel had to retry or hold records (full socket buffer or daemon change): waited for a quiet period after the end marker, as records may arrive out of order")
+			res.Drained = col.quiet()
+		}
+	}
+	stopRead()
+	<-readDone
+	if readErr != nil && !errors.Is(readErr, context.Canceled) {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("reading audit records stopped: %v", readErr))
+	}
+	res.records, res.Malformed = col.result()
+	res.Stats = src.Stats()
+	return res, nil
+}
+
+// Unwatched runs r.Args under r.Profile without collecting records, and
+// returns how it ended.
+func Unwatched(r Run) (*os.ProcessState, error) { return startAndWait(r.cmd(), nil) }
+
+func (r Run) cmd() *sandbox.Cmd {
+	return &sandbox.Cmd{Profile: r.Profile, Options: r.Options, Args: r.Args,
+		Stdin: r.Stdin, Stdout: r.Stdout, Stderr: r.Stderr, Self: "/proc/self/exe"}
+}
+
+// orderKept reports whether the kernel sent every record at its first try
+// between the two readings of the source: no socket drop (a 100 ms wait
+// and a requeue, for the daemon), no record lost, the same daemon, never
+// dropped and registered again in between (the hold queue).
+func orderKept(before, after source.Stats, daemonBefore, daemonAfter uint32) bool {
+	return after.NoBufs == before.NoBufs && after.KernelLost == before.KernelLost &&
+		after.Rejoined == before.Rejoined && daemonAfter == daemonBefore
+}
+
+// startAndWait starts the program, calls started, and waits for the
+// program's end while passing the signals in forwarded on to it. At a
+// terminal the program runs as the foreground job (see atTerminal): the
+// signals forwarded are then those sent to the recorder by kill.
+func startAndWait(cmd *sandbox.Cmd, started func()) (*os.ProcessState, error) {
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, forwarded...)
+	defer signal.Stop(sigs)
+	atTerminal(cmd)
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	if started != nil {
+		started()
+	}
+	done := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(done)
+	}()
+	var stopCheck <-chan time.Time // job control: a Foreground program stopped by Ctrl-Z
+	if cmd.Foreground {
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		stopCheck = tick.C
+	}
+	for {
+		select {
+		case <-done:
+			return cmd.ProcessState(), nil
+		case s := <-sigs:
+			cmd.Process.Signal(s)
+		case <-stopCheck:
+			if processStopped(cmd.Process.Pid) {
+				cmd.Suspend()
+			}
+		}
+	}
+}
+
+// processStopped reports whether pid is stopped by a signal (state T in
+// /proc/PID/stat).
+func processStopped(pid int) bool {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(data, ')')
+	return i >= 0 && i+2 < len(data) && data[i+2] == 'T'
+}
+
+// atTerminal makes the program the terminal's foreground job, as a shell
+// does, when the recorder is one: its stdin is a terminal whose foreground
+// group is the recorder's. Otherwise the terminal would send its signals
+// (Ctrl-C) to the recorder's group, the program included, and the
+// program would get each twice: from the terminal and forwarded. Runs
+// without a terminal (pipes, tests, CI) are left as they are.
+func atTerminal(cmd *sandbox.Cmd) {
+	f, ok := cmd.Stdin.(*os.File)
+	if !ok {
+		return
+	}
+	fd := int(f.Fd())
+	if fg, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP); err == nil && fg == unix.Getpgrp() {
+		cmd.Foreground, cmd.Ctty = true, fd
+	}
+}
+
+// collector keeps the seccomp records of one audit session (or, without
+// one, of one process tree) as they arrive from the socket.
+type collector struct {
+	mu        sync.Mutex
+	ses       uint32
+	known     bool      // ses is set: filter as records come
+	tree      *procTree // fallback without a session
+	pending   tally     // records before the session was known
+	kept      tally
+	draining  bool                // the marker may be running
+	others    map[uint32]struct{} // sessions seen while draining
+	marker    uint32
+	marked    chan struct{}
+	last      time.Time // when the last kept record arrived
+	malformed uint64
+}
+
+func newCollector() *collector { return &collector{marked: make(chan struct{})} }
+
+// read parses the source's lines until ctx ends.
+func (c *collector) read(ctx context.Context, src source.Source) error {
+	var rec audit.Record
+	for {
+		line, err := src.Next(ctx)
+		if err != nil {
+			return err
+		}
+		kind, err := audit.Parse(line, &rec)
+		if err != nil {
+			c.mu.Lock()
+			c.malformed++
+			c.mu.Unlock()
+			continue
+		}
+		if kind == audit.KindSeccomp {
+			c.add(&rec)
+		}
+	}
+}
+
+func (c *collector) add(rec *audit.Record) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.known && rec.Ses != c.ses {
+		if c.draining {
+			c.others[rec.Ses] = struct{}{}
+			c.checkMarker()
+		}
+		return
+	}
+	if c.known {
+		c.kept.add(rec)
+	} else {
+		c.pending.add(rec)
+	}
+	c.last = time.Now()
+}
+
+// checkMarker closes marked once a record of the marker's session came.
+func (c *collector) checkMarker() {
+	if _, ok := c.others[c.marker]; !ok || c.marker == 0 {
+		return
+	}
+	select {
+	case <-c.marked:
+	default:
+		close(c.marked)
+	}
+}
+
+// follow tells the collector which records are the program's: those of its
+// audit session, else those of its process tree.
+func (c *collector) follow(cmd *sandbox.Cmd, res *Result) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cmd.SesErr == nil {
+		c.ses, c.known = cmd.Ses, true
+		c.kept = c.pending.keep(func(r *audit.Record) bool { return r.Ses == c.ses })
+		c.pending = tally{}
+		res.Tracking = fmt.Sprintf("audit session %d", cmd.Ses)
+		return
+	}
+	c.tree = newProcTree(int32(cmd.Process.Pid))
+	go c.tree.poll()
+	res.Tracking = "process tree"
+	res.Warnings = append(res.Warnings, fmt.Sprintf("no fresh audit session (%v): followed the process tree by polling /proc every %v; records of children that lived shorter may be missing, and records of other processes under LOG filters at the same pids may be mixed in; collection ends after %v without records", cmd.SesErr, treePoll, quietPeriod))
+}
+
+// drain waits until no record of the program can still be in flight: until
+// the marker's first record, or, without sessions, for a quiet period.
+func (c *collector) drain(readDone <-chan struct{}) bool {
+	if c.tree != nil {
+		c.tree.stop()
+		return c.quiet()
+	}
+	c.mu.Lock()
+	c.draining, c.others = true, make(map[uint32]struct{})
+	c.mu.Unlock()
+	marker := &sandbox.Cmd{Profile: &specs.LinuxSeccomp{DefaultAction: specs.ActLog}, Args: []string{"true"}, Self: "/proc/self/exe"}
+	err := marker.Start()
+	if err == nil {
+		marker.Wait()
+	}
+	if err == nil && marker.SesErr == nil {
+		c.mu.Lock()
+		c.marker = marker.Ses
+		c.checkMarker()
+		c.mu.Unlock()
+		select {
+		case <-c.marked:
+			return true
+		case <-readDone:
+		case <-time.After(markerTimeout):
+		}
+		return false
+	}
+	return c.quiet()
+}
+
+// quiet waits until no record came for quietPeriod (at most markerTimeout).
+func (c *collector) quiet() bool {
+	deadline := time.Now().Add(markerTimeout)
+	for time.Now().Before(deadline) {
+		c.mu.Lock()
+		quiet := time.Since(c.last) > quietPeriod
+		c.mu.Unlock()
+		if quiet {
+			return true
+		}
+		time.Sleep(quietPeriod / 4)
+	}
+	return false
+}
+
+// result returns the records kept, and the number of malformed lines.
+func (c *collector) result() (tally, uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tree != nil {
+		c.kept = c.pending.keep(func(r *audit.Record) bool { return c.tree.has(r.PID) })
+		c.pending = tally{}
+	}
+	return c.kept, c.malformed
+}

@@ -1,0 +1,296 @@
+package watch
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/pipeline"
+	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/source"
+)
+
+// Config is what a watch does.
+type Config struct {
+	Source        source.Spec
+	FromStart     bool   // read files and /dev/kmsg from their start
+	BacklogLimit  uint32 // the kernel's backlog limit while registered as the audit daemon
+	Output        profilegen.Output
+	FlushInterval time.Duration
+	Resume        bool               // start from the profiles in Output.Dir, so a restart loses nothing
+	Pipeline      pipeline.Config    // enrichers, filter, grouping
+	Build         profilegen.Options // base, companions, profiles to merge
+	Tee           string             // append every audit line read to this file
+	MetricsAddr   string             // serve Prometheus metrics at HOST:PORT/metrics
+	Logger        *slog.Logger
+}
+
+// daemon holds what watch keeps: the pipeline's set of (group, arch,
+// syscall, action) seen and its counts, never the records.
+type daemon struct {
+	cfg    Config
+	log    *slog.Logger
+	resume map[string]*resumed // by file name, from Config.Resume
+
+	mu          sync.Mutex // guards p, status, closedStats, tee and dirty
+	p           *pipeline.Pipeline
+	status      status
+	closedStats source.Stats                  // what the sources closed so far counted
+	open        func() (source.Opened, error) // opens the source; a test replaces it
+
+	tee     *bufio.Writer
+	teeFile *os.File
+
+	dirty bool // something to write since the last good flush
+}
+
+// status is what the daemon itself did, besides the pipeline's counts.
+type status struct {
+	source   string // the name of the source read
+	flushOK  uint64
+	flushErr uint64
+	reopens  uint64
+}
+
+// Run watches until ctx ends: it opens the source, takes its lines down the
+// pipeline, and writes the profiles every FlushInterval, on SIGHUP and
+// before it returns. It returns an error only when it cannot start.
+func Run(ctx context.Context, cfg Config) error {
+	d, err := newDaemon(cfg)
+	if err != nil {
+		return err
+	}
+	o, err := d.open()
+	if err != nil {
+		d.closeTee()
+		return fmt.Errorf("watch: %w", err)
+	}
+	d.status.source = o.Name
+	if cfg.MetricsAddr != "" {
+		stop, err := d.serveMetrics(cfg.MetricsAddr)
+		if err != nil {
+			o.Close()
+			d.closeTee()
+			return err
+		}
+		defer stop()
+	}
+	d.run(ctx, o)
+	return nil
+}
+
+func newDaemon(cfg Config) (*daemon, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	d := &daemon{cfg: cfg, log: cfg.Logger, p: pipeline.New(cfg.Pipeline)}
+	d.open = d.openSource
+	if cfg.Resume {
+		d.resume = loadResume(cfg.Output.Dir, cfg.Output.Format.Ext(), d.log)
+	}
+	if err := os.MkdirAll(cfg.Output.Dir, 0o755); err != nil {
+		d.log.Error("create output dir; profiles stay in memory and are written when it works", "err", err)
+	}
+	if cfg.Tee != "" {
+		f, err := os.OpenFile(cfg.Tee, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, fmt.Errorf("--tee: %w", err)
+		}
+		d.teeFile, d.tee = f, bufio.NewWriterSize(f, 64<<10)
+	}
+	return d, nil
+}
+
+// openSource opens the source the configuration names.
+func (d *daemon) openSource() (source.Opened, error) {
+	return source.Open(d.cfg.Source, source.Options{FromStart: d.cfg.FromStart, BacklogLimit: d.cfg.BacklogLimit, Logger: d.log})
+}
+
+// run reads until ctx ends and flushes on the interval and on SIGHUP; the
+// last flush comes after the source is closed. A panic here stops the
+// reader, which closes the source, before it goes on.
+func (d *daemon) run(ctx context.Context, o source.Opened) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	defer func() {
+		cancel()
+		<-done
+	}()
+	go func() {
+		d.read(ctx, o)
+		close(done)
+	}()
+	tick := time.NewTicker(d.cfg.FlushInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+			d.flush("interval", false)
+		case <-hup:
+			d.flush("SIGHUP", true)
+		case <-done:
+			d.flush("exit", true)
+			d.closeTee()
+			d.summary()
+			return
+		}
+	}
+}
+
+// read takes lines from the source until ctx ends, reopening it when it
+// fails. It returns once ctx is done and the source is closed. A panic
+// closes the source before it goes on, so that the audit state the netlink
+// source changed is restored even then.
+func (d *daemon) read(ctx context.Context, o source.Opened) {
+	defer func() {
+		if r := recover(); r != nil {
+			if o.Source != nil {
+				o.Close()
+			}
+			panic(r)
+		}
+	}()
+	for {
+		line, err := o.Next(ctx)
+		if err != nil {
+			if o = d.failed(ctx, o, err); o.Source == nil {
+				return
+			}
+			continue
+		}
+		d.mu.Lock()
+		d.line(line, o)
+		d.mu.Unlock()
+	}
+}
+
+// line takes one line down the pipeline, copies it to --tee when it is an
+// audit line, and logs what needs attention; d.mu is held.
+func (d *daemon) line(line []byte, o source.Opened) {
+	kind, err := d.p.Line(line, pipeline.Pos{Name: o.Name})
+	if kind != audit.KindNone || err != nil { // a record, or what claims to be one
+		d.teeLine(line)
+	}
+	c := &d.p.Counts
+	c.Source = d.closedStats.Add(source.StatsOf(o.Source))
+	switch {
+	case err != nil:
+		if n := c.Malformed.N + c.TooLong.N; n <= 10 || n%1000 == 0 {
+			d.log.Warn("malformed seccomp record", "err", err, "malformed_total", n)
+		}
+	case kind == audit.KindSeccomp:
+		d.dirty = true
+	case kind == audit.KindForged:
+		if c.Forged <= 10 || c.Forged%1000 == 0 {
+			d.log.Warn("ignored a record-shaped line that userspace wrote to the kernel log", "forged_total", c.Forged)
+		}
+	case kind == audit.KindSuppressed:
+		d.log.Warn("the kernel's printk rate limit dropped records before any log saw them; --source netlink does not lose them",
+			"dropped", d.p.Record().Suppressed, "dropped_total", c.Suppressed)
+	}
+}
+
+// failed handles a source error: it closes the source and, unless ctx is
+// done, opens it again with a growing pause, saying so. The closed source's
+// counts stay in the totals.
+func (d *daemon) failed(ctx context.Context, o source.Opened, err error) source.Opened {
+	d.close(o)
+	if ctx.Err() != nil {
+		return source.Opened{}
+	}
+	d.log.Error("source failed; opening it again", "source", o.Name, "err", err)
+	for pause := time.Second; ; pause = min(2*pause, 30*time.Second) {
+		select {
+		case <-ctx.Done():
+			return source.Opened{}
+		case <-time.After(pause):
+		}
+		n, err := d.open()
+		if err == nil {
+			d.mu.Lock()
+			d.status.reopens++
+			d.status.source = n.Name
+			d.mu.Unlock()
+			d.log.Info("source open again", "source", n.Name)
+			return n
+		}
+		d.log.Error("open source again", "err", err, "next_try", min(2*pause, 30*time.Second))
+	}
+}
+
+// close closes the source and adds its final counts to the totals.
+func (d *daemon) close(o source.Opened) {
+	if err := o.Close(); err != nil {
+		d.log.Error("close source", "source", o.Name, "err", err)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.closedStats = d.closedStats.Add(source.StatsOf(o.Source))
+	d.p.Counts.Source = d.closedStats
+}
+
+// flush builds the profiles under the lock and writes them outside it. On
+// failure everything stays in memory and the next flush tries again.
+func (d *daemon) flush(why string, force bool) {
+	built, keys, ok, err := d.build(force)
+	if !ok {
+		return
+	}
+	if err == nil && len(built) > 0 {
+		err = d.cfg.Output.Write(built, d.cfg.Build)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.flushTee()
+	if err != nil {
+		d.status.flushErr++
+		d.dirty = true
+		d.log.Error("write profiles; keeping everything in memory, trying again at the next flush",
+			"why", why, "dir", d.cfg.Output.Dir, "err", err)
+		return
+	}
+	d.status.flushOK++
+	d.log.Info("profiles written", "why", why, "dir", d.cfg.Output.Dir, "groups", len(built),
+		"distinct_calls", keys, "records_kept", d.p.Counts.Kept)
+}
+
+// build makes the profiles to write and counts the calls they hold; it
+// reports false when nothing changed since the last flush and !force.
+func (d *daemon) build(force bool) (built []profilegen.Built, keys int, ok bool, err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !force && !d.dirty {
+		return nil, 0, false, nil
+	}
+	d.applyResume()
+	built, err = profilegen.BuildAll(d.p.Set, d.cfg.Build)
+	d.dirty = false
+	return built, d.p.Set.Len(), true, err
+}
+
+// summary logs the counters at exit.
+func (d *daemon) summary() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	c := &d.p.Counts
+	s := c.Source
+	d.log.Info("watch ended", "source", d.status.source, "lines", c.Lines, "records_kept", c.Kept,
+		"filtered", c.Filtered, "malformed", c.Malformed.N, "forged", c.Forged,
+		"printk_suppressed", c.Suppressed, "kernel_lost", s.KernelLost, "enobufs", s.NoBufs,
+		"kmsg_overwritten", s.Overwritten, "rotations", s.Reopened, "groups", len(d.p.Set.Groups()))
+	if c.Lost() {
+		d.log.Warn("the kernel dropped records this run: the profiles may miss calls; run the workload again",
+			"kernel_lost", s.KernelLost, "enobufs", s.NoBufs, "printk_suppressed", c.Suppressed,
+			"kmsg_overwritten", s.Overwritten)
+	}
+}

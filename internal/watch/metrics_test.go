@@ -1,0 +1,68 @@
+package watch
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/pipeline"
+)
+
+// TestMetricsHostileGroup: a group named by a comm that is not UTF-8 and
+// holds quotes and newlines still makes a valid exposition.
+func TestMetricsHostileGroup(t *testing.T) {
+	d := &daemon{log: slog.New(slog.DiscardHandler), p: pipeline.New(pipeline.Config{GroupBy: pipeline.GroupComm})}
+	d.status = status{source: "kmsg", flushErr: 2}
+	d.p.Counts.Lines = 7
+	addRecords(d.p, "a\"b\n\xff", audit.ActionLog, 3)
+	addRecords(d.p, "ok", audit.ActionErrno, 1)
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(metricsCollector{d})
+	want := `
+# HELP recorder_records_total Seccomp records kept, by source, action and profile group.
+# TYPE recorder_records_total counter
+recorder_records_total{action="ERRNO",group="ok",source="kmsg"} 1
+recorder_records_total{action="LOG",group="a\"b\n\ufffd",source="kmsg"} 3
+# HELP recorder_flushes_total Profile writes to the output dir, by result.
+# TYPE recorder_flushes_total counter
+recorder_flushes_total{result="error"} 2
+recorder_flushes_total{result="ok"} 0
+`
+	want = strings.Replace(want, `\ufffd`, "\uFFFD", 1)
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "recorder_records_total", "recorder_flushes_total"); err != nil {
+		t.Error(err)
+	}
+	if n, err := testutil.GatherAndCount(reg); err != nil || n != 15 {
+		t.Errorf("%d metrics (err %v), want 15", n, err)
+	}
+}
+
+// TestMetricsGroupsCollide: two groups whose names differ only in bytes
+// that are not UTF-8 get the same label; their counts are added up, and the
+// scrape does not fail on a duplicate series.
+func TestMetricsGroupsCollide(t *testing.T) {
+	d := &daemon{log: slog.New(slog.DiscardHandler), p: pipeline.New(pipeline.Config{GroupBy: pipeline.GroupComm})}
+	d.status = status{source: "kmsg"}
+	addRecords(d.p, "x\xff", audit.ActionLog, 3)
+	addRecords(d.p, "x\xfe", audit.ActionLog, 4)
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(metricsCollector{d})
+	want := "# HELP recorder_records_total Seccomp records kept, by source, action and profile group.\n" +
+		"# TYPE recorder_records_total counter\n" +
+		"recorder_records_total{action=\"LOG\",group=\"x\uFFFD\",source=\"kmsg\"} 7\n"
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "recorder_records_total"); err != nil {
+		t.Error(err)
+	}
+}
+
+// addRecords adds n records of comm with action, of two syscalls (the
+// counts of a group and action add up across its calls).
+func addRecords(p *pipeline.Pipeline, comm string, a audit.Action, n int) {
+	for i := range n {
+		p.Add(&audit.Record{Comm: []byte(comm), Arch: 0xc000003e, Syscall: int64(i % 2), Action: a}, 1)
+	}
+}

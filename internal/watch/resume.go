@@ -1,0 +1,68 @@
+package watch
+
+import (
+	"errors"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/recorder-dev/recorder/profilegen"
+)
+
+// resumed is a profile found in the output dir at start (Config.Resume): it
+// joins the group whose file it is when that group is first seen, so a
+// restart loses nothing. Files of groups not seen again stay as they are.
+type resumed struct {
+	profile *specs.LinuxSeccomp
+	applied map[string]bool // groups it was added to
+}
+
+// loadResume reads the profiles in dir with the output format's extension,
+// keyed by file name without it. A missing dir holds none; a file that is
+// not a profile is logged and skipped.
+func loadResume(dir, ext string, log *slog.Logger) map[string]*resumed {
+	out := map[string]*resumed{}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			log.Warn("read output dir for --resume", "dir", dir, "err", err)
+		}
+		return out
+	}
+	for _, e := range ents {
+		name, ok := strings.CutSuffix(e.Name(), ext)
+		if !ok || !e.Type().IsRegular() {
+			continue
+		}
+		p, err := profilegen.ReadFile(filepath.Join(dir, e.Name()))
+		if err == nil {
+			out[name] = &resumed{profile: p, applied: map[string]bool{}}
+			continue
+		}
+		log.Warn("skipped a file in the output dir that is not a profile", "file", e.Name(), "err", err)
+	}
+	if len(out) > 0 {
+		log.Info("merging the profiles already in the output dir", "dir", dir, "profiles", len(out))
+	}
+	return out
+}
+
+// applyResume adds each loaded profile to the groups whose file it is; d.mu
+// is held.
+func (d *daemon) applyResume() {
+	if len(d.resume) == 0 {
+		return
+	}
+	for _, g := range d.p.Set.Groups() {
+		m := d.resume[profilegen.FileName(g)]
+		if m == nil || m.applied[g] {
+			continue
+		}
+		d.p.Set.AddProfile(g, m.profile)
+		m.applied[g] = true
+	}
+}

@@ -1,0 +1,134 @@
+package pipeline
+
+import (
+	"errors"
+
+	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/profilegen"
+)
+
+// Config is what a Pipeline does with the records it is given.
+type Config struct {
+	Enrichers []Enricher // run in order on each seccomp record
+	Filter    *Filter    // nil keeps every record
+	GroupBy   GroupBy    // nil groups by GroupExe
+}
+
+// Pipeline is the one road of a record, whichever command reads it:
+//
+//	line → audit.Parse → Enrichers → Filter → GroupBy → Set, Counts
+//
+// Line takes log lines (replay's files, watch's live sources); Add takes
+// records parsed already (record's and run's collection). Everything ends in
+// Set, the calls seen per group, and Counts. A Pipeline is not safe for
+// concurrent use; ReadFrom runs several over one stream and merges them.
+type Pipeline struct {
+	cfg    Config
+	Set    *profilegen.Set
+	Counts Counts
+
+	rec   Record // what Line parses into
+	added Record // what Add copies into (a parsed Record's scratch space is its own)
+	group []byte
+}
+
+// New returns an empty Pipeline.
+func New(cfg Config) *Pipeline {
+	if cfg.GroupBy == nil {
+		cfg.GroupBy = GroupExe
+	}
+	return &Pipeline{cfg: cfg, Set: profilegen.NewSet()}
+}
+
+// Config returns the pipeline's configuration.
+func (p *Pipeline) Config() Config { return p.cfg }
+
+// fork returns an empty Pipeline of the same configuration.
+func (p *Pipeline) fork() *Pipeline { return New(p.cfg) }
+
+// Line parses one log line (without its line ending) and takes a seccomp
+// record on down the road. at names the line in the summary when it is bad.
+// It returns what the line held, and the parse error of a malformed record
+// line or ErrLineTooLong (counted, not fatal).
+func (p *Pipeline) Line(line []byte, at Pos) (audit.Kind, error) {
+	p.Counts.Lines++
+	if len(line) > audit.DefaultMaxLineLength {
+		p.Counts.TooLong.add(at, audit.ErrLineTooLong)
+		return audit.KindNone, audit.ErrLineTooLong
+	}
+	kind, err := audit.Parse(line, &p.rec.Record)
+	if err != nil {
+		p.Counts.Malformed.add(at, err)
+		return kind, err
+	}
+	if kind == audit.KindSeccomp {
+		p.take(&p.rec, 1)
+	} else {
+		p.Counts.count(kind, &p.rec.Record)
+	}
+	return kind, nil
+}
+
+// BadLine counts a line that could not be read whole: a *audit.ParseError
+// wrapping ErrLineTooLong or ErrMalformed.
+func (p *Pipeline) BadLine(at Pos, err error) {
+	p.Counts.Lines++
+	var pe *audit.ParseError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	if errors.Is(err, audit.ErrLineTooLong) {
+		p.Counts.TooLong.add(at, err)
+		return
+	}
+	p.Counts.Malformed.add(at, err)
+}
+
+// Add takes a seccomp record parsed already, counted n times (a tally of
+// identical records). Each counts as a line read.
+func (p *Pipeline) Add(r *audit.Record, n uint64) {
+	p.Counts.Lines += n
+	p.added.Record = *r
+	p.take(&p.added, n)
+}
+
+// Record returns the record Line parsed last, as enriched: valid until the
+// next Line.
+func (p *Pipeline) Record() *Record { return &p.rec }
+
+// take runs r through the enrichers, the filter and the grouping into the
+// Set, n times.
+func (p *Pipeline) take(r *Record, n uint64) {
+	p.enrich(r)
+	if !p.cfg.Filter.Match(r) {
+		p.Counts.Filtered += n
+		return
+	}
+	p.Counts.Kept += n
+	p.group = p.cfg.GroupBy.AppendGroup(p.group[:0], r)
+	p.Set.AddN(p.group, &r.Record, n)
+}
+
+func (p *Pipeline) enrich(r *Record) {
+	r.clearAttrs()
+	for _, e := range p.cfg.Enrichers {
+		e.Enrich(r)
+	}
+}
+
+// Merge adds what o holds to p: o read what came after p's lines.
+func (p *Pipeline) Merge(o *Pipeline) {
+	p.Set.Merge(o.Set)
+	p.Counts.Merge(&o.Counts)
+}
+
+// Touch makes the group r would go into exist in the Set, with no call:
+// its profile is then built even if no record of it comes (record's
+// --merge of a program that made no call). The enrichers run, the filter
+// does not.
+func (p *Pipeline) Touch(r *audit.Record) {
+	p.added.Record = *r
+	p.enrich(&p.added)
+	p.group = p.cfg.GroupBy.AppendGroup(p.group[:0], &p.added)
+	p.Set.AddProfile(string(p.group), nil)
+}

@@ -1,0 +1,155 @@
+package pipeline
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/profilegen"
+)
+
+// Summary is what a command tells when it is done: counts first, then what
+// needs the user's attention (bad lines, unknown numbers, denied calls,
+// records the kernel dropped). It is the one renderer of Counts and of the
+// reports of the profiles built.
+type Summary struct {
+	Unit   string // what Counts.Lines counts: "line" (the default) or "record"
+	Counts *Counts
+	Built  []profilegen.Built
+}
+
+// WriteTo writes the summary to w.
+func (s Summary) WriteTo(w io.Writer) (int64, error) {
+	cw := &countWriter{w: w}
+	s.write(cw)
+	return cw.n, cw.err
+}
+
+func (s Summary) write(w io.Writer) {
+	c, unit := s.Counts, s.Unit
+	if unit == "" {
+		unit = "line"
+	}
+	fmt.Fprintf(w, "read %s: %s kept", Plural(c.Lines, unit), Plural(c.Kept, "seccomp record"))
+	if len(s.Built) > 0 {
+		fmt.Fprintf(w, " in %s", Plural(uint64(len(s.Built)), "group"))
+	}
+	fmt.Fprintln(w)
+	for _, b := range s.Built {
+		fmt.Fprintf(w, "  %-24s %s\n", Quote(b.Group), actionCounts(b.Report))
+	}
+	writeSkipped(w, c)
+	for _, b := range s.Built {
+		writeUnknown(w, b)
+	}
+	for _, b := range s.Built {
+		writeViolations(w, b)
+	}
+	if c.Kept == 0 {
+		fmt.Fprintln(w, "warning: no seccomp records were found: the profile holds only the base set")
+	}
+	if c.Suppressed > 0 {
+		fmt.Fprintf(w, "lost: the kernel dropped %s records before they reached the log (%d \"kauditd_printk_skb: N callbacks suppressed\" lines): the profile may miss syscalls.\n"+
+			"  Record with 'recorder watch --source netlink', or run 'sysctl -w kernel.printk_ratelimit=0' while recording.\n",
+			Count(c.Suppressed), c.SuppressedLines)
+	}
+}
+
+func writeSkipped(w io.Writer, c *Counts) {
+	var parts []string
+	add := func(n uint64, what string) {
+		if n > 0 {
+			parts = append(parts, Count(n)+" "+what)
+		}
+	}
+	add(c.NotAudit, "not audit records")
+	add(c.OtherAudit, "audit records of other types")
+	add(c.Filtered, "records filtered out")
+	add(c.Forged, "forged kernel lines (written to /dev/kmsg by userspace)")
+	add(c.SuppressedLines, "rate-limit notices")
+	if len(parts) > 0 {
+		fmt.Fprintf(w, "skipped: %s\n", strings.Join(parts, ", "))
+	}
+	if c.Malformed.N > 0 {
+		fmt.Fprintf(w, "malformed: %s could not be parsed (%s); the first: %v\n", Plural(c.Malformed.N, "seccomp record line"), c.Malformed.String(), c.Malformed.First)
+	}
+	if c.TooLong.N > 0 {
+		fmt.Fprintf(w, "too long: %s skipped unread (%s)\n", Plural(c.TooLong.N, "line"), c.TooLong.String())
+	}
+}
+
+// Count formats n with thousands separators.
+func Count(n uint64) string {
+	s := strconv.FormatUint(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// Plural says "1 line" or "12,345 lines".
+func Plural(n uint64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return Count(n) + " " + word + "s"
+}
+
+// Quote shows text from a record (hostile: a process picks its comm) as it
+// is when it is plain, and Go-quoted when it holds spaces, quotes or
+// control or non-ASCII bytes, so it cannot move the terminal's cursor.
+func Quote(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || c == '"' || c == '\\' {
+			return strconv.QuoteToASCII(s)
+		}
+	}
+	if s == "" {
+		return `""`
+	}
+	return s
+}
+
+// actionCounts lists a group's records per action, in a fixed order.
+func actionCounts(rep *profilegen.Report) string {
+	var parts []string
+	for a := audit.ActionUnknown; a <= audit.ActionAllow; a++ {
+		if n := rep.Actions[a]; n > 0 {
+			parts = append(parts, a.String()+" "+Count(n))
+		}
+	}
+	return strings.Join(parts, "  ")
+}
+
+func writeUnknown(w io.Writer, b profilegen.Built) {
+	for _, u := range b.Report.Unknown {
+		fmt.Fprintf(w, "unknown syscall: %s number %d in %s (%s, %s): libseccomp has no name for it; not in the profile\n",
+			u.Arch, u.Nr, Quote(b.Group), Plural(u.Count, "record"), u.Action)
+	}
+}
+
+func writeViolations(w io.Writer, b profilegen.Built) {
+	for _, v := range b.Report.Violations {
+		fmt.Fprintf(w, "denied: %s (%s) in %s: %s with %s, first by pid %d comm %s; not allowed (--allow-denied adds it)\n",
+			v.Name, v.Arch, Quote(b.Group), Plural(v.Count, "record"), v.Action.OCI(), v.PID, Quote(v.Comm))
+	}
+}
+
+// countWriter counts what passes and keeps the first error.
+type countWriter struct {
+	w   io.Writer
+	n   int64
+	err error
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	c.err = err
+	return n, err
+}

@@ -1,0 +1,96 @@
+package profilegen
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Built is the profile of one group, and what Build reported making it.
+type Built struct {
+	Group   string
+	Profile *specs.LinuxSeccomp
+	Report  *Report
+}
+
+// BuildAll builds the profile of every group of s, in Groups' order. On
+// error it returns no profile.
+func BuildAll(s *Set, opt Options) ([]Built, error) {
+	var out []Built
+	for _, g := range s.Groups() {
+		p, rep, err := Build(s, g, opt)
+		if err != nil {
+			return nil, fmt.Errorf("build profile of %q: %w", g, err)
+		}
+		out = append(out, Built{Group: g, Profile: p, Report: rep})
+	}
+	return out, nil
+}
+
+// Output is where profiles go: one file (or W) holding the union of every
+// group's profile, or one file per group in Dir.
+type Output struct {
+	Path   string    // the union's file; "" or "-" is W
+	Dir    string    // when set, one file per group: Dir/FileName(group)+Format.Ext()
+	Format Format    // "" is OCI
+	W      io.Writer // standard output
+}
+
+// Write writes built as o says. A file is replaced whole or not at all
+// (WriteFileAtomic). In Dir, a profile that cannot be written does not stop
+// the others; the errors are returned joined.
+func (o Output) Write(built []Built, opt Options) error {
+	if o.Dir != "" {
+		return o.writeDir(built)
+	}
+	profiles := make([]*specs.LinuxSeccomp, len(built))
+	for i, b := range built {
+		profiles[i] = b.Profile
+	}
+	union, err := Union(opt, profiles...)
+	if err != nil {
+		return err
+	}
+	data, err := o.format().Marshal("profile", union)
+	if err != nil {
+		return err
+	}
+	if o.Path == "" || o.Path == "-" {
+		_, err = o.W.Write(data)
+		return err
+	}
+	if err := WriteFileAtomic(o.Path, data, 0o644); err != nil {
+		return fmt.Errorf("write profile: %w", err)
+	}
+	return nil
+}
+
+func (o Output) writeDir(built []Built) error {
+	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+		return fmt.Errorf("create output dir: %w", err)
+	}
+	var errs []error
+	for _, b := range built {
+		data, err := o.format().Marshal(b.Group, b.Profile)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		path := filepath.Join(o.Dir, FileName(b.Group)+o.format().Ext())
+		if err := WriteFileAtomic(path, data, 0o644); err != nil {
+			errs = append(errs, fmt.Errorf("write profile of %q: %w", b.Group, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (o Output) format() Format {
+	if o.Format == "" {
+		return OCI
+	}
+	return o.Format
+}

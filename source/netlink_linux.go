@@ -1,0 +1,469 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	libaudit "github.com/elastic/go-libaudit/v2"
+	"golang.org/x/sys/unix"
+)
+
+// NetlinkConfig configures OpenNetlink.
+type NetlinkConfig struct {
+	// BacklogLimit is the kernel backlog limit to raise to while registered
+	// as the audit daemon (the kernel's default is 64). 0 leaves it as it is.
+	BacklogLimit uint32
+	// Multicast reads the multicast group even when no daemon is registered.
+	Multicast bool
+	// ReadBuffer is the socket receive buffer in bytes; 0 means 128 MiB.
+	// Memory is only used while records wait in it. Above
+	// net.core.rmem_max it needs CAP_NET_ADMIN (root has it).
+	ReadBuffer int
+	// StatusInterval is how often the kernel's lost counter, the socket's
+	// drop counter and the daemon pid are read; 0 means one second.
+	StatusInterval time.Duration
+	// Logger gets notices (daemon started or stopped); nil discards them.
+	Logger *slog.Logger
+}
+
+// Netlink reads audit records from the kernel's audit netlink socket. As the
+// registered audit daemon (unicast) it gets every record, and the kernel
+// holds records in its backlog while it is slow; as a multicast reader it
+// gets a copy of each record next to another daemon such as auditd, and loses
+// records when its socket buffer overflows (counted in Stats.NoBufs).
+//
+// The kernel waits at most 100 ms for room in the daemon's socket buffer;
+// past that it queues the record for a retry, and after 5 more such waits it
+// prints it to the kernel log and drops it, without counting it in the lost
+// counter unless the kernel was booted with audit=1. So the socket is read by
+// a goroutine of its own, on a thread of its own with a higher priority (as
+// auditd's priority_boost), into a bounded queue of up to 64 MiB of records
+// that Next reads; the socket buffer is large (128 MiB by default) and set
+// with NETLINK_NO_ENOBUFS, so that after a full buffer the kernel sends again
+// as soon as there is room instead of when the buffer is empty. Stats.NoBufs
+// counts the times the kernel found the buffer full (the socket's drop
+// counter): for a multicast reader each is a record lost; for the daemon each
+// is a 100 ms wait of the kernel, a sign the reader did not keep up.
+type Netlink struct {
+	cfg     NetlinkConfig
+	log     *slog.Logger
+	conn    *nlConn
+	client  *libaudit.AuditClient // on conn: registers this process as the daemon
+	ctl     *libaudit.AuditClient // own socket: status and restore, never gets records
+	prev    libaudit.AuditStatus  // what to restore on Close
+	restore libaudit.AuditStatusMask
+	// Owned by the reader goroutine once it runs.
+	wantDaemon bool // registered at open: register again when the kernel drops us
+	registered bool // this process is the daemon as far as we know
+	lostBase   uint32
+
+	batches chan *batch // read records, in order, for Next
+	free    chan *batch // batches Next is done with
+	stop    chan struct{}
+	wake    int // eventfd that wakes the reader for Close
+	done    chan struct{}
+
+	cur    *batch // the batch Next reads
+	doneAt time.Time
+
+	multicast  atomic.Bool
+	daemonPID  atomic.Uint32
+	kernelLost atomic.Uint64
+	noBufs     atomic.Uint64
+	rejoined   atomic.Uint64
+}
+
+// Capabilities the netlink source needs.
+const (
+	CapAuditControl = "CAP_AUDIT_CONTROL" // read the status, register as the daemon
+	CapAuditRead    = "CAP_AUDIT_READ"    // join the multicast group
+)
+
+// The reader's limits: a batch is what one wake-up reads, the queue holds
+// queueBatches of them (64 MiB of record text at most).
+const (
+	batchBytes   = 256 << 10
+	queueBatches = 256
+	// drainWait is how long Next still returns records once its ctx is done.
+	drainWait = 500 * time.Millisecond
+	// priorityBoost is the nice decrement of the reader's thread, as
+	// auditd.conf's priority_boost default.
+	priorityBoost = 4
+)
+
+// OpenNetlink opens the audit netlink socket. When no audit daemon is
+// registered it registers this process as the daemon, turns auditing on and
+// raises the backlog limit, all undone by Close; when a daemon (auditd) is
+// registered, or the process has CAP_AUDIT_READ but not CAP_AUDIT_CONTROL,
+// it joins the multicast group instead. Permission errors match
+// os.ErrPermission and name the capabilities missing.
+func OpenNetlink(cfg NetlinkConfig) (*Netlink, error) {
+	if cfg.ReadBuffer == 0 {
+		cfg.ReadBuffer = 128 << 20
+	}
+	if cfg.StatusInterval == 0 {
+		cfg.StatusInterval = time.Second
+	}
+	n := &Netlink{cfg: cfg, log: cfg.Logger, wake: -1}
+	if n.log == nil {
+		n.log = slog.New(slog.DiscardHandler)
+	}
+	ctl, err := libaudit.NewAuditClient(nil)
+	if err != nil {
+		return nil, fmt.Errorf("open audit control socket: %w", err)
+	}
+	n.ctl = ctl
+	st, err := ctl.GetStatus()
+	switch {
+	case errors.Is(err, os.ErrPermission):
+		err = n.joinUnwatched(err)
+	case err != nil:
+		err = fmt.Errorf("read audit status (needs %s): %w", CapAuditControl, err)
+	default:
+		n.prev, n.lostBase = *st, st.Lost
+		n.daemonPID.Store(st.PID)
+		err = n.connect(st.PID == 0 && !cfg.Multicast)
+	}
+	if err == nil {
+		err = n.start()
+	}
+	if err != nil {
+		n.Close()
+		return nil, err
+	}
+	return n, nil
+}
+
+// connect registers as the daemon when asked to and no other daemon took
+// the place meanwhile; else it joins the multicast group.
+func (n *Netlink) connect(register bool) error {
+	if !register {
+		return n.join()
+	}
+	err := n.register()
+	if errors.Is(err, unix.EEXIST) { // a daemon registered meanwhile
+		err = n.join()
+	}
+	return err
+}
+
+// joinUnwatched joins the multicast group without CAP_AUDIT_CONTROL, which
+// reading the status (statusErr) needs: CAP_AUDIT_READ alone is enough to
+// read next to auditd, but not to watch the lost counter and the daemon.
+func (n *Netlink) joinUnwatched(statusErr error) error {
+	n.ctl.Close()
+	n.ctl = nil
+	if err := n.join(); err != nil {
+		return fmt.Errorf("read audit status (needs %s): %w; %w", CapAuditControl, statusErr, err)
+	}
+	n.log.Warn("reading the audit multicast group without " + CapAuditControl +
+		": the kernel's lost counter and the audit daemon are not watched")
+	return nil
+}
+
+// register makes this process the audit daemon, on a fresh socket.
+func (n *Netlink) register() error {
+	conn, err := newNLConn(libaudit.NetlinkGroupNone, n.cfg.ReadBuffer, n.log)
+	if err != nil {
+		return fmt.Errorf("open audit socket: %w", err)
+	}
+	n.conn = conn
+	n.client = &libaudit.AuditClient{Netlink: conn}
+	if err := n.client.SetPID(libaudit.WaitForReply); err != nil {
+		n.conn.Close()
+		n.client, n.conn = nil, nil
+		return fmt.Errorf("register as audit daemon (needs %s): %w", CapAuditControl, err)
+	}
+	n.wantDaemon, n.registered = true, true
+	n.daemonPID.Store(uint32(os.Getpid()))
+	if n.prev.Enabled == 0 {
+		if err := n.ctl.SetEnabled(true, libaudit.WaitForReply); err != nil {
+			return fmt.Errorf("enable auditing: %w", err)
+		}
+		n.restore |= libaudit.AuditStatusEnabled
+	}
+	if n.cfg.BacklogLimit > n.prev.BacklogLimit {
+		if err := n.ctl.SetBacklogLimit(n.cfg.BacklogLimit, libaudit.WaitForReply); err != nil {
+			return fmt.Errorf("raise audit backlog limit: %w", err)
+		}
+		n.restore |= libaudit.AuditStatusBacklogLimit
+	}
+	return nil
+}
+
+// join reads the multicast group, next to the registered daemon.
+func (n *Netlink) join() error {
+	conn, err := newNLConn(libaudit.NetlinkGroupReadLog, n.cfg.ReadBuffer, n.log)
+	if err != nil {
+		return fmt.Errorf("join audit multicast group (needs %s): %w", CapAuditRead, err)
+	}
+	n.conn = conn
+	n.multicast.Store(true)
+	return nil
+}
+
+// start starts the reader goroutine.
+func (n *Netlink) start() error {
+	wake, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	if err != nil {
+		return fmt.Errorf("eventfd: %w", err)
+	}
+	n.wake = wake
+	n.batches = make(chan *batch, queueBatches)
+	n.free = make(chan *batch, queueBatches)
+	n.stop, n.done = make(chan struct{}), make(chan struct{})
+	go n.read()
+	return nil
+}
+
+// Multicast reports whether the source reads the multicast group (another
+// daemon is registered) rather than being the registered daemon.
+func (n *Netlink) Multicast() bool { return n.multicast.Load() }
+
+// DaemonPID is the registered audit daemon's pid as last read (this process
+// when it registered; 0 for none).
+func (n *Netlink) DaemonPID() uint32 { return n.daemonPID.Load() }
+
+// Stats returns the loss counters as of the last status read.
+func (n *Netlink) Stats() Stats {
+	return Stats{KernelLost: n.kernelLost.Load(), NoBufs: n.noBufs.Load(), Rejoined: n.rejoined.Load()}
+}
+
+// Next returns the next record as a dmesg-shaped line, "type=1326 audit(…): …".
+// Once ctx is done it still returns what was read already and what the
+// socket delivers for another half second, then ctx's error.
+func (n *Netlink) Next(ctx context.Context) ([]byte, error) {
+	for {
+		if b := n.cur; b != nil {
+			if line, ok := b.next(); ok {
+				return line, nil
+			}
+			if b.err != nil {
+				return nil, fmt.Errorf("receive audit message: %w", b.err)
+			}
+			n.cur = nil
+			b.reset()
+			select {
+			case n.free <- b:
+			default:
+			}
+		}
+		b, err := n.wait(ctx)
+		if err != nil {
+			return nil, err
+		}
+		n.cur = b
+	}
+}
+
+// wait returns the next batch the reader made, or ctx's error once ctx is
+// done and drainWait has passed.
+func (n *Netlink) wait(ctx context.Context) (*batch, error) {
+	if ctx.Err() == nil {
+		n.doneAt = time.Time{}
+		select {
+		case b := <-n.batches:
+			return b, nil
+		case <-ctx.Done():
+		}
+	}
+	if n.doneAt.IsZero() {
+		n.doneAt = time.Now()
+	}
+	select {
+	case b := <-n.batches:
+		return b, nil
+	default:
+	}
+	t := time.NewTimer(time.Until(n.doneAt.Add(drainWait)))
+	defer t.Stop()
+	select {
+	case b := <-n.batches:
+		return b, nil
+	case <-t.C:
+		return nil, ctx.Err()
+	}
+}
+
+// read runs until Close: it moves records from the socket into batches
+// for Next, and reads the status every StatusInterval.
+func (n *Netlink) read() {
+	defer close(n.done)
+	runtime.LockOSThread() // the boost stays with the thread, which ends with the goroutine
+	if err := unix.Setpriority(unix.PRIO_PROCESS, unix.Gettid(), -priorityBoost); err != nil {
+		n.log.Debug("raise the netlink reader's priority", "err", err)
+	}
+	nextStatus := time.Now().Add(n.cfg.StatusInterval)
+	b := n.newBatch()
+	for {
+		err := n.fill(b)
+		if len(b.ends) > 0 || err != nil {
+			b.err = err
+			select {
+			case n.batches <- b:
+			case <-n.stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+			b = n.newBatch()
+		}
+		if now := time.Now(); !now.Before(nextStatus) {
+			n.pollStatus()
+			nextStatus = now.Add(n.cfg.StatusInterval)
+		}
+		if !n.waitReadable(time.Until(nextStatus)) {
+			return
+		}
+	}
+}
+
+// fill reads records into b until the socket is empty or b is full.
+func (n *Netlink) fill(b *batch) error {
+	for _, m := range n.conn.takePending() {
+		b.add(m.typ, m.data)
+	}
+	for len(b.buf) < batchBytes {
+		typ, data, err := n.conn.recv()
+		switch {
+		case err == nil:
+			b.add(typ, data)
+		case errors.Is(err, unix.EAGAIN):
+			return nil
+		case errors.Is(err, unix.EINTR):
+		case errors.Is(err, unix.ENOBUFS): // only when NETLINK_NO_ENOBUFS could not be set
+			n.noBufs.Add(1)
+		default:
+			return err
+		}
+	}
+	return nil
+}
+
+// waitReadable waits until the socket has data or d passed; it reports
+// false when Close asked the reader to stop.
+func (n *Netlink) waitReadable(d time.Duration) bool {
+	ms := max(int(d/time.Millisecond), 0)
+	pfd := []unix.PollFd{{Fd: int32(n.conn.fd), Events: unix.POLLIN}, {Fd: int32(n.wake), Events: unix.POLLIN}}
+	if _, err := unix.Poll(pfd, ms); err != nil && !errors.Is(err, unix.EINTR) {
+		n.log.Error("poll audit socket", "err", err)
+		time.Sleep(10 * time.Millisecond)
+	}
+	select {
+	case <-n.stop:
+		return false
+	default:
+		return true
+	}
+}
+
+func (n *Netlink) newBatch() *batch {
+	select {
+	case b := <-n.free:
+		return b
+	default:
+		return &batch{buf: make([]byte, 0, batchBytes+8<<10)}
+	}
+}
+
+// pollStatus reads the kernel's lost counter, the socket's drop counter and
+// the daemon pid, and registers again when the kernel dropped this process
+// as the daemon.
+func (n *Netlink) pollStatus() {
+	if drops, err := n.conn.drops(); err == nil {
+		n.noBufs.Store(uint64(drops))
+	}
+	if n.ctl == nil { // no CAP_AUDIT_CONTROL
+		return
+	}
+	st, err := n.ctl.GetStatus()
+	if err != nil {
+		n.log.Warn("read audit status", "err", err)
+		return
+	}
+	n.kernelLost.Store(uint64(st.Lost - n.lostBase)) // wraps like the kernel's counter
+	if was := n.daemonPID.Swap(st.PID); was != st.PID {
+		n.log.Warn("audit daemon changed", "was_pid", was, "now_pid", st.PID, "multicast", n.multicast.Load())
+	}
+	switch self := uint32(os.Getpid()); {
+	case st.PID == 0 && n.wantDaemon:
+		n.reregister()
+	case st.PID != 0 && st.PID != self && n.registered:
+		n.registered = false
+		if err := n.conn.membership(unix.NETLINK_ADD_MEMBERSHIP); err != nil {
+			n.log.Error("join audit multicast group after another daemon registered", "err", err)
+			return
+		}
+		n.multicast.Store(true)
+		n.log.Info("reading the multicast group next to the new daemon", "pid", st.PID)
+	}
+}
+
+// reregister registers again after the kernel dropped this process as the
+// daemon (it does when a send to the daemon fails for good), leaving the
+// multicast group if it had joined it meanwhile.
+func (n *Netlink) reregister() {
+	if err := n.client.SetPID(libaudit.WaitForReply); err != nil {
+		n.log.Error("register as audit daemon again", "err", err)
+		return
+	}
+	if n.multicast.Load() {
+		if err := n.conn.membership(unix.NETLINK_DROP_MEMBERSHIP); err != nil {
+			n.log.Error("leave audit multicast group", "err", err)
+		}
+		n.multicast.Store(false)
+	}
+	n.registered = true
+	n.daemonPID.Store(uint32(os.Getpid()))
+	n.rejoined.Add(1)
+	n.log.Info("registered as audit daemon again")
+}
+
+// Close unregisters the daemon and restores the enabled flag and the backlog
+// limit as they were before OpenNetlink.
+func (n *Netlink) Close() error {
+	if n.done != nil {
+		select {
+		case <-n.stop:
+		default:
+			close(n.stop)
+			unix.Write(n.wake, []byte{1, 0, 0, 0, 0, 0, 0, 0})
+		}
+		<-n.done
+	}
+	if n.wake >= 0 {
+		unix.Close(n.wake)
+		n.wake = -1
+	}
+	var errs []error
+	switch {
+	case n.client != nil && n.registered:
+		errs = append(errs, n.client.Close()) // unsets the pid, closes conn
+	case n.conn != nil:
+		errs = append(errs, n.conn.Close())
+	}
+	n.client, n.conn = nil, nil
+	if n.restore&libaudit.AuditStatusEnabled != 0 {
+		if err := n.ctl.SetEnabled(n.prev.Enabled != 0, libaudit.WaitForReply); err != nil {
+			errs = append(errs, fmt.Errorf("restore audit enabled: %w", err))
+		}
+	}
+	if n.restore&libaudit.AuditStatusBacklogLimit != 0 {
+		if err := n.ctl.SetBacklogLimit(n.prev.BacklogLimit, libaudit.WaitForReply); err != nil {
+			errs = append(errs, fmt.Errorf("restore audit backlog limit: %w", err))
+		}
+	}
+	n.restore = 0
+	if n.ctl != nil {
+		errs = append(errs, n.ctl.Close())
+		n.ctl = nil
+	}
+	return errors.Join(errs...)
+}
