@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"sync"
+
+	"github.com/recorder-dev/recorder/audit"
 )
 
 var (
@@ -81,9 +83,6 @@ func inMIPSRange(a Arch, nr int64) bool {
 }
 
 func knownArch(a Arch) bool {
-	if a == x32 {
-		return true
-	}
-	b, ok := arches[a.Audit]
+	b, ok := audit.ArchByName(a.Name)
 	return ok && a == b
 }
