@@ -9,6 +9,8 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	seccomp "github.com/seccomp/libseccomp-golang"
 	"golang.org/x/sys/unix"
+
+	"github.com/recorder-dev/recorder/internal/abi"
 )
 
 // Filter is a profile translated to a libseccomp filter.
@@ -68,15 +70,19 @@ func (flt *Filter) build(p *specs.LinuxSeccomp, def seccomp.ScmpAction, opt Opti
 	return nil
 }
 
-// Arch converts an OCI architecture name such as "SCMP_ARCH_X86_64".
+// Arch converts an OCI architecture name such as "SCMP_ARCH_X86_64", by
+// the table of ABIs (internal/abi, audit.Arch) and libseccomp's name for it.
 func Arch(oci string) (seccomp.ScmpArch, error) {
-	name, ok := strings.CutPrefix(oci, "SCMP_ARCH_")
-	if !ok {
+	if !strings.HasPrefix(oci, "SCMP_ARCH_") {
 		return seccomp.ArchInvalid, fmt.Errorf("%w: architecture %q", ErrInvalid, oci)
 	}
-	arch, err := seccomp.GetArchFromString(strings.ToLower(name))
-	if err != nil {
+	a, ok := abi.ByOCI(oci)
+	if !ok {
 		return seccomp.ArchInvalid, fmt.Errorf("architecture %q: %w", oci, ErrUnsupported)
+	}
+	arch, err := seccomp.GetArchFromString(a.Name)
+	if err != nil {
+		return seccomp.ArchInvalid, fmt.Errorf("architecture %q: %w: %w", oci, ErrUnsupported, err)
 	}
 	return arch, nil
 }
