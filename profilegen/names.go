@@ -1,5 +1,7 @@
 package profilegen
 
+//go:generate go run ./internal/mksyscalls -o syscalls_gen.go internal/mksyscalls/syscalls.csv
+
 import (
 	"errors"
 	"fmt"
