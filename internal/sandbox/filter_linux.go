@@ -1,3 +1,5 @@
+//go:build linux && cgo
+
 package sandbox
 
 import (
@@ -12,6 +14,10 @@ import (
 
 	"github.com/recorder-dev/recorder/internal/abi"
 )
+
+// filterSupported: this build has libseccomp, and can build and load
+// filters.
+const filterSupported = true
 
 // Filter is a profile translated to a libseccomp filter.
 type Filter struct {
@@ -239,6 +245,9 @@ func (flt *Filter) PFC() ([]byte, error) {
 	}
 	return text, rerr
 }
+
+// exportBPF writes the filter's BPF program, as libseccomp compiles it, to f.
+func (flt *Filter) exportBPF(f *os.File) error { return flt.f.ExportBPF(f) }
 
 // Release frees the filter.
 func (flt *Filter) Release() { flt.f.Release() }
