@@ -46,4 +46,9 @@
 // A seccomp record whose syscall= is missing or not a number, or whose other
 // numeric fields are garbled, gives an error wrapping ErrMalformed that names
 // the field; Reader wraps it in a *ParseError with the line number.
+//
+// Arch is the table of system-call ABIs: a record's arch= value with the
+// ABI's names in libseccomp, OCI profiles and Go. ABI (and Record.ABI) tells
+// the ABI of a call, x32 by its number's 0x40000000 bit; ArchByAudit,
+// ArchByOCI, ArchByName, ArchByGOARCH and NativeArch look ABIs up.
 package audit

@@ -8,7 +8,9 @@
 // "http-echo") and per distinct (arch=, syscall=, action), so that its memory
 // grows with distinct calls, not with records. ABI and Name turn arch= and
 // syscall= into libseccomp's names (c000003e and 288: SCMP_ARCH_X86_64
-// accept4; x32 calls are told by the 0x40000000 bit of their number). Build
+// accept4; x32 calls are told by the 0x40000000 bit of their number), from
+// a copy of libseccomp's syscall table made by go generate (see
+// internal/mksyscalls), the same on every host; Number goes back. Build
 // makes the profile of one group, and a Report of what it saw: calls the
 // filter denied (ERRNO, KILL_*, ...) and numbers libseccomp cannot name are
 // reported, never allowed silently nor dropped. Marshal writes the profile as
@@ -40,6 +42,6 @@
 // SeccompProfile; FileName and WriteFileAtomic put it in a directory safely,
 // whatever name a process gave itself.
 //
-// Everything but Name's libseccomp lookup (cgo, in names_linux.go) and the
-// file functions (LookupBase of a path, WriteFileAtomic) is pure.
+// Everything but the file functions (LookupBase of a path,
+// WriteFileAtomic) is pure, and nothing needs cgo.
 package profilegen

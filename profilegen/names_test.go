@@ -4,6 +4,8 @@ import (
 	"errors"
 	"slices"
 	"testing"
+
+	"github.com/recorder-dev/recorder/audit"
 )
 
 // The numbers below are the kernel's own tables
@@ -165,10 +167,19 @@ func TestArchByOCI(t *testing.T) {
 	}
 }
 
+// x32 is the x32 ABI; it has no arch= value of its own.
+var x32, _ = audit.ArchByName("x32")
+
+// x32Bit is the bit of x32 calls' numbers.
+const x32Bit = audit.X32SyscallBit
+
+// allArches is the ABIs of audit's table but x32.
 func allArches() []Arch {
 	var out []Arch
-	for _, a := range arches {
-		out = append(out, a)
+	for _, a := range audit.Arches() {
+		if a != x32 {
+			out = append(out, a)
+		}
 	}
 	return out
 }
@@ -181,4 +192,170 @@ func BenchmarkNameCached(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// newerNameTests are calls newer than Debian 12's libseccomp 2.5.4 (which
+// named none of them), and ABIs it lacks, with the kernel's numbers
+// (arch/x86/entry/syscalls/syscall_64.tbl, include/uapi/asm-generic/
+// unistd.h for loongarch64, arch/m68k/kernel/syscalls/syscall.tbl,
+// arch/sh/kernel/syscalls/syscall.tbl, arch/arm/tools/syscall.tbl) as
+// records print them.
+var newerNameTests = []struct {
+	arch uint32
+	nr   int64
+	oci  string
+	want string
+}{
+	{0xc000003e, 457, "SCMP_ARCH_X86_64", "statmount"},
+	{0xc000003e, 458, "SCMP_ARCH_X86_64", "listmount"},
+	{0xc000003e, 459, "SCMP_ARCH_X86_64", "lsm_get_self_attr"},
+	{0xc000003e, 460, "SCMP_ARCH_X86_64", "lsm_set_self_attr"},
+	{0xc000003e, 461, "SCMP_ARCH_X86_64", "lsm_list_modules"},
+	{0xc000003e, 462, "SCMP_ARCH_X86_64", "mseal"},
+	{0xc000003e, 463, "SCMP_ARCH_X86_64", "setxattrat"},
+	{0xc000003e, 464, "SCMP_ARCH_X86_64", "getxattrat"},
+	{0xc000003e, 465, "SCMP_ARCH_X86_64", "listxattrat"},
+	{0xc000003e, 466, "SCMP_ARCH_X86_64", "removexattrat"},
+	{0xc000003e, 467, "SCMP_ARCH_X86_64", "open_tree_attr"},
+	{0xc0000102, 63, "SCMP_ARCH_LOONGARCH64", "read"},
+	{0xc0000102, 64, "SCMP_ARCH_LOONGARCH64", "write"},
+	{0xc0000102, 94, "SCMP_ARCH_LOONGARCH64", "exit_group"},
+	{0xc0000102, 221, "SCMP_ARCH_LOONGARCH64", "execve"},
+	{0xc0000102, 435, "SCMP_ARCH_LOONGARCH64", "clone3"},
+	{0x00000004, 3, "SCMP_ARCH_M68K", "read"},
+	{0x4000002a, 11, "SCMP_ARCH_SH", "execve"},
+	{0x0000002a, 3, "SCMP_ARCH_SHEB", "read"},
+	{0x40000028, 0x0f0005, "SCMP_ARCH_ARM", "set_tls"}, // __ARM_NR_BASE + 5
+	{0xc000003e, 0x40000000 | 545, "SCMP_ARCH_X32", "execveat"},
+}
+
+func TestNameNewerSyscalls(t *testing.T) {
+	for _, tt := range newerNameTests {
+		a, nr, ok := ABI(tt.arch, tt.nr)
+		if !ok || a.OCI != tt.oci {
+			t.Errorf("ABI(%#x, %d) = %+v, %v; want %s", tt.arch, tt.nr, a, ok, tt.oci)
+			continue
+		}
+		got, err := Name(a, nr)
+		if err != nil || got != tt.want {
+			t.Errorf("Name(%s, %d) = %q, %v; want %q", a.Name, nr, got, err, tt.want)
+		}
+	}
+}
+
+// TestNameKernelNumbersOnly: Name takes numbers as the kernel prints them,
+// not as libseccomp's csv holds them.
+func TestNameKernelNumbersOnly(t *testing.T) {
+	for _, tt := range []struct {
+		name string // libseccomp ABI name
+		nr   int64
+	}{
+		{"x32", 0},                   // x32's read without its bit
+		{"x32", 512},                 // x32's rt_sigaction without its bit
+		{"mipsel", 11},               // execve without o32's base 4000
+		{"mipsel64n32", 6000 + 1000}, // past n32's range
+		{"arm", 5},                   // set_tls without __ARM_NR_BASE is open
+	} {
+		a, _ := audit.ArchByName(tt.name)
+		got, err := Name(a, tt.nr)
+		if tt.name == "arm" {
+			if err != nil || got != "open" {
+				t.Errorf("Name(arm, 5) = %q, %v; want open", got, err)
+			}
+			continue
+		}
+		if !errors.Is(err, ErrUnknownSyscall) {
+			t.Errorf("Name(%s, %d) = %q, %v; want ErrUnknownSyscall", tt.name, tt.nr, got, err)
+		}
+	}
+}
+
+func TestNumber(t *testing.T) {
+	for _, tt := range []struct {
+		name string // libseccomp ABI name
+		call string
+		want int64
+	}{
+		{"amd64", "read", 0},
+		{"amd64", "pread64", 17},
+		{"amd64", "open_tree_attr", 467},
+		{"x32", "read", 0x40000000},
+		{"x32", "execve", 0x40000000 | 520},
+		{"x86", "socket", 359},
+		{"x86", "socketcall", 102},
+		{"arm64", "execve", 221},
+		{"mips", "read", 4003},
+		{"mipsel", "read", 4003},
+		{"mips64", "read", 5000},
+		{"mipsel64n32", "write", 6001},
+		{"ppc64le", "pread64", 179},
+		{"loongarch64", "write", 64},
+		{"sheb", "execve", 11},
+		{"arm", "cacheflush", 0x0f0002},
+	} {
+		a, _ := audit.ArchByName(tt.name)
+		got, err := Number(a, tt.call)
+		if err != nil || got != tt.want {
+			t.Errorf("Number(%s, %s) = %d, %v; want %d", tt.name, tt.call, got, err, tt.want)
+		}
+	}
+}
+
+func TestNumberUnknown(t *testing.T) {
+	for _, tt := range []struct{ name, call string }{
+		{"amd64", "pread"},       // auditd's name, not libseccomp's
+		{"amd64", "_llseek"},     // not on x86_64
+		{"x86", "accept"},        // i386 has accept4 and socketcall only
+		{"amd64", ""},            // no name
+		{"amd64", "zzz_no_call"}, // past the last name
+		{"amd64", "READ"},        // names are lower case
+	} {
+		a, _ := audit.ArchByName(tt.name)
+		if got, err := Number(a, tt.call); !errors.Is(err, ErrUnknownSyscall) {
+			t.Errorf("Number(%s, %q) = %d, %v; want ErrUnknownSyscall", tt.name, tt.call, got, err)
+		}
+	}
+	if _, err := Number(Arch{Name: "vax"}, "read"); !errors.Is(err, ErrUnknownArch) {
+		t.Errorf("Number(vax) error = %v; want ErrUnknownArch", err)
+	}
+}
+
+// TestNameNumberRoundTrip: on every ABI of audit's table, each number of
+// the table names a call whose number is that number again, and the ABI
+// has exit_group and 300 calls or more.
+func TestNameNumberRoundTrip(t *testing.T) {
+	for _, a := range audit.Arches() {
+		if _, err := Number(a, "exit_group"); err != nil {
+			t.Errorf("%s: %v", a.Name, err)
+		}
+		n := 0
+		for _, nr := range numbersToTry(a) {
+			name, err := Name(a, nr)
+			if err != nil {
+				continue
+			}
+			n++
+			if back, err := Number(a, name); err != nil || back != nr {
+				t.Errorf("%s: Name(%d) = %s, whose Number is %d, %v", a.Name, nr, name, back, err)
+			}
+		}
+		if n < 300 {
+			t.Errorf("%s: %d named numbers; want 300 or more", a.Name, n)
+		}
+	}
+}
+
+// numbersToTry are the numbers an ABI's calls can have: 1024 from its
+// base, and ARM's private calls from __ARM_NR_BASE 0x0f0000.
+func numbersToTry(a Arch) []int64 {
+	var out []int64
+	for nr := range int64(1024) {
+		out = append(out, a.SyscallBase+nr)
+	}
+	if a.Name == "arm" {
+		for nr := range int64(16) {
+			out = append(out, 0x0f0000+nr)
+		}
+	}
+	return out
 }

@@ -175,7 +175,7 @@ func sortReport(rep *Report) {
 // sorted.
 func archList(set map[string]struct{}, with bool) []specs.Arch {
 	primary := slices.SortedFunc(maps.Keys(set), func(a, b string) int {
-		ca, cb := len(companions[a]) > 0, len(companions[b]) > 0
+		ca, cb := hasCompanions(a), hasCompanions(b)
 		if ca != cb {
 			if ca {
 				return -1
@@ -188,7 +188,7 @@ func archList(set map[string]struct{}, with bool) []specs.Arch {
 	for _, a := range primary {
 		out = appendArch(out, a)
 		if with {
-			for _, c := range companions[a] {
+			for _, c := range Companions(a) {
 				out = appendArch(out, c)
 			}
 		}

@@ -27,4 +27,8 @@
 // (the tutorial's violation.json), the program cannot start under it, and
 // the helper says so instead of loading a filter under which it could not
 // even report or exit.
+//
+// Filters are built by libseccomp through cgo: only the files that use it
+// (filter_linux.go) need cgo. A build without cgo, or for another system,
+// still compiles; there New, Check and Cmd.Start return ErrNotSupported.
 package sandbox

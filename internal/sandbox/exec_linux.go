@@ -18,8 +18,12 @@ import (
 )
 
 // Start starts the helper and returns once it has exec'd the program, or
-// with the helper's error (wrapping ErrHelper) when it could not.
+// with the helper's error (wrapping ErrHelper) when it could not. In a
+// build without cgo it returns ErrNotSupported and starts nothing.
 func (c *Cmd) Start() error {
+	if !filterSupported {
+		return ErrNotSupported
+	}
 	if len(c.Args) == 0 {
 		return fmt.Errorf("%w: no program", ErrHelper)
 	}

@@ -6,15 +6,9 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
-)
 
-// nativeAudit is the AUDIT_ARCH_* value of the native ABI, by GOARCH.
-var nativeAudit = map[string]uint32{
-	"amd64": unix.AUDIT_ARCH_X86_64, "386": unix.AUDIT_ARCH_I386, "arm64": unix.AUDIT_ARCH_AARCH64,
-	"arm": unix.AUDIT_ARCH_ARM, "ppc64": unix.AUDIT_ARCH_PPC64, "ppc64le": unix.AUDIT_ARCH_PPC64LE,
-	"s390x": unix.AUDIT_ARCH_S390X, "riscv64": unix.AUDIT_ARCH_RISCV64,
-	"mips64": unix.AUDIT_ARCH_MIPS64, "mips64le": unix.AUDIT_ARCH_MIPSEL64, "loong64": 0xc0000102,
-}
+	"github.com/recorder-dev/recorder/internal/abi"
+)
 
 // checkExec runs prog over the helper's own execve, with its real
 // arguments, before the filter is loaded. An execve that the filter would
@@ -24,13 +18,13 @@ var nativeAudit = map[string]uint32{
 // through: the kernel ends the process cleanly with SIGSYS, as it would
 // under a runtime. A program that cannot be simulated is let through too.
 func checkExec(prog []unix.SockFilter, a *argv) error {
-	arch, ok := nativeAudit[runtime.GOARCH]
+	native, ok := abi.Native()
 	if !ok {
 		return nil
 	}
 	args := [maxArgs]uint64{uint64(uintptr(unsafe.Pointer(a.path))),
 		uint64(uintptr(unsafe.Pointer(&a.args[0]))), uint64(uintptr(unsafe.Pointer(&a.envv[0])))}
-	ret, ok := runBPF(prog, seccompData(unix.SYS_EXECVE, arch, args))
+	ret, ok := runBPF(prog, seccompData(unix.SYS_EXECVE, native.Audit, args))
 	runtime.KeepAlive(a)
 	if !ok {
 		return nil

@@ -1,3 +1,5 @@
+//go:build linux && cgo
+
 package sandbox
 
 import (
@@ -9,7 +11,13 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	seccomp "github.com/seccomp/libseccomp-golang"
 	"golang.org/x/sys/unix"
+
+	"github.com/recorder-dev/recorder/internal/abi"
 )
+
+// filterSupported: this build has libseccomp, and can build and load
+// filters.
+const filterSupported = true
 
 // Filter is a profile translated to a libseccomp filter.
 type Filter struct {
@@ -68,15 +76,19 @@ func (flt *Filter) build(p *specs.LinuxSeccomp, def seccomp.ScmpAction, opt Opti
 	return nil
 }
 
-// Arch converts an OCI architecture name such as "SCMP_ARCH_X86_64".
+// Arch converts an OCI architecture name such as "SCMP_ARCH_X86_64", by
+// the table of ABIs (internal/abi, audit.Arch) and libseccomp's name for it.
 func Arch(oci string) (seccomp.ScmpArch, error) {
-	name, ok := strings.CutPrefix(oci, "SCMP_ARCH_")
-	if !ok {
+	if !strings.HasPrefix(oci, "SCMP_ARCH_") {
 		return seccomp.ArchInvalid, fmt.Errorf("%w: architecture %q", ErrInvalid, oci)
 	}
-	arch, err := seccomp.GetArchFromString(strings.ToLower(name))
-	if err != nil {
+	a, ok := abi.ByOCI(oci)
+	if !ok {
 		return seccomp.ArchInvalid, fmt.Errorf("architecture %q: %w", oci, ErrUnsupported)
+	}
+	arch, err := seccomp.GetArchFromString(a.Name)
+	if err != nil {
+		return seccomp.ArchInvalid, fmt.Errorf("architecture %q: %w: %w", oci, ErrUnsupported, err)
 	}
 	return arch, nil
 }
@@ -233,6 +245,9 @@ func (flt *Filter) PFC() ([]byte, error) {
 	}
 	return text, rerr
 }
+
+// exportBPF writes the filter's BPF program, as libseccomp compiles it, to f.
+func (flt *Filter) exportBPF(f *os.File) error { return flt.f.ExportBPF(f) }
 
 // Release frees the filter.
 func (flt *Filter) Release() { flt.f.Release() }

@@ -1,3 +1,5 @@
+//go:build linux && cgo
+
 package sandbox
 
 import (
@@ -12,6 +14,8 @@ import (
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/recorder-dev/recorder/internal/abi"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -133,6 +137,25 @@ func TestArch(t *testing.T) {
 		// libseccomp's own name for the arch, e.g. "amd64" for SCMP_ARCH_X86_64.
 		if a.String() == "" || strings.Contains(a.String(), "unknown") {
 			t.Errorf("%s: got %v", name, a)
+		}
+	}
+}
+
+// TestArchTable: every ABI of the table converts to libseccomp's, as
+// libseccomp-golang names it.
+func TestArchTable(t *testing.T) {
+	for _, a := range abi.All() {
+		got, err := Arch(a.OCI)
+		if err != nil {
+			t.Errorf("%s: %v", a.OCI, err)
+			continue
+		}
+		want := a.Name
+		if want == "loongarch64" {
+			want = "loong64" // libseccomp-golang's String for it
+		}
+		if got.String() != want {
+			t.Errorf("Arch(%s) = %v; want %s", a.OCI, got, want)
 		}
 	}
 }

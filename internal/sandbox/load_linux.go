@@ -47,7 +47,7 @@ func (flt *Filter) bpf() ([]unix.SockFilter, error) {
 	}
 	f := os.NewFile(uintptr(fd), "seccomp-bpf")
 	defer f.Close()
-	if err := flt.f.ExportBPF(f); err != nil {
+	if err := flt.exportBPF(f); err != nil {
 		return nil, fmt.Errorf("export filter: %w", err)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {

@@ -15,6 +15,11 @@ var (
 	ErrInvalid     = errors.New("invalid profile") // a value the OCI format does not define
 )
 
+// ErrNotSupported: this build has no seccomp sandbox. It needs Linux and
+// libseccomp through cgo (CGO_ENABLED=1 and libseccomp-dev at build time);
+// outside that, record and run cannot start a program under a filter.
+var ErrNotSupported = errors.New("seccomp sandbox not supported in this build: record and run need a Linux build with cgo and libseccomp")
+
 // maxArgs is the number of syscall arguments a seccomp filter can see.
 const maxArgs = 6
 

@@ -3,13 +3,8 @@
 package sandbox
 
 import (
-	"errors"
-
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
-
-// ErrNotSupported is returned outside Linux: there is no seccomp.
-var ErrNotSupported = errors.New("seccomp sandbox not supported on this system")
 
 // Start returns ErrNotSupported outside Linux.
 func (c *Cmd) Start() error { return ErrNotSupported }
