@@ -9,10 +9,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/recorder-dev/recorder/pipeline"
+	"github.com/recorder-dev/recorder/profilegen"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/logs")
@@ -319,5 +321,33 @@ func TestReplayTruncatedGzip(t *testing.T) {
 	got, err := os.ReadFile(prof)
 	if err != nil || !bytes.Contains(got, []byte(`"getdents64"`)) {
 		t.Errorf("profile of the lines read: %v\n%s\n%s", err, got, summary)
+	}
+}
+
+// TestReplayNamesNewerSyscalls: the calls this kernel has and Debian 12's
+// libseccomp lacks (x86_64 457-467, captured), and loongarch64's (which
+// that libseccomp does not know at all; hand-made lines), are named from
+// the recorder's own table, whatever the host's libseccomp.
+func TestReplayNamesNewerSyscalls(t *testing.T) {
+	out, summary, err := replay(t, nil, "-g", "none", filepath.Join(logsDir, "newer-syscalls.log"), filepath.Join(logsDir, "handmade-archs.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := profilegen.Unmarshal([]byte(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := p.Syscalls[0].Names
+	for _, want := range []string{"statmount", "listmount", "lsm_get_self_attr", "lsm_set_self_attr", "lsm_list_modules",
+		"mseal", "setxattrat", "getxattrat", "listxattrat", "removexattrat", "open_tree_attr", "write"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("profile lacks %s: %q", want, names)
+		}
+	}
+	if !slices.Contains(p.Architectures, "SCMP_ARCH_LOONGARCH64") {
+		t.Errorf("architectures %q lack loongarch64", p.Architectures)
+	}
+	if strings.Contains(summary, "SCMP_ARCH_X86_64 number 4") || strings.Contains(summary, "LOONGARCH64 number") {
+		t.Errorf("summary reports named calls as unknown:\n%s", summary)
 	}
 }

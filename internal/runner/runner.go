@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"syscall"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -14,7 +13,6 @@ import (
 	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/internal/sandbox"
 	"github.com/recorder-dev/recorder/pipeline"
-	"github.com/recorder-dev/recorder/profilegen"
 	"github.com/recorder-dev/recorder/source"
 )
 
@@ -174,19 +172,11 @@ func selfExe() (string, error) {
 // runs a program under.
 func LoggingProfile() *specs.LinuxSeccomp {
 	p := &specs.LinuxSeccomp{DefaultAction: specs.ActLog}
-	if native, ok := nativeOCI[runtime.GOARCH]; ok {
-		p.Architectures = append(p.Architectures, specs.Arch(native))
-		for _, c := range profilegen.Companions(native) {
-			p.Architectures = append(p.Architectures, specs.Arch(c))
+	if native, ok := audit.NativeArch(); ok {
+		p.Architectures = append(p.Architectures, specs.Arch(native.OCI))
+		for _, c := range native.Companions() {
+			p.Architectures = append(p.Architectures, specs.Arch(c.OCI))
 		}
 	}
 	return p
-}
-
-// nativeOCI maps GOARCH to the OCI name of the native ABI.
-var nativeOCI = map[string]string{
-	"amd64": "SCMP_ARCH_X86_64", "386": "SCMP_ARCH_X86", "arm64": "SCMP_ARCH_AARCH64", "arm": "SCMP_ARCH_ARM",
-	"ppc64": "SCMP_ARCH_PPC64", "ppc64le": "SCMP_ARCH_PPC64LE", "s390x": "SCMP_ARCH_S390X",
-	"riscv64": "SCMP_ARCH_RISCV64", "mips64": "SCMP_ARCH_MIPS64", "mips64le": "SCMP_ARCH_MIPSEL64",
-	"loong64": "SCMP_ARCH_LOONGARCH64",
 }

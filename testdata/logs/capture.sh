@@ -60,6 +60,7 @@ build() {
 	gcc -O2 -Wall -o "$bin/storm" "$here/workloads/storm.c"
 	gcc -O2 -Wall -o "$bin/rename" "$here/workloads/rename.c"
 	gcc -O2 -Wall -o "$bin/oddsys" "$here/workloads/oddsys.c"
+	gcc -O2 -Wall -o "$bin/newsys" "$here/workloads/newsys.c"
 	gcc -O2 -Wall -o "$bin/hello" "$here/workloads/hello.c"
 	gcc -O2 -Wall -static -o "$bin/hello-static" "$here/workloads/hello.c"
 	if ! gcc -O2 -Wall -m32 -static -o "$bin/hello32" "$here/workloads/hello.c" 2>"$work/m32.err"; then
@@ -337,6 +338,15 @@ cap_oddsys() {
 	dmesg_window odd-syscalls >"$out/odd-syscalls.log"
 }
 
+# newer-syscalls.log: x86_64 457-467, newer than Debian 12's libseccomp.
+cap_newsys() {
+	mark "begin newer-syscalls"
+	"$bin/logrun" "$bin/newsys" >/dev/null
+	settle
+	mark "end newer-syscalls"
+	dmesg_window newer-syscalls >"$out/newer-syscalls.log"
+}
+
 # i386.log: a static 32-bit program (compat=1, arch=40000003).
 cap_i386() {
 	[[ -x $bin/hello32 ]] || return 0
@@ -393,6 +403,7 @@ main() {
 	cap_kmsg
 	cap_hostile
 	cap_oddsys
+	cap_newsys
 	cap_i386
 	cap_actions
 	cap_auditd
