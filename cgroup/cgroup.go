@@ -1,0 +1,263 @@
+package cgroup
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrMalformed: a line of the file is not "ID:CONTROLLERS:PATH".
+var ErrMalformed = errors.New("malformed cgroup line")
+
+// Runtime is the container runtime a cgroup path names.
+type Runtime string
+
+// The runtimes whose layouts Parse knows. Unknown is a container whose path
+// does not name its runtime: the kubelet's cgroupfs layout
+// ".../pod<UID>/<ID>" is the same for containerd and cri-dockerd, and
+// ctr's "/<namespace>/<ID>" names none.
+const (
+	Unknown    Runtime = ""
+	Containerd Runtime = "containerd"
+	CRIO       Runtime = "cri-o"
+	Docker     Runtime = "docker"
+	Podman     Runtime = "podman"
+)
+
+// Driver is the cgroup driver that made a path.
+type Driver string
+
+// The cgroup drivers: systemd makes "<unit>.slice/<prefix>-<ID>.scope"
+// names, cgroupfs plain directories.
+const (
+	Cgroupfs Driver = "cgroupfs"
+	Systemd  Driver = "systemd"
+)
+
+// QoS is a Kubernetes pod's QoS class, as the kubelet names its cgroup.
+type QoS string
+
+// The kubelet's QoS classes.
+const (
+	Guaranteed QoS = "guaranteed"
+	Burstable  QoS = "burstable"
+	BestEffort QoS = "besteffort"
+)
+
+// Container is what a cgroup path tells of the container a process is in.
+type Container struct {
+	ID      string  // 64 lowercase hex digits
+	Runtime Runtime // Unknown when the path does not name it
+	Driver  Driver
+	PodUID  string // the Kubernetes pod's UID, with dashes; "" outside a pod
+	QoS     QoS    // the pod's QoS class; "" outside a pod
+	Outer   int    // how many containers enclose it (1 for a pod under kind)
+}
+
+// Short is the first 12 hex digits of the ID, as docker, crictl and
+// kubectl show it.
+func (c Container) Short() string { return c.ID[:min(len(c.ID), 12)] }
+
+// Parse reads the text of a /proc/PID/cgroup file and returns the container
+// the process is in, and false when it is in none. A path's innermost
+// container wins. When the hierarchies disagree, the one that shows the
+// most nesting wins; between equals, the v2 hierarchy, then name=systemd,
+// then the first line. A line that is not "ID:CONTROLLERS:PATH" is an error
+// wrapping ErrMalformed, naming the line; an empty file is in no container.
+func Parse(data []byte) (Container, bool, error) {
+	var best Container
+	found, bestRank := false, -1
+	for n := 1; len(data) > 0; n++ {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		if len(line) == 0 {
+			continue
+		}
+		id, rest, ok1 := bytes.Cut(line, []byte{':'})
+		ctrl, path, ok2 := bytes.Cut(rest, []byte{':'})
+		if !ok1 || !ok2 || !digits(id) || len(path) == 0 || path[0] != '/' {
+			return Container{}, false, fmt.Errorf("%w: line %d: %q", ErrMalformed, n, cut(line))
+		}
+		c, ok := ParsePath(string(path))
+		if !ok {
+			continue
+		}
+		rank := c.Outer * 4
+		switch {
+		case string(id) == "0" && len(ctrl) == 0:
+			rank += 3
+		case string(ctrl) == "name=systemd":
+			rank += 2
+		}
+		if rank > bestRank {
+			best, bestRank, found = c, rank, true
+		}
+	}
+	return best, found, nil
+}
+
+// ParsePath returns the innermost container of one cgroup path, with the
+// pod that encloses it, and false when the path holds none.
+func ParsePath(path string) (Container, bool) {
+	var out Container
+	found := false
+	var pod string
+	var qos QoS
+	parent := ""
+	for rest := path; rest != ""; {
+		var comp string
+		comp, rest, _ = strings.Cut(rest, "/")
+		if comp == "" || comp == "." || comp == ".." {
+			continue
+		}
+		if c, ok := container(comp, parent); ok {
+			if found {
+				c.Outer = out.Outer + 1
+			}
+			c.PodUID, c.QoS = pod, qos
+			out, found = c, true
+			pod, qos = "", "" // a pod of a container nested in this one is its own
+		} else if uid, q, ok := podOf(comp, parent); ok {
+			pod, qos = uid, q
+		}
+		parent = comp
+	}
+	return out, found
+}
+
+// scopes are the systemd scope prefixes of container runtimes.
+var scopes = []struct {
+	prefix  string
+	runtime Runtime
+}{
+	{"cri-containerd-", Containerd},
+	{"crio-", CRIO},
+	{"docker-", Docker},
+	{"libpod-", Podman},
+}
+
+// container reports whether the path component comp, under parent, is a
+// container's own cgroup.
+func container(comp, parent string) (Container, bool) {
+	if name, ok := strings.CutSuffix(comp, ".scope"); ok {
+		for _, s := range scopes {
+			if id, ok := strings.CutPrefix(name, s.prefix); ok && isID(id) {
+				return Container{ID: id, Runtime: s.runtime, Driver: Systemd}, true
+			}
+		}
+		return Container{}, false // crio-conmon-ID, libpod-conmon-ID: the runtime's monitor
+	}
+	if isID(comp) {
+		rt := Unknown
+		if parent == "docker" {
+			rt = Docker
+		}
+		return Container{ID: comp, Runtime: rt, Driver: Cgroupfs}, true
+	}
+	if id, ok := strings.CutPrefix(comp, "crio-"); ok && isID(id) {
+		return Container{ID: id, Runtime: CRIO, Driver: Cgroupfs}, true
+	}
+	if id, ok := strings.CutPrefix(comp, "libpod-"); ok && isID(id) {
+		return Container{ID: id, Runtime: Podman, Driver: Cgroupfs}, true
+	}
+	return Container{}, false
+}
+
+// podOf reports whether comp, under parent, is the cgroup of a Kubernetes
+// pod: "pod<UID>" under the cgroupfs driver (in "kubepods" for the
+// Guaranteed class, else in "kubepods/burstable" or "kubepods/besteffort"),
+// "kubepods[-QOS]-pod<UID with underscores>.slice" under systemd (kind
+// prefixes it with "kubelet-").
+func podOf(comp, parent string) (uid string, qos QoS, ok bool) {
+	if name, ok := strings.CutSuffix(comp, ".slice"); ok {
+		i := strings.LastIndex(name, "-pod")
+		if i < 0 {
+			return "", "", false
+		}
+		uid = strings.ReplaceAll(name[i+len("-pod"):], "_", "-")
+		if !isUID(uid) {
+			return "", "", false
+		}
+		switch head := name[:i]; {
+		case strings.HasSuffix(head, "kubepods-besteffort"):
+			return uid, BestEffort, true
+		case strings.HasSuffix(head, "kubepods-burstable"):
+			return uid, Burstable, true
+		case strings.HasSuffix(head, "kubepods"):
+			return uid, Guaranteed, true
+		}
+		return "", "", false
+	}
+	uid, ok = strings.CutPrefix(comp, "pod")
+	if !ok || !isUID(uid) {
+		return "", "", false
+	}
+	switch parent {
+	case "besteffort":
+		return uid, BestEffort, true
+	case "burstable":
+		return uid, Burstable, true
+	case "kubepods":
+		return uid, Guaranteed, true
+	}
+	return "", "", false
+}
+
+// isID: 64 lowercase hex digits, the IDs of containerd, CRI-O, Docker and
+// podman.
+func isID(s string) bool { return len(s) == 64 && hex(s) }
+
+// isUID: a pod UID, a UUID ("8-4-4-4-12" hex digits), or 32 hex digits
+// (a static pod's, the hash of its manifest).
+func isUID(s string) bool {
+	if len(s) == 32 {
+		return hex(s)
+	}
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if s[i] != '-' {
+				return false
+			}
+		} else if !hex(s[i : i+1]) {
+			return false
+		}
+	}
+	return true
+}
+
+func hex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func digits(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// cut shortens a bad line for an error message.
+func cut(b []byte) []byte {
+	if len(b) > 80 {
+		return b[:80]
+	}
+	return b
+}
