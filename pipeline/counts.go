@@ -17,6 +17,10 @@ type Counts struct {
 	NotAudit   uint64 // lines that are no audit record
 	OtherAudit uint64 // audit records of other types
 	Forged     uint64 // record-shaped /dev/kmsg lines userspace wrote
+	// Unattributed is how many records an enricher could not attribute
+	// (Record.MarkUnattributed): their process was gone before its
+	// container could be looked up.
+	Unattributed uint64
 	// Suppressed is how many records the kernel's printk rate limit dropped,
 	// told by SuppressedLines "kauditd_printk_skb: N callbacks suppressed".
 	Suppressed, SuppressedLines uint64
@@ -99,6 +103,7 @@ func (c *Counts) Merge(o *Counts) {
 	c.NotAudit += o.NotAudit
 	c.OtherAudit += o.OtherAudit
 	c.Forged += o.Forged
+	c.Unattributed += o.Unattributed
 	c.Suppressed += o.Suppressed
 	c.SuppressedLines += o.SuppressedLines
 	c.Malformed.merge(&o.Malformed)

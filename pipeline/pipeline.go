@@ -12,6 +12,7 @@ type Config struct {
 	Enrichers []Enricher // run in order on each seccomp record
 	Filter    *Filter    // nil keeps every record
 	GroupBy   GroupBy    // nil groups by GroupExe
+	Finish    Finisher   // names and selects groups when profiles are built; nil keeps them
 }
 
 // Pipeline is the one road of a record, whichever command reads it:
@@ -100,6 +101,9 @@ func (p *Pipeline) Record() *Record { return &p.rec }
 // Set, n times.
 func (p *Pipeline) take(r *Record, n uint64) {
 	p.enrich(r)
+	if r.unattributed {
+		p.Counts.Unattributed += n
+	}
 	if !p.cfg.Filter.Match(r) {
 		p.Counts.Filtered += n
 		return

@@ -8,7 +8,8 @@ import "github.com/recorder-dev/recorder/audit"
 // must not keep it.
 type Record struct {
 	audit.Record
-	attrs []Attr
+	attrs        []Attr
+	unattributed bool
 }
 
 // Attr is one attribute an enricher added, such as {"container", "3f2a…"}.
@@ -42,4 +43,12 @@ func (r *Record) Attr(key string) (string, bool) {
 func (r *Record) Attrs() []Attr { return r.attrs }
 
 // clearAttrs drops the attributes of the previous record, keeping their memory.
-func (r *Record) clearAttrs() { r.attrs = r.attrs[:0] }
+func (r *Record) clearAttrs() { r.attrs, r.unattributed = r.attrs[:0], false }
+
+// MarkUnattributed says that an enricher could not tell what the record
+// belongs to (its process was gone before it could be looked up): the
+// record is counted in Counts.Unattributed, never guessed.
+func (r *Record) MarkUnattributed() { r.unattributed = true }
+
+// Unattributed reports whether an enricher called MarkUnattributed.
+func (r *Record) Unattributed() bool { return r.unattributed }

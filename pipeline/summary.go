@@ -18,6 +18,7 @@ type Summary struct {
 	Unit   string // what Counts.Lines counts: "line" (the default) or "record"
 	Counts *Counts
 	Built  []profilegen.Built
+	Left   LeftOut // groups the Finisher left out
 }
 
 // WriteTo writes the summary to w.
@@ -41,6 +42,7 @@ func (s Summary) write(w io.Writer) {
 		fmt.Fprintf(w, "  %-24s %s\n", Quote(b.Group), actionCounts(b.Report))
 	}
 	writeSkipped(w, c)
+	writeLeft(w, c, s.Left)
 	for _, b := range s.Built {
 		writeUnknown(w, b)
 	}

@@ -1,0 +1,200 @@
+package containers
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/recorder-dev/recorder/cgroup"
+	"github.com/recorder-dev/recorder/pipeline"
+)
+
+// A pid map is what watch --pid-map learnt while it ran, one JSON object a
+// line: each process it looked up, with when it started and its container
+// (none: the host),
+//
+//	{"pid":4242,"start":"2026-12-01T20:24:05.12Z","container":"3f4e…","podUID":"1b2c…","qos":"besteffort"}
+//	{"pid":4250,"start":"2026-12-01T20:24:06.5Z"}
+//
+// and each container's names once the CRI runtime gave them:
+//
+//	{"container":"3f4e…","names":{"namespace":"default","podName":"echo","podUID":"1b2c…","name":"echo"}}
+//
+// replay --pid-map reads it to attribute the records of a log captured
+// beside it: a record goes to the process that held its pid when it was
+// made (the last one started before it).
+type pidMapLine struct {
+	PID       int32     `json:"pid,omitempty"`
+	Start     time.Time `json:"start,omitzero"`
+	Container string    `json:"container,omitempty"`
+	Runtime   string    `json:"runtime,omitempty"`
+	Driver    string    `json:"driver,omitempty"`
+	PodUID    string    `json:"podUID,omitempty"`
+	QoS       string    `json:"qos,omitempty"`
+	Names     *Names    `json:"names,omitempty"`
+}
+
+// PIDMapWriter appends to a pid map. It is safe for concurrent use.
+type PIDMapWriter struct {
+	mu  sync.Mutex
+	f   *os.File
+	w   *bufio.Writer
+	err error
+}
+
+// CreatePIDMap opens path for appending a pid map.
+func CreatePIDMap(path string) (*PIDMapWriter, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("pid map: %w", err)
+	}
+	return &PIDMapWriter{f: f, w: bufio.NewWriter(f)}, nil
+}
+
+// AddProcess writes a process looked up (Attributor.OnProcess).
+func (m *PIDMapWriter) AddProcess(pid int32, start time.Time, c *Info) {
+	l := pidMapLine{PID: pid, Start: start.UTC()}
+	if c != nil {
+		l.Container, l.Runtime, l.Driver, l.PodUID, l.QoS = c.ID, c.Runtime, string(c.Driver), c.PodUID, c.QoS
+	}
+	m.write(l)
+}
+
+// AddNames writes a container's names (Resolver.OnNames).
+func (m *PIDMapWriter) AddNames(id string, n Names) { m.write(pidMapLine{Container: id, Names: &n}) }
+
+func (m *PIDMapWriter) write(l pidMapLine) {
+	data, err := json.Marshal(l)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err == nil {
+		_, err = m.w.Write(append(data, '\n'))
+	}
+	if m.err == nil {
+		m.err = err
+	}
+}
+
+// Flush writes what is buffered.
+func (m *PIDMapWriter) Flush() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.w.Flush(); m.err == nil {
+		m.err = err
+	}
+	return m.err
+}
+
+// Close flushes and closes the file, returning the first error met.
+func (m *PIDMapWriter) Close() error {
+	err := m.Flush()
+	return errors.Join(err, m.f.Close())
+}
+
+// PIDMap is a pid map read back: a pipeline.Enricher for replay.
+type PIDMap struct {
+	procs map[int32][]mapped // by pid, sorted by start
+	names map[string]Names   // by container ID
+}
+
+type mapped struct {
+	start time.Time
+	info  *Info // nil: the host
+}
+
+// ErrPIDMap: a pid map line is not one.
+var ErrPIDMap = errors.New("bad pid map")
+
+// ReadPIDMap reads a pid map.
+func ReadPIDMap(r io.Reader) (*PIDMap, error) {
+	m := &PIDMap{procs: map[int32][]mapped{}, names: map[string]Names{}}
+	infos := map[pidMapLine]*Info{}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		if len(sc.Bytes()) == 0 {
+			continue
+		}
+		var l pidMapLine
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			return nil, fmt.Errorf("%w: line %d: %w", ErrPIDMap, n, err)
+		}
+		switch {
+		case l.Names != nil && l.Container != "":
+			m.names[l.Container] = *l.Names
+		case l.PID > 0 && !l.Start.IsZero():
+			var info *Info
+			if l.Container != "" {
+				key := pidMapLine{Container: l.Container, Runtime: l.Runtime, Driver: l.Driver, PodUID: l.PodUID, QoS: l.QoS}
+				if info = infos[key]; info == nil {
+					info = &Info{Container: cgroup.Container{ID: l.Container, Runtime: cgroup.Runtime(l.Runtime),
+						Driver: cgroup.Driver(l.Driver), PodUID: l.PodUID, QoS: cgroup.QoS(l.QoS)}, Runtime: l.Runtime, QoS: l.QoS}
+					infos[key] = info
+				}
+			}
+			m.procs[l.PID] = append(m.procs[l.PID], mapped{l.Start, info})
+		default:
+			return nil, fmt.Errorf("%w: line %d: neither a process (pid, start) nor a container's names", ErrPIDMap, n)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read pid map: %w", err)
+	}
+	for _, ps := range m.procs {
+		slices.SortStableFunc(ps, func(a, b mapped) int { return a.start.Compare(b.start) })
+	}
+	return m, nil
+}
+
+// ReadPIDMapFile reads the pid map in path.
+func ReadPIDMapFile(path string) (*PIDMap, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	m, err := ReadPIDMap(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+// Names returns the containers' names the map holds, by ID.
+func (m *PIDMap) Names() map[string]Names { return m.names }
+
+// Enrich attributes a record to the process that held its pid when it was
+// made: the last one the map saw start before it (within Slack). A record
+// without a time stamp is attributed only when its pid was one process's
+// alone; any other record is unattributed.
+func (m *PIDMap) Enrich(r *pipeline.Record) {
+	ps := m.procs[r.PID]
+	t := RecordTime(&r.Record)
+	var found *mapped
+	switch {
+	case len(ps) == 0:
+	case t.IsZero():
+		if len(ps) == 1 {
+			found = &ps[0]
+		}
+	default:
+		for i := range ps {
+			if ps[i].start.After(t.Add(Slack)) {
+				break
+			}
+			found = &ps[i]
+		}
+	}
+	switch {
+	case found == nil:
+		r.MarkUnattributed()
+	case found.info != nil:
+		SetAttrs(r, found.info)
+	}
+}
