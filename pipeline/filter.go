@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"regexp"
+	"strings"
 	"sync"
 )
 
@@ -17,6 +18,10 @@ const maxFilterCache = 4096
 type Filter struct {
 	Exe, Comm *regexp.Regexp
 	PID       int32 // 0: any
+	// Attrs are attributes an enricher set that the record must have, each
+	// starting with its Prefix (--container: "container" starting with the
+	// digits given).
+	Attrs []AttrMatch
 
 	mu        sync.Mutex
 	exe, comm map[string]bool // match results per distinct text
@@ -31,6 +36,11 @@ func (f *Filter) Match(r *Record) bool {
 	}
 	if f.PID != 0 && r.PID != f.PID {
 		return false
+	}
+	for _, m := range f.Attrs {
+		if v, ok := r.Attr(m.Key); !ok || !strings.HasPrefix(v, m.Prefix) {
+			return false
+		}
 	}
 	if f.Exe == nil && f.Comm == nil {
 		return true
@@ -53,4 +63,9 @@ func match(re *regexp.Regexp, cache *map[string]bool, text []byte) bool {
 	ok := re.Match(text)
 	(*cache)[string(text)] = ok
 	return ok
+}
+
+// AttrMatch is a condition of Filter.Attrs.
+type AttrMatch struct {
+	Key, Prefix string
 }

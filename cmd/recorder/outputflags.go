@@ -41,12 +41,12 @@ func (o *outputFlags) outputs(stdout io.Writer) profilegen.Output {
 // did in unit ("line" or "record") on w unless quiet. Nothing is written
 // when a profile fails to build.
 func (o *outputFlags) write(p *pipeline.Pipeline, opt profilegen.Options, unit string, stdout, w io.Writer) error {
-	built, err := profilegen.BuildAll(p.Set, opt)
+	built, left, err := p.Build(opt)
 	if err == nil {
 		err = o.outputs(stdout).Write(built, opt)
 	}
 	if !o.quiet {
-		pipeline.Summary{Unit: unit, Counts: &p.Counts, Built: built}.WriteTo(w)
+		pipeline.Summary{Unit: unit, Counts: &p.Counts, Built: built, Left: left}.WriteTo(w)
 	}
 	return err
 }

@@ -23,10 +23,11 @@ type profileFlags struct {
 	merge       []string
 	companions  bool
 	allowDenied bool
+	ctr         containerFlags
 }
 
 func (p *profileFlags) register(fs *pflag.FlagSet) {
-	fs.StringVarP(&p.groupBy, "group-by", "g", "exe", "group records into profiles by `exe|comm|pid|none` (exe: the executable's basename, else comm)")
+	fs.StringVarP(&p.groupBy, "group-by", "g", "exe", "group records into profiles by `exe|comm|pid|none|container|pod` (exe: the executable's basename, else comm)")
 	fs.StringVar(&p.exe, "exe", "", "keep only records whose executable path matches `REGEXP`")
 	fs.StringVar(&p.comm, "comm", "", "keep only records whose comm matches `REGEXP`")
 	fs.Int32Var(&p.pid, "pid", 0, "keep only records of process `N`")
@@ -34,6 +35,7 @@ func (p *profileFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&p.merge, "merge", nil, "add the syscalls the profile `FILE` allows to every profile written (repeatable; e.g. an earlier recording)")
 	fs.BoolVar(&p.companions, "companion-arches", true, "list the usual companion ABIs too (x86_64 brings x86 and x32)")
 	fs.BoolVar(&p.allowDenied, "allow-denied", false, "also allow syscalls seen only with a denying action (ERRNO, KILL, TRAP)")
+	p.ctr.register(fs, "pid map `FILE`: watch writes the container of each process it looks up; replay attributes records with it")
 }
 
 // resolve turns the flags into the pipeline's configuration and the build

@@ -48,8 +48,13 @@ func runRecord(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
+	ctrs, err := cfg.profile.ctr.configure(&pcfg, true, nil)
+	if err != nil {
+		return err
+	}
+	defer ctrs.Close()
 	res, err := runner.Collect(ctx, runner.Run{Profile: runner.LoggingProfile(), Args: cfg.args,
-		Stdin: std.in, Stdout: std.out, Stderr: std.errOut})
+		Stdin: std.in, Stdout: std.out, Stderr: std.errOut, Observe: ctrs.Observe})
 	if err != nil {
 		return runner.StartFailed("record", err, std.errOut)
 	}
@@ -64,6 +69,7 @@ func runRecord(ctx context.Context, args []string, std stdio) error {
 		fmt.Fprintf(std.errOut, "recorded %s (%s): %s\n", pipeline.Quote(cfg.args[0]), res.Tracking, runner.DescribeExit(res.State))
 		res.WriteWarnings(std.errOut)
 	}
+	ctrs.Settle()
 	if err := cfg.out.write(p, opt, "record", std.out, std.errOut); err != nil {
 		return err
 	}

@@ -46,6 +46,11 @@ func runReplay(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
+	ctrs, err := cfg.profile.ctr.configure(&pcfg, false, nil)
+	if err != nil {
+		return err
+	}
+	defer ctrs.Close()
 	inputs, err := pipeline.OpenInputs(cfg.files, std.in)
 	if err != nil {
 		return err

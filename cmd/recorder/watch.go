@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/recorder-dev/recorder/internal/containers"
 	"github.com/recorder-dev/recorder/internal/watch"
 	"github.com/recorder-dev/recorder/source"
 )
@@ -53,6 +54,7 @@ func runWatch(ctx context.Context, args []string, std stdio) error {
 		ctx, cancel = context.WithTimeout(ctx, cfg.duration)
 		defer cancel()
 	}
+	defer cfg.ctrs.Close()
 	err = watch.Run(ctx, cfg.Config)
 	if errors.Is(err, watch.ErrMetricsAddr) {
 		return usageError{err}
@@ -68,6 +70,7 @@ type watchConfig struct {
 	logLevel  string
 	profile   profileFlags
 	format    formatFlag
+	ctrs      *containers.Setup
 }
 
 func parseWatchFlags(args []string, helpOut, logOut io.Writer) (*watchConfig, error) {
@@ -101,7 +104,10 @@ func parseWatchFlags(args []string, helpOut, logOut io.Writer) (*watchConfig, er
 	cfg.Output.Format = cfg.format.f
 	cfg.Logger = newLogger(cfg.logFormat, cfg.logLevel, logOut)
 	var err error
-	cfg.Pipeline, cfg.Build, err = cfg.profile.resolve()
+	if cfg.Pipeline, cfg.Build, err = cfg.profile.resolve(); err != nil {
+		return nil, err
+	}
+	cfg.ctrs, err = cfg.profile.ctr.configure(&cfg.Pipeline, true, cfg.Logger)
 	return cfg, err
 }
 

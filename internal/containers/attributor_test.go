@@ -179,11 +179,13 @@ func TestParseStart(t *testing.T) {
 
 func BenchmarkEnrichCached(b *testing.B) {
 	var a Attributor
-	r := &pipeline.Record{Record: audit.Record{PID: int32(os.Getpid())}}
-	now := time.Now().Add(time.Hour) // a record older than the last look: no read
-	r.Sec = now.Unix()
-	a.Enrich(r)
-	r.Sec = time.Now().Unix() - 1
+	t0 := time.Now()
+	r := &pipeline.Record{Record: audit.Record{PID: int32(os.Getpid()), Sec: t0.Unix() + 3600}}
+	a.Enrich(r)                                            // looks the process up, an hour ahead of its time
+	r.Sec, r.Msec = t0.Unix(), uint32(t0.Nanosecond()/1e6) // a record older than the look: no read
+	if a.Enrich(r); r.Unattributed() {
+		b.Fatal("unattributed")
+	}
 	b.ReportAllocs()
 	for b.Loop() {
 		a.Enrich(r)

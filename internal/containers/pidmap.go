@@ -44,7 +44,6 @@ type pidMapLine struct {
 type PIDMapWriter struct {
 	mu  sync.Mutex
 	f   *os.File
-	w   *bufio.Writer
 	err error
 }
 
@@ -54,8 +53,11 @@ func CreatePIDMap(path string) (*PIDMapWriter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pid map: %w", err)
 	}
-	return &PIDMapWriter{f: f, w: bufio.NewWriter(f)}, nil
+	return &PIDMapWriter{f: f}, nil
 }
+
+// Lines are written one at a time, unbuffered: there is one a process,
+// and a daemon that is killed loses none.
 
 // AddProcess writes a process looked up (Attributor.OnProcess).
 func (m *PIDMapWriter) AddProcess(pid int32, start time.Time, c *Info) {
@@ -74,27 +76,18 @@ func (m *PIDMapWriter) write(l pidMapLine) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err == nil {
-		_, err = m.w.Write(append(data, '\n'))
+		_, err = m.f.Write(append(data, '\n'))
 	}
 	if m.err == nil {
 		m.err = err
 	}
 }
 
-// Flush writes what is buffered.
-func (m *PIDMapWriter) Flush() error {
+// Close closes the file, returning the first error met.
+func (m *PIDMapWriter) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if err := m.w.Flush(); m.err == nil {
-		m.err = err
-	}
-	return m.err
-}
-
-// Close flushes and closes the file, returning the first error met.
-func (m *PIDMapWriter) Close() error {
-	err := m.Flush()
-	return errors.Join(err, m.f.Close())
+	return errors.Join(m.err, m.f.Close())
 }
 
 // PIDMap is a pid map read back: a pipeline.Enricher for replay.

@@ -63,6 +63,7 @@ func Collect(ctx context.Context, r Run) (*Result, error) {
 	defer src.Close()
 	before, daemon := src.Stats(), src.DaemonPID()
 	col := newCollector()
+	col.observe = r.Observe
 	readCtx, stopRead := context.WithCancel(context.Background())
 	defer stopRead()
 	var readErr error
@@ -202,6 +203,7 @@ type collector struct {
 	marked    chan struct{}
 	last      time.Time // when the last kept record arrived
 	malformed uint64
+	observe   func(*audit.Record) // Run.Observe
 }
 
 func newCollector() *collector { return &collector{marked: make(chan struct{})} }
@@ -222,6 +224,9 @@ func (c *collector) read(ctx context.Context, src source.Source) error {
 			continue
 		}
 		if kind == audit.KindSeccomp {
+			if c.observe != nil {
+				c.observe(&rec)
+			}
 			c.add(&rec)
 		}
 	}

@@ -25,6 +25,9 @@ type Run struct {
 	Stdin   io.Reader
 	Stdout  io.Writer
 	Stderr  io.Writer
+	// Observe, when set, is called with each seccomp record as it comes,
+	// while its process may still run (a container attributor looks it up).
+	Observe func(*audit.Record)
 }
 
 // Result is what came out of a Run.

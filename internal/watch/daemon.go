@@ -139,6 +139,9 @@ func (d *daemon) run(ctx context.Context, o source.Opened) {
 		case <-hup:
 			d.flush("SIGHUP", true)
 		case <-done:
+			if s, ok := d.cfg.Pipeline.Finish.(interface{ Settle() }); ok {
+				s.Settle() // the names still being looked up, off the record path now
+			}
 			d.flush("exit", true)
 			d.closeTee()
 			d.summary()
@@ -273,7 +276,13 @@ func (d *daemon) build(force bool) (built []profilegen.Built, keys int, ok bool,
 		return nil, 0, false, nil
 	}
 	d.applyResume()
-	built, err = profilegen.BuildAll(d.p.Set, d.cfg.Build)
+	built, left, err := d.p.Build(d.cfg.Build)
+	if err == nil {
+		built, err = d.resumeNamed(built)
+	}
+	if left.Groups > 0 && force {
+		d.log.Info("profiles left out", "groups", left.Groups, "records", left.Records, "why", left.Why)
+	}
 	d.dirty = false
 	return built, d.p.Set.Len(), true, err
 }
@@ -285,7 +294,7 @@ func (d *daemon) summary() {
 	c := &d.p.Counts
 	s := c.Source
 	d.log.Info("watch ended", "source", d.status.source, "lines", c.Lines, "records_kept", c.Kept,
-		"filtered", c.Filtered, "malformed", c.Malformed.N, "forged", c.Forged,
+		"filtered", c.Filtered, "unattributed", c.Unattributed, "malformed", c.Malformed.N, "forged", c.Forged,
 		"printk_suppressed", c.Suppressed, "kernel_lost", s.KernelLost, "enobufs", s.NoBufs,
 		"kmsg_overwritten", s.Overwritten, "rotations", s.Reopened, "groups", len(d.p.Set.Groups()))
 	if c.Lost() {

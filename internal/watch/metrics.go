@@ -51,6 +51,7 @@ var (
 	mRecords    = counterDesc("recorder_records_total", "Seccomp records kept, by source, action and profile group.", "action", "group")
 	mFiltered   = counterDesc("recorder_records_filtered_total", "Seccomp records dropped by --exe, --comm or --pid.")
 	mMalformed  = counterDesc("recorder_parse_errors_total", "Malformed seccomp records.")
+	mUnattrib   = counterDesc("recorder_records_unattributed_total", "Seccomp records whose process was gone before its container could be looked up.")
 	mForged     = counterDesc("recorder_forged_lines_total", "Record-shaped lines userspace wrote to /dev/kmsg, ignored.")
 	mSuppressed = counterDesc("recorder_printk_suppressed_total", "Records the kernel's printk rate limit dropped (kauditd_printk_skb).")
 	mLost       = counterDesc("recorder_kernel_lost_total", "Growth of the kernel audit lost counter since start.")
@@ -70,7 +71,7 @@ func counterDesc(name, help string, labels ...string) *prometheus.Desc {
 type metricsCollector struct{ d *daemon }
 
 func (c metricsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{mLines, mRecords, mFiltered, mMalformed, mForged, mSuppressed, mLost, mNoBufs, mOverwrite, mReopens, mRejoins, mFlushes, mDistinct} {
+	for _, d := range []*prometheus.Desc{mLines, mRecords, mFiltered, mUnattrib, mMalformed, mForged, mSuppressed, mLost, mNoBufs, mOverwrite, mReopens, mRejoins, mFlushes, mDistinct} {
 		ch <- d
 	}
 }
@@ -89,6 +90,7 @@ func (m metricsCollector) Collect(ch chan<- prometheus.Metric) {
 		counter(mRecords, v, src, k.action.String(), k.group)
 	}
 	counter(mFiltered, c.Filtered, src)
+	counter(mUnattrib, c.Unattributed, src)
 	counter(mMalformed, c.Malformed.N+c.TooLong.N, src)
 	counter(mForged, c.Forged, src)
 	counter(mSuppressed, c.Suppressed, src)

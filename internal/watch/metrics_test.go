@@ -36,8 +36,8 @@ recorder_flushes_total{result="ok"} 0
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "recorder_records_total", "recorder_flushes_total"); err != nil {
 		t.Error(err)
 	}
-	if n, err := testutil.GatherAndCount(reg); err != nil || n != 15 {
-		t.Errorf("%d metrics (err %v), want 15", n, err)
+	if n, err := testutil.GatherAndCount(reg); err != nil || n != 16 {
+		t.Errorf("%d metrics (err %v), want 16 (with recorder_records_unattributed_total)", n, err)
 	}
 }
 

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -58,6 +59,9 @@ func (d *daemon) applyResume() {
 		return
 	}
 	for _, g := range d.p.Set.Groups() {
+		if d.p.Name(g) != g {
+			continue // written under another name: see resumeNamed
+		}
 		m := d.resume[profilegen.FileName(g)]
 		if m == nil || m.applied[g] {
 			continue
@@ -65,4 +69,25 @@ func (d *daemon) applyResume() {
 		d.p.Set.AddProfile(g, m.profile)
 		m.applied[g] = true
 	}
+}
+
+// resumeNamed adds the loaded profiles to the built profiles that a
+// pipeline.Finisher named (a container's, once its names are known), by the
+// file they are written to; d.mu is held.
+func (d *daemon) resumeNamed(built []profilegen.Built) ([]profilegen.Built, error) {
+	if len(d.resume) == 0 || d.cfg.Pipeline.Finish == nil {
+		return built, nil
+	}
+	for i, b := range built {
+		m := d.resume[profilegen.FileName(b.Group)]
+		if m == nil {
+			continue
+		}
+		p, err := profilegen.Union(d.cfg.Build, b.Profile, m.profile)
+		if err != nil {
+			return nil, fmt.Errorf("merge %s with the profile written before: %w", b.Group, err)
+		}
+		built[i].Profile = p
+	}
+	return built, nil
 }

@@ -1,0 +1,147 @@
+package containers
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+
+	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/pipeline"
+)
+
+// Options are the command line's container flags.
+type Options struct {
+	Container   string // --container: an ID or its first hex digits
+	Pod         string // --pod: a pod's name or UID
+	Namespace   string // --namespace
+	CRIEndpoint string // --cri-endpoint: "auto" (probe), "none", or an endpoint
+	PIDMap      string // --pid-map: replay reads it, watch writes it
+	Live        bool   // the records' processes may still run (watch, record), else replay
+	Log         *slog.Logger
+}
+
+// ErrUsage wraps the errors of a bad combination of flags.
+var ErrUsage = errors.New("usage")
+
+// ErrReplay: replay cannot attribute records to containers without a pid
+// map: the processes that made them are gone.
+var ErrReplay = errors.New("replay cannot know a line's container: the processes that made the records are gone and a log line holds only a pid; " +
+	"capture with 'recorder watch --tee LOG --pid-map MAP' and replay LOG with --pid-map MAP, or record live with 'recorder watch --group-by container'")
+
+// Setup is what Configure added to a pipeline. Close it when done.
+type Setup struct {
+	Attributor *Attributor // live, when records are attributed
+	Namer      *Namer      // the Finisher, when grouping by container or pod
+	resolver   *Resolver
+	pidmap     *PIDMapWriter
+}
+
+// Observe is Attributor.Observe, or nothing when records are not
+// attributed: for record's collector, which looks the processes up as the
+// records come.
+func (s *Setup) Observe(r *audit.Record) {
+	if s != nil && s.Attributor != nil {
+		s.Attributor.Observe(r)
+	}
+}
+
+// Settle waits a little for the names still being looked up, before the
+// last profiles are written.
+func (s *Setup) Settle() {
+	if s != nil && s.Namer != nil {
+		s.Namer.Settle()
+	}
+}
+
+// Close stops the resolver and closes the pid map.
+func (s *Setup) Close() error {
+	if s == nil {
+		return nil
+	}
+	var errs []error
+	if s.resolver != nil {
+		errs = append(errs, s.resolver.Close())
+	}
+	if s.pidmap != nil {
+		errs = append(errs, s.pidmap.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Configure adds to cfg what the container flags ask for: the enricher
+// that attributes records (live: from /proc; replay: from a pid map), the
+// --container filter, and for the container and pod groupings the Namer
+// with its CRI resolver. It returns nil when no flag asks for containers.
+// A bad combination is an error wrapping ErrUsage.
+func Configure(cfg *pipeline.Config, o Options) (*Setup, error) {
+	byContainer := cfg.GroupBy == GroupContainer || cfg.GroupBy == GroupPod
+	if !byContainer && o.Container == "" && o.Pod == "" && o.Namespace == "" && o.PIDMap == "" {
+		return nil, nil
+	}
+	if (o.Pod != "" || o.Namespace != "") && !byContainer {
+		return nil, fmt.Errorf("%w: --pod and --namespace select the profiles of containers or pods: use --group-by container or pod", ErrUsage)
+	}
+	if o.Container != "" && (len(o.Container) > 64 || !hexDigits(o.Container)) {
+		return nil, fmt.Errorf("%w: --container %q: want a container ID or its first hex digits", ErrUsage, o.Container)
+	}
+	if !o.Live && o.PIDMap == "" {
+		return nil, fmt.Errorf("%w: %w", ErrUsage, ErrReplay)
+	}
+	s := &Setup{}
+	var static map[string]Names
+	if o.Live {
+		s.Attributor = &Attributor{}
+		cfg.Enrichers = append(cfg.Enrichers, s.Attributor)
+		if o.PIDMap != "" {
+			w, err := CreatePIDMap(o.PIDMap)
+			if err != nil {
+				return nil, err
+			}
+			s.pidmap = w
+			s.Attributor.OnProcess = w.AddProcess
+		}
+	} else {
+		m, err := ReadPIDMapFile(o.PIDMap)
+		if err != nil {
+			return nil, fmt.Errorf("--pid-map: %w", err)
+		}
+		static = m.Names()
+		cfg.Enrichers = append(cfg.Enrichers, m)
+	}
+	if o.Container != "" {
+		f := &pipeline.Filter{}
+		if cfg.Filter != nil {
+			f = cfg.Filter
+		}
+		f.Attrs = append(f.Attrs, pipeline.AttrMatch{Key: AttrContainer, Prefix: o.Container})
+		cfg.Filter = f
+	}
+	if !byContainer {
+		return s, nil
+	}
+	s.Namer = &Namer{Static: static, Pod: o.Pod, Namespace: o.Namespace}
+	cfg.Finish = s.Namer
+	if o.Live {
+		endpoint := o.CRIEndpoint
+		if endpoint == "auto" {
+			endpoint = ProbeEndpoint()
+		}
+		if endpoint != "" && endpoint != "none" {
+			r, err := NewResolver(endpoint, o.Log)
+			if err != nil {
+				s.Close()
+				return nil, err
+			}
+			if s.pidmap != nil {
+				r.OnNames = s.pidmap.AddNames
+			}
+			s.resolver, s.Namer.Names, s.Attributor.Names = r, r, r
+		}
+	}
+	return s, nil
+}
+
+func hexDigits(s string) bool {
+	return s != "" && !slices.ContainsFunc([]byte(s), func(c byte) bool { return !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') })
+}
