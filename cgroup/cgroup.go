@@ -205,7 +205,9 @@ func podOf(comp, parent string) (uid string, qos QoS, ok bool) {
 	case "kubepods":
 		return uid, Guaranteed, true
 	}
-	return "", "", false
+	// Read from inside a cgroup namespace the parents may be cut off
+	// ("/../pod<UID>/<ID>"): the pod, of a class unknown.
+	return uid, "", true
 }
 
 // isID: 64 lowercase hex digits, the IDs of containerd, CRI-O, Docker and

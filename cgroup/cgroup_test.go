@@ -91,6 +91,8 @@ func TestParse(t *testing.T) {
 			Container{ID: ctr, Runtime: Docker, Driver: Systemd}, true},
 		{"equal depth: name=systemd before other v1", "4:memory:/docker/" + node + "\n9:name=systemd:/docker/" + ctr + "\n",
 			Container{ID: ctr, Runtime: Docker, Driver: Cgroupfs}, true},
+		{"cgroup namespace that cuts the QoS off", "0::/../pod" + uid + "/" + ctr + "\n",
+			Container{ID: ctr, Driver: Cgroupfs, PodUID: uid}, true},
 		{"static pod UID (32 hex)", "0::/kubepods/pod0123456789abcdef0123456789abcdef/" + ctr + "\n",
 			Container{ID: ctr, Driver: Cgroupfs, PodUID: "0123456789abcdef0123456789abcdef", QoS: Guaranteed}, true},
 		{"pod slice without a container (the pod's own cgroup)", "0::/kubepods.slice/kubepods-pod" + strings.ReplaceAll(uid, "-", "_") + ".slice\n", Container{}, false},

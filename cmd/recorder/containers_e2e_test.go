@@ -1,0 +1,205 @@
+//go:build linux
+
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/recorder-dev/recorder/internal/audittest"
+	"github.com/recorder-dev/recorder/internal/runctest"
+	"github.com/recorder-dev/recorder/profilegen"
+)
+
+// echoText is what the echo containers answer.
+const echoText = "just made some syscalls!"
+
+// freeAddr returns a loopback address with a port free now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// echoContainer is an http-echo-like container: the static echo binary
+// alone, under profile, in the kubelet's cgroup path of a BestEffort pod.
+type echoContainer struct {
+	id, uid, addr string
+	pid           int
+}
+
+// runEcho starts an echo container under profile (nil: none) and waits
+// until it answers.
+func runEcho(t *testing.T, r *runctest.Runc, profile *specs.LinuxSeccomp) *echoContainer {
+	t.Helper()
+	c := &echoContainer{id: runctest.NewID(), uid: runctest.NewUID(), addr: freeAddr(t)}
+	echo := runctest.Static(t, "./testdata/workloads/echo", nil)
+	b := runctest.NewBundle(t, map[string]string{"/echo": echo}, "/echo", "-listen", c.addr, "-text", echoText)
+	b.Spec.Linux.CgroupsPath = runctest.PodCgroup(c.uid, c.id)
+	b.Spec.Linux.Seccomp = profile
+	log, err := os.Create(filepath.Join(t.TempDir(), "echo.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	c.pid = r.Run(t, b, c.id, log)
+	if got := httpGet(t, c.addr, 10*time.Second); got != echoText+"\n" {
+		data, _ := os.ReadFile(log.Name())
+		t.Fatalf("container %s answered %q, want %q; its log:\n%s", c.id[:12], got, echoText, data)
+	}
+	return c
+}
+
+// httpGet returns the body served at addr, trying until timeout.
+func httpGet(t *testing.T, addr string, timeout time.Duration) string {
+	t.Helper()
+	client := &http.Client{Timeout: 2 * time.Second}
+	var last error
+	for end := time.Now().Add(timeout); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		resp, err := client.Get("http://" + addr + "/")
+		if err != nil {
+			last = err
+			continue
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err == nil {
+			return string(body)
+		}
+		last = err
+	}
+	t.Logf("GET %s: %v", addr, last)
+	return ""
+}
+
+// tutorialAudit is the tutorial's audit.json: log every call.
+func tutorialAudit(t *testing.T) *specs.LinuxSeccomp {
+	t.Helper()
+	p, err := profilegen.ReadFile("../../testdata/tutorial/profiles/audit.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// readProfile reads a profile file and returns it and the names it allows.
+func readProfile(t *testing.T, path string) (*specs.LinuxSeccomp, []string) {
+	t.Helper()
+	p, err := profilegen.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range p.Syscalls {
+		if r.Action == specs.ActAllow {
+			names = append(names, r.Names...)
+		}
+	}
+	slices.Sort(names)
+	return p, names
+}
+
+func fileHas(path string, want ...string) bool {
+	p, err := profilegen.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	for _, w := range want {
+		if !slices.ContainsFunc(p.Syscalls, func(r specs.LinuxSyscall) bool { return slices.Contains(r.Names, w) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// containerCalls are calls every echo container's profile must hold:
+// fstatfs and prctl from runc's init after it loaded the filter (the calls
+// a profile of http-echo's own records lacks, so the container cannot
+// start), execve of the entrypoint, and accept4 from serving.
+var containerCalls = []string{"fstatfs", "prctl", "execve", "accept4"}
+
+// TestContainersRunc: two containers of the same image under the
+// tutorial's audit.json, with kubelet-style cgroup paths, and a process
+// outside every container under a logging filter. watch --group-by
+// container writes one profile per container, named by its ID, and the
+// outsider's calls are in neither; a new container then starts and serves
+// under the first one's profile.
+func TestContainersRunc(t *testing.T) {
+	audittest.NeedRoot(t)
+	prev := audittest.NoDaemon(t)
+	r := runctest.New(t)
+	dir := t.TempDir()
+	w := startWatch(t, "--source", "netlink", "-d", dir, "--group-by", "container", "--cri-endpoint", "none",
+		"--flush-interval", "100ms", "--pid-map", filepath.Join(dir, "pids.map"), "--tee", filepath.Join(dir, "tee.log"))
+	w.waitFor(t, "registration", 5*time.Second, func() bool { return audittest.Status(t).PID == uint32(os.Getpid()) })
+
+	audit := tutorialAudit(t)
+	a := runEcho(t, r, audit)
+	audittest.RunLogged(t, nil, "pwd") // the outsider: getcwd, which echo never calls
+	b := runEcho(t, r, audit)
+	httpGet(t, a.addr, time.Second)
+	fileA, fileB := filepath.Join(dir, a.id+".json"), filepath.Join(dir, b.id+".json")
+	host := filepath.Join(dir, "host.json")
+	w.waitFor(t, "both containers' profiles and the outsider's", 15*time.Second, func() bool {
+		return fileHas(fileA, containerCalls...) && fileHas(fileB, containerCalls...) && fileHas(host, "getcwd")
+	})
+	w.stop(t)
+	audittest.CheckSame(t, "after watch", prev, audittest.Status(t))
+
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	t.Logf("profiles: %q\nwatch log:\n%s", files, w.log.String())
+	for _, f := range []string{fileA, fileB} {
+		if _, names := readProfile(t, f); slices.Contains(names, "getcwd") {
+			t.Errorf("%s holds the outsider's getcwd", filepath.Base(f))
+		}
+	}
+	for _, f := range files {
+		if base := filepath.Base(f); base != filepath.Base(fileA) && base != filepath.Base(fileB) && base != "host.json" {
+			t.Errorf("unexpected profile %s (a container's records went elsewhere?)", base)
+		}
+	}
+
+	// A new container starts and serves under the first one's profile.
+	profA, _ := readProfile(t, fileA)
+	c := runEcho(t, r, profA)
+	if got := httpGet(t, c.addr, 5*time.Second); got != echoText+"\n" {
+		t.Errorf("under %s's profile the new container answered %q", a.id[:12], got)
+	}
+
+	// replay --pid-map attributes the lines watch teed as watch did.
+	replayDir := t.TempDir()
+	var out, errOut strings.Builder
+	err := run(t.Context(), []string{"replay", "--group-by", "container", "--pid-map", filepath.Join(dir, "pids.map"),
+		"-d", replayDir, filepath.Join(dir, "tee.log")}, nil, &out, &errOut)
+	if err != nil {
+		t.Fatalf("replay --pid-map: %v\n%s", err, errOut.String())
+	}
+	for _, f := range []string{fileA, fileB} {
+		_, want := readProfile(t, f)
+		_, got := readProfile(t, filepath.Join(replayDir, filepath.Base(f)))
+		if !slices.Equal(got, want) {
+			t.Errorf("replay --pid-map: %s allows %q, watch wrote %q", filepath.Base(f), got, want)
+		}
+	}
+	t.Logf("replay --pid-map:\n%s", errOut.String())
+}
+
+// specJSON is for failure messages.
+func specJSON(p *specs.LinuxSeccomp) string {
+	data, _ := json.Marshal(p)
+	return string(data)
+}
