@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -203,3 +204,76 @@ func specJSON(p *specs.LinuxSeccomp) string {
 	data, _ := json.Marshal(p)
 	return string(data)
 }
+
+// staticRecorder builds the recorder as the DaemonSet's image holds it: a
+// static binary with libseccomp linked in (see deploy/kubernetes/README.md).
+func staticRecorder(t *testing.T) string {
+	return runctest.Static(t, "./cmd/recorder", []string{"CGO_ENABLED=1"},
+		"-tags", "netgo,osusergo", "-ldflags", "-s -w -linkmode external -extldflags -static")
+}
+
+// recordedDir is where the DaemonSet writes profiles, on the node.
+const recordedDir = "/var/lib/kubelet/seccomp/profiles/recorded"
+
+// TestContainersDaemonSet runs the recorder as the DaemonSet does: the
+// static binary alone in a runc container with a read-only root, the
+// host's PID and network namespaces (the kernel takes AUDIT_SET only from
+// the initial PID namespace and multicasts only into the initial network
+// namespace), a cgroup namespace of its own (as a pod on cgroup v2 has),
+// and no capability but CAP_AUDIT_CONTROL and CAP_AUDIT_READ. It records an
+// echo container into a host directory mounted where the DaemonSet's
+// hostPath is.
+func TestContainersDaemonSet(t *testing.T) {
+	audittest.NeedRoot(t)
+	prev := audittest.NoDaemon(t)
+	r := runctest.New(t)
+	out := t.TempDir()
+
+	rec := runctest.NewBundle(t, map[string]string{"/recorder": staticRecorder(t)},
+		"/recorder", "watch", "--source", "netlink", "-d", recordedDir, "--group-by", "container",
+		"--flush-interval", "100ms", "--metrics-addr", "127.0.0.1:0")
+	s := rec.Spec
+	s.Linux.Namespaces = append(runctest.Without(s.Linux.Namespaces, specs.PIDNamespace, specs.NetworkNamespace),
+		specs.LinuxNamespace{Type: specs.CgroupNamespace})
+	caps := []string{"CAP_AUDIT_CONTROL", "CAP_AUDIT_READ"}
+	s.Process.Capabilities = &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps}
+	s.Process.NoNewPrivileges = true
+	s.Mounts = append(s.Mounts, specs.Mount{Destination: recordedDir, Type: "bind", Source: out, Options: []string{"rbind", "rw"}})
+	recID := runctest.NewID()
+	s.Linux.CgroupsPath = runctest.PodCgroup(runctest.NewUID(), recID)
+	logFile, err := os.Create(filepath.Join(t.TempDir(), "recorder.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	recLog := func() string { data, _ := os.ReadFile(logFile.Name()); return string(data) }
+	pid := r.Run(t, rec, recID, logFile)
+	registered := false
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end) && !registered; time.Sleep(20 * time.Millisecond) {
+		registered = audittest.Status(t).PID == uint32(pid)
+	}
+	if !registered {
+		t.Fatalf("the recorder in its container (pid %d) did not register as the audit daemon; its log:\n%s", pid, recLog())
+	}
+	status, _ := os.ReadFile("/proc/" + itoa(pid) + "/status")
+	for _, l := range strings.Split(string(status), "\n") {
+		if strings.HasPrefix(l, "CapEff:") && strings.TrimSpace(strings.TrimPrefix(l, "CapEff:")) != "0000002040000000" {
+			t.Errorf("recorder's %s, want only CAP_AUDIT_CONTROL (30) and CAP_AUDIT_READ (37): 0000002040000000", l)
+		}
+	}
+
+	e := runEcho(t, r, tutorialAudit(t))
+	want := filepath.Join(out, e.id+".json")
+	for end := time.Now().Add(15 * time.Second); time.Now().Before(end) && !fileHas(want, containerCalls...); time.Sleep(50 * time.Millisecond) {
+	}
+	r.Kill(t, recID, "TERM")
+	r.WaitStopped(t, recID, 15*time.Second)
+	audittest.CheckSame(t, "after the recorder's container stopped", prev, audittest.Status(t))
+	t.Logf("recorder's log:\n%s", recLog())
+	if !fileHas(want, containerCalls...) {
+		files, _ := filepath.Glob(filepath.Join(out, "*"))
+		t.Fatalf("no profile of the echo container with %q in the hostPath; files %q", containerCalls, files)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
