@@ -7,7 +7,7 @@ GO        ?= go
 BIN       := bin/recorder
 EXAMPLE   ?= testdata/logs/syslog-rfc3339.log
 PKGS      := libseccomp-dev pkg-config gcc
-TEST_PKGS := auditd
+TEST_PKGS := auditd runc containerd containernetworking-plugins
 GOTESTFLAGS ?=
 
 .PHONY: all build run test bench fuzz deps test-deps install-test-pkgs vet check-builds clean

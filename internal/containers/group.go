@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
@@ -76,6 +77,8 @@ type Namer struct {
 	Static    map[string]Names // names by container ID (replay's --pid-map)
 	Pod       string           // keep only this pod (its name or UID)
 	Namespace string           // keep only this namespace
+
+	settled atomic.Bool // Settle was called: write every group now
 }
 
 // Settle waits a little for the names still being looked up: for the last
@@ -84,6 +87,7 @@ func (n *Namer) Settle() {
 	if n.Names != nil {
 		n.Names.Settle(3 * time.Second)
 	}
+	n.settled.Store(true)
 }
 
 // names returns what is known of a group's names: the container's, or
@@ -145,6 +149,11 @@ func (n *Namer) Finish(built []profilegen.Built, opt profilegen.Options) ([]prof
 	var why []string
 	byName := map[string][]profilegen.Built{}
 	for _, b := range built {
+		if n.Names != nil && !n.settled.Load() && n.Names.Pending(b.Group) {
+			// Its names are on their way: written at the next flush, under
+			// them, rather than now under its ID and then under another name.
+			continue
+		}
 		if ok, reason := n.selects(b.Group); !ok {
 			left.Groups++
 			left.Records += b.Report.Records

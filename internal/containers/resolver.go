@@ -158,6 +158,14 @@ func (r *Resolver) Names(id string) (Names, bool) {
 	return Names{}, false
 }
 
+// Pending reports whether a lookup of container id is queued or running.
+func (r *Resolver) Pending(id string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	l := r.state[id]
+	return l != nil && l.queued
+}
+
 // Pod returns the namespace, name and UID of the pod uid, if known.
 func (r *Resolver) Pod(uid string) (Names, bool) {
 	r.mu.Lock()
