@@ -34,10 +34,26 @@ func BuildAll(s *Set, opt Options) ([]Built, error) {
 // Output is where profiles go: one file (or W) holding the union of every
 // group's profile, or one file per group in Dir.
 type Output struct {
-	Path   string    // the union's file; "" or "-" is W
-	Dir    string    // when set, one file per group: Dir/FileName(group)+Format.Ext()
-	Format Format    // "" is OCI
-	W      io.Writer // standard output
+	Path   string     // the union's file; "" or "-" is W
+	Dir    string     // when set, one file per group: Dir/FileName(group)+Format.Ext()
+	Format Format     // "" is OCI
+	W      io.Writer  // standard output
+	SPO    SPOOptions // the SeccompProfile objects' version, name and labels
+}
+
+// marshal encodes one profile in o's format; group names it.
+func (o Output) marshal(group string, p *specs.LinuxSeccomp) ([]byte, error) {
+	if o.format() != SPO {
+		return o.format().Marshal(group, p)
+	}
+	name := group
+	if o.SPO.Name != "" {
+		name = o.SPO.Name
+		if o.Dir != "" {
+			name += "-" + group
+		}
+	}
+	return o.SPO.Marshal(name, p)
 }
 
 // Write writes built as o says. A file is replaced whole or not at all
@@ -55,7 +71,7 @@ func (o Output) Write(built []Built, opt Options) error {
 	if err != nil {
 		return err
 	}
-	data, err := o.format().Marshal("profile", union)
+	data, err := o.marshal("profile", union)
 	if err != nil {
 		return err
 	}
@@ -75,7 +91,7 @@ func (o Output) writeDir(built []Built) error {
 	}
 	var errs []error
 	for _, b := range built {
-		data, err := o.format().Marshal(b.Group, b.Profile)
+		data, err := o.marshal(b.Group, b.Profile)
 		if err != nil {
 			errs = append(errs, err)
 			continue

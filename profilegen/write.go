@@ -140,40 +140,12 @@ func positioned(data []byte, err error) error {
 	return fmt.Errorf("%w: %w", ErrProfile, &ProfileError{Offset: off, Line: line, Column: col, Err: err})
 }
 
-// SPOAPIVersion is the API version MarshalSPO writes.
-const SPOAPIVersion = "security-profiles-operator.x-k8s.io/v1beta1"
-
-type spoProfile struct {
-	APIVersion string              `json:"apiVersion"`
-	Kind       string              `json:"kind"`
-	Metadata   spoMetadata         `json:"metadata"`
-	Spec       *specs.LinuxSeccomp `json:"spec"`
-}
-
-type spoMetadata struct {
-	Name      string `json:"name"`
-	Namespace string `json:"namespace,omitempty"`
-}
+// SPOAPIVersion is the API version MarshalSPO writes: v1, the storage
+// version of the operator's CRD (SPOv1beta1 is the other one it serves).
+const SPOAPIVersion = SPOv1
 
 // MarshalSPO encodes p as a Security Profiles Operator SeccompProfile
-// (apiVersion SPOAPIVersion) in YAML. name is made a DNS-1123 label (see
-// ResourceName); namespace, when not empty, must already be one.
+// (apiVersion SPOAPIVersion) in YAML: SPOOptions{Namespace: namespace}.Marshal.
 func MarshalSPO(name, namespace string, p *specs.LinuxSeccomp) ([]byte, error) {
-	if p == nil || p.DefaultAction == "" {
-		return nil, fmt.Errorf("marshal seccompprofile: %w: no defaultAction", ErrProfile)
-	}
-	if namespace != "" && !isDNSLabel(namespace) {
-		return nil, fmt.Errorf("marshal seccompprofile: namespace %q is not a DNS-1123 label", namespace)
-	}
-	obj := spoProfile{
-		APIVersion: SPOAPIVersion,
-		Kind:       "SeccompProfile",
-		Metadata:   spoMetadata{Name: ResourceName(name), Namespace: namespace},
-		Spec:       sortedNames(p),
-	}
-	out, err := yaml.Marshal(obj)
-	if err != nil {
-		return nil, fmt.Errorf("marshal seccompprofile: %w", err)
-	}
-	return append([]byte("---\n"), out...), nil
+	return SPOOptions{Namespace: namespace}.Marshal(name, p)
 }

@@ -1,0 +1,140 @@
+package profilegen
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/opencontainers/runtime-spec/specs-go"
+	"sigs.k8s.io/yaml"
+)
+
+// The API versions of the Security Profiles Operator's SeccompProfile that
+// its CRD serves (testdata/spo/seccompprofile-crd.yaml): v1 is the storage
+// version.
+const (
+	SPOv1      = "security-profiles-operator.x-k8s.io/v1"
+	SPOv1beta1 = "security-profiles-operator.x-k8s.io/v1beta1"
+)
+
+// SPOArchitectures are the architectures the CRD's schema accepts in
+// spec.architectures (an enum); loongarch64, m68k, sh and the like are not
+// among them.
+var SPOArchitectures = []specs.Arch{
+	"SCMP_ARCH_NATIVE", specs.ArchX86, specs.ArchX86_64, specs.ArchX32, specs.ArchARM, specs.ArchAARCH64,
+	specs.ArchMIPS, specs.ArchMIPS64, specs.ArchMIPS64N32, specs.ArchMIPSEL, specs.ArchMIPSEL64, specs.ArchMIPSEL64N32,
+	specs.ArchPPC, specs.ArchPPC64, specs.ArchPPC64LE, specs.ArchS390, specs.ArchS390X, specs.ArchPARISC, specs.ArchPARISC64,
+	specs.ArchRISCV64,
+}
+
+// DroppedArchAnnotation lists, on a SeccompProfile, the architectures of the
+// profile that the CRD cannot hold and that were left out.
+const DroppedArchAnnotation = "recorder.dev/dropped-architectures"
+
+// SPOOptions shape a SeccompProfile object.
+type SPOOptions struct {
+	APIVersion string            // SPOv1 (the default) or SPOv1beta1
+	Name       string            // metadata.name: with Output.Dir, the prefix "<Name>-" of each group's
+	Namespace  string            // metadata.namespace (the CRD is cluster-scoped: an API server clears it)
+	Labels     map[string]string // metadata.labels
+}
+
+// ParseSPOVersion returns the API version named "v1" or "v1beta1" (or in full).
+func ParseSPOVersion(s string) (string, error) {
+	switch s {
+	case "", "v1", SPOv1:
+		return SPOv1, nil
+	case "v1beta1", SPOv1beta1:
+		return SPOv1beta1, nil
+	}
+	return "", fmt.Errorf("SeccompProfile API version %q: want v1 or v1beta1", s)
+}
+
+// ParseLabel parses "KEY=VALUE" as a Kubernetes label.
+func ParseLabel(s string) (key, value string, err error) {
+	key, value, ok := strings.Cut(s, "=")
+	if !ok {
+		return "", "", fmt.Errorf("label %q: want KEY=VALUE", s)
+	}
+	prefix, name, ok := strings.Cut(key, "/")
+	if !ok {
+		prefix, name = "", key
+	}
+	if ok && (len(prefix) > 253 || !dnsSubdomain.MatchString(prefix)) {
+		return "", "", fmt.Errorf("label key %q: the prefix must be a DNS subdomain (lowercase, '-' and '.')", key)
+	}
+	if len(name) > 63 || !labelName.MatchString(name) {
+		return "", "", fmt.Errorf("label key %q: the name must be 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit", key)
+	}
+	if value != "" && (len(value) > 63 || !labelName.MatchString(value)) {
+		return "", "", fmt.Errorf("label value %q: must be empty or 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit", value)
+	}
+	return key, value, nil
+}
+
+// The syntax of Kubernetes label keys and values (apimachinery's
+// validation.IsQualifiedName and IsValidLabelValue; a test compares them).
+var (
+	labelName    = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$`)
+	dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+)
+
+type spoProfile struct {
+	APIVersion string              `json:"apiVersion"`
+	Kind       string              `json:"kind"`
+	Metadata   spoMetadata         `json:"metadata"`
+	Spec       *specs.LinuxSeccomp `json:"spec"`
+}
+
+type spoMetadata struct {
+	Name        string            `json:"name"`
+	Namespace   string            `json:"namespace,omitempty"`
+	Labels      map[string]string `json:"labels,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// Marshal encodes p as a SeccompProfile in YAML that the CRD's schema
+// accepts. name is made a DNS-1123 label (see ResourceName); the namespace,
+// when set, must already be one. Architectures the CRD cannot hold are left
+// out and listed in the annotation DroppedArchAnnotation. A profile the
+// schema would reject otherwise (a defaultErrnoRet, which the CRD has no
+// field for) is an error wrapping ErrProfile.
+func (o SPOOptions) Marshal(name string, p *specs.LinuxSeccomp) ([]byte, error) {
+	if p == nil || p.DefaultAction == "" {
+		return nil, fmt.Errorf("marshal seccompprofile: %w: no defaultAction", ErrProfile)
+	}
+	if p.DefaultErrnoRet != nil {
+		return nil, fmt.Errorf("marshal seccompprofile: %w: defaultErrnoRet has no field in the SeccompProfile CRD", ErrProfile)
+	}
+	version, err := ParseSPOVersion(o.APIVersion)
+	if err != nil {
+		return nil, fmt.Errorf("marshal seccompprofile: %w", err)
+	}
+	if o.Namespace != "" && !isDNSLabel(o.Namespace) {
+		return nil, fmt.Errorf("marshal seccompprofile: namespace %q is not a DNS-1123 label", o.Namespace)
+	}
+	spec := sortedNames(p)
+	spec.Architectures = nil
+	var dropped []string
+	for _, a := range p.Architectures {
+		if slices.Contains(SPOArchitectures, a) {
+			spec.Architectures = append(spec.Architectures, a)
+		} else {
+			dropped = append(dropped, string(a))
+		}
+	}
+	md := spoMetadata{Name: ResourceName(name), Namespace: o.Namespace}
+	if len(o.Labels) > 0 {
+		md.Labels = maps.Clone(o.Labels)
+	}
+	if len(dropped) > 0 {
+		md.Annotations = map[string]string{DroppedArchAnnotation: strings.Join(dropped, ",")}
+	}
+	out, err := yaml.Marshal(spoProfile{APIVersion: version, Kind: "SeccompProfile", Metadata: md, Spec: spec})
+	if err != nil {
+		return nil, fmt.Errorf("marshal seccompprofile: %w", err)
+	}
+	return append([]byte("---\n"), out...), nil
+}
