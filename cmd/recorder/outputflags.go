@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/spf13/pflag"
@@ -30,11 +31,11 @@ func (o *outputFlags) check(fs *pflag.FlagSet) error {
 	if o.outputDir != "" && fs.Changed("output") {
 		return usageError{errors.New("--output and --output-dir exclude each other")}
 	}
-	return nil
+	return o.format.resolve()
 }
 
 func (o *outputFlags) outputs(stdout io.Writer) profilegen.Output {
-	return profilegen.Output{Path: o.output, Dir: o.outputDir, Format: o.format.f, W: stdout}
+	return profilegen.Output{Path: o.output, Dir: o.outputDir, Format: o.format.f, W: stdout, SPO: o.format.spo}
 }
 
 // write builds the profiles of p's groups, writes them, and tells what it
@@ -51,12 +52,42 @@ func (o *outputFlags) write(p *pipeline.Pipeline, opt profilegen.Options, unit s
 	return err
 }
 
-// formatFlag is --format: a profilegen.Format.
-type formatFlag struct{ f profilegen.Format }
+// formatFlag is --format: a profilegen.Format, and the SeccompProfile
+// object's --spo-version, --name and --label.
+type formatFlag struct {
+	f          profilegen.Format
+	spoVersion string
+	name       string
+	labels     []string
+	spo        profilegen.SPOOptions
+}
 
 func (f *formatFlag) register(fs *pflag.FlagSet) {
 	f.f = profilegen.OCI
 	fs.Var(f, "format", "profile format: `oci` (plain OCI/Kubernetes JSON) or spo (Security Profiles Operator SeccompProfile YAML)")
+	fs.StringVar(&f.spoVersion, "spo-version", "v1", "SeccompProfile API version: `v1|v1beta1`")
+	fs.StringVar(&f.name, "name", "", "SeccompProfile metadata.name `NAME` (with --output-dir, its prefix: NAME-<group>)")
+	fs.StringArrayVar(&f.labels, "label", nil, "add the label `KEY=VALUE` to each SeccompProfile (repeatable)")
+}
+
+// resolve checks the SeccompProfile flags, once parsed.
+func (f *formatFlag) resolve() error {
+	v, err := profilegen.ParseSPOVersion(f.spoVersion)
+	if err != nil {
+		return usageError{fmt.Errorf("--spo-version: %w", err)}
+	}
+	f.spo = profilegen.SPOOptions{APIVersion: v, Name: f.name}
+	for _, l := range f.labels {
+		k, v, err := profilegen.ParseLabel(l)
+		if err != nil {
+			return usageError{fmt.Errorf("--label: %w", err)}
+		}
+		if f.spo.Labels == nil {
+			f.spo.Labels = map[string]string{}
+		}
+		f.spo.Labels[k] = v
+	}
+	return nil
 }
 
 func (f *formatFlag) String() string { return string(f.f) }

@@ -101,7 +101,10 @@ func parseWatchFlags(args []string, helpOut, logOut io.Writer) (*watchConfig, er
 	if err := checkWatchConfig(cfg, src, fs.Args()); err != nil {
 		return nil, err
 	}
-	cfg.Output.Format = cfg.format.f
+	if err := cfg.format.resolve(); err != nil {
+		return nil, err
+	}
+	cfg.Output.Format, cfg.Output.SPO = cfg.format.f, cfg.format.spo
 	cfg.Logger = newLogger(cfg.logFormat, cfg.logLevel, logOut)
 	var err error
 	if cfg.Pipeline, cfg.Build, err = cfg.profile.resolve(); err != nil {

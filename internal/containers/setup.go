@@ -21,8 +21,15 @@ type Options struct {
 	Log         *slog.Logger
 }
 
-// ErrUsage wraps the errors of a bad combination of flags.
+// ErrUsage: a bad combination of flags. errors.Is(err, ErrUsage) tells
+// them; their text does not name it.
 var ErrUsage = errors.New("usage")
+
+// usage marks err as a usage error.
+type usage struct{ error }
+
+func (u usage) Is(target error) bool { return target == ErrUsage }
+func (u usage) Unwrap() error        { return u.error }
 
 // ErrReplay: replay cannot attribute records to containers without a pid
 // map: the processes that made them are gone.
@@ -80,13 +87,13 @@ func Configure(cfg *pipeline.Config, o Options) (*Setup, error) {
 		return nil, nil
 	}
 	if (o.Pod != "" || o.Namespace != "") && !byContainer {
-		return nil, fmt.Errorf("%w: --pod and --namespace select the profiles of containers or pods: use --group-by container or pod", ErrUsage)
+		return nil, usage{errors.New("--pod and --namespace select the profiles of containers or pods: use --group-by container or pod")}
 	}
 	if o.Container != "" && (len(o.Container) > 64 || !hexDigits(o.Container)) {
-		return nil, fmt.Errorf("%w: --container %q: want a container ID or its first hex digits", ErrUsage, o.Container)
+		return nil, usage{fmt.Errorf("--container %q: want a container ID or its first hex digits", o.Container)}
 	}
 	if !o.Live && o.PIDMap == "" {
-		return nil, fmt.Errorf("%w: %w", ErrUsage, ErrReplay)
+		return nil, usage{ErrReplay}
 	}
 	s := &Setup{}
 	var static map[string]Names
