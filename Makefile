@@ -10,7 +10,7 @@ PKGS      := libseccomp-dev pkg-config gcc
 TEST_PKGS := auditd runc containerd containernetworking-plugins
 GOTESTFLAGS ?=
 
-.PHONY: all build run test bench fuzz deps test-deps install-test-pkgs vet check-builds clean
+.PHONY: all build static run test bench fuzz deps test-deps install-test-pkgs vet check-builds clean
 
 all: build
 
@@ -56,6 +56,12 @@ install-test-pkgs:
 
 build: deps
 	$(GO) build -o $(BIN) ./cmd/recorder
+
+# static: the binary of the DaemonSet's image (deploy/kubernetes/Containerfile):
+# static, libseccomp linked in, runs on an empty base.
+BIN_STATIC ?= bin/recorder-static
+static: deps
+	CGO_ENABLED=1 $(GO) build -trimpath -tags netgo,osusergo -ldflags '-s -w -linkmode external -extldflags -static' -o $(BIN_STATIC) ./cmd/recorder
 
 run: build
 	./$(BIN) replay $(EXAMPLE)

@@ -232,7 +232,7 @@ func specJSON(p *specs.LinuxSeccomp) string {
 // static binary with libseccomp linked in (see deploy/kubernetes/README.md).
 func staticRecorder(t *testing.T) string {
 	return runctest.Static(t, "./cmd/recorder", []string{"CGO_ENABLED=1"},
-		"-tags", "netgo,osusergo", "-ldflags", "-s -w -linkmode external -extldflags -static")
+		"-trimpath", "-tags", "netgo,osusergo", "-ldflags", "-s -w -linkmode external -extldflags -static") // as make static
 }
 
 // recordedDir is where the DaemonSet writes profiles, on the node.
