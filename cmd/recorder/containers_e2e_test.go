@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -300,3 +302,57 @@ func TestContainersDaemonSet(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestContainersRecord: record --group-by container runs runc, which runs
+// a container: the container's calls (runc's init's after the move into
+// its cgroup, the entrypoint's) go to its profile, named by its ID, and
+// runc's own to host.
+func TestContainersRecord(t *testing.T) {
+	audittest.NeedRoot(t)
+	audittest.Restored(t)
+	r := runctest.New(t)
+	pause := runctest.Static(t, "./testdata/workloads/pause", nil)
+	b := runctest.NewBundle(t, map[string]string{"/pause": pause}, "/pause")
+	id := runctest.NewID()
+	b.Spec.Linux.CgroupsPath = runctest.PodCgroup(runctest.NewUID(), id)
+	dir := t.TempDir()
+	done := make(chan error, 1)
+	var out, errOut strings.Builder
+	args := append([]string{"record", "-d", dir, "--group-by", "container", "--cri-endpoint", "none", "--"}, r.Command(t, b, id)...)
+	go func() { done <- run(context.Background(), args, nil, &syncWriter{w: &out}, &syncWriter{w: &errOut}) }()
+	for end := time.Now().Add(15 * time.Second); r.Status(id) != "running"; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("the container did not start under record")
+		}
+	}
+	time.Sleep(300 * time.Millisecond) // its start-up calls are made and looked up
+	r.Kill(t, id, "TERM")
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("record: %v\n%s", err, errOut.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("record did not end after the container stopped")
+	}
+	t.Logf("record:\n%s", errOut.String())
+	ctr := filepath.Join(dir, id+".json")
+	if !fileHas(ctr, "execve", "rt_sigaction") {
+		t.Errorf("the container's profile lacks the entrypoint's execve and rt_sigaction")
+	}
+	if !fileHas(filepath.Join(dir, "host.json"), "execve", "clone") {
+		t.Errorf("runc's own calls are not in host.json")
+	}
+}
+
+// syncWriter is a strings.Builder safe to write from record's goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  *strings.Builder
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}

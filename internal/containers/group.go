@@ -149,7 +149,7 @@ func (n *Namer) Finish(built []profilegen.Built, opt profilegen.Options) ([]prof
 	var why []string
 	byName := map[string][]profilegen.Built{}
 	for _, b := range built {
-		if n.Names != nil && !n.settled.Load() && n.Names.Pending(b.Group) {
+		if n.Names != nil && !n.settled.Load() && (n.Names.Pending(b.Group) || strings.HasPrefix(b.Group, podPrefix) && n.Names.AnyPending()) {
 			// Its names are on their way: written at the next flush, under
 			// them, rather than now under its ID and then under another name.
 			continue

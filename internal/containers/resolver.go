@@ -166,6 +166,13 @@ func (r *Resolver) Pending(id string) bool {
 	return l != nil && l.queued
 }
 
+// AnyPending reports whether any lookup is queued or running.
+func (r *Resolver) AnyPending() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.inFlight > 0
+}
+
 // Pod returns the namespace, name and UID of the pod uid, if known.
 func (r *Resolver) Pod(uid string) (Names, bool) {
 	r.mu.Lock()

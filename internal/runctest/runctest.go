@@ -177,6 +177,24 @@ func (r *Runc) cmd(args ...string) *exec.Cmd {
 	return exec.Command("runc", append([]string{"--root", r.root}, args...)...)
 }
 
+// Command returns the command line that runs the bundle's container as
+// id in the foreground ("runc --root R run --bundle DIR ID"), for a test
+// that runs it under another program (recorder record). The container is
+// deleted, and its cgroup removed, when the test ends.
+func (r *Runc) Command(t testing.TB, b *Bundle, id string) []string {
+	t.Helper()
+	data, err := json.MarshalIndent(b.Spec, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(b.Dir, "config.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.remove(t, id, b.Spec.Linux.CgroupsPath) })
+	path, _ := exec.LookPath("runc")
+	return []string{path, "--root", r.root, "run", "--bundle", b.Dir, id}
+}
+
 // Run starts the bundle's container, detached, as id, with its standard
 // output and error going to log, and returns its pid. The container is
 // deleted, and its cgroup removed, when the test ends.
