@@ -86,6 +86,7 @@ bench: build
 fuzz: deps
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 1000000x ./audit/
 	$(GO) test -run '^$$' -fuzz FuzzFileName -fuzztime 300000x ./profilegen/
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 300000x ./cgroup/
 
 clean:
 	rm -rf bin testdata/bench

@@ -1,0 +1,69 @@
+package watch
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/recorder-dev/recorder/internal/audittest"
+	"github.com/recorder-dev/recorder/pipeline"
+	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/source"
+)
+
+// renamer names every group "named", as the containers' Namer names a
+// container's group once the runtime gave its names.
+type renamer struct{}
+
+func (renamer) Name(string) string { return "named" }
+func (renamer) Finish(built []profilegen.Built, opt profilegen.Options) ([]profilegen.Built, pipeline.LeftOut, error) {
+	var ps []*specs.LinuxSeccomp
+	for _, b := range built {
+		ps = append(ps, b.Profile)
+	}
+	u, err := profilegen.Union(opt, ps...)
+	return []profilegen.Built{{Group: "named", Profile: u, Report: &profilegen.Report{Group: "named"}}}, pipeline.LeftOut{}, err
+}
+
+// TestWatchResumeNamed: a restart resumes a profile written under the name
+// a Finisher gave (a container's <namespace>_<pod>_<container>.json), not
+// only under a group of the Set: what the file held before stays in it.
+func TestWatchResumeNamed(t *testing.T) {
+	dir := t.TempDir()
+	before := &specs.LinuxSeccomp{DefaultAction: specs.ActErrno, Architectures: []specs.Arch{specs.ArchX86_64},
+		Syscalls: []specs.LinuxSyscall{{Names: []string{"mknodat"}, Action: specs.ActAllow}}}
+	data, _ := profilegen.Marshal(before)
+	if err := os.WriteFile(filepath.Join(dir, "named.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var log audittest.Buffer
+	d := testDaemon(t, &log, func(c *Config) {
+		c.Output.Dir = dir
+		c.Pipeline.Finish = renamer{}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var lines []string
+	for _, l := range watchFixture(t) {
+		lines = append(lines, strings.TrimSuffix(l, "\n"))
+	}
+	d.run(ctx, source.Opened{Source: &fakeSource{lines: lines, end: cancel}, Name: "fake"})
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	if len(files) != 1 {
+		t.Fatalf("files %q, want named.json alone", files)
+	}
+	got := watchAllowed(t, dir)
+	if !slices.Contains(got, "mknodat") {
+		t.Errorf("the profile written before was not resumed: %q", got)
+	}
+	for _, w := range watchReplayed(t, lines) {
+		if !slices.Contains(got, w) {
+			t.Errorf("named.json lacks %s from the records", w)
+		}
+	}
+}
