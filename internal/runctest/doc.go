@@ -7,7 +7,7 @@
 // A container's config is runc's default spec ("runc spec") with its
 // network namespace dropped, so that it serves on the host's loopback:
 //
-//	b := runctest.NewBundle(t, map[string]string{"/echo": runctest.Static(t, "./testdata/workloads/echo")}, "/echo", "-listen", addr)
+//	b := runctest.NewBundle(t, map[string]string{"/echo": runctest.Static(t, "./testdata/workloads/echo", nil)}, "/echo", "-listen", addr)
 //	b.Spec.Linux.CgroupsPath = runctest.PodCgroup(runctest.NewUID(), id)
 //	r := runctest.New(t)
 //	pid := r.Run(t, b, id)

@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -52,11 +51,6 @@ func NewUID() string {
 // pod: /kubepods/besteffort/pod<UID>/<ID>.
 func PodCgroup(uid, id string) string { return "/kubepods/besteffort/pod" + uid + "/" + id }
 
-var (
-	buildMu sync.Mutex
-	built   = map[string]string{}
-)
-
 // ModuleRoot is the directory of the recorder's go.mod.
 func ModuleRoot(t testing.TB) string {
 	t.Helper()
@@ -68,22 +62,13 @@ func ModuleRoot(t testing.TB) string {
 }
 
 // Static builds the Go package pkg (relative to the module root) as a
-// static binary, once per test process, and returns its path. env adds to
-// the build's environment (CGO_ENABLED=0 unless it says otherwise); extra
-// are more flags of go build.
+// static binary in the test's temporary directory, and returns its path
+// (go's build cache makes a second build a link). env adds to the build's
+// environment (CGO_ENABLED=0 unless it says otherwise); extra are more
+// flags of go build.
 func Static(t testing.TB, pkg string, env []string, extra ...string) string {
 	t.Helper()
-	key := pkg + "\x00" + strings.Join(env, " ") + "\x00" + strings.Join(extra, " ")
-	buildMu.Lock()
-	defer buildMu.Unlock()
-	if p, ok := built[key]; ok {
-		return p
-	}
-	dir, err := os.MkdirTemp("", "recorder-static-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, filepath.Base(pkg))
+	out := filepath.Join(t.TempDir(), filepath.Base(pkg))
 	args := append([]string{"build", "-o", out}, extra...)
 	cmd := exec.Command("go", append(args, pkg)...)
 	cmd.Dir = ModuleRoot(t)
@@ -91,7 +76,6 @@ func Static(t testing.TB, pkg string, env []string, extra ...string) string {
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build %s: %v\n%s", pkg, err, msg)
 	}
-	built[key] = out
 	return out
 }
 
