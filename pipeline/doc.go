@@ -22,7 +22,12 @@
 // program it belongs to) is an Enricher: one method that sets attributes
 // on the record. A GroupBy or a Filter can then use them: GroupByAttr
 // groups by an attribute, and RegisterGroupBy makes --group-by know it.
-// See the Example of Enricher.
+// See the Example of Enricher. A grouping whose names come later than its
+// records (a container's pod and name, from the runtime) groups by what the
+// record knows and gives a Finisher (Config.Finish), which names, merges and
+// selects the groups when Build makes the profiles; an enricher that cannot
+// tell what a record belongs to marks it (Record.MarkUnattributed), and
+// Counts.Unattributed counts it.
 //
 // ReadFrom and ReadAll parse a stream on every core, one pipeline per
 // block of lines, merged in order: the outcome is that of one pass.
