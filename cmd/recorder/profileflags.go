@@ -23,6 +23,7 @@ type profileFlags struct {
 	merge       []string
 	companions  bool
 	allowDenied bool
+	noENOSYS    bool
 }
 
 func (p *profileFlags) register(fs *pflag.FlagSet) {
@@ -34,6 +35,7 @@ func (p *profileFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&p.merge, "merge", nil, "add the syscalls the profile `FILE` allows to every profile written (repeatable; e.g. an earlier recording)")
 	fs.BoolVar(&p.companions, "companion-arches", true, "list the usual companion ABIs too (x86_64 brings x86 and x32)")
 	fs.BoolVar(&p.allowDenied, "allow-denied", false, "also allow syscalls seen only with a denying action (ERRNO, KILL, TRAP)")
+	fs.BoolVar(&p.noENOSYS, "no-enosys", false, "leave out the rule that answers clone3, faccessat2, ... (the calls a newer libc tries first) with ENOSYS when the workload did not make them")
 }
 
 // resolve turns the flags into the pipeline's configuration and the build
@@ -64,7 +66,7 @@ func (p *profileFlags) resolve() (pipeline.Config, profilegen.Options, error) {
 		return cfg, opt, err
 	}
 	cfg = pipeline.Config{Filter: f, GroupBy: g}
-	opt = profilegen.Options{Base: base, Companions: p.companions, AllowDenied: p.allowDenied, Merge: merge}
+	opt = profilegen.Options{Base: base, Companions: p.companions, AllowDenied: p.allowDenied, Merge: merge, Durable: !p.noENOSYS}
 	return cfg, opt, nil
 }
 
