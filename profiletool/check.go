@@ -16,7 +16,7 @@ import (
 // Checked is one call of the records, and what the profile does with it.
 type Checked struct {
 	Name    string // libseccomp's name; "" when the number has none
-	Arch    string // OCI name, or arch= in hex when the table has no such ABI
+	Arch    string // OCI name, or "arch=" and its hex value when the table has no such ABI
 	Nr      int64  // the number, for a call without a name
 	Verdict Verdict
 	Records uint64
@@ -58,7 +58,7 @@ func Check(name string, p *specs.LinuxSeccomp, pl *pipeline.Pipeline) *CheckRepo
 	for _, g := range s.Groups() {
 		for k, seen := range s.Keys(g) {
 			rep.Records += seen.Count
-			ck := callKey{arch: fmt.Sprintf("%08x", k.Arch), nr: k.Syscall}
+			ck := callKey{arch: fmt.Sprintf("arch=%08x", k.Arch), nr: k.Syscall}
 			a, nr, ok := profilegen.ABI(k.Arch, k.Syscall)
 			if ok {
 				ck.arch, ck.nr = a.OCI, nr
