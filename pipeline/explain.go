@@ -220,12 +220,15 @@ func (e *Explain) WriteTo(w io.Writer, built []profilegen.Built, opt profilegen.
 				fmt.Fprintf(&b, "%s\t%s\t-\t%s\t0\t-\t-\t-\t-\t-\t-\t-\n", Quote(bt.Group), r.name, why(r.name, opt))
 				continue
 			}
-			c, serial := r.c, "-"
+			c, serial, first := r.c, "-", "-"
 			if c.Serial != 0 { // 0: the record had no stamp
 				serial = strconv.FormatUint(c.Serial, 10)
 			}
+			if c.At.Name != "" { // "": not read from a log (record's netlink)
+				first = Quote(c.At.String())
+			}
 			fmt.Fprintf(&b, "%s\t%s\t%s\trecorded %s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", Quote(bt.Group), r.name, r.arch, r.key.Action,
-				c.Records, stamp(c.First), stamp(c.Last), serial, Quote(c.At.String()), startup(c), names(c.Exes, c.OtherExes), names(c.Comms, c.OtherComms))
+				c.Records, stamp(c.First), stamp(c.Last), serial, first, startup(c), names(c.Exes, c.OtherExes), names(c.Comms, c.OtherComms))
 		}
 	}
 	n, err := io.WriteString(w, b.String())
