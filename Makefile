@@ -81,6 +81,7 @@ bench: build
 fuzz: deps
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 1000000x ./audit/
 	$(GO) test -run '^$$' -fuzz FuzzFileName -fuzztime 300000x ./profilegen/
+	$(GO) test -run '^$$' -fuzz FuzzProfile -fuzztime 100000x ./profiletool/
 
 clean:
 	rm -rf bin testdata/bench

@@ -180,3 +180,17 @@ func golden(t *testing.T, path, got string) {
 		t.Errorf("%s differs (go test -update rewrites it):\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
 	}
 }
+
+// BenchmarkLine and BenchmarkLineExplain: the cost of Explain per record
+// of a known call.
+func BenchmarkLine(b *testing.B)        { benchLine(b, nil) }
+func BenchmarkLineExplain(b *testing.B) { benchLine(b, NewExplain()) }
+
+func benchLine(b *testing.B, ex *Explain) {
+	p := New(Config{Explain: ex})
+	line := []byte(lsLine)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		p.Line(line, Pos{"log", i})
+	}
+}
