@@ -44,6 +44,7 @@
 // profile does not allow them:
 //
 //	{"names": ["clone3", "faccessat2", ...], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}
+//
 // MarshalSPO writes the same profile as a Security Profiles Operator
 // SeccompProfile; FileName and WriteFileAtomic put it in a directory safely,
 // whatever name a process gave itself.
