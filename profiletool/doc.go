@@ -44,5 +44,7 @@
 //     container gets on one ABI, and the safe and quiet profiles to record
 //     under.
 //
-// Everything is pure: nothing reads files but the embedded profile.
+// Everything is pure but the commands on files (files.go: MergeFiles,
+// DiffFiles, ConvertFile, LintFiles, CheckLogs, ProfileFile), which read
+// profiles and logs and write whole files.
 package profiletool

@@ -56,7 +56,7 @@ func runRecord(ctx context.Context, args []string, std stdio) error {
 		if r.Profile, err = profilegen.ReadFile(cfg.under); err != nil {
 			return fmt.Errorf("--under: %w", err)
 		}
-		r.Options.Log = true
+		r.Options.Log, opt.Merge = true, append(opt.Merge, r.Profile) // what it allows unlogged stays allowed
 	}
 	res, err := runner.Collect(ctx, r)
 	if err != nil {

@@ -145,12 +145,15 @@ func TestSafeRecording(t *testing.T) {
 		t.Errorf("without the ENOSYS rule: exit %d, want 1\n%s", code, out)
 	}
 	// Re-recording from the profile allows what it holds: only new calls
-	// are logged.
-	quiet := filepath.Join(dir, "quiet.json")
+	// are logged, and the profile written still allows the others.
+	quiet, again := filepath.Join(dir, "quiet.json"), filepath.Join(dir, "again.json")
 	recorderCmd(t, recorder, "profile", "--recording", "--from", prof, "-o", quiet)
-	_, summary, code = recorderCmd(t, recorder, "record", "--under", quiet, "-o", filepath.Join(dir, "again.json"), "--", work, "clone3", "late")
-	if code != 0 || !strings.Contains(summary, "ERRNO 1\n") || strings.Contains(summary, "LOG") {
-		t.Errorf("re-recording from the profile logged calls it allows (want clone3's ERRNO alone):\n%s", summary)
+	_, summary, code = recorderCmd(t, recorder, "record", "--under", quiet, "-o", again, "--", work, "clone3", "late", "unshare")
+	if code != 0 || !strings.Contains(summary, "ERRNO 2\n") || strings.Contains(summary, "LOG") {
+		t.Errorf("re-recording from the profile logged calls it allows (want the ERRNO of clone3 and unshare alone):\n%s", summary)
+	}
+	if out, _, code := recorderCmd(t, recorder, "diff", prof, again); code != 0 {
+		t.Errorf("the re-recording's profile differs from the first:\n%s", out)
 	}
 }
 
