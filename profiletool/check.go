@@ -78,12 +78,13 @@ func Check(name string, p *specs.LinuxSeccomp, pl *pipeline.Pipeline) *CheckRepo
 		}
 	}
 	rep.Calls = len(calls)
+	ev := newEvaluator(p)
 	for _, c := range calls {
 		if c.Name == "" {
 			rep.Unknown = append(rep.Unknown, *c)
 			continue
 		}
-		c.Verdict = Evaluate(p, c.Arch, c.Name)
+		c.Verdict = ev.eval(c.Arch, c.Name)
 		switch c.Verdict.Outcome {
 		case Denied:
 			rep.Denied = append(rep.Denied, *c)

@@ -79,6 +79,7 @@ func Diff(nameA string, a *specs.LinuxSeccomp, nameB string, b *specs.LinuxSecco
 		from, to string
 	}
 	changes := map[key][]Call{}
+	eva, evb := newEvaluator(a), newEvaluator(b)
 	for _, n := range slices.Sorted(maps.Keys(names)) {
 		has := hasCall(arches, n)
 		if len(has) == 0 { // no ABI of the table has it: compare the rules as written
@@ -86,7 +87,7 @@ func Diff(nameA string, a *specs.LinuxSeccomp, nameB string, b *specs.LinuxSecco
 		}
 		diff := map[key][]string{}
 		for _, arch := range has {
-			va, vb := Evaluate(a, arch, n), Evaluate(b, arch, n)
+			va, vb := eva.eval(arch, n), evb.eval(arch, n)
 			ta, tb := treatment(a, va), treatment(b, vb)
 			if ta == tb {
 				continue

@@ -121,7 +121,7 @@ func Lint(p *specs.LinuxSeccomp) ([]Finding, error) {
 		}
 	}
 	for _, n := range []string{"exit", "exit_group"} {
-		switch v := Evaluate(p, "", n); v.Outcome {
+		switch v := newEvaluator(p).eval("", n); v.Outcome {
 		case Denied:
 			add(Error, "missing-exit", -1, n, "not allowed (%s): a process that cannot exit spins in its exit path", v.Describe(p))
 		case MayDeny:
@@ -174,11 +174,12 @@ func lintRuntimeDefault(p *specs.LinuxSeccomp, a audit.Arch, add func(Severity, 
 		return err
 	}
 	caps := capsByName()
+	evRD, ev := newEvaluator(rd), newEvaluator(p)
 	judge := func(rule int, n string) {
 		if _, err := profilegen.Number(a, n); err != nil {
 			return // not a call of this ABI
 		}
-		v := Evaluate(rd, a.OCI, n)
+		v := evRD.eval(a.OCI, n)
 		switch {
 		case v.Outcome == Allowed:
 		case v.Outcome == MayDeny:
@@ -201,7 +202,7 @@ func lintRuntimeDefault(p *specs.LinuxSeccomp, a audit.Arch, add func(Severity, 
 			continue
 		}
 		for _, n := range r.Names {
-			if !judged[n] && Evaluate(p, a.OCI, n).Outcome != Denied {
+			if !judged[n] && ev.eval(a.OCI, n).Outcome != Denied {
 				judged[n] = true
 				judge(i, n)
 			}

@@ -95,15 +95,37 @@ const (
 // only without one; then the default action. A call of an ABI that p does
 // not list (when it lists some) is Denied: the filter does not take it.
 func Evaluate(p *specs.LinuxSeccomp, arch, name string) Verdict {
+	return newEvaluator(p).eval(arch, name)
+}
+
+// evaluator evaluates many calls of one profile: it indexes the rules by
+// name once, so that a profile of many names and rules costs linear time.
+type evaluator struct {
+	p     *specs.LinuxSeccomp
+	rules map[string][]int // the rules that name each call, in order
+}
+
+func newEvaluator(p *specs.LinuxSeccomp) *evaluator {
+	e := &evaluator{p: p, rules: map[string][]int{}}
+	for i, r := range p.Syscalls {
+		for _, n := range r.Names {
+			if l := e.rules[n]; len(l) == 0 || l[len(l)-1] != i {
+				e.rules[n] = append(l, i)
+			}
+		}
+	}
+	return e
+}
+
+func (e *evaluator) eval(arch, name string) Verdict {
+	p := e.p
 	def := defaultAct(p)
 	if arch != "" && len(p.Architectures) > 0 && !slices.Contains(p.Architectures, specs.Arch(arch)) {
 		return Verdict{Outcome: Denied, Act: def, Rule: ArchNotSet}
 	}
 	var cond []int
-	for i, r := range p.Syscalls {
-		if !slices.Contains(r.Names, name) {
-			continue
-		}
+	for _, i := range e.rules[name] {
+		r := p.Syscalls[i]
 		if len(r.Args) > 0 {
 			cond = append(cond, i)
 			continue
