@@ -137,7 +137,7 @@ func TestSafeRecording(t *testing.T) {
 	if startup["getppid"] != "no" || startup["mmap"] != "yes" || startup["execve"] != "yes" {
 		t.Errorf("startup-only: getppid %q, mmap %q, execve %q; want no, yes, yes", startup["getppid"], startup["mmap"], startup["execve"])
 	}
-	out, errOut, code := recorderCmd(t, recorder, "run", "--report=false", "--profile", prof, "--", work, "clone3", "late")
+	out, errOut, code := recorderCmd(t, recorder, "run", "--report=false", "--profile", prof, "--", work, "clone3")
 	if code != 0 || !strings.Contains(out, "clone3: ENOSYS, falling back to clone") {
 		t.Errorf("under the recorded profile: exit %d\n%s%s", code, out, errOut)
 	}
@@ -148,7 +148,7 @@ func TestSafeRecording(t *testing.T) {
 	// are logged, and the profile written still allows the others.
 	quiet, again := filepath.Join(dir, "quiet.json"), filepath.Join(dir, "again.json")
 	recorderCmd(t, recorder, "profile", "--recording", "--from", prof, "-o", quiet)
-	_, summary, code = recorderCmd(t, recorder, "record", "--under", quiet, "-o", again, "--", work, "clone3", "late", "unshare")
+	_, summary, code = recorderCmd(t, recorder, "record", "--under", quiet, "-o", again, "--", work, "clone3", "unshare")
 	if code != 0 || !strings.Contains(summary, "ERRNO 2\n") || strings.Contains(summary, "LOG") {
 		t.Errorf("re-recording from the profile logged calls it allows (want the ERRNO of clone3 and unshare alone):\n%s", summary)
 	}
