@@ -39,6 +39,13 @@
 //
 // exit and exit_group are always allowed; execve comes from the "minimal"
 // Base, the calls a runtime makes after it loads the filter (see LookupBase).
+// With Options.Durable (the command's default) a second rule answers the
+// calls a newer libc tries first and falls back from on ENOSYS (clone3,
+// faccessat2, ...; see Fallbacks and DurableRule) with ENOSYS when the
+// profile does not allow them:
+//
+//	{"names": ["clone3", "faccessat2", ...], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}
+//
 // MarshalSPO writes the same profile as a Security Profiles Operator
 // SeccompProfile; FileName and WriteFileAtomic put it in a directory safely,
 // whatever name a process gave itself.

@@ -16,6 +16,7 @@ type outputFlags struct {
 	outputDir string
 	format    formatFlag
 	quiet     bool
+	explain   string // --explain, from profileFlags
 }
 
 func (o *outputFlags) register(fs *pflag.FlagSet) {
@@ -44,6 +45,9 @@ func (o *outputFlags) write(p *pipeline.Pipeline, opt profilegen.Options, unit s
 	built, err := profilegen.BuildAll(p.Set, opt)
 	if err == nil {
 		err = o.outputs(stdout).Write(built, opt)
+	}
+	if err == nil && o.explain != "" {
+		err = p.Config().Explain.WriteFile(o.explain, built, opt)
 	}
 	if !o.quiet {
 		pipeline.Summary{Unit: unit, Counts: &p.Counts, Built: built}.WriteTo(w)
