@@ -7,7 +7,7 @@ GO        ?= go
 BIN       := bin/recorder
 EXAMPLE   ?= testdata/logs/syslog-rfc3339.log
 PKGS      := libseccomp-dev pkg-config gcc
-TEST_PKGS := auditd runc containerd containernetworking-plugins
+TEST_PKGS := auditd systemd runc containerd containernetworking-plugins
 GOTESTFLAGS ?=
 
 .PHONY: all build static run test bench fuzz deps test-deps install-test-pkgs vet check-builds clean
@@ -36,7 +36,8 @@ endef
 deps:
 	$(call install_pkgs,$(PKGS))
 
-# test-deps: what the tests need besides. Installing auditd may start one;
+# test-deps: what the tests need besides (auditd; systemd for systemd-analyze
+# verify of the units convert writes). Installing auditd may start one;
 # only one process can be the kernel's audit daemon, and the kernel tests
 # register themselves, so stop the auditd the install started (by the pid it
 # wrote), and leave alone one that ran before.
@@ -86,6 +87,7 @@ bench: build
 fuzz: deps
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 1000000x ./audit/
 	$(GO) test -run '^$$' -fuzz FuzzFileName -fuzztime 300000x ./profilegen/
+	$(GO) test -run '^$$' -fuzz FuzzProfile -fuzztime 100000x ./profiletool/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 300000x ./cgroup/
 
 clean:

@@ -4,8 +4,9 @@
 //
 //	audit: type=1326 audit(1594067860.484:14539): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=29064 comm="http-echo" exe="/http-echo" sig=0 arch=c000003e syscall=288 compat=0 ip=0x46fdba code=0x7ffc0000
 //
-// which a Set counts per group (by default the base name of exe: here
-// "http-echo") and per distinct (arch=, syscall=, action), so that its memory
+// which a Set counts per group (named by the caller: package pipeline
+// groups by executable, comm, pid, ...) and per distinct (arch=, syscall=,
+// action), so that its memory
 // grows with distinct calls, not with records. ABI and Name turn arch= and
 // syscall= into libseccomp's names (c000003e and 288: SCMP_ARCH_X86_64
 // accept4; x32 calls are told by the 0x40000000 bit of their number), from
@@ -38,10 +39,21 @@
 //
 // exit and exit_group are always allowed; execve comes from the "minimal"
 // Base, the calls a runtime makes after it loads the filter (see LookupBase).
+// With Options.Durable (the command's default) a second rule answers the
+// calls a newer libc tries first and falls back from on ENOSYS (clone3,
+// faccessat2, ...; see Fallbacks and DurableRule) with ENOSYS when the
+// profile does not allow them:
+//
+//	{"names": ["clone3", "faccessat2", ...], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}
+//
 // MarshalSPO writes the same profile as a Security Profiles Operator
 // SeccompProfile; FileName and WriteFileAtomic put it in a directory safely,
 // whatever name a process gave itself.
 //
-// Everything but the file functions (LookupBase of a path,
-// WriteFileAtomic) is pure, and nothing needs cgo.
+// BuildAll builds every group's profile, and Output writes them in a Format
+// (OCI JSON, SPO YAML): one file holding their union, or one per group in a
+// directory. ReadFile reads a profile of any format.
+//
+// Everything but the file functions (ReadFile, LookupBase of a path,
+// WriteFileAtomic, Output.Write) is pure, and nothing needs cgo.
 package profilegen

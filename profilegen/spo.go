@@ -29,9 +29,15 @@ var SPOArchitectures = []specs.Arch{
 	specs.ArchRISCV64,
 }
 
-// DroppedArchAnnotation lists, on a SeccompProfile, the architectures of the
-// profile that the CRD cannot hold and that were left out.
-const DroppedArchAnnotation = "recorder.dev/dropped-architectures"
+// On a SeccompProfile whose profile lists architectures the CRD cannot
+// hold, DroppedArchAnnotation names those left out of spec.architectures,
+// and ArchAnnotation keeps the whole list, in order: Unmarshal gives it
+// back, so that a profile converted to a SeccompProfile and back is the
+// same.
+const (
+	DroppedArchAnnotation = "recorder.dev/dropped-architectures"
+	ArchAnnotation        = "recorder.dev/architectures"
+)
 
 // SPOOptions shape a SeccompProfile object.
 type SPOOptions struct {
@@ -130,11 +136,41 @@ func (o SPOOptions) Marshal(name string, p *specs.LinuxSeccomp) ([]byte, error) 
 		md.Labels = maps.Clone(o.Labels)
 	}
 	if len(dropped) > 0 {
-		md.Annotations = map[string]string{DroppedArchAnnotation: strings.Join(dropped, ",")}
+		all := make([]string, len(p.Architectures))
+		for i, a := range p.Architectures {
+			all[i] = string(a)
+		}
+		md.Annotations = map[string]string{DroppedArchAnnotation: strings.Join(dropped, ","), ArchAnnotation: strings.Join(all, ",")}
 	}
 	out, err := yaml.Marshal(spoProfile{APIVersion: version, Kind: "SeccompProfile", Metadata: md, Spec: spec})
 	if err != nil {
 		return nil, fmt.Errorf("marshal seccompprofile: %w", err)
 	}
 	return append([]byte("---\n"), out...), nil
+}
+
+// restoreArchitectures gives p back the whole list of ArchAnnotation, when
+// the annotation holds spec.architectures in order and, besides, only
+// architectures the CRD cannot hold (what Marshal left out); otherwise p
+// is left as it is.
+func restoreArchitectures(p *specs.LinuxSeccomp, ann map[string]string) {
+	v, ok := ann[ArchAnnotation]
+	if !ok || v == "" {
+		return
+	}
+	var all []specs.Arch
+	next := 0
+	for _, a := range strings.Split(v, ",") {
+		arch := specs.Arch(a)
+		switch {
+		case next < len(p.Architectures) && p.Architectures[next] == arch:
+			next++
+		case slices.Contains(SPOArchitectures, arch) || slices.Contains(all, arch):
+			return // not what Marshal wrote
+		}
+		all = append(all, arch)
+	}
+	if next == len(p.Architectures) {
+		p.Architectures = all
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -175,9 +176,14 @@ func TestSPODroppedArchitectures(t *testing.T) {
 	if err := validateSPO(schemas, data); err != nil {
 		t.Errorf("%v\n%s", err, data)
 	}
-	back, err := Unmarshal(data)
-	if err != nil || len(back.Architectures) != 3 {
+	back, err := Unmarshal(data) // the whole list comes back, in order
+	if err != nil || !slices.Equal(back.Architectures, p.Architectures) {
 		t.Errorf("read back: %v %v", back, err)
+	}
+	// An annotation that does not agree with the spec is not believed.
+	forged := bytes.Replace(data, []byte(ArchAnnotation+": SCMP_ARCH_X86_64,"), []byte(ArchAnnotation+": SCMP_ARCH_ARM,SCMP_ARCH_X86_64,"), 1)
+	if back, err := Unmarshal(forged); err != nil || len(back.Architectures) != 3 {
+		t.Errorf("forged annotation: %v %v", back, err)
 	}
 	if !bytes.Contains(data, []byte(DroppedArchAnnotation+": SCMP_ARCH_LOONGARCH64")) {
 		t.Errorf("no annotation naming the dropped architecture:\n%s", data)

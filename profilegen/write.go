@@ -72,8 +72,11 @@ type syscallJSON struct {
 
 // spoJSON is a Security Profiles Operator SeccompProfile, as JSON.
 type spoJSON struct {
-	Kind string           `json:"kind"`
-	Spec *json.RawMessage `json:"spec"`
+	Kind     string           `json:"kind"`
+	Spec     *json.RawMessage `json:"spec"`
+	Metadata struct {
+		Annotations map[string]string `json:"annotations"`
+	} `json:"metadata"`
 }
 
 // Unmarshal reads a seccomp profile: OCI JSON (Kubernetes Localhost
@@ -115,6 +118,9 @@ func Unmarshal(data []byte) (*specs.LinuxSeccomp, error) {
 			s.Names = append(s.Names, s.Name)
 		}
 		p.Syscalls = append(p.Syscalls, s.LinuxSyscall)
+	}
+	if env.Kind == "SeccompProfile" {
+		restoreArchitectures(&p, env.Metadata.Annotations)
 	}
 	return &p, nil
 }

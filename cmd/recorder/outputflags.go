@@ -17,12 +17,14 @@ type outputFlags struct {
 	outputDir string
 	format    formatFlag
 	quiet     bool
+	explain   string // --explain, from profileFlags
 }
 
 func (o *outputFlags) register(fs *pflag.FlagSet) {
 	fs.StringVarP(&o.output, "output", "o", "-", "write the profile (the union of all groups) to `FILE`; - is standard output")
 	fs.StringVarP(&o.outputDir, "output-dir", "d", "", "write one profile per group to `DIR`/<group>.json instead")
 	o.format.register(fs)
+	o.format.registerSPO(fs)
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print no summary")
 }
 
@@ -46,6 +48,9 @@ func (o *outputFlags) write(p *pipeline.Pipeline, opt profilegen.Options, unit s
 	if err == nil {
 		err = o.outputs(stdout).Write(built, opt)
 	}
+	if err == nil && o.explain != "" {
+		err = p.Config().Explain.WriteFile(o.explain, built, opt)
+	}
 	if !o.quiet {
 		pipeline.Summary{Unit: unit, Counts: &p.Counts, Built: built, Left: left}.WriteTo(w)
 	}
@@ -65,6 +70,11 @@ type formatFlag struct {
 func (f *formatFlag) register(fs *pflag.FlagSet) {
 	f.f = profilegen.OCI
 	fs.Var(f, "format", "profile format: `oci` (plain OCI/Kubernetes JSON) or spo (Security Profiles Operator SeccompProfile YAML)")
+}
+
+// registerSPO registers the SeccompProfile object's flags, for the
+// commands that write profiles through profilegen.Output (see resolve).
+func (f *formatFlag) registerSPO(fs *pflag.FlagSet) {
 	fs.StringVar(&f.spoVersion, "spo-version", "v1", "SeccompProfile API version: `v1|v1beta1`")
 	fs.StringVar(&f.name, "name", "", "SeccompProfile metadata.name `NAME` (with --output-dir, its prefix: NAME-<group>)")
 	fs.StringArrayVar(&f.labels, "label", nil, "add the label `KEY=VALUE` to each SeccompProfile (repeatable)")

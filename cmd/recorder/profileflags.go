@@ -23,6 +23,8 @@ type profileFlags struct {
 	merge       []string
 	companions  bool
 	allowDenied bool
+	noENOSYS    bool
+	explain     string
 	ctr         containerFlags
 }
 
@@ -35,6 +37,8 @@ func (p *profileFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&p.merge, "merge", nil, "add the syscalls the profile `FILE` allows to every profile written (repeatable; e.g. an earlier recording)")
 	fs.BoolVar(&p.companions, "companion-arches", true, "list the usual companion ABIs too (x86_64 brings x86 and x32)")
 	fs.BoolVar(&p.allowDenied, "allow-denied", false, "also allow syscalls seen only with a denying action (ERRNO, KILL, TRAP)")
+	fs.StringVar(&p.explain, "explain", "", "also write `FILE`: for each syscall allowed, its records, first and last time, executables, comms, a serial, startup-only")
+	fs.BoolVar(&p.noENOSYS, "no-enosys", false, "leave out the rule that answers clone3, faccessat2, ... (the calls a newer libc tries first) with ENOSYS when the workload did not make them")
 	p.ctr.register(fs, "pid map `FILE`: watch writes the container of each process it looks up; replay attributes records with it")
 }
 
@@ -66,7 +70,10 @@ func (p *profileFlags) resolve() (pipeline.Config, profilegen.Options, error) {
 		return cfg, opt, err
 	}
 	cfg = pipeline.Config{Filter: f, GroupBy: g}
-	opt = profilegen.Options{Base: base, Companions: p.companions, AllowDenied: p.allowDenied, Merge: merge}
+	if p.explain != "" {
+		cfg.Explain = pipeline.NewExplain()
+	}
+	opt = profilegen.Options{Base: base, Companions: p.companions, AllowDenied: p.allowDenied, Merge: merge, Durable: !p.noENOSYS}
 	return cfg, opt, nil
 }
 

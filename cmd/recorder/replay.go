@@ -84,6 +84,7 @@ func parseReplayFlags(args []string, helpOut io.Writer) (*replayConfig, error) {
 	if err := cfg.out.check(fs); err != nil {
 		return nil, err
 	}
+	cfg.out.explain = cfg.profile.explain
 	cfg.files = fs.Args()
 	return cfg, nil
 }

@@ -81,6 +81,7 @@ func parseWatchFlags(args []string, helpOut, logOut io.Writer) (*watchConfig, er
 	fs.StringVar(&src, "source", "auto", "where records come from: `netlink|kmsg|syslog[:PATH]|auditlog[:PATH]|auto`")
 	fs.StringVarP(&cfg.Output.Dir, "output-dir", "d", "", "write one profile per group into `DIR` (required)")
 	cfg.format.register(fs)
+	cfg.format.registerSPO(fs)
 	fs.DurationVar(&cfg.FlushInterval, "flush-interval", 30*time.Second, "write the profiles every `D`")
 	fs.BoolVar(&cfg.Resume, "resume", true, "start from the profiles already in the output dir, so a restart loses nothing")
 	fs.DurationVar(&cfg.duration, "duration", 0, "stop after `D` (0: run until SIGINT or SIGTERM)")
@@ -110,6 +111,7 @@ func parseWatchFlags(args []string, helpOut, logOut io.Writer) (*watchConfig, er
 	if cfg.Pipeline, cfg.Build, err = cfg.profile.resolve(); err != nil {
 		return nil, err
 	}
+	cfg.Explain = cfg.profile.explain
 	cfg.ctrs, err = cfg.profile.ctr.configure(&cfg.Pipeline, true, cfg.Logger)
 	return cfg, err
 }
