@@ -47,6 +47,10 @@ type SPOOptions struct {
 	Labels     map[string]string // metadata.labels
 }
 
+// eperm is the errno a runtime's SCMP_ACT_ERRNO returns when no errnoRet
+// says otherwise.
+const eperm = 1
+
 // ParseSPOVersion returns the API version named "v1" or "v1beta1" (or in full).
 func ParseSPOVersion(s string) (string, error) {
 	switch s {
@@ -104,15 +108,16 @@ type spoMetadata struct {
 // Marshal encodes p as a SeccompProfile in YAML that the CRD's schema
 // accepts. name is made a DNS-1123 label (see ResourceName); the namespace,
 // when set, must already be one. Architectures the CRD cannot hold are left
-// out and listed in the annotation DroppedArchAnnotation. A profile the
-// schema would reject otherwise (a defaultErrnoRet, which the CRD has no
-// field for) is an error wrapping ErrProfile.
+// out and listed in the annotation DroppedArchAnnotation. The CRD has no
+// defaultErrnoRet: one of EPERM (1) is left out, as the runtime returns
+// EPERM without it; any other is an error wrapping ErrProfile (an API
+// server would drop it, and the profile would mean something else).
 func (o SPOOptions) Marshal(name string, p *specs.LinuxSeccomp) ([]byte, error) {
 	if p == nil || p.DefaultAction == "" {
 		return nil, fmt.Errorf("marshal seccompprofile: %w: no defaultAction", ErrProfile)
 	}
-	if p.DefaultErrnoRet != nil {
-		return nil, fmt.Errorf("marshal seccompprofile: %w: defaultErrnoRet has no field in the SeccompProfile CRD", ErrProfile)
+	if p.DefaultErrnoRet != nil && *p.DefaultErrnoRet != eperm {
+		return nil, fmt.Errorf("marshal seccompprofile: %w: defaultErrnoRet %d: the SeccompProfile CRD has no field for it, and its default action would return EPERM", ErrProfile, *p.DefaultErrnoRet)
 	}
 	version, err := ParseSPOVersion(o.APIVersion)
 	if err != nil {
@@ -122,6 +127,7 @@ func (o SPOOptions) Marshal(name string, p *specs.LinuxSeccomp) ([]byte, error) 
 		return nil, fmt.Errorf("marshal seccompprofile: namespace %q is not a DNS-1123 label", o.Namespace)
 	}
 	spec := sortedNames(p)
+	spec.DefaultErrnoRet = nil // EPERM: what the runtime returns without it
 	spec.Architectures = nil
 	var dropped []string
 	for _, a := range p.Architectures {
