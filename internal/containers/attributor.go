@@ -35,6 +35,11 @@ const (
 // pid: the record was made by the one before.
 const Slack = 25 * time.Millisecond
 
+// hostRecheck is how often the cgroup of a process found in no container
+// is read again: a process can move into a container's cgroup (runc's init
+// does, under a filter its parent was under); one in a container stays.
+const hostRecheck = 100 * time.Millisecond
+
 // maxCache bounds the processes remembered; past it those not seen for
 // cacheAge are forgotten, and all of them if that is not enough.
 const (
@@ -71,10 +76,11 @@ type Attributor struct {
 
 // proc is a process looked up.
 type proc struct {
-	ticks uint64    // start time, in clock ticks since boot
-	start time.Time // the same, wall clock
-	seen  time.Time // when it was last seen alive with that start time
-	info  *Info     // nil: in no container
+	ticks  uint64    // start time, in clock ticks since boot
+	start  time.Time // the same, wall clock
+	seen   time.Time // when it was last seen alive with that start time
+	looked time.Time // when its cgroup was read
+	info   *Info     // nil: in no container
 }
 
 // ErrGone: the process is no longer there, or a newer one holds its pid.
@@ -152,7 +158,7 @@ func (a *Attributor) Lookup(pid int32, t time.Time) (*Info, error) {
 	if !t.IsZero() && start.After(t.Add(Slack)) {
 		return nil, fmt.Errorf("%w: pid %d is a newer process than the record's", ErrGone, pid)
 	}
-	if p != nil && p.ticks == ticks {
+	if p != nil && p.ticks == ticks && (p.info != nil || now.Sub(p.looked) < hostRecheck) {
 		p.seen = now
 		return p.info, nil
 	}
@@ -170,7 +176,11 @@ func (a *Attributor) Lookup(pid int32, t time.Time) (*Info, error) {
 		return nil, fmt.Errorf("%w: pid %d: %w", ErrGone, pid, err)
 	}
 	a.evict(now)
-	a.procs[pid] = &proc{ticks: ticks, start: start, seen: now, info: info}
+	if p != nil && p.ticks == ticks && p.info == info {
+		p.seen, p.looked = now, now // the host still
+		return info, nil
+	}
+	a.procs[pid] = &proc{ticks: ticks, start: start, seen: now, looked: now, info: info}
 	if a.OnProcess != nil {
 		a.OnProcess(pid, start, info)
 	}

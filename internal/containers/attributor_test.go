@@ -130,6 +130,27 @@ func TestAttributor(t *testing.T) {
 	}
 }
 
+// TestAttributorMoved: a process of the host that moves into a
+// container's cgroup (runc's init under record's filter) is the
+// container's from the next look after hostRecheck.
+func TestAttributorMoved(t *testing.T) {
+	f := newFakeProc(t)
+	now := f.boot.Add(time.Hour)
+	a := f.attributor(&now)
+	f.start(100, 10*time.Minute, "host")
+	r := f.rec(100, time.Hour+time.Second)
+	if a.Enrich(r); r.Unattributed() || len(r.Attrs()) != 0 {
+		t.Fatalf("host process: %v", r.Attrs())
+	}
+	f.start(100, 10*time.Minute, "containerd-cgroupfs-besteffort") // the same process, moved
+	now = now.Add(2 * time.Second)
+	r = f.rec(100, time.Hour+2*time.Second)
+	a.Enrich(r)
+	if id, _ := r.Attr(AttrContainer); id != ctrID {
+		t.Errorf("after the move: attrs %v", r.Attrs())
+	}
+}
+
 func TestLookupNever(t *testing.T) {
 	f := newFakeProc(t)
 	now := f.boot.Add(time.Hour)
