@@ -62,6 +62,27 @@ func ParseSPOVersion(s string) (string, error) {
 	return "", fmt.Errorf("SeccompProfile API version %q: want v1 or v1beta1", s)
 }
 
+// ParseSPOOptions makes the options of --spo-version, --name and --label
+// KEY=VALUE flags, checking them.
+func ParseSPOOptions(version, name string, labels []string) (SPOOptions, error) {
+	v, err := ParseSPOVersion(version)
+	if err != nil {
+		return SPOOptions{}, fmt.Errorf("--spo-version: %w", err)
+	}
+	o := SPOOptions{APIVersion: v, Name: name}
+	for _, l := range labels {
+		k, v, err := ParseLabel(l)
+		if err != nil {
+			return SPOOptions{}, fmt.Errorf("--label: %w", err)
+		}
+		if o.Labels == nil {
+			o.Labels = map[string]string{}
+		}
+		o.Labels[k] = v
+	}
+	return o, nil
+}
+
 // ParseLabel parses "KEY=VALUE" as a Kubernetes label.
 func ParseLabel(s string) (key, value string, err error) {
 	key, value, ok := strings.Cut(s, "=")

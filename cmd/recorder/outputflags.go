@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
 
 	"github.com/spf13/pflag"
@@ -81,21 +80,9 @@ func (f *formatFlag) registerSPO(fs *pflag.FlagSet) {
 }
 
 // resolve checks the SeccompProfile flags, once parsed.
-func (f *formatFlag) resolve() error {
-	v, err := profilegen.ParseSPOVersion(f.spoVersion)
-	if err != nil {
-		return usageError{fmt.Errorf("--spo-version: %w", err)}
-	}
-	f.spo = profilegen.SPOOptions{APIVersion: v, Name: f.name}
-	for _, l := range f.labels {
-		k, v, err := profilegen.ParseLabel(l)
-		if err != nil {
-			return usageError{fmt.Errorf("--label: %w", err)}
-		}
-		if f.spo.Labels == nil {
-			f.spo.Labels = map[string]string{}
-		}
-		f.spo.Labels[k] = v
+func (f *formatFlag) resolve() (err error) {
+	if f.spo, err = profilegen.ParseSPOOptions(f.spoVersion, f.name, f.labels); err != nil {
+		return usageError{err}
 	}
 	return nil
 }

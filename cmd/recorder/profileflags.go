@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"regexp"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/spf13/pflag"
 
+	"github.com/recorder-dev/recorder/internal/containers"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 )
@@ -25,7 +27,7 @@ type profileFlags struct {
 	allowDenied bool
 	noENOSYS    bool
 	explain     string
-	ctr         containerFlags
+	ctr         containers.Flags
 }
 
 func (p *profileFlags) register(fs *pflag.FlagSet) {
@@ -39,7 +41,7 @@ func (p *profileFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&p.allowDenied, "allow-denied", false, "also allow syscalls seen only with a denying action (ERRNO, KILL, TRAP)")
 	fs.StringVar(&p.explain, "explain", "", "also write `FILE`: for each syscall allowed, its records, first and last time, executables, comms, a serial, startup-only")
 	fs.BoolVar(&p.noENOSYS, "no-enosys", false, "leave out the rule that answers clone3, faccessat2, ... (the calls a newer libc tries first) with ENOSYS when the workload did not make them")
-	p.ctr.register(fs, "pid map `FILE`: watch writes the container of each process it looks up; replay attributes records with it")
+	p.ctr.Register(fs)
 }
 
 // resolve turns the flags into the pipeline's configuration and the build
@@ -75,6 +77,16 @@ func (p *profileFlags) resolve() (pipeline.Config, profilegen.Options, error) {
 	}
 	opt = profilegen.Options{Base: base, Companions: p.companions, AllowDenied: p.allowDenied, Merge: merge, Durable: !p.noENOSYS}
 	return cfg, opt, nil
+}
+
+// containers adds the container stages to cfg (internal/containers);
+// live is false for replay.
+func (p *profileFlags) containers(cfg *pipeline.Config, live bool, log *slog.Logger) (*containers.Setup, error) {
+	s, err := p.ctr.Configure(cfg, live, log)
+	if errors.Is(err, containers.ErrUsage) {
+		return nil, usageError{err}
+	}
+	return s, err
 }
 
 // fileFlagError wraps the error of a flag naming a file: a file that cannot

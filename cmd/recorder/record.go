@@ -51,7 +51,7 @@ func runRecord(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	ctrs, err := cfg.profile.ctr.configure(&pcfg, true, nil)
+	ctrs, err := cfg.profile.containers(&pcfg, true, nil)
 	if err != nil {
 		return err
 	}

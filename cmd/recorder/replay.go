@@ -46,7 +46,7 @@ func runReplay(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	ctrs, err := cfg.profile.ctr.configure(&pcfg, false, nil)
+	ctrs, err := cfg.profile.containers(&pcfg, false, nil)
 	if err != nil {
 		return err
 	}

@@ -112,7 +112,7 @@ func parseWatchFlags(args []string, helpOut, logOut io.Writer) (*watchConfig, er
 		return nil, err
 	}
 	cfg.Explain = cfg.profile.explain
-	cfg.ctrs, err = cfg.profile.ctr.configure(&cfg.Pipeline, true, cfg.Logger)
+	cfg.ctrs, err = cfg.profile.containers(&cfg.Pipeline, true, cfg.Logger)
 	return cfg, err
 }
 

@@ -1,0 +1,31 @@
+package containers
+
+import (
+	"log/slog"
+
+	"github.com/spf13/pflag"
+
+	"github.com/recorder-dev/recorder/pipeline"
+)
+
+// Flags are the container flags of replay, watch and record.
+type Flags struct {
+	Container, Pod, Namespace string
+	CRIEndpoint, PIDMap       string
+}
+
+// Register adds the flags to fs.
+func (f *Flags) Register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.Container, "container", "", "keep only records of the container whose ID starts with `HEX`")
+	fs.StringVar(&f.Pod, "pod", "", "with --group-by container|pod, write only the profiles of pod `NAME` (or UID)")
+	fs.StringVar(&f.Namespace, "namespace", "", "with --group-by container|pod, write only the profiles of pods in namespace `NS`")
+	fs.StringVar(&f.CRIEndpoint, "cri-endpoint", "auto", "CRI runtime that names containers `<namespace>_<pod>_<container>`: auto (containerd's or CRI-O's socket, if there), none, or unix:///PATH")
+	fs.StringVar(&f.PIDMap, "pid-map", "", "pid map `FILE`: watch writes the container of each process it looks up; replay attributes records with it")
+}
+
+// Configure is Configure with the flags' options; live is false for
+// replay.
+func (f *Flags) Configure(cfg *pipeline.Config, live bool, log *slog.Logger) (*Setup, error) {
+	return Configure(cfg, Options{Container: f.Container, Pod: f.Pod, Namespace: f.Namespace,
+		CRIEndpoint: f.CRIEndpoint, PIDMap: f.PIDMap, Live: live, Log: log})
+}
