@@ -180,10 +180,17 @@ func parseSuppressed(line []byte, i int, r *Record) (Kind, error) {
 	return KindSuppressed, nil
 }
 
-// forged reports whether line is a /dev/kmsg line ("PRI,SEQ,USEC,FLAGS[,...];MSG")
+// forged reports whether userspace wrote line, whose record starts at start:
+// a syslog line whose tag is not the kernel's (syslogForged), or a /dev/kmsg
+// line of a user facility (kmsgForged).
+func forged(line []byte, start int) bool {
+	return syslogForged(line, start) || kmsgForged(line, start)
+}
+
+// kmsgForged reports whether line is a /dev/kmsg line ("PRI,SEQ,USEC,FLAGS[,...];MSG")
 // whose facility (PRI>>3) is not the kernel's, with the marker at or after MSG
 // (at start).
-func forged(line []byte, start int) bool {
+func kmsgForged(line []byte, start int) bool {
 	if len(line) == 0 || line[0] < '0' || line[0] > '9' {
 		return false
 	}

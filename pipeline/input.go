@@ -19,6 +19,7 @@ type Input struct {
 	Lines int    // lines read so far by ReadAll
 
 	read  atomic.Int64 // bytes read so far from the file (compressed bytes for .gz)
+	info  os.FileInfo  // of the file opened; nil for stdin
 	src   io.Reader    // the file as opened
 	r     io.Reader    // its text, decompressed
 	close func() error
@@ -81,7 +82,7 @@ func openInput(name string, stdin io.Reader) (*Input, error) {
 				f.Close()
 				return nil, fmt.Errorf("open %s: is a directory", name)
 			}
-			in.Size = st.Size()
+			in.Size, in.info = st.Size(), st
 		}
 		in.src, in.close = f, f.Close
 	}
@@ -114,8 +115,10 @@ func CloseInputs(inputs []*Input) {
 
 // ReadAll takes every line of the inputs down the pipeline, in order. A
 // read error ends that input but not the others: what was read before it
-// still counts, and the errors are returned joined. ctx's end stops it at
-// once, with ctx's error.
+// still counts, and the errors are returned joined (a decompressed input is
+// only checked at its end: what a corrupt one gave may be made up, so a
+// profile should not be written from it unasked). ctx's end stops it at
+// once, with ctx's error, even while a read blocks.
 func (p *Pipeline) ReadAll(ctx context.Context, inputs []*Input) error {
 	var errs []error
 	for _, in := range inputs {
@@ -125,7 +128,7 @@ func (p *Pipeline) ReadAll(ctx context.Context, inputs []*Input) error {
 			return err
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("read %s: %w (after line %d; the profile holds what was read)", in.Name, err, in.Lines))
+			errs = append(errs, fmt.Errorf("read %s: %w (after line %d)", in.Name, err, in.Lines))
 		}
 	}
 	return errors.Join(errs...)

@@ -12,6 +12,9 @@ type Config struct {
 	Enrichers []Enricher // run in order on each seccomp record
 	Filter    *Filter    // nil keeps every record
 	GroupBy   GroupBy    // nil groups by GroupExe
+	// Limits bound the Set (groups, unknown numbers kept); nil is
+	// profilegen.DefaultLimits.
+	Limits *profilegen.Limits
 }
 
 // Pipeline is the one road of a record, whichever command reads it:
@@ -37,14 +40,22 @@ func New(cfg Config) *Pipeline {
 	if cfg.GroupBy == nil {
 		cfg.GroupBy = GroupExe
 	}
-	return &Pipeline{cfg: cfg, Set: profilegen.NewSet()}
+	p := &Pipeline{cfg: cfg, Set: profilegen.NewSet()}
+	p.Set.SetLimits(cfg.limits())
+	return p
 }
 
 // Config returns the pipeline's configuration.
 func (p *Pipeline) Config() Config { return p.cfg }
 
-// fork returns an empty Pipeline of the same configuration.
-func (p *Pipeline) fork() *Pipeline { return New(p.cfg) }
+// fork returns an empty Pipeline of the same configuration but no limits:
+// the limits apply when it is merged, so that the same groups are kept as
+// in one pass (a block holds as many groups as it has lines at most).
+func (p *Pipeline) fork() *Pipeline {
+	f := New(p.cfg)
+	f.Set.SetLimits(profilegen.Limits{})
+	return f
+}
 
 // Line parses one log line (without its line ending) and takes a seccomp
 // record on down the road. at names the line in the summary when it is bad.

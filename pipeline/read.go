@@ -33,7 +33,11 @@ func (p *Pipeline) ReadFrom(ctx context.Context, name string, r io.Reader) (line
 	for range workers {
 		wg.Go(func() {
 			for b := range blocks {
-				results <- p.parse(name, b)
+				select {
+				case results <- p.parse(name, b):
+				case <-stop:
+					return
+				}
 			}
 		})
 	}
@@ -41,7 +45,20 @@ func (p *Pipeline) ReadFrom(ctx context.Context, name string, r io.Reader) (line
 
 	pending := make(map[int]parsed)
 	next := 0
-	for res := range results { // to the end, so that no worker is left blocked
+	for {
+		var res parsed
+		var ok bool
+		select {
+		case res, ok = <-results:
+		case <-ctx.Done():
+			// A read may block for ever (a silent FIFO, a line that never
+			// ends on /dev/zero): return now; stop ends the workers and
+			// the cutter once its read returns.
+			return lines, ctx.Err()
+		}
+		if !ok {
+			return lines, err
+		}
 		pending[res.seq] = res
 		for res, ok := pending[next]; ok && err == nil; res, ok = pending[next] {
 			delete(pending, next)
@@ -53,7 +70,6 @@ func (p *Pipeline) ReadFrom(ctx context.Context, name string, r io.Reader) (line
 			br.Recycle(res.blk)
 		}
 	}
-	return lines, err
 }
 
 // block is one block of an input, or the error met instead of it.
