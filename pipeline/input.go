@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync/atomic"
 )
 
@@ -101,10 +102,16 @@ func decompress(in *Input) (io.Reader, error) {
 	br := bufio.NewReaderSize(in, 256<<10)
 	magic, _ := br.Peek(2)
 	if len(magic) < 2 || magic[0] != 0x1f || magic[1] != 0x8b {
+		if strings.HasSuffix(in.Name, ".gz") && in.info != nil {
+			return nil, ErrNotGzip // a damaged .gz would read as text of garbage
+		}
 		return br, nil
 	}
 	return gzip.NewReader(br)
 }
+
+// ErrNotGzip: a file named .gz does not start as gzip data does.
+var ErrNotGzip = errors.New("named .gz but not gzip data")
 
 // CloseInputs closes what OpenInputs opened.
 func CloseInputs(inputs []*Input) {

@@ -42,7 +42,7 @@ func (s Summary) writeUnknown(w io.Writer) {
 		}
 	}
 	if more > 0 {
-		fmt.Fprintf(w, "unknown syscall: ... and %s more (%s; --max-unknown-lines shows more)\n", Plural(more, "number"), Plural(moreRecords, "record"))
+		fmt.Fprintf(w, "unknown syscall: ... and %s (%s), not listed: --max-unknown-lines lists more\n", Plural(more, "more number"), Plural(moreRecords, "record"))
 	}
 	if n := s.Overflow.UnknownRecords; n > 0 {
 		fmt.Fprintf(w, "unknown syscall: ... and %s of further unknown numbers, counted but not kept (past %s)\n",

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"io"
 
@@ -16,6 +17,8 @@ type outputFlags struct {
 	outputDir string
 	format    formatFlag
 	quiet     bool
+	partial   bool
+	maxLines  int
 }
 
 func (o *outputFlags) register(fs *pflag.FlagSet) {
@@ -23,6 +26,8 @@ func (o *outputFlags) register(fs *pflag.FlagSet) {
 	fs.StringVarP(&o.outputDir, "output-dir", "d", "", "write one profile per group to `DIR`/<group>.json instead")
 	o.format.register(fs)
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print no summary")
+	fs.BoolVar(&o.partial, "partial", false, "when an input fails (read error, corrupt gzip), still write the profile of what was read, labelled partial (by default nothing is written)")
+	fs.IntVar(&o.maxLines, "max-unknown-lines", pipeline.DefaultMaxUnknownLines, "list at most `N` unknown syscall numbers in the summary (0: all)")
 }
 
 // check reports a bad combination as a usage error, once fs is parsed.
@@ -39,14 +44,16 @@ func (o *outputFlags) outputs(stdout io.Writer) profilegen.Output {
 
 // write builds the profiles of p's groups, writes them, and tells what it
 // did in unit ("line" or "record") on w unless quiet. Nothing is written
-// when a profile fails to build.
-func (o *outputFlags) write(p *pipeline.Pipeline, opt profilegen.Options, unit string, stdout, w io.Writer) error {
+// when a profile fails to build, nor when an input failed (inputErr)
+// unless --partial.
+func (o *outputFlags) write(p *pipeline.Pipeline, opt profilegen.Options, unit string, inputErr error, stdout, w io.Writer) error {
 	built, err := profilegen.BuildAll(p.Set, opt)
-	if err == nil {
+	if err == nil && (inputErr == nil || o.partial) {
 		err = o.outputs(stdout).Write(built, opt)
 	}
 	if !o.quiet {
-		pipeline.Summary{Unit: unit, Counts: &p.Counts, Built: built}.WriteTo(w)
+		pipeline.Summary{Unit: unit, Counts: &p.Counts, Built: built, Overflow: p.Set.Overflow(),
+			MaxUnknown: cmp.Or(o.maxLines, -1), InputErr: inputErr, Partial: o.partial}.WriteTo(w)
 	}
 	return err
 }

@@ -64,7 +64,7 @@ func runRecord(ctx context.Context, args []string, std stdio) error {
 		fmt.Fprintf(std.errOut, "recorded %s (%s): %s\n", pipeline.Quote(cfg.args[0]), res.Tracking, runner.DescribeExit(res.State))
 		res.WriteWarnings(std.errOut)
 	}
-	if err := cfg.out.write(p, opt, "record", std.out, std.errOut); err != nil {
+	if err := cfg.out.write(p, opt, "record", nil, std.out, std.errOut); err != nil {
 		return err
 	}
 	return runner.ExitStatus(res.State)
