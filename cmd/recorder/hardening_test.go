@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -407,5 +408,73 @@ func TestReplayGroupByFullPath(t *testing.T) {
 	}
 	if !slices.Contains(allowedNames(readProfileFile(t, filepath.Join(old, "ls.json"))), "reboot") {
 		t.Errorf("--group-by exe-name does not merge by base name")
+	}
+}
+
+// TestReplaySignalBlockedRead is reproducer 4's "the first SIGINT/SIGTERM is
+// ignored while an input blocks in open or read": the recorder runs as a
+// process, blocked opening a FIFO no one writes, reading one whose writer
+// is silent, reading stdin, or reading /dev/zero (a line that never ends);
+// the first signal ends it at once with 128+N, and no profile is written.
+// It used to need a second signal (timeout without -k never ended it).
+func TestReplaySignalBlockedRead(t *testing.T) {
+	dir := t.TempDir()
+	fifo, silent := filepath.Join(dir, "fifo"), filepath.Join(dir, "silent")
+	for _, f := range []string{fifo, silent} {
+		if err := syscall.Mkfifo(f, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := os.OpenFile(silent, os.O_RDWR, 0) // a writer that never writes
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	for _, tt := range []struct {
+		name  string
+		input string
+		sig   syscall.Signal
+	}{
+		{"fifo without writer", fifo, syscall.SIGINT},
+		{"silent fifo", silent, syscall.SIGTERM},
+		{"dev zero", "/dev/zero", syscall.SIGTERM},
+		{"silent stdin", "-", syscall.SIGINT},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "p.json")
+			cmd := exec.Command(os.Args[0])
+			cmd.Env = append(os.Environ(), watchMainEnv+"=1", "RECORDER_TEST_ARGS=replay -o "+out+" "+tt.input)
+			stdin, keep, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer keep.Close()
+			cmd.Stdin = stdin
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			stdin.Close()
+			time.Sleep(500 * time.Millisecond) // into the blocking open or read
+			start := time.Now()
+			cmd.Process.Signal(tt.sig)
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				cmd.Process.Kill()
+				<-done
+				t.Fatalf("the first %v did not end it:\n%s", tt.sig, stderr.String())
+			}
+			if code, want := cmd.ProcessState.ExitCode(), 128+int(tt.sig); code != want {
+				t.Errorf("exit status %d, want %d:\n%s", code, want, stderr.String())
+			}
+			t.Logf("ended %v after the signal: %s", time.Since(start).Round(time.Millisecond), strings.TrimSpace(stderr.String()))
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("a profile was written: %v", err)
+			}
+		})
 	}
 }
