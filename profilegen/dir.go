@@ -208,6 +208,35 @@ func (d *Dir) writeTemp(name string, data []byte, perm os.FileMode, sync bool) (
 // full disk does.
 var writeData = (*os.File).Write
 
+// OpenAppend opens the file name in d for appending (a capture that grows),
+// creating it with perm if need be. Never through a link (O_NOFOLLOW), never
+// blocking on a FIFO: it must be a regular file of the caller's, or root's.
+func (d *Dir) OpenAppend(name string, perm os.FileMode) (*os.File, error) {
+	if name == "" || name == "." || name == ".." || strings.ContainsRune(name, '/') {
+		return nil, fmt.Errorf("open %q: not a file name", name)
+	}
+	fd, err := unix.Openat(d.fd(), name, unix.O_WRONLY|unix.O_APPEND|unix.O_CREAT|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, uint32(perm.Perm()))
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: d.path + "/" + name, Err: err}
+	}
+	var st unix.Stat_t
+	err = unix.Fstat(fd, &st)
+	switch {
+	case err != nil:
+	case st.Mode&unix.S_IFMT != unix.S_IFREG:
+		err = fmt.Errorf("%s/%s is not a regular file", d.path, name)
+	case st.Uid != uint32(os.Geteuid()) && st.Uid != 0:
+		err = fmt.Errorf("%w: %s/%s belongs to uid %d", ErrUnsafeDir, d.path, name, st.Uid)
+	default:
+		err = unix.SetNonblock(fd, false)
+	}
+	if err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	return os.NewFile(uintptr(fd), d.path+"/"+name), nil
+}
+
 // RemoveTemps removes the temporary files a process killed while writing
 // in d left there: regular files named ".NAME" + tempMark + digits. It
 // returns how many it removed.

@@ -32,11 +32,13 @@ const OverflowGroup = "(groups over the limit)"
 
 // Overflow tells what the limits left out of a Set.
 type Overflow struct {
+	Limit   int      // Limits.Groups
 	Records uint64   // records that went to OverflowGroup
 	First   []string // the first groups that did (up to maxFirst)
 	// UnknownRecords counts the records of unnamed calls past
 	// Limits.Unknown, which are not in the Set.
 	UnknownRecords uint64
+	UnknownLimit   int // Limits.Unknown
 }
 
 // maxFirst is how many names of overflowing groups Overflow keeps.
@@ -57,7 +59,12 @@ func (s *Set) SetLimits(l Limits) { s.lim = l }
 func (s *Set) Limits() Limits { return s.lim }
 
 // Overflow returns what the limits left out so far.
-func (s *Set) Overflow() Overflow { return s.overflow }
+func (s *Set) Overflow() Overflow {
+	o := s.overflow
+	o.Limit, o.UnknownLimit = s.lim.Groups, s.lim.Unknown
+	o.First = slices.Clone(o.First)
+	return o
+}
 
 // newGroup makes the map of a group not seen yet, or returns that of
 // OverflowGroup once Limits.Groups are kept, counting the n records.
