@@ -247,3 +247,204 @@ func TestWatchKillRestoresAuditState(t *testing.T) {
 		t.Errorf("state file left after a clean stop: %v", err)
 	}
 }
+
+// TestWatchDiskFull fills the file system of the output dir (a 1 MiB tmpfs)
+// while watch runs: the flushes fail and say so, the profiles on disk stay
+// whole as they were, no temporary file is left, the records stay in
+// memory, and once there is room again the next flush writes them all.
+func TestWatchDiskFull(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: mounts a tmpfs")
+	}
+	mnt := t.TempDir()
+	if err := syscall.Mount("tmpfs", mnt, "tmpfs", 0, "size=1m,mode=0755"); err != nil {
+		t.Fatalf("mount a tmpfs: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := syscall.Unmount(mnt, 0); err != nil {
+			t.Errorf("unmount %s: %v", mnt, err)
+		}
+	})
+	dir, path := filepath.Join(mnt, "profiles"), filepath.Join(t.TempDir(), "syslog")
+	f := watchOpenLog(t, path)
+	w := startWatch(t, "--source", "syslog:"+path, "-d", dir, "--flush-interval", "50ms", "--base", "none")
+	w.waitFor(t, "the follower", 5*time.Second, func() bool { return strings.Contains(w.log.String(), "following file") })
+	watchAppend(t, f, addNewlines(manyPrograms(t, 50, 0, 1))) // read, write
+	w.waitFor(t, "the first profiles", 10*time.Second, func() bool {
+		got := wholeProfiles(t, dir)
+		return len(got) == 50 && isSubset([]string{"read", "write"}, got[profilegen.FileName("/opt/app/prog0049")+".json"])
+	})
+	before := wholeProfiles(t, dir)
+
+	filler := filepath.Join(mnt, "filler")
+	fill, err := os.Create(filler)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for chunk := make([]byte, 64<<10); ; {
+		if _, err := fill.Write(chunk); err != nil {
+			if !strings.Contains(err.Error(), "no space left") {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	fill.Close()
+	watchAppend(t, f, addNewlines(manyPrograms(t, 50, 3))) // close
+	w.waitFor(t, "a failed flush", 10*time.Second, func() bool { return strings.Contains(w.log.String(), "no space left on device") })
+	time.Sleep(200 * time.Millisecond) // some more failed flushes
+	if now := wholeProfiles(t, dir); len(now) != len(before) {
+		t.Errorf("%d profiles after the disk filled, were %d", len(now), len(before))
+	} else {
+		for file, names := range now {
+			if !slices.Equal(names, before[file]) {
+				t.Errorf("%s changed while the disk was full: %q, was %q", file, names, before[file])
+			}
+		}
+	}
+	if left := tempFiles(dir); len(left) != 0 {
+		t.Errorf("temporary files left by the failed flushes: %q", left)
+	}
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	w.waitFor(t, "the profiles once there is room", 10*time.Second, func() bool {
+		got := wholeProfiles(t, dir)
+		return len(got) == 50 && isSubset([]string{"read", "write", "close"}, got[profilegen.FileName("/opt/app/prog0049")+".json"])
+	})
+	w.stop(t)
+}
+
+// TestWatchOutputDirRemoved removes the output dir while watch runs: the
+// next flush makes it again and writes every profile, whole.
+func TestWatchOutputDirRemoved(t *testing.T) {
+	lines := watchFixture(t)
+	half := len(lines) / 2
+	dir, path := filepath.Join(t.TempDir(), "profiles"), filepath.Join(t.TempDir(), "syslog")
+	f := watchOpenLog(t, path)
+	w := startWatch(t, "--source", "syslog:"+path, "-d", dir, "--flush-interval", "50ms", "--base", "none")
+	w.waitFor(t, "the follower", 5*time.Second, func() bool { return strings.Contains(w.log.String(), "following file") })
+	watchAppend(t, f, lines[:half])
+	first := watchReplayed(t, lines[:half])
+	w.waitFor(t, "the first half's profiles", 10*time.Second, func() bool { return slices.Equal(watchAllowed(t, dir), first) })
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	watchAppend(t, f, lines[half:])
+	all := watchReplayed(t, lines)
+	w.waitFor(t, "every profile in the dir made again", 10*time.Second, func() bool { return slices.Equal(watchAllowed(t, dir), all) })
+	w.stop(t)
+}
+
+// TestWatchRotationStorm writes record lines at 100,000 a second for two
+// seconds into a followed syslog file, and rotates it twice meanwhile: by
+// rename (the writer goes on in the old file for 100 ms, then opens the new
+// one, as rsyslog does until its HUP) and by copytruncate. Every record
+// written is kept, none twice. A copytruncate loses, for any reader, what
+// no reader has read when the file is cut: the rotator here cuts once the
+// watch has read what was written (as logrotate cannot know), and the
+// storm goes on right after.
+func TestWatchRotationStorm(t *testing.T) {
+	const rate, seconds = 100_000, 2
+	dir, logDir := t.TempDir(), t.TempDir()
+	path := filepath.Join(logDir, "syslog")
+	out := watchOpenLog(t, path)
+	addr := watchFreeAddr(t)
+	w := startWatch(t, "--source", "syslog:"+path, "-d", dir, "--flush-interval", "200ms", "-g", "none", "--base", "none", "--metrics-addr", addr)
+	w.waitFor(t, "the follower", 5*time.Second, func() bool { return strings.Contains(w.log.String(), "following file") })
+	kept := func() string {
+		body := watchMetrics(addr)
+		for _, l := range strings.Split(body, "\n") {
+			if strings.HasPrefix(l, "recorder_records_total{") {
+				return l[strings.LastIndexByte(l, ' ')+1:]
+			}
+		}
+		return "0"
+	}
+	line := lsRecords(t)[0] + "\n"
+	batch := strings.Repeat(line, rate/100) // every 10 ms
+	written := 0
+	start := time.Now()
+	renamed, truncated := false, false
+	var old *os.File
+	var renamedAt time.Time
+	for tick := 0; tick < seconds*100; tick++ {
+		if d := time.Until(start.Add(time.Duration(tick) * 10 * time.Millisecond)); d > 0 {
+			time.Sleep(d)
+		}
+		el := time.Since(start)
+		switch {
+		case !renamed && el > 600*time.Millisecond:
+			if err := os.Rename(path, path+".1"); err != nil {
+				t.Fatal(err)
+			}
+			renamed, renamedAt, old = true, time.Now(), out
+		case old != nil && time.Since(renamedAt) > 100*time.Millisecond:
+			out, old = watchOpenLog(t, path), nil // the writer reopens
+		case !truncated && old == nil && renamed && el > 1300*time.Millisecond:
+			want := fmt.Sprint(written)
+			w.waitFor(t, "the watch to catch up before the copytruncate", 30*time.Second, func() bool { return kept() == want })
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(path+".2", data, 0o644)
+			if err := os.Truncate(path, 0); err != nil {
+				t.Fatal(err)
+			}
+			truncated = true
+		}
+		to := out
+		if old != nil {
+			to = old
+		}
+		if _, err := to.WriteString(batch); err != nil {
+			t.Fatal(err)
+		}
+		written += rate / 100
+	}
+	t.Logf("wrote %d records in %v", written, time.Since(start).Round(time.Millisecond))
+	want := fmt.Sprint(written)
+	w.waitFor(t, want+" records kept", 60*time.Second, func() bool { return kept() == want })
+	t.Logf("all kept %v after the start", time.Since(start).Round(time.Millisecond))
+	time.Sleep(300 * time.Millisecond) // no record twice: nothing more comes
+	if got := kept(); got != want {
+		t.Errorf("%s records kept, want %s", got, want)
+	}
+	w.stop(t)
+	if !strings.Contains(w.log.String(), "rotated or removed") || !strings.Contains(w.log.String(), "rotations=2") {
+		t.Errorf("the log does not tell both rotations:\n%s", w.log.String())
+	}
+}
+
+// TestWatchAuditdStartStop runs watch's netlink source next to auditd, then
+// stops auditd and starts it again, a workload each time: watch reads the
+// multicast group throughout, keeps every workload's records, and never
+// takes auditd's place (auditd can start again).
+func TestWatchAuditdStartStop(t *testing.T) {
+	audittest.NeedRoot(t)
+	audittest.NoDaemon(t)
+	first := audittest.StartAuditd(t)
+	dir := t.TempDir()
+	w := startWatch(t, "--source", "netlink", "-d", dir, "--flush-interval", "50ms", "--base", "none")
+	w.waitFor(t, "the multicast reader", 5*time.Second, func() bool { return strings.Contains(w.log.String(), "multicast") })
+	has := func(prog string) func() bool {
+		return func() bool { files, _ := filepath.Glob(filepath.Join(dir, prog+"@*.json")); return len(files) == 1 }
+	}
+	audittest.RunLogged(t, nil, "uname")
+	w.waitFor(t, "uname's profile, auditd running", 10*time.Second, has("uname"))
+	first.Stop(t)
+	audittest.RunLogged(t, nil, "nproc")
+	w.waitFor(t, "nproc's profile, no auditd", 10*time.Second, has("nproc"))
+	if st := audittest.Status(t); st.PID != 0 {
+		t.Errorf("audit pid %d after auditd stopped: watch took its place", st.PID)
+	}
+	second := audittest.StartAuditd(t)
+	audittest.RunLogged(t, nil, "id")
+	w.waitFor(t, "id's profile, auditd running again", 10*time.Second, has("id"))
+	w.stop(t)
+	second.Stop(t)
+	if !strings.Contains(w.log.String(), "kernel_lost=0") {
+		t.Errorf("the kernel lost records:\n%s", w.log.String())
+	}
+}
