@@ -8,7 +8,7 @@ import (
 )
 
 // DefaultBlockSize is the size of the blocks a BlockReader hands out.
-const DefaultBlockSize = 4 << 20
+const DefaultBlockSize = 256 << 10
 
 // Block is a run of whole lines cut from a stream by a BlockReader.
 type Block struct {
@@ -98,6 +98,10 @@ func (b *BlockReader) Next() (Block, error) {
 		return Block{}, b.err
 	}
 	end := bytes.LastIndexByte(buf[:n], '\n') + 1
+	if end == 0 && b.err == nil && len(buf) <= DefaultMaxLineLength { // a long line: read it whole in a block of its own
+		buf, n = b.longLine(buf, n)
+		end = bytes.LastIndexByte(buf[:n], '\n') + 1
+	}
 	if end == 0 && b.err == nil { // one line fills the whole block
 		return Block{}, b.skipLongLine(buf)
 	}
@@ -111,6 +115,26 @@ func (b *BlockReader) Next() (Block, error) {
 		b.line++
 	}
 	return blk, nil
+}
+
+// longLine moves the n bytes of buf, the start of a line longer than a
+// block, to a buffer that holds a line of DefaultMaxLineLength and its
+// newline, and reads on until a newline or the end: a line Parse takes is
+// never too long for a block, whatever the block size.
+func (b *BlockReader) longLine(buf []byte, n int) ([]byte, int) {
+	big := make([]byte, DefaultMaxLineLength+1)
+	copy(big, buf[:n])
+	b.Recycle(Block{buf: buf})
+	for n < len(big) && b.err == nil {
+		m, err := b.src.Read(big[n:])
+		found := bytes.IndexByte(big[n:n+m], '\n') >= 0
+		n += m
+		b.err = err
+		if found {
+			break
+		}
+	}
+	return big, n
 }
 
 // skipLongLine reads past the rest of a line longer than a block.

@@ -1,6 +1,7 @@
 package profilegen
 
 import (
+	"bytes"
 	"cmp"
 	"iter"
 	"maps"
@@ -50,6 +51,9 @@ type bounds struct {
 	order    []string // groups with records, first seen first, but OverflowGroup
 	unknown  int      // distinct unnamed keys kept
 	overflow Overflow
+	// The group AddN took last: records come in runs of one group.
+	lastName []byte
+	lastG    map[Key]*Seen
 }
 
 // SetLimits sets the limits of s; it does not shrink what s holds already.
@@ -64,6 +68,23 @@ func (s *Set) Overflow() Overflow {
 	o.Limit, o.UnknownLimit = s.lim.Groups, s.lim.Unknown
 	o.First = slices.Clone(o.First)
 	return o
+}
+
+// group returns the map of the group named name, made if need be (or that
+// of OverflowGroup, counting the n records, past the limit).
+func (s *Set) group(name []byte, n uint64) map[Key]*Seen {
+	if s.lastG != nil && bytes.Equal(name, s.lastName) {
+		return s.lastG
+	}
+	g := s.groups[string(name)]
+	if g == nil {
+		g = s.newGroup(string(name), n)
+		if s.groups[string(name)] == nil {
+			return g // went to OverflowGroup: not remembered, so that each record is counted
+		}
+	}
+	s.lastName, s.lastG = append(s.lastName[:0], name...), g
+	return g
 }
 
 // newGroup makes the map of a group not seen yet, or returns that of

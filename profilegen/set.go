@@ -53,10 +53,7 @@ func (s *Set) Add(group []byte, r *audit.Record) { s.AddN(group, r, 1) }
 
 // AddN counts r n times in group, as Add does once.
 func (s *Set) AddN(group []byte, r *audit.Record, n uint64) {
-	g := s.groups[string(group)]
-	if g == nil {
-		g = s.newGroup(string(group), n)
-	}
+	g := s.group(group, n)
 	k := Key{Arch: r.Arch, Syscall: r.Syscall, Action: r.Action}
 	if e := g[k]; e != nil {
 		e.Count += n
