@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"iter"
-	"sync"
 )
 
 // DefaultBlockSize is the size of the blocks a BlockReader hands out.
@@ -52,8 +51,14 @@ type BlockReader struct {
 	carry []byte // the start of a line cut by the previous block
 	line  int    // lines handed out so far
 	err   error  // sticky
-	pool  sync.Pool
+	free  chan []byte
 }
+
+// freeBlocks is how many recycled blocks a BlockReader keeps for reuse:
+// more than the blocks its consumers hold at once, so that memory stays
+// flat whatever the input's size (a sync.Pool, emptied at every GC and
+// filled on another P than the one that takes, let it grow).
+const freeBlocks = 32
 
 // NewBlockReader returns a BlockReader of blocks of up to size bytes
 // (DefaultBlockSize when size <= 0).
@@ -61,21 +66,26 @@ func NewBlockReader(r io.Reader, size int) *BlockReader {
 	if size <= 0 {
 		size = DefaultBlockSize
 	}
-	return &BlockReader{src: r, size: size}
+	return &BlockReader{src: r, size: size, free: make(chan []byte, freeBlocks)}
 }
 
 // Recycle gives a block's memory back once its lines are no longer used.
 func (b *BlockReader) Recycle(blk Block) {
 	if cap(blk.buf) == b.size {
-		b.pool.Put(&blk.buf)
+		select {
+		case b.free <- blk.buf[:b.size]:
+		default:
+		}
 	}
 }
 
 func (b *BlockReader) buffer() []byte {
-	if p, ok := b.pool.Get().(*[]byte); ok {
-		return (*p)[:b.size]
+	select {
+	case buf := <-b.free:
+		return buf
+	default:
+		return make([]byte, b.size)
 	}
-	return make([]byte, b.size)
 }
 
 // Next returns the next block, io.EOF after the last, a *ParseError for a

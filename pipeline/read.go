@@ -28,7 +28,11 @@ func (p *Pipeline) ReadFrom(ctx context.Context, name string, r io.Reader) (line
 	results := make(chan parsed, workers)
 	stop := make(chan struct{})
 	defer close(stop)
-	go cut(ctx, br, blocks, stop)
+	// At most inflight blocks are read and not yet merged: a worker held up
+	// (a loaded machine) must not let the others fill the memory with
+	// results waiting for its block.
+	inflight := make(chan struct{}, 2*workers+2)
+	go cut(ctx, br, blocks, inflight, stop)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
@@ -60,14 +64,17 @@ func (p *Pipeline) ReadFrom(ctx context.Context, name string, r io.Reader) (line
 			return lines, err
 		}
 		pending[res.seq] = res
-		for res, ok := pending[next]; ok && err == nil; res, ok = pending[next] {
+		for res, ok := pending[next]; ok; res, ok = pending[next] {
 			delete(pending, next)
 			next++
-			if err = res.err; err == nil {
-				p.Merge(res.p)
-				lines += int(res.p.Counts.Lines)
+			if err == nil {
+				if err = res.err; err == nil {
+					p.Merge(res.p)
+					lines += int(res.p.Counts.Lines)
+				}
 			}
 			br.Recycle(res.blk)
+			<-inflight
 		}
 	}
 }
@@ -85,10 +92,16 @@ type parsed struct {
 	p *Pipeline
 }
 
-// cut hands out the blocks of br until the input ends, fails or ctx is done.
-func cut(ctx context.Context, br *audit.BlockReader, out chan<- block, stop <-chan struct{}) {
+// cut hands out the blocks of br until the input ends, fails or ctx is
+// done, each once it has an inflight token (given back once merged).
+func cut(ctx context.Context, br *audit.BlockReader, out chan<- block, inflight chan<- struct{}, stop <-chan struct{}) {
 	defer close(out)
 	for seq := 0; ; seq++ {
+		select {
+		case inflight <- struct{}{}:
+		case <-stop:
+			return
+		}
 		blk, err := br.Next()
 		if err == io.EOF {
 			return
