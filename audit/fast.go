@@ -127,6 +127,13 @@ func (c *cursor) num(key key, max uint64) uint64 {
 	if !c.at(key) {
 		return 0
 	}
+	if len(c.b)-c.i >= 11 && string(c.b[c.i:c.i+11]) == "4294967295 " { // (unsigned)-1: auid and ses of no login
+		c.i += 11
+		if max < 4294967295 {
+			c.ok = false
+		}
+		return 4294967295
+	}
 	start := c.i
 	var n uint64
 	for c.i < len(c.b) {

@@ -54,6 +54,41 @@ type bounds struct {
 	// The group AddN took last: records come in runs of one group.
 	lastName []byte
 	lastG    map[Key]*Seen
+	// keyCache holds the entries of lastG found last, by a cheap hash of
+	// their key: a storm repeats a few calls. An entry counts only while
+	// its gen is the Set's, which moves on whenever lastG does.
+	gen      uint32
+	keyCache *[256]cachedKey
+}
+
+// cachedKey is an entry of the key cache.
+type cachedKey struct {
+	gen uint32
+	k   Key
+	e   *Seen
+}
+
+func cacheSlot(k Key) uint8 {
+	return uint8((uint32(k.Syscall)*0x9E3779B1 ^ k.Arch ^ uint32(k.Action)*0x85EBCA6B) >> 24)
+}
+
+// cached returns the entry of k in the group AddN took last, if cached.
+func (s *Set) cached(k Key) *Seen {
+	if s.keyCache == nil {
+		return nil
+	}
+	if c := &s.keyCache[cacheSlot(k)]; c.gen == s.gen && c.k == k {
+		return c.e
+	}
+	return nil
+}
+
+// cache remembers e, the entry of k in the group AddN took last.
+func (s *Set) cache(k Key, e *Seen) {
+	if s.keyCache == nil {
+		s.keyCache = new([256]cachedKey)
+	}
+	s.keyCache[cacheSlot(k)] = cachedKey{s.gen, k, e}
 }
 
 // SetLimits sets the limits of s; it does not shrink what s holds already.
@@ -76,10 +111,12 @@ func (s *Set) group(name []byte, n uint64) map[Key]*Seen {
 	if s.lastG != nil && bytes.Equal(name, s.lastName) {
 		return s.lastG
 	}
+	s.gen++ // the cached keys are another group's
 	g := s.groups[string(name)]
 	if g == nil {
 		g = s.newGroup(string(name), n)
 		if s.groups[string(name)] == nil {
+			s.lastG = nil
 			return g // went to OverflowGroup: not remembered, so that each record is counted
 		}
 	}

@@ -55,14 +55,21 @@ func (s *Set) Add(group []byte, r *audit.Record) { s.AddN(group, r, 1) }
 func (s *Set) AddN(group []byte, r *audit.Record, n uint64) {
 	g := s.group(group, n)
 	k := Key{Arch: r.Arch, Syscall: r.Syscall, Action: r.Action}
+	if e := s.cached(k); e != nil {
+		e.Count += n
+		return
+	}
 	if e := g[k]; e != nil {
 		e.Count += n
+		s.cache(k, e)
 		return
 	}
 	if !s.keepKey(k, n) {
 		return
 	}
-	g[k] = &Seen{Count: n, PID: r.PID, Comm: string(r.Comm)}
+	e := &Seen{Count: n, PID: r.PID, Comm: string(r.Comm)}
+	g[k] = e
+	s.cache(k, e)
 	s.keys++
 }
 
