@@ -47,7 +47,9 @@ func typeBefore(line []byte, i int) (t uint16, start int, ok bool) {
 		return 0, 0, false
 	}
 	tok := line[start:end]
-	if len(tok) <= len("type=") || string(tok[:len("type=")]) != "type=" {
+	// At the line's start the window has room for one byte more than a
+	// token (found by FuzzParse: "type=UNKNOWN[00000001326] audit(…").
+	if len(tok) > maxType || len(tok) <= len("type=") || string(tok[:len("type=")]) != "type=" {
 		return 0, 0, false
 	}
 	return recordType(tok[len("type="):]), start, true

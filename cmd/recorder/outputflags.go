@@ -26,7 +26,6 @@ func (o *outputFlags) register(fs *pflag.FlagSet) {
 	fs.StringVarP(&o.outputDir, "output-dir", "d", "", "write one profile per group to `DIR`/<group>.json instead")
 	o.format.register(fs)
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print no summary")
-	fs.BoolVar(&o.partial, "partial", false, "when an input fails (read error, corrupt gzip), still write the profile of what was read, labelled partial (by default nothing is written)")
 	fs.IntVar(&o.maxLines, "max-unknown-lines", pipeline.DefaultMaxUnknownLines, "list at most `N` unknown syscall numbers in the summary (0: all)")
 }
 

@@ -77,6 +77,7 @@ func parseReplayFlags(args []string, helpOut io.Writer) (*replayConfig, error) {
 	fs := pflag.NewFlagSet("replay", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	cfg.out.register(fs)
+	fs.BoolVar(&cfg.out.partial, "partial", false, "when an input fails (read error, corrupt gzip), still write the profile of what was read, labelled partial (by default nothing is written)")
 	cfg.profile.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {

@@ -112,7 +112,8 @@ func TestReplayHelpListsEveryFlag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, flag := range []string{"--output", "--output-dir", "--group-by", "--exe", "--comm", "--pid", "--base", "--allow-denied", "--format", "Examples:"} {
+	for _, flag := range []string{"--output", "--output-dir", "--group-by", "--exe", "--comm", "--pid", "--base", "--allow-denied", "--format", "Examples:",
+		"--partial", "--max-groups", "--max-unknown-lines", "--max-profile-size", "exe-name"} {
 		if !strings.Contains(out, flag) {
 			t.Errorf("--help does not show %s:\n%s", flag, out)
 		}
