@@ -8,7 +8,7 @@ GO        ?= go
 BIN       := bin/recorder
 EXAMPLE   ?= testdata/logs/syslog-rfc3339.log
 PKGS      := libseccomp-dev pkg-config gcc
-TEST_PKGS := auditd
+TEST_PKGS := auditd systemd
 BENCH_PKGS := time
 GOTESTFLAGS ?=
 
@@ -38,7 +38,8 @@ endef
 deps:
 	$(call install_pkgs,$(PKGS))
 
-# test-deps: what the tests need besides. Installing auditd may start one;
+# test-deps: what the tests need besides (auditd; systemd for systemd-analyze
+# verify of the units convert writes). Installing auditd may start one;
 # only one process can be the kernel's audit daemon, and the kernel tests
 # register themselves, so stop the auditd the install started (by the pid it
 # wrote), and leave alone one that ran before.
@@ -91,6 +92,7 @@ fuzz: deps
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 1000000x ./audit/
 	$(GO) test -run '^$$' -fuzz FuzzFileName -fuzztime 300000x ./profilegen/
 	$(GO) test -run '^$$' -fuzz FuzzUnmarshal -fuzztime 300000x ./profilegen/
+	$(GO) test -run '^$$' -fuzz FuzzProfile -fuzztime 100000x ./profiletool/
 
 clean:
 	rm -rf bin testdata/bench

@@ -1,6 +1,12 @@
 package audit
 
-import "testing"
+import (
+	"runtime"
+	"slices"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
 
 // abiTests are records' arch= and syscall= with the ABI that made the call:
 // arch= values of FACTS.md's table, x32 told by its number's bit.
@@ -43,10 +49,6 @@ func TestABI(t *testing.T) {
 		if !ok || a.Name != tt.name || a.OCI != tt.oci || nr != tt.nr {
 			t.Errorf("ABI(%#x, %#x) = %+v, %#x, %v; want %s %s", tt.arch, tt.nr, a, nr, ok, tt.name, tt.oci)
 		}
-		r := Record{Arch: tt.arch, Syscall: tt.nr}
-		if ra, rnr, rok := r.ABI(); ra != a || rnr != nr || rok != ok {
-			t.Errorf("Record{%#x, %#x}.ABI() = %+v, %#x, %v; want ABI's %+v", tt.arch, tt.nr, ra, rnr, rok, a)
-		}
 	}
 }
 
@@ -64,10 +66,6 @@ func TestABIUnknown(t *testing.T) {
 		if a, _, ok := ABI(tt.arch, tt.nr); ok {
 			t.Errorf("ABI(%#x, %d) = %+v, true; want false", tt.arch, tt.nr, a)
 		}
-		r := Record{Arch: tt.arch, Syscall: tt.nr}
-		if a, _, ok := r.ABI(); ok {
-			t.Errorf("Record{%#x}.ABI() = %+v, true; want false", tt.arch, a)
-		}
 	}
 	// A negative number on c000003e is x86_64's (syscall(-1) reaches the
 	// filter), not x32's: its bit 30 is set too.
@@ -76,9 +74,9 @@ func TestABIUnknown(t *testing.T) {
 	}
 }
 
-// TestArchLookups: each ABI is found back by each of its names (x32 shares
-// its arch= value with x86_64). internal/abi tests the table itself.
-func TestArchLookups(t *testing.T) {
+// TestLookups: each ABI is found back by each of its names, and only
+// x32 shares its arch= value.
+func TestLookups(t *testing.T) {
 	for _, a := range Arches() {
 		if got, ok := ArchByOCI(a.OCI); !ok || got != a {
 			t.Errorf("ArchByOCI(%s) = %+v, %v; want %+v", a.OCI, got, ok, a)
@@ -106,5 +104,102 @@ func TestArchLookups(t *testing.T) {
 		if a, ok := ArchByGOARCH(bad); ok {
 			t.Errorf("ArchByGOARCH(%q) = %+v, true", bad, a)
 		}
+	}
+}
+
+// TestTableUnique: no two ABIs share a name, and only x32 shares an
+// arch= value (with x86_64).
+func TestTableUnique(t *testing.T) {
+	seen := make(map[any]string)
+	for _, a := range Arches() {
+		keys := []any{"name " + a.Name, "oci " + a.OCI}
+		if a.GOARCH != "" {
+			keys = append(keys, "goarch "+a.GOARCH)
+		}
+		if a.Name != "x32" {
+			keys = append(keys, a.Audit)
+		}
+		for _, k := range keys {
+			if prev, dup := seen[k]; dup {
+				t.Errorf("%v: both %s and %s", k, prev, a.Name)
+			}
+			seen[k] = a.Name
+		}
+	}
+}
+
+// TestOCINames: every SCMP_ARCH_* constant of the runtime-spec is an ABI
+// of the table.
+func TestOCINames(t *testing.T) {
+	for _, oci := range []specs.Arch{
+		specs.ArchX86, specs.ArchX86_64, specs.ArchX32, specs.ArchARM, specs.ArchAARCH64,
+		specs.ArchMIPS, specs.ArchMIPS64, specs.ArchMIPS64N32, specs.ArchMIPSEL, specs.ArchMIPSEL64,
+		specs.ArchMIPSEL64N32, specs.ArchPPC, specs.ArchPPC64, specs.ArchPPC64LE, specs.ArchS390,
+		specs.ArchS390X, specs.ArchPARISC, specs.ArchPARISC64, specs.ArchRISCV64,
+		specs.ArchLOONGARCH64, specs.ArchM68K, specs.ArchSH, specs.ArchSHEB,
+	} {
+		if _, ok := ArchByOCI(string(oci)); !ok {
+			t.Errorf("runtime-spec's %s is not in the table", oci)
+		}
+	}
+	if n := len(Arches()); n != 23 {
+		t.Errorf("%d ABIs; want the runtime-spec's 23", n)
+	}
+}
+
+func TestNative(t *testing.T) {
+	a, ok := NativeArch()
+	want := map[string]string{"amd64": "SCMP_ARCH_X86_64", "386": "SCMP_ARCH_X86", "arm64": "SCMP_ARCH_AARCH64",
+		"arm": "SCMP_ARCH_ARM", "ppc64": "SCMP_ARCH_PPC64", "ppc64le": "SCMP_ARCH_PPC64LE",
+		"s390x": "SCMP_ARCH_S390X", "riscv64": "SCMP_ARCH_RISCV64", "mips": "SCMP_ARCH_MIPS",
+		"mipsle": "SCMP_ARCH_MIPSEL", "mips64": "SCMP_ARCH_MIPS64", "mips64le": "SCMP_ARCH_MIPSEL64",
+		"loong64": "SCMP_ARCH_LOONGARCH64"}[runtime.GOARCH]
+	if ok != (want != "") || a.OCI != want {
+		t.Errorf("NativeArch() on %s = %+v, %v; want %q", runtime.GOARCH, a, ok, want)
+	}
+}
+
+func TestCompanions(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		want []string // OCI names
+	}{
+		{"amd64", []string{"SCMP_ARCH_X86", "SCMP_ARCH_X32"}},
+		{"arm64", []string{"SCMP_ARCH_ARM"}},
+		{"mips64", []string{"SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64N32"}},
+		{"mips64n32", []string{"SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64"}},
+		{"mipsel64", []string{"SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64N32"}},
+		{"mipsel64n32", []string{"SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64"}},
+		{"s390x", []string{"SCMP_ARCH_S390"}},
+		{"ppc64le", nil},
+		{"riscv64", nil},
+		{"loongarch64", nil},
+		{"x86", nil},
+	} {
+		a, _ := ArchByName(tt.name)
+		var got []string
+		for _, c := range a.Companions() {
+			got = append(got, c.OCI)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s.Companions() = %q; want %q", tt.name, got, tt.want)
+		}
+	}
+	forged := Arch{Audit: 0xc000003e, Name: "amd64", OCI: "SCMP_ARCH_X86"}
+	if c := forged.Companions(); c != nil {
+		t.Errorf("Companions of an ABI not in the table = %+v; want nil", c)
+	}
+	a, _ := ArchByName("amd64")
+	a.Companions()[0] = Arch{}
+	if a.Companions()[0].Name != "x86" {
+		t.Error("Companions returned the shared table")
+	}
+}
+
+func TestAllCopy(t *testing.T) {
+	a := Arches()
+	a[0] = Arch{}
+	if Arches()[0].Name != "amd64" {
+		t.Error("All returned the shared table")
 	}
 }

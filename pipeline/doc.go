@@ -26,4 +26,12 @@
 //
 // ReadFrom and ReadAll parse a stream on every core, one pipeline per
 // block of lines, merged in order: the outcome is that of one pass.
+//
+// # Why a call is in a profile
+//
+// Config.Explain keeps, per group and call, what --explain tells: how many
+// records, the first and last time, the executables and comms, a sample
+// serial, the first line, and whether the call was startup-only. It is
+// bounded and costs no allocation for a known call; a pipeline with one
+// parses on one core.
 package pipeline

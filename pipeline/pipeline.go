@@ -15,6 +15,9 @@ type Config struct {
 	// Limits bound the Set (groups, unknown numbers kept); nil is
 	// profilegen.DefaultLimits.
 	Limits *profilegen.Limits
+	// Explain, when set, keeps what tells why each call is in a profile
+	// (see Explain); ReadFrom then parses on one core.
+	Explain *Explain
 }
 
 // Pipeline is the one road of a record, whichever command reads it:
@@ -33,6 +36,8 @@ type Pipeline struct {
 	rec   Record // what Line parses into
 	added Record // what Add copies into (a parsed Record's scratch space is its own)
 	group []byte
+	at    Pos // the line Line takes, for Explain
+	line  []byte
 }
 
 // New returns an empty Pipeline.
@@ -73,7 +78,9 @@ func (p *Pipeline) Line(line []byte, at Pos) (audit.Kind, error) {
 		return kind, err
 	}
 	if kind == audit.KindSeccomp {
+		p.at, p.line = at, line
 		p.take(&p.rec, 1)
+		p.line = nil
 	} else {
 		p.Counts.count(kind, &p.rec.Record)
 	}
@@ -100,6 +107,7 @@ func (p *Pipeline) BadLine(at Pos, err error) {
 func (p *Pipeline) Add(r *audit.Record, n uint64) {
 	p.Counts.Lines += n
 	p.added.Record = *r
+	p.at = Pos{}
 	p.take(&p.added, n)
 }
 
@@ -118,6 +126,9 @@ func (p *Pipeline) take(r *Record, n uint64) {
 	p.Counts.Kept += n
 	p.group = p.cfg.GroupBy.AppendGroup(p.group[:0], r)
 	p.Set.AddN(p.group, &r.Record, n)
+	if p.cfg.Explain != nil {
+		p.cfg.Explain.add(p.group, &r.Record, n, p.at, p.line)
+	}
 }
 
 func (p *Pipeline) enrich(r *Record) {

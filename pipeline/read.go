@@ -20,10 +20,14 @@ var BlockSize = 0
 // their sets and counts are merged in r's order, so the outcome is the same
 // as one pass. name names r in the summary. It returns how many lines were
 // read, and r's read error or ctx's: what was read before still counts.
-// The Enrichers and Filter must be safe for concurrent use.
+// The Enrichers and Filter must be safe for concurrent use. With an
+// Explain, one worker parses the blocks, in order.
 func (p *Pipeline) ReadFrom(ctx context.Context, name string, r io.Reader) (lines int, err error) {
 	br := audit.NewBlockReader(r, BlockSize)
 	workers := runtime.GOMAXPROCS(0)
+	if p.cfg.Explain != nil {
+		workers = 1 // the blocks' pipelines share it: one after the other, in order
+	}
 	blocks := make(chan block, workers)
 	results := make(chan parsed, workers)
 	stop := make(chan struct{})

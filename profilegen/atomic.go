@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // ErrUnsafeDir: a file would be written in a directory that a user other
@@ -12,6 +13,9 @@ import (
 // link, a FIFO or a file of their own there between two writes. Errors
 // from OpenDir and WriteFileAtomic wrap it, with the reason.
 var ErrUnsafeDir = errors.New("unsafe output directory")
+
+// ErrDevice: a path in /dev, which WriteFileAtomic would replace by a file.
+var ErrDevice = errors.New("will not replace a device node (- is standard output)")
 
 // WriteFileAtomic writes data to path with perm, replaced whole or not at
 // all: a fresh temporary file is created beside path (O_CREAT|O_EXCL,
@@ -21,7 +25,16 @@ var ErrUnsafeDir = errors.New("unsafe output directory")
 // opened; the temporary file is removed on any failure. The directory is
 // checked first (see OpenDir): one another user can write is refused with
 // ErrUnsafeDir.
+//
+// A path in /dev is never replaced (a device node is never meant): writing
+// to /dev/null discards data, any other /dev path is an error.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	if clean := filepath.Clean(path); strings.HasPrefix(clean, "/dev/") {
+		if clean == "/dev/null" {
+			return nil
+		}
+		return fmt.Errorf("write %s: %w", path, ErrDevice)
+	}
 	dir, base := filepath.Split(path)
 	if base == "" || base == "." || base == ".." {
 		return fmt.Errorf("write %s: not a file name", path)

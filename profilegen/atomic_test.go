@@ -267,3 +267,20 @@ func TestDirRemoveTemps(t *testing.T) {
 	}
 	onlyFiles(t, dir, ".b.json"+tempMark+"x", ".keep", "a.json", "c"+tempMark+"1")
 }
+
+// TestWriteFileAtomicDev: a path in /dev is never replaced by a file (as
+// root, a rename over /dev/null would replace the device): /dev/null
+// discards, any other is ErrDevice.
+func TestWriteFileAtomicDev(t *testing.T) {
+	if err := WriteFileAtomic("/dev/null", []byte("x"), 0o644); err != nil {
+		t.Errorf("/dev/null: %v", err)
+	}
+	for _, p := range []string{"/dev/stderr", "/dev/sda", "/dev/../dev/full"} {
+		if err := WriteFileAtomic(p, []byte("x"), 0o644); !errors.Is(err, ErrDevice) {
+			t.Errorf("%s: err = %v, want ErrDevice", p, err)
+		}
+	}
+	if st, err := os.Lstat("/dev/null"); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		t.Fatalf("/dev/null is now %v (%v)", st.Mode(), err)
+	}
+}

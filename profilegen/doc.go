@@ -40,12 +40,23 @@
 //
 // exit and exit_group are always allowed; execve comes from the "minimal"
 // Base, the calls a runtime makes after it loads the filter (see LookupBase).
+// With Options.Durable (the command's default) a second rule answers the
+// calls a newer libc tries first and falls back from on ENOSYS (clone3,
+// faccessat2, ...; see Fallbacks and DurableRule) with ENOSYS when the
+// profile does not allow them:
+//
+//	{"names": ["clone3", "faccessat2", ...], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}
+//
 // MarshalSPO writes the same profile as a Security Profiles Operator
 // SeccompProfile; FileName, WriteFileAtomic, Dir and Output put it in a
 // directory safely, whatever name a process gave itself and whatever
 // another user planted there: a fresh file renamed over the name, in a
 // directory no other user can write.
 //
-// Everything but the file functions (LookupBase of a path,
-// WriteFileAtomic) is pure, and nothing needs cgo.
+// BuildAll builds every group's profile, and Output writes them in a Format
+// (OCI JSON, SPO YAML): one file holding their union, or one per group in a
+// directory. ReadFile reads a profile of any format.
+//
+// Everything but the file functions (ReadFile, LookupBase of a path,
+// WriteFileAtomic, Output.Write) is pure, and nothing needs cgo.
 package profilegen

@@ -24,6 +24,9 @@ type Options struct {
 	// and architectures every profile built gets, as AddProfile gives them
 	// to one group. Argument conditions are not kept.
 	Merge []*specs.LinuxSeccomp
+	// Durable adds the rule that answers the fallback-guarded calls the
+	// profile does not allow with ENOSYS (see DurableRule).
+	Durable bool
 }
 
 // merged returns what opt.Merge's profiles allow.
@@ -74,7 +77,8 @@ type UnknownSyscall struct {
 // observed ABIs as architectures (and their companions with
 // opt.Companions), and one SCMP_ACT_ALLOW rule with, sorted, the names seen
 // allowed or logged, exit and exit_group, the base's names and those given
-// to AddProfile or in opt.Merge. Names of all ABIs share the rule: a runtime resolves each
+// to AddProfile or in opt.Merge, and with opt.Durable the DurableRule.
+// Names of all ABIs share the rule: a runtime resolves each
 // name per ABI and skips those an ABI lacks. Build does not change s. On
 // error it returns no profile.
 func Build(s *Set, group string, opt Options) (*specs.LinuxSeccomp, *Report, error) {
@@ -105,6 +109,9 @@ func Build(s *Set, group string, opt Options) (*specs.LinuxSeccomp, *Report, err
 		DefaultAction: specs.ActErrno,
 		Architectures: archList(archSet, opt.Companions),
 		Syscalls:      []specs.LinuxSyscall{{Names: rep.Names, Action: specs.ActAllow}},
+	}
+	if opt.Durable {
+		withDurable(p)
 	}
 	return p, rep, nil
 }

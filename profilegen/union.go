@@ -11,9 +11,11 @@ import (
 // Union merges profiles made by Build into one that allows every call any of
 // them allows, on every architecture any of them lists (with their
 // companions when opt.Companions is set), plus exit, exit_group,
-// opt.Base's names and what opt.Merge's profiles allow. It takes profiles of Build's shape only: defaultAction
-// SCMP_ACT_ERRNO and unconditional SCMP_ACT_ALLOW rules; any other is an
-// error wrapping ErrProfile, and no profile is returned.
+// opt.Base's names and what opt.Merge's profiles allow, and with
+// opt.Durable the DurableRule of the union. It takes profiles of Build's
+// shape only: defaultAction SCMP_ACT_ERRNO, unconditional SCMP_ACT_ALLOW
+// rules and a DurableRule (left out: the union gets its own); any other is
+// an error wrapping ErrProfile, and no profile is returned.
 func Union(opt Options, ps ...*specs.LinuxSeccomp) (*specs.LinuxSeccomp, error) {
 	names := make(map[string]struct{})
 	archSet := make(map[string]struct{})
@@ -31,16 +33,23 @@ func Union(opt Options, ps ...*specs.LinuxSeccomp) (*specs.LinuxSeccomp, error) 
 			archSet[string(a)] = struct{}{}
 		}
 		for _, r := range p.Syscalls {
+			if IsDurableRule(r) {
+				continue
+			}
 			for _, n := range r.Names {
 				names[n] = struct{}{}
 			}
 		}
 	}
-	return &specs.LinuxSeccomp{
+	u := &specs.LinuxSeccomp{
 		DefaultAction: specs.ActErrno,
 		Architectures: archList(archSet, opt.Companions),
 		Syscalls:      []specs.LinuxSyscall{{Names: slices.Sorted(maps.Keys(names)), Action: specs.ActAllow}},
-	}, nil
+	}
+	if opt.Durable {
+		withDurable(u)
+	}
+	return u, nil
 }
 
 func mergeable(p *specs.LinuxSeccomp) error {
@@ -51,7 +60,7 @@ func mergeable(p *specs.LinuxSeccomp) error {
 		return fmt.Errorf("%w: not a profile of Build's shape", ErrProfile)
 	}
 	for _, r := range p.Syscalls {
-		if r.Action != specs.ActAllow || len(r.Args) > 0 || r.ErrnoRet != nil {
+		if (r.Action != specs.ActAllow || len(r.Args) > 0 || r.ErrnoRet != nil) && !IsDurableRule(r) {
 			return fmt.Errorf("%w: rule %s with conditions cannot be merged", ErrProfile, r.Action)
 		}
 	}

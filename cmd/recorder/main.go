@@ -46,6 +46,9 @@ var commands = map[string]func(ctx context.Context, args []string, io stdio) err
 	"watch":  runWatch,
 	"record": runRecord,
 	"run":    runRun,
+	// The profile toolkit (toolkit.go).
+	"merge": runMerge, "diff": runDiff, "convert": runConvert,
+	"lint": runLint, "check": runCheck, "profile": runProfile,
 }
 
 // stdio is the command's standard streams: tests pass buffers.
@@ -78,6 +81,12 @@ Usage:
   recorder watch  [flags]                live daemon: netlink audit socket, /dev/kmsg, syslog or audit.log
   recorder record [flags] -- CMD [ARG...] run CMD under a logging filter and write its profile
   recorder run --profile P -- CMD [ARG...] run CMD under a profile and report what it denied
+  recorder merge A B... [-o OUT]          the union of profiles (replicas, nodes)
+  recorder diff A B                       what one profile allows that the other does not
+  recorder convert --format F PROFILE     to oci, spo or systemd (SystemCallFilter=)
+  recorder lint [--strict] PROFILE...     unknown names, duplicates, missing exit, beyond the runtime default
+  recorder check --profile P [LOG...]     what P would deny of the records in the logs (for CI)
+  recorder profile --recording [--from P] the safe, quiet profile to record under
 
 Run 'recorder COMMAND --help' for a command's flags.
 `

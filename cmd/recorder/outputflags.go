@@ -19,6 +19,7 @@ type outputFlags struct {
 	quiet     bool
 	partial   bool
 	maxLines  int
+	explain   string // --explain, from profileFlags
 }
 
 func (o *outputFlags) register(fs *pflag.FlagSet) {
@@ -49,6 +50,9 @@ func (o *outputFlags) write(p *pipeline.Pipeline, opt profilegen.Options, unit s
 	built, err := profilegen.BuildAll(p.Set, opt)
 	if err == nil && (inputErr == nil || o.partial) {
 		err = o.outputs(stdout).Write(built, opt)
+	}
+	if err == nil && o.explain != "" {
+		err = p.Config().Explain.WriteFile(o.explain, built, opt)
 	}
 	if !o.quiet {
 		pipeline.Summary{Unit: unit, Counts: &p.Counts, Built: built, Overflow: p.Set.Overflow(),

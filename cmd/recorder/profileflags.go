@@ -25,6 +25,8 @@ type profileFlags struct {
 	allowDenied bool
 	maxGroups   int
 	maxProfile  int64
+	noENOSYS    bool
+	explain     string
 }
 
 func (p *profileFlags) register(fs *pflag.FlagSet) {
@@ -38,6 +40,8 @@ func (p *profileFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&p.allowDenied, "allow-denied", false, "also allow syscalls seen only with a denying action (ERRNO, KILL, TRAP)")
 	fs.IntVar(&p.maxGroups, "max-groups", profilegen.DefaultLimits.Groups, "keep at most `N` groups; the records of others go to one overflow profile, counted (0: no limit)")
 	fs.Int64Var(&p.maxProfile, "max-profile-size", profilegen.DefaultMaxProfileSize, "read profile files (--base, --merge) of at most `BYTES`")
+	fs.StringVar(&p.explain, "explain", "", "also write `FILE`: for each syscall allowed, its records, first and last time, executables, comms, a serial, startup-only")
+	fs.BoolVar(&p.noENOSYS, "no-enosys", false, "leave out the rule that answers clone3, faccessat2, ... (the calls a newer libc tries first) with ENOSYS when the workload did not make them")
 }
 
 // resolve turns the flags into the pipeline's configuration and the build
@@ -73,7 +77,10 @@ func (p *profileFlags) resolve() (pipeline.Config, profilegen.Options, error) {
 	lim := profilegen.DefaultLimits
 	lim.Groups = p.maxGroups
 	cfg = pipeline.Config{Filter: f, GroupBy: g, Limits: &lim}
-	opt = profilegen.Options{Base: base, Companions: p.companions, AllowDenied: p.allowDenied, Merge: merge}
+	if p.explain != "" {
+		cfg.Explain = pipeline.NewExplain()
+	}
+	opt = profilegen.Options{Base: base, Companions: p.companions, AllowDenied: p.allowDenied, Merge: merge, Durable: !p.noENOSYS}
 	return cfg, opt, nil
 }
 

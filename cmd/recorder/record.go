@@ -10,6 +10,7 @@ import (
 
 	"github.com/recorder-dev/recorder/internal/runner"
 	"github.com/recorder-dev/recorder/pipeline"
+	"github.com/recorder-dev/recorder/profilegen"
 )
 
 const recordUsage = `Usage: recorder record [flags] -- CMD [ARG...]
@@ -25,6 +26,7 @@ Examples:
   recorder record -o echo.json -- ./echo -listen 127.0.0.1:8080
   recorder record --merge echo.json -o echo.json -- ./echo -text other
   recorder record -d profiles/ --group-by exe -- sh -c 'ls; date'
+  recorder record --under recording.json -o app.json -- ./app  # from 'recorder profile --recording'
 
 Flags:
 `
@@ -33,6 +35,7 @@ Flags:
 type recordConfig struct {
 	out     outputFlags
 	profile profileFlags
+	under   string
 	args    []string
 }
 
@@ -48,8 +51,14 @@ func runRecord(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	res, err := runner.Collect(ctx, runner.Run{Profile: runner.LoggingProfile(), Args: cfg.args,
-		Stdin: std.in, Stdout: std.out, Stderr: std.errOut})
+	r := runner.Run{Profile: runner.LoggingProfile(), Args: cfg.args, Stdin: std.in, Stdout: std.out, Stderr: std.errOut}
+	if cfg.under != "" { // denials are logged too (SECCOMP_FILTER_FLAG_LOG): the summary shows them
+		if r.Profile, err = profilegen.ReadFile(cfg.under); err != nil {
+			return fmt.Errorf("--under: %w", err)
+		}
+		r.Options.Log, opt.Merge = true, append(opt.Merge, r.Profile) // what it allows unlogged stays allowed
+	}
+	res, err := runner.Collect(ctx, r)
 	if err != nil {
 		return runner.StartFailed("record", err, std.errOut)
 	}
@@ -77,6 +86,7 @@ func parseRecordFlags(args []string, helpOut io.Writer) (*recordConfig, error) {
 	fs.SetInterspersed(false) // flags end at CMD, with or without "--"
 	cfg.out.register(fs)
 	cfg.profile.register(fs)
+	fs.StringVar(&cfg.under, "under", "", "record under the profile `FILE` (from 'recorder profile --recording') instead of logging every call")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			fmt.Fprint(helpOut, recordUsage+fs.FlagUsages())
@@ -87,6 +97,7 @@ func parseRecordFlags(args []string, helpOut io.Writer) (*recordConfig, error) {
 	if err := cfg.out.check(fs); err != nil {
 		return nil, err
 	}
+	cfg.out.explain = cfg.profile.explain
 	cfg.args = fs.Args()
 	if len(cfg.args) == 0 {
 		return nil, usageError{errNoProgram}

@@ -92,6 +92,7 @@ func parseReplayFlags(args []string, helpOut io.Writer) (*replayConfig, error) {
 	if cfg.out.outputDir == "" && !fs.Changed("group-by") {
 		cfg.profile.groupBy = "none" // one profile, the union: no state per group
 	}
+	cfg.out.explain = cfg.profile.explain
 	cfg.files = fs.Args()
 	return cfg, nil
 }

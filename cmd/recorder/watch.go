@@ -104,6 +104,7 @@ func parseWatchFlags(args []string, helpOut, logOut io.Writer) (*watchConfig, er
 	cfg.Logger = newLogger(cfg.logFormat, cfg.logLevel, logOut)
 	var err error
 	cfg.Pipeline, cfg.Build, err = cfg.profile.resolve()
+	cfg.Explain = cfg.profile.explain
 	return cfg, err
 }
 

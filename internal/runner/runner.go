@@ -43,12 +43,19 @@ type Result struct {
 }
 
 // Feed takes the records collected down p, each distinct record once with
-// its count. The helper's own records (its calls between loading the filter
+// its count (the first of them, and the last apart, so that a pipeline's
+// Explain sees when a call was first and last made). The helper's own records (its calls between loading the filter
 // and exec, execve at least) are the program's calls: p's first enricher
 // gives them the program's comm and exe (see Attribution).
 func (res *Result) Feed(p *pipeline.Pipeline) {
-	for i := range res.records.recs {
-		p.Add(&res.records.recs[i], res.records.n[i])
+	t := &res.records
+	for i := range t.recs {
+		if last := t.lastOf(i); t.n[i] > 1 && last.Serial != t.recs[i].Serial {
+			p.Add(&t.recs[i], t.n[i]-1)
+			p.Add(&last, 1)
+			continue
+		}
+		p.Add(&t.recs[i], t.n[i])
 	}
 }
 

@@ -10,6 +10,14 @@ type tally struct {
 	names map[string]string // comms and exes, each kept once
 	recs  []audit.Record    // Comm and Exe are the tally's own copies
 	n     []uint64
+	last  []stamp // of the last record counted in each
+}
+
+// stamp is a record's audit(SEC.MSEC:SERIAL).
+type stamp struct {
+	sec    int64
+	msec   uint32
+	serial uint64
 }
 
 type tallyKey struct {
@@ -31,6 +39,7 @@ func (t *tally) addN(r *audit.Record, n uint64) {
 	k := tallyKey{r.Ses, r.PID, r.Arch, r.Syscall, r.Action, t.intern(r.Comm), t.intern(r.Exe)}
 	if i, ok := t.index[k]; ok {
 		t.n[i] += n
+		t.last[i] = stamp{r.Sec, r.Msec, r.Serial}
 		return
 	}
 	c := *r
@@ -38,6 +47,14 @@ func (t *tally) addN(r *audit.Record, n uint64) {
 	t.index[k] = len(t.recs)
 	t.recs = append(t.recs, c)
 	t.n = append(t.n, n)
+	t.last = append(t.last, stamp{r.Sec, r.Msec, r.Serial})
+}
+
+// lastOf returns the record i of the tally as its last one came.
+func (t *tally) lastOf(i int) audit.Record {
+	r := t.recs[i]
+	r.Sec, r.Msec, r.Serial = t.last[i].sec, t.last[i].msec, t.last[i].serial
+	return r
 }
 
 // intern returns b as a string, allocated once per distinct text: a key
@@ -57,6 +74,7 @@ func (t *tally) keep(ok func(*audit.Record) bool) tally {
 	for i := range t.recs {
 		if ok(&t.recs[i]) {
 			out.addN(&t.recs[i], t.n[i])
+			out.last[len(out.last)-1] = t.last[i]
 		}
 	}
 	return out

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/pipeline"
+	"github.com/recorder-dev/recorder/profilegen"
 )
 
 // TestTally: a million records of a few distinct calls take a few entries,
@@ -41,5 +43,30 @@ func TestTallyAllocs(t *testing.T) {
 	tl.add(&r)
 	if n := testing.AllocsPerRun(1000, func() { tl.add(&r) }); n != 0 {
 		t.Errorf("%v allocations per known record, want 0", n)
+	}
+}
+
+// TestFeedFirstAndLast: Feed gives a pipeline each call's first record and
+// its last apart, the counts unchanged, so that its Explain knows when the
+// call was first and last made; keep keeps the last stamps.
+func TestFeedFirstAndLast(t *testing.T) {
+	var tl tally
+	for i := range 5 {
+		r := audit.Record{Ses: 7, PID: 40, Arch: 0xc000003e, Syscall: 1, Action: audit.ActionLog, Comm: []byte("srv"), Exe: []byte("/srv"),
+			Sec: 1795933970 + int64(i), Msec: 5, Serial: uint64(100 + i)}
+		tl.add(&r)
+	}
+	once := audit.Record{Ses: 7, PID: 40, Arch: 0xc000003e, Syscall: 0, Action: audit.ActionLog, Comm: []byte("srv"), Exe: []byte("/srv"), Sec: 1795933971, Serial: 200}
+	tl.add(&once)
+	tl = tl.keep(func(r *audit.Record) bool { return true })
+	ex := pipeline.NewExplain()
+	p := pipeline.New(pipeline.Config{GroupBy: pipeline.GroupNone, Explain: ex})
+	(&Result{records: tl}).Feed(p)
+	c := ex.Call(pipeline.NoneGroup, profilegen.Key{Arch: 0xc000003e, Syscall: 1, Action: audit.ActionLog})
+	if c == nil || c.Records != 5 || c.First != 1795933970005 || c.Last != 1795933974005 || c.Serial != 100 || p.Counts.Lines != 6 {
+		t.Errorf("write: %+v; %d records fed", c, p.Counts.Lines)
+	}
+	if only, _ := c.StartupOnly(); only {
+		t.Error("write, made 4 s after the process's first record, is startup-only")
 	}
 }

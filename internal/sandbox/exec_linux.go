@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -27,7 +28,8 @@ func (c *Cmd) Start() error {
 	if len(c.Args) == 0 {
 		return fmt.Errorf("%w: no program", ErrHelper)
 	}
-	cfg, err := json.Marshal(config{Profile: c.Profile, Options: c.Options})
+	env := os.Environ()
+	cfg, err := json.Marshal(config{Profile: c.Profile, Options: c.Options, Env: env})
 	if err != nil {
 		return fmt.Errorf("encode profile: %w", err)
 	}
@@ -46,6 +48,7 @@ func (c *Cmd) Start() error {
 		return err
 	}
 	c.cmd = exec.Command(self, append([]string{HelperArg}, c.Args...)...)
+	c.cmd.Env = helperEnv(env)
 	c.cmd.Stdin, c.cmd.Stdout, c.cmd.Stderr = c.Stdin, c.Stdout, c.Stderr
 	c.cmd.ExtraFiles = []*os.File{cfgR, stW}
 	if c.Foreground {
@@ -67,6 +70,27 @@ func (c *Cmd) Start() error {
 	err = c.readStatus(stR)
 	stR.Close()
 	return err
+}
+
+// helperEnv is env with async preemption off for the helper: the Go
+// runtime then sends no signal (SIGURG) to the helper's threads, and with
+// its garbage collector off too (see helper), nothing of the runtime runs a
+// signal handler on the filtered thread between the load and the exec
+// (under load it did, and the handler's futex and rt_sigreturn were made
+// under the filter). The program gets env itself, from the config.
+func helperEnv(env []string) []string {
+	out := make([]string, 0, len(env)+1)
+	debug := "asyncpreemptoff=1"
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "GODEBUG="); ok {
+			if v != "" {
+				debug = v + "," + debug
+			}
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, "GODEBUG="+debug)
 }
 
 // readStatus reads the helper's status lines until the pipe closes on exec.
@@ -188,6 +212,7 @@ func exitCode(err error) int {
 
 func helper(status io.Writer, args []string) error {
 	lockThread()
+	debug.SetGCPercent(-1) // no collection, so no stop-the-world signals (see helperEnv)
 	var cfg config
 	cf := os.NewFile(configFD, "config")
 	err := json.NewDecoder(cf).Decode(&cfg)
@@ -212,7 +237,11 @@ func helper(status io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	argv, err := newArgv(path, args, os.Environ())
+	env := cfg.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	argv, err := newArgv(path, args, env)
 	if err != nil {
 		return err
 	}
@@ -223,10 +252,32 @@ func helper(status io.Writer, args []string) error {
 	if err := checkExec(prog, argv); err != nil {
 		return fmt.Errorf("exec %s: %w", path, err)
 	}
-	if err := flt.load(prog); err != nil {
+	fprog, err := prepare(prog)
+	if err != nil {
 		return err
 	}
-	return argv.execOrExit()
+	loadErr, execErr := loadAndExec(uintptr(flt.flags), fprog, argv.path, &argv.args[0], &argv.envv[0])
+	if loadErr != 0 {
+		return fmt.Errorf("load filter: seccomp: %w", loadErr)
+	}
+	return argv.exitFailed(execErr)
+}
+
+// loadAndExec loads the filter on the calling thread and execs the
+// program. Between the two it runs no Go code that could be preempted:
+// both calls are raw and every function on the way is nosplit, so the
+// scheduler never gets the thread (under load it did: a preemption
+// request parked the thread in futex, under the filter). It returns
+// seccomp's error, or execve's once the filter is loaded.
+//
+//go:nosplit
+func loadAndExec(flags uintptr, fprog *unix.SockFprog, path *byte, args, env **byte) (loadErr, execErr syscall.Errno) {
+	if loadErr = seccompSet(flags, fprog); loadErr != 0 {
+		return loadErr, 0
+	}
+	_, _, execErr = syscall.RawSyscall(syscall.SYS_EXECVE,
+		uintptr(unsafe.Pointer(path)), uintptr(unsafe.Pointer(args)), uintptr(unsafe.Pointer(env)))
+	return 0, execErr
 }
 
 // argv is execve's arguments, made before the filter loads: from the load
@@ -256,16 +307,12 @@ func newArgv(path string, args, env []string) (*argv, error) {
 	return &argv{p, a, e, msg}, nil
 }
 
-// execOrExit calls execve directly: syscall.Exec would first take runtime
-// locks and could make other calls under the filter. When execve fails
-// (checkExec let it through, so the filter did not refuse it: ENOEXEC,
-// ETXTBSY, a file gone since the lookup), it reports and exits with raw
-// calls too, without allocating: Go's own error path would make calls the
-// filter may deny (futex, write, rt_sigreturn). It returns only when even
-// exit_group was refused.
-func (a *argv) execOrExit() error {
-	_, _, errno := syscall.RawSyscall(syscall.SYS_EXECVE,
-		uintptr(unsafe.Pointer(a.path)), uintptr(unsafe.Pointer(&a.args[0])), uintptr(unsafe.Pointer(&a.envv[0])))
+// exitFailed reports an execve that failed under the filter (checkExec let
+// it through, so the filter did not refuse it: ENOEXEC, ETXTBSY, a file
+// gone since the lookup) and exits, with raw calls and without allocating:
+// Go's own error path would make calls the filter may deny (futex, write,
+// rt_sigreturn). It returns only when even exit_group was refused.
+func (a *argv) exitFailed(errno syscall.Errno) error {
 	msg := append(append(a.msg, errno.Error()...), '\n')
 	syscall.RawSyscall(syscall.SYS_WRITE, statusFD, uintptr(unsafe.Pointer(&msg[0])), uintptr(len(msg)))
 	syscall.RawSyscall(syscall.SYS_EXIT_GROUP, uintptr(exitCode(errno)), 0, 0)

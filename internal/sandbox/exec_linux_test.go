@@ -56,6 +56,22 @@ func TestExecErrnoRet(t *testing.T) {
 	}
 }
 
+// TestExecEnvironment: the program gets the recorder's environment as it
+// is; the helper's own GODEBUG (async preemption off) does not leak.
+func TestExecEnvironment(t *testing.T) {
+	needRoot(t)
+	t.Setenv("GODEBUG", "madvdontneed=1")
+	t.Setenv("RECORDER_TEST_VAR", "a b")
+	log := &specs.LinuxSeccomp{DefaultAction: specs.ActLog}
+	_, out, err := start(t, log, "sh", "-c", `printf '%s|%s' "$GODEBUG" "$RECORDER_TEST_VAR"`)
+	if err != nil || out != "madvdontneed=1|a b" {
+		t.Errorf("environment seen %q (%v), want %q", out, err, "madvdontneed=1|a b")
+	}
+	if got := helperEnv([]string{"A=1", "GODEBUG=x=1"}); strings.Join(got, " ") != "A=1 GODEBUG=x=1,asyncpreemptoff=1" {
+		t.Errorf("helperEnv = %q", got)
+	}
+}
+
 // TestExecSession checks that the program runs in a fresh audit session
 // that the parent knows and its children inherit, and that the filter
 // is loaded (Seccomp: 2 in /proc/self/status).

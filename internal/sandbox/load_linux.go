@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -28,15 +29,31 @@ func (flt *Filter) Load() error {
 
 // load installs prog, the filter's BPF, as Load does.
 func (flt *Filter) load(prog []unix.SockFilter) error {
-	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-		return fmt.Errorf("set no-new-privs: %w", err)
+	fprog, err := prepare(prog)
+	if err != nil {
+		return err
 	}
-	fprog := unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}
-	_, _, errno := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, uintptr(flt.flags), uintptr(unsafe.Pointer(&fprog)))
-	if errno != 0 {
+	if errno := seccompSet(uintptr(flt.flags), fprog); errno != 0 {
 		return fmt.Errorf("load filter: seccomp: %w", errno)
 	}
 	return nil
+}
+
+// prepare sets no-new-privs on the calling thread, as a filter needs
+// without CAP_SYS_ADMIN, and returns prog as seccomp(2) takes it.
+func prepare(prog []unix.SockFilter) (*unix.SockFprog, error) {
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return nil, fmt.Errorf("set no-new-privs: %w", err)
+	}
+	return &unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}, nil
+}
+
+// seccompSet installs fprog on the calling thread (no TSYNC).
+//
+//go:nosplit
+func seccompSet(flags uintptr, fprog *unix.SockFprog) syscall.Errno {
+	_, _, errno := syscall.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, flags, uintptr(unsafe.Pointer(fprog)))
+	return errno
 }
 
 // bpf returns the filter's BPF program as libseccomp compiles it.

@@ -74,6 +74,7 @@ func IsHelper() bool { return len(os.Args) > 1 && os.Args[1] == HelperArg }
 type config struct {
 	Profile *specs.LinuxSeccomp `json:"profile"`
 	Options Options             `json:"options"`
+	Env     []string            `json:"env"` // the program's environment (the helper's has GODEBUG changed)
 }
 
 // Cmd is a program to start under a filter.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -36,6 +37,9 @@ type Config struct {
 	// source.NetlinkConfig.StateFile); "" keeps none.
 	StateFile string
 	Logger    *slog.Logger
+	// Explain is the file to write, with the profiles, why each call is in
+	// them (from Pipeline.Explain, which must then be set).
+	Explain string
 }
 
 // daemon holds what watch keeps: the pipeline's set of (group, arch,
@@ -257,6 +261,13 @@ func (d *daemon) flush(why string, force bool) {
 	}
 	if err == nil && len(built) > 0 {
 		err = d.cfg.Output.Write(built, d.cfg.Build)
+	}
+	if err == nil && d.cfg.Explain != "" {
+		d.mu.Lock() // the reader adds to the Explain under it
+		var explain strings.Builder
+		d.cfg.Pipeline.Explain.WriteTo(&explain, built, d.cfg.Build)
+		d.mu.Unlock()
+		err = profilegen.WriteFileAtomic(d.cfg.Explain, []byte(explain.String()), 0o644)
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()

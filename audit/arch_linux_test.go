@@ -1,4 +1,4 @@
-package abi
+package audit
 
 import (
 	"testing"
@@ -21,7 +21,7 @@ func TestAuditValues(t *testing.T) {
 		"loongarch64": unix.AUDIT_ARCH_LOONGARCH64, "m68k": unix.AUDIT_ARCH_M68K,
 		"sh": unix.AUDIT_ARCH_SHEL, "sheb": unix.AUDIT_ARCH_SH,
 	}
-	for _, a := range All() {
+	for _, a := range Arches() {
 		w, ok := want[a.Name]
 		if !ok {
 			t.Errorf("%s: no AUDIT_ARCH_* value to check", a.Name)

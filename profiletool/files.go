@@ -1,0 +1,216 @@
+package profiletool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/pipeline"
+	"github.com/recorder-dev/recorder/profilegen"
+)
+
+// The commands of the toolkit, on files: what recorder merge, diff,
+// convert, lint, check and profile run once their flags are parsed.
+// Profiles are read with profilegen.ReadFile (OCI JSON or SPO YAML); out
+// "-" or "" is w, any other path is written whole or not at all
+// (profilegen.WriteFileAtomic).
+
+// ErrFound: diff found differences, lint findings that fail, check calls
+// that would be denied; what was found is written already.
+var ErrFound = errors.New("found")
+
+// UsageError is an option, or a combination of them, that does not make
+// sense: a command's usage error.
+type UsageError struct{ Err error }
+
+func (e UsageError) Error() string { return e.Err.Error() }
+func (e UsageError) Unwrap() error { return e.Err }
+
+func readAll(paths ...string) ([]*specs.LinuxSeccomp, error) {
+	var ps []*specs.LinuxSeccomp
+	for _, path := range paths {
+		p, err := profilegen.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, p)
+	}
+	return ps, nil
+}
+
+// writeOut writes data to out, or to w for "-" and "".
+func writeOut(w io.Writer, out string, data []byte) error {
+	if out == "" || out == "-" {
+		_, err := w.Write(data)
+		return err
+	}
+	return profilegen.WriteFileAtomic(out, data, 0o644)
+}
+
+// objectName is the name of the profile in file path (its base name
+// without extension), "profile" for standard output.
+func objectName(path string) string {
+	if path == "" || path == "-" {
+		return "profile"
+	}
+	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+}
+
+// MergeFiles writes the Merge of the profiles files to out in format f.
+func MergeFiles(w io.Writer, out string, f Format, files ...string) error {
+	ps, err := readAll(files...)
+	if err != nil {
+		return err
+	}
+	m, err := Merge(ps...)
+	if err != nil {
+		return fmt.Errorf("merge %s: %w", strings.Join(files, " "), err)
+	}
+	data, err := f.Marshal(objectName(out), m)
+	if err != nil {
+		return err
+	}
+	return writeOut(w, out, data)
+}
+
+// DiffFiles writes the Diff of the profiles a and b to w; the error wraps
+// ErrFound when they differ.
+func DiffFiles(w io.Writer, a, b string) error {
+	ps, err := readAll(a, b)
+	if err != nil {
+		return err
+	}
+	d := Diff(a, ps[0], b, ps[1])
+	if _, err := d.WriteTo(w); err != nil || d.Empty() {
+		return err
+	}
+	return ErrFound
+}
+
+// ConvertFile writes the profile file to out in format f, named name (its
+// file's name when empty); what the format cannot say goes to notes, one
+// line each.
+func ConvertFile(w, notes io.Writer, out string, f Format, name, file string) error {
+	ps, err := readAll(file)
+	if err != nil {
+		return err
+	}
+	if name == "" {
+		name = objectName(file)
+	}
+	data, ns, err := Convert(ps[0], f, name)
+	for _, n := range ns {
+		fmt.Fprintf(notes, "note: %s\n", n)
+	}
+	if err != nil {
+		return fmt.Errorf("convert %s: %w", file, err)
+	}
+	return writeOut(w, out, data)
+}
+
+// LintFiles writes the findings of each profile; the error wraps ErrFound
+// when one has an error (or, with strict, a warning).
+func LintFiles(w io.Writer, strict bool, files ...string) error {
+	failed := false
+	for _, file := range files {
+		ps, err := readAll(file)
+		if err != nil {
+			return err
+		}
+		fs, err := Lint(ps[0])
+		if err != nil {
+			return err
+		}
+		LintSummary(w, file, fs)
+		failed = failed || LintFailed(fs, strict)
+	}
+	if failed {
+		return ErrFound
+	}
+	return nil
+}
+
+// CheckLogs replays the logs (stdin for none or "-") through a pipeline of
+// one group that keeps the records whose executable path and comm match
+// the regular expressions exe and comm (when not empty), Checks them
+// against the profile file, and writes the report to w; the error wraps
+// ErrFound when a call would be denied (or, with strict, may be).
+func CheckLogs(ctx context.Context, w io.Writer, stdin io.Reader, profile, exe, comm string, strict bool, logs ...string) error {
+	filter := &pipeline.Filter{}
+	var err error
+	for _, re := range []struct {
+		flag, expr string
+		to         **regexp.Regexp
+	}{{"--exe", exe, &filter.Exe}, {"--comm", comm, &filter.Comm}} {
+		if re.expr == "" {
+			continue
+		}
+		if *re.to, err = regexp.Compile(re.expr); err != nil {
+			return UsageError{fmt.Errorf("%s: %w", re.flag, err)}
+		}
+	}
+	if profile == "" {
+		return UsageError{errors.New("--profile is required")}
+	}
+	ps, err := readAll(profile)
+	if err != nil {
+		return err
+	}
+	inputs, err := pipeline.OpenInputs(logs, stdin)
+	if err != nil {
+		return err
+	}
+	defer pipeline.CloseInputs(inputs)
+	pl := pipeline.New(pipeline.Config{Filter: filter, GroupBy: pipeline.GroupNone, Explain: pipeline.NewExplain()})
+	readErr := pl.ReadAll(ctx, inputs)
+	rep := Check(profile, ps[0], pl)
+	if _, err := rep.WriteTo(w); err != nil || readErr != nil {
+		return errors.Join(readErr, err)
+	}
+	if rep.Failed(strict) {
+		return ErrFound
+	}
+	return nil
+}
+
+// ProfileFile writes to out, in format f, the RecordingProfile of this
+// host's ABI (with the profile file from, when not empty) when recording
+// is set, else its RuntimeDefault.
+func ProfileFile(w io.Writer, out string, f Format, recording bool, from string) error {
+	if from != "" && !recording {
+		return UsageError{errors.New("--from goes with --recording")}
+	}
+	native, ok := audit.NativeArch()
+	if !ok {
+		return errors.New("profile: this host has no seccomp ABI of the table")
+	}
+	var p, fromP *specs.LinuxSeccomp
+	var err error
+	if from != "" {
+		ps, err := readAll(from)
+		if err != nil {
+			return err
+		}
+		fromP = ps[0]
+	}
+	if recording {
+		p, err = RecordingProfile(native, fromP)
+	} else {
+		p, err = RuntimeDefault(native)
+	}
+	if err != nil {
+		return err
+	}
+	data, err := f.Marshal(objectName(out), p)
+	if err != nil {
+		return err
+	}
+	return writeOut(w, out, data)
+}
