@@ -46,8 +46,12 @@ func OpenInputsContext(ctx context.Context, names []string, stdin io.Reader) ([]
 var ErrOutputIsInput = errors.New("the output file is also an input")
 
 // CheckOutput returns ErrOutputIsInput, naming both, when path (an output
-// file, which may not exist yet) is the same file as one of the inputs.
+// file, which may not exist yet; "" and "-" are standard output) is the
+// same file as one of the inputs.
 func CheckOutput(path string, inputs []*Input) error {
+	if path == "" || path == "-" {
+		return nil
+	}
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil // nothing there yet: no input can be it

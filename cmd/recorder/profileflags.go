@@ -23,7 +23,7 @@ type profileFlags struct {
 	merge       []string
 	companions  bool
 	allowDenied bool
-	maxGroups   int
+	maxGroups   uint
 	maxProfile  int64
 	noENOSYS    bool
 	explain     string
@@ -38,7 +38,7 @@ func (p *profileFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&p.merge, "merge", nil, "add the syscalls the profile `FILE` allows to every profile written (repeatable; e.g. an earlier recording)")
 	fs.BoolVar(&p.companions, "companion-arches", true, "list the usual companion ABIs too (x86_64 brings x86 and x32)")
 	fs.BoolVar(&p.allowDenied, "allow-denied", false, "also allow syscalls seen only with a denying action (ERRNO, KILL, TRAP)")
-	fs.IntVar(&p.maxGroups, "max-groups", profilegen.DefaultLimits.Groups, "keep at most `N` groups; the records of others go to one overflow profile, counted (0: no limit)")
+	fs.UintVar(&p.maxGroups, "max-groups", uint(profilegen.DefaultLimits.Groups), "keep at most `N` groups; the records of others go to one overflow profile, counted (0: no limit)")
 	fs.Int64Var(&p.maxProfile, "max-profile-size", profilegen.DefaultMaxProfileSize, "read profile files (--base, --merge) of at most `BYTES`")
 	fs.StringVar(&p.explain, "explain", "", "also write `FILE`: for each syscall allowed, its records, first and last time, executables, comms, a serial, startup-only")
 	fs.BoolVar(&p.noENOSYS, "no-enosys", false, "leave out the rule that answers clone3, faccessat2, ... (the calls a newer libc tries first) with ENOSYS when the workload did not make them")
@@ -63,9 +63,6 @@ func (p *profileFlags) resolve() (pipeline.Config, profilegen.Options, error) {
 	if f.Comm, err = compileFlag("comm", p.comm); err != nil {
 		return cfg, opt, err
 	}
-	if p.maxGroups < 0 || p.maxProfile <= 0 {
-		return cfg, opt, usageError{fmt.Errorf("--max-groups %d or --max-profile-size %d out of range", p.maxGroups, p.maxProfile)}
-	}
 	base, err := profilegen.LookupBaseLimit(p.base, p.maxProfile)
 	if err != nil {
 		return cfg, opt, fileFlagError("base", err)
@@ -75,7 +72,7 @@ func (p *profileFlags) resolve() (pipeline.Config, profilegen.Options, error) {
 		return cfg, opt, err
 	}
 	lim := profilegen.DefaultLimits
-	lim.Groups = p.maxGroups
+	lim.Groups = int(p.maxGroups)
 	cfg = pipeline.Config{Filter: f, GroupBy: g, Limits: &lim}
 	if p.explain != "" {
 		cfg.Explain = pipeline.NewExplain()

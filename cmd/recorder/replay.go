@@ -55,10 +55,8 @@ func runReplay(ctx context.Context, args []string, std stdio) error {
 		return err
 	}
 	defer pipeline.CloseInputs(inputs)
-	if cfg.out.outputDir == "" && cfg.out.output != "-" {
-		if err := pipeline.CheckOutput(cfg.out.output, inputs); err != nil {
-			return usageError{err}
-		}
+	if err := pipeline.CheckOutput(cfg.out.output, inputs); err != nil {
+		return usageError{err}
 	}
 
 	p := pipeline.New(pcfg)
