@@ -1,16 +1,18 @@
 # recorder — seccomp profiles from what a workload really does.
 #   make run    build, then replay the bundled example log and print its profile (no root needed)
 #   make test   every test; the kernel tests need root (CI runs as root)
-#   make bench  benchmarks, and replay vs grep|sort on a 1,000,000-line syslog
+#   make bench  benchmarks, then bench/results.md: replay vs grep|sort and the SPO
+#               regexp, and the live storm under watch and auditd (as root)
 
 GO        ?= go
 BIN       := bin/recorder
 EXAMPLE   ?= testdata/logs/syslog-rfc3339.log
 PKGS      := libseccomp-dev pkg-config gcc
 TEST_PKGS := auditd systemd runc containerd containernetworking-plugins
+BENCH_PKGS := time
 GOTESTFLAGS ?=
 
-.PHONY: all build static run test bench fuzz deps test-deps install-test-pkgs vet check-builds clean
+.PHONY: all build static run test bench fuzz deps test-deps bench-deps install-test-pkgs vet check-builds clean
 
 all: build
 
@@ -80,13 +82,22 @@ check-builds:
 test: test-deps vet check-builds
 	$(GO) test -count=1 -timeout 9m $(GOTESTFLAGS) ./...
 
-bench: build
-	$(GO) test -run '^$$' -bench . -benchmem ./audit/ ./profilegen/ ./cmd/recorder/
-	./scripts/bench-replay.sh
+# bench-deps: GNU time measures peak memory (auditd, the live storm's third
+# reader, comes with test-deps).
+bench-deps: test-deps
+	$(call install_pkgs,$(BENCH_PKGS))
 
+bench: build bench-deps
+	$(GO) test -run '^$$' -bench . -benchmem ./audit/ ./profilegen/ ./cmd/recorder/
+	$(GO) run ./bench/run -o bench/results.md
+
+# fuzz: the parser (its corpus in audit/testdata/fuzz), the profile writer's
+# file names and the profile reader (run --profile, --base FILE, --merge and
+# watch's resume read untrusted JSON and YAML).
 fuzz: deps
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 1000000x ./audit/
 	$(GO) test -run '^$$' -fuzz FuzzFileName -fuzztime 300000x ./profilegen/
+	$(GO) test -run '^$$' -fuzz FuzzUnmarshal -fuzztime 300000x ./profilegen/
 	$(GO) test -run '^$$' -fuzz FuzzProfile -fuzztime 100000x ./profiletool/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 300000x ./cgroup/
 

@@ -4,11 +4,10 @@ import (
 	"bytes"
 	"io"
 	"iter"
-	"sync"
 )
 
 // DefaultBlockSize is the size of the blocks a BlockReader hands out.
-const DefaultBlockSize = 4 << 20
+const DefaultBlockSize = 256 << 10
 
 // Block is a run of whole lines cut from a stream by a BlockReader.
 type Block struct {
@@ -52,8 +51,14 @@ type BlockReader struct {
 	carry []byte // the start of a line cut by the previous block
 	line  int    // lines handed out so far
 	err   error  // sticky
-	pool  sync.Pool
+	free  chan []byte
 }
+
+// freeBlocks is how many recycled blocks a BlockReader keeps for reuse:
+// more than the blocks its consumers hold at once, so that memory stays
+// flat whatever the input's size (a sync.Pool, emptied at every GC and
+// filled on another P than the one that takes, let it grow).
+const freeBlocks = 32
 
 // NewBlockReader returns a BlockReader of blocks of up to size bytes
 // (DefaultBlockSize when size <= 0).
@@ -61,21 +66,26 @@ func NewBlockReader(r io.Reader, size int) *BlockReader {
 	if size <= 0 {
 		size = DefaultBlockSize
 	}
-	return &BlockReader{src: r, size: size}
+	return &BlockReader{src: r, size: size, free: make(chan []byte, freeBlocks)}
 }
 
 // Recycle gives a block's memory back once its lines are no longer used.
 func (b *BlockReader) Recycle(blk Block) {
 	if cap(blk.buf) == b.size {
-		b.pool.Put(&blk.buf)
+		select {
+		case b.free <- blk.buf[:b.size]:
+		default:
+		}
 	}
 }
 
 func (b *BlockReader) buffer() []byte {
-	if p, ok := b.pool.Get().(*[]byte); ok {
-		return (*p)[:b.size]
+	select {
+	case buf := <-b.free:
+		return buf
+	default:
+		return make([]byte, b.size)
 	}
-	return make([]byte, b.size)
 }
 
 // Next returns the next block, io.EOF after the last, a *ParseError for a
@@ -98,6 +108,10 @@ func (b *BlockReader) Next() (Block, error) {
 		return Block{}, b.err
 	}
 	end := bytes.LastIndexByte(buf[:n], '\n') + 1
+	if end == 0 && b.err == nil && len(buf) <= DefaultMaxLineLength { // a long line: read it whole in a block of its own
+		buf, n = b.longLine(buf, n)
+		end = bytes.LastIndexByte(buf[:n], '\n') + 1
+	}
 	if end == 0 && b.err == nil { // one line fills the whole block
 		return Block{}, b.skipLongLine(buf)
 	}
@@ -111,6 +125,26 @@ func (b *BlockReader) Next() (Block, error) {
 		b.line++
 	}
 	return blk, nil
+}
+
+// longLine moves the n bytes of buf, the start of a line longer than a
+// block, to a buffer that holds a line of DefaultMaxLineLength and its
+// newline, and reads on until a newline or the end: a line Parse takes is
+// never too long for a block, whatever the block size.
+func (b *BlockReader) longLine(buf []byte, n int) ([]byte, int) {
+	big := make([]byte, DefaultMaxLineLength+1)
+	copy(big, buf[:n])
+	b.Recycle(Block{buf: buf})
+	for n < len(big) && b.err == nil {
+		m, err := b.src.Read(big[n:])
+		found := bytes.IndexByte(big[n:n+m], '\n') >= 0
+		n += m
+		b.err = err
+		if found {
+			break
+		}
+	}
+	return big, n
 }
 
 // skipLongLine reads past the rest of a line longer than a block.

@@ -51,9 +51,14 @@ func TestBlockReader(t *testing.T) {
 		{"crlf", "a\r\nb\r\n", 8, []string{"a", "b"}, nil},
 		{"empty lines", "\n\n\n", 2, []string{"", "", ""}, nil},
 		{"exactly a block", "1234567\n", 8, []string{"1234567"}, nil},
-		{"line of a whole block", "12345678\nab\n", 8, []string{"ab"}, []int{1}},
-		{"long line in the middle", "a\n" + strings.Repeat("x", 50) + "\nb\n", 8, []string{"a", "b"}, []int{2}},
-		{"long last line", "a\n" + strings.Repeat("x", 50), 8, []string{"a"}, []int{2}},
+		// A line longer than a block is read whole, in a block of its
+		// own; only one longer than DefaultMaxLineLength is too long.
+		{"line of a whole block", "12345678\nab\n", 8, []string{"12345678", "ab"}, nil},
+		{"long line in the middle", "a\n" + strings.Repeat("x", 50) + "\nb\n", 8, []string{"a", strings.Repeat("x", 50), "b"}, nil},
+		{"long last line", "a\n" + strings.Repeat("x", 50), 8, []string{"a", strings.Repeat("x", 50)}, nil},
+		{"longest line", "a\n" + strings.Repeat("x", DefaultMaxLineLength) + "\nb\n", 8, []string{"a", strings.Repeat("x", DefaultMaxLineLength), "b"}, nil},
+		{"too long in the middle", "a\n" + strings.Repeat("x", DefaultMaxLineLength+1) + "\nb\n", 8, []string{"a", "b"}, []int{2}},
+		{"too long last line", "a\n" + strings.Repeat("x", DefaultMaxLineLength+5), 8, []string{"a"}, []int{2}},
 		{"lines across blocks", "aaa\nbbb\nccc\nddd\n", 6, []string{"aaa", "bbb", "ccc", "ddd"}, nil},
 	}
 	for _, tt := range tests {

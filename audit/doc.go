@@ -21,7 +21,10 @@
 //
 // Journald lines have no audit(SEC.MSEC:SERIAL) stamp: Sec, Msec and Serial
 // stay 0. A /dev/kmsg line whose facility (PRI>>3) is not 0 was written by
-// userspace and gives KindForged, not a record; kmsg continuation lines
+// userspace and gives KindForged, not a record; so does a syslog-shaped line
+// whose tag is not "kernel" ("… vm mallory: audit: type=1326 …", what
+// logger -t mallory writes), while journald's "audit[PID]: SECCOMP …" stays
+// a record; kmsg continuation lines
 // (" SUBSYSTEM=…") give KindNone. Records of other types (auditd's SYSCALL
 // lines carry arch= and syscall= too) give KindOther.
 //

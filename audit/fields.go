@@ -2,6 +2,10 @@ package audit
 
 import "bytes"
 
+// fastFields lets parseFields try parseKernelOrder first; tests turn it off
+// to compare.
+var fastFields = true
+
 // Bits of the fields parseFields has seen: the first occurrence of a key wins.
 const (
 	seenAUID uint16 = 1 << iota
@@ -26,6 +30,9 @@ const (
 // enriched fields) is ignored. It reports whether the body has
 // reason="seccomp" and returns the first malformed field, or a missing syscall=.
 func parseFields(b []byte, r *Record) (seccompReason bool, err error) {
+	if fastFields && parseKernelOrder(b, r) {
+		return false, nil
+	}
 	if i := bytes.IndexByte(b, 0x1d); i >= 0 {
 		b = b[:i]
 	}

@@ -92,6 +92,14 @@ func checkLine(t *testing.T, line []byte) {
 	if k1 != k2 || errString(err1) != errString(err2) || diff(r1, r2) != "" {
 		t.Fatalf("Parse(%q) not deterministic: %v %v / %v %v %s", line, k1, err1, k2, err2, diff(r1, r2))
 	}
+	// The kernel-order path (fast.go) reads what the walk by key reads.
+	fastFields = false
+	var rs Record
+	ks, errs := Parse(line, &rs)
+	fastFields = true
+	if k1 != ks || errString(err1) != errString(errs) || diff(r1, rs) != "" {
+		t.Fatalf("Parse(%q): kernel order %v %v, by key %v %v: %s", line, k1, err1, ks, errs, diff(r1, rs))
+	}
 	if err1 != nil {
 		if k1 != KindNone || !errors.Is(err1, ErrMalformed) {
 			t.Fatalf("Parse(%q) = %v, %v: an error must wrap ErrMalformed and come with KindNone", line, k1, err1)

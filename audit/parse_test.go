@@ -79,6 +79,31 @@ var parseCases = []parseCase{
 		line: `13,3488,412953218,-;audit: type=1300 audit(1795933980.987:403485): arch=c000003e syscall=44 success=yes exit=60`}, // hand-made from the real type=1300 line below
 	{name: "kmsg forged malformed", kind: KindForged,
 		line: `13,3520,425886086,-;audit: type=1326 audit(1795933612.979:2): syscall=x`}, // hand-made
+	// Issue 11: a syslog line is a record only with the kernel's tag. These are
+	// hand-made: the shape of a 'logger -t TAG MSG' line in rsyslog's file
+	// format (as the capture lines of syslog-rfc3339.log), with MSG a record.
+	{name: "syslog forged tag", kind: KindForged,
+		line: `2026-11-28T16:17:31.444993+00:00 vm mallory: audit: type=1326 audit(1795933612.979:2): ` + kernelBody},
+	{name: "syslog forged tag with pid", kind: KindForged,
+		line: `Nov 28 16:28:46 vm mallory[4242]: audit: type=1326 audit(1795933612.979:2): ` + kernelBody},
+	{name: "syslog forged tag, uptime", kind: KindForged,
+		line: `Nov 28 16:28:46 vm mallory: [   44.944852] audit: type=1326 audit(1795933612.979:2): ` + kernelBody},
+	{name: "syslog forged tag, no audit:", kind: KindForged,
+		line: `Nov 28 16:28:46 vm mallory: type=1326 audit(1795933612.979:2): ` + kernelBody},
+	{name: "syslog forged tag, audit.log shape", kind: KindForged,
+		line: `Nov 28 16:28:46 vm mallory: type=SECCOMP msg=audit(1795933612.979:2): ` + kernelBody},
+	{name: "syslog forged tag, other type", kind: KindForged,
+		line: `Nov 28 16:28:46 vm mallory: audit: type=1300 audit(1795933980.987:403485): arch=c000003e syscall=44 success=yes exit=60`},
+	{name: "syslog forged tag, malformed", kind: KindForged,
+		line: `Nov 28 16:28:46 vm mallory: audit: type=1326 audit(1795933612.979:2): syscall=x`},
+	{name: "syslog forged tag, journald shape", kind: KindForged,
+		line: `Nov 28 16:28:46 vm mallory: x audit[2010]: SECCOMP ` + kernelBody},
+	{name: "syslog kernel tag, text before", kind: KindForged,
+		line: `Nov 28 16:28:46 vm kernel: look: audit: type=1326 audit(1795933612.979:2): ` + kernelBody},
+	{name: "syslog forged suppressed", kind: KindForged,
+		line: `Nov 28 16:28:46 vm mallory: kauditd_printk_skb: 7 callbacks suppressed`},
+	{name: "syslog tag kernel cannot be told", kind: KindSeccomp, want: logRec, // what 'logger -t kernel' writes: see the README
+		line: `2026-11-28T16:17:31.444993+00:00 vm kernel: audit: type=1326 audit(1795933612.979:2): ` + kernelBody},
 	{name: "kmsg continuation", kind: KindNone, line: ` SUBSYSTEM=acpi`},
 	{name: "kmsg other message", kind: KindNone, line: `6,101,250222,-;Console: colour dummy device 80x25`},
 	{name: "kmsg userspace message", kind: KindNone, line: `12,2957,409766231,-;recorder-capture: begin i386`},

@@ -47,7 +47,9 @@ func typeBefore(line []byte, i int) (t uint16, start int, ok bool) {
 		return 0, 0, false
 	}
 	tok := line[start:end]
-	if len(tok) <= len("type=") || string(tok[:len("type=")]) != "type=" {
+	// At the line's start the window has room for one byte more than a
+	// token (found by FuzzParse: "type=UNKNOWN[00000001326] audit(…").
+	if len(tok) > maxType || len(tok) <= len("type=") || string(tok[:len("type=")]) != "type=" {
 		return 0, 0, false
 	}
 	return recordType(tok[len("type="):]), start, true
@@ -180,10 +182,17 @@ func parseSuppressed(line []byte, i int, r *Record) (Kind, error) {
 	return KindSuppressed, nil
 }
 
-// forged reports whether line is a /dev/kmsg line ("PRI,SEQ,USEC,FLAGS[,...];MSG")
+// forged reports whether userspace wrote line, whose record starts at start:
+// a syslog line whose tag is not the kernel's (syslogForged), or a /dev/kmsg
+// line of a user facility (kmsgForged).
+func forged(line []byte, start int) bool {
+	return syslogForged(line, start) || kmsgForged(line, start)
+}
+
+// kmsgForged reports whether line is a /dev/kmsg line ("PRI,SEQ,USEC,FLAGS[,...];MSG")
 // whose facility (PRI>>3) is not the kernel's, with the marker at or after MSG
 // (at start).
-func forged(line []byte, start int) bool {
+func kmsgForged(line []byte, start int) bool {
 	if len(line) == 0 || line[0] < '0' || line[0] > '9' {
 		return false
 	}

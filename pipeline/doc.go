@@ -30,7 +30,10 @@
 // Counts.Unattributed counts it.
 //
 // ReadFrom and ReadAll parse a stream on every core, one pipeline per
-// block of lines, merged in order: the outcome is that of one pass.
+// block of lines, merged in order: the outcome is that of one pass. Memory
+// stays flat in the input's size (a few blocks of 256 KiB in flight), and
+// ctx's end returns at once, even from a read that blocks. Config.Limits
+// bound the groups and unknown numbers the Set keeps (profilegen.Limits).
 //
 // # Why a call is in a profile
 //

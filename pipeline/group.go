@@ -21,10 +21,17 @@ type GroupBy interface {
 
 // The built-in groupings.
 var (
-	// GroupExe groups by the executable's base name ("/usr/bin/nginx" ->
-	// "nginx", " (deleted)" dropped), or by comm when the record has no
-	// executable (exe empty or "(null)"). It is the default.
+	// GroupExe groups by the executable's full path ("/usr/bin/nginx",
+	// " (deleted)" dropped), or by comm when the record has no executable
+	// (exe empty or "(null)"). It is the default. A program anyone can drop
+	// in /tmp (/tmp/x/ls) never shares a profile with a system one
+	// (/usr/bin/ls); profilegen.FileName names the file of a path group
+	// after its base name, made unique.
 	GroupExe GroupBy = exeGroup{}
+	// GroupExeName groups by the executable's base name ("nginx"), or by
+	// comm: what GroupExe did before. Programs of one name share a profile
+	// wherever they are.
+	GroupExeName GroupBy = exeNameGroup{}
 	// GroupComm groups by the process's comm (which it may change itself).
 	GroupComm GroupBy = commGroup{}
 	// GroupPID groups by process id, in decimal.
@@ -41,9 +48,9 @@ const UnnamedGroup = "(unnamed)"
 
 // builtin are the groupings ParseGroupBy knows besides those added with
 // RegisterGroupBy.
-var builtin = []GroupBy{GroupExe, GroupComm, GroupPID, GroupNone}
+var builtin = []GroupBy{GroupExe, GroupExeName, GroupComm, GroupPID, GroupNone}
 
-// ParseGroupBy returns the grouping named s: exe, comm, pid or none, or
+// ParseGroupBy returns the grouping named s: exe, exe-name, comm, pid or none, or
 // one given to RegisterGroupBy.
 func ParseGroupBy(s string) (GroupBy, error) {
 	var names []string
@@ -68,6 +75,13 @@ type exeGroup struct{}
 
 func (exeGroup) String() string { return "exe" }
 func (exeGroup) AppendGroup(dst []byte, r *Record) []byte {
+	return appendName(dst, exePath(r.Exe, r.Comm))
+}
+
+type exeNameGroup struct{}
+
+func (exeNameGroup) String() string { return "exe-name" }
+func (exeNameGroup) AppendGroup(dst []byte, r *Record) []byte {
 	return appendName(dst, exeBase(r.Exe, r.Comm))
 }
 
@@ -109,6 +123,18 @@ var (
 	nullExe = []byte("(null)")
 	deleted = []byte(" (deleted)")
 )
+
+// exePath returns exe without " (deleted)", or comm when there is none.
+func exePath(exe, comm []byte) []byte {
+	if bytes.Equal(exe, nullExe) {
+		return comm
+	}
+	exe = bytes.TrimSuffix(exe, deleted)
+	if len(exe) == 0 {
+		return comm
+	}
+	return exe
+}
 
 // exeBase returns the base name of exe, or comm when there is none.
 func exeBase(exe, comm []byte) []byte {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync/atomic"
 )
 
@@ -19,6 +20,7 @@ type Input struct {
 	Lines int    // lines read so far by ReadAll
 
 	read  atomic.Int64 // bytes read so far from the file (compressed bytes for .gz)
+	info  os.FileInfo  // of the file opened; nil for stdin
 	src   io.Reader    // the file as opened
 	r     io.Reader    // its text, decompressed
 	close func() error
@@ -81,7 +83,7 @@ func openInput(name string, stdin io.Reader) (*Input, error) {
 				f.Close()
 				return nil, fmt.Errorf("open %s: is a directory", name)
 			}
-			in.Size = st.Size()
+			in.Size, in.info = st.Size(), st
 		}
 		in.src, in.close = f, f.Close
 	}
@@ -100,10 +102,16 @@ func decompress(in *Input) (io.Reader, error) {
 	br := bufio.NewReaderSize(in, 256<<10)
 	magic, _ := br.Peek(2)
 	if len(magic) < 2 || magic[0] != 0x1f || magic[1] != 0x8b {
+		if strings.HasSuffix(in.Name, ".gz") && in.info != nil {
+			return nil, ErrNotGzip // a damaged .gz would read as text of garbage
+		}
 		return br, nil
 	}
 	return gzip.NewReader(br)
 }
+
+// ErrNotGzip: a file named .gz does not start as gzip data does.
+var ErrNotGzip = errors.New("named .gz but not gzip data")
 
 // CloseInputs closes what OpenInputs opened.
 func CloseInputs(inputs []*Input) {
@@ -114,8 +122,10 @@ func CloseInputs(inputs []*Input) {
 
 // ReadAll takes every line of the inputs down the pipeline, in order. A
 // read error ends that input but not the others: what was read before it
-// still counts, and the errors are returned joined. ctx's end stops it at
-// once, with ctx's error.
+// still counts, and the errors are returned joined (a decompressed input is
+// only checked at its end: what a corrupt one gave may be made up, so a
+// profile should not be written from it unasked). ctx's end stops it at
+// once, with ctx's error, even while a read blocks.
 func (p *Pipeline) ReadAll(ctx context.Context, inputs []*Input) error {
 	var errs []error
 	for _, in := range inputs {
@@ -125,7 +135,7 @@ func (p *Pipeline) ReadAll(ctx context.Context, inputs []*Input) error {
 			return err
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("read %s: %w (after line %d; the profile holds what was read)", in.Name, err, in.Lines))
+			errs = append(errs, fmt.Errorf("read %s: %w (after line %d)", in.Name, err, in.Lines))
 		}
 	}
 	return errors.Join(errs...)

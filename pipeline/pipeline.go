@@ -13,6 +13,9 @@ type Config struct {
 	Filter    *Filter    // nil keeps every record
 	GroupBy   GroupBy    // nil groups by GroupExe
 	Finish    Finisher   // names and selects groups when profiles are built; nil keeps them
+	// Limits bound the Set (groups, unknown numbers kept); nil is
+	// profilegen.DefaultLimits.
+	Limits *profilegen.Limits
 	// Explain, when set, keeps what tells why each call is in a profile
 	// (see Explain); ReadFrom then parses on one core.
 	Explain *Explain
@@ -43,14 +46,22 @@ func New(cfg Config) *Pipeline {
 	if cfg.GroupBy == nil {
 		cfg.GroupBy = GroupExe
 	}
-	return &Pipeline{cfg: cfg, Set: profilegen.NewSet()}
+	p := &Pipeline{cfg: cfg, Set: profilegen.NewSet()}
+	p.Set.SetLimits(cfg.limits())
+	return p
 }
 
 // Config returns the pipeline's configuration.
 func (p *Pipeline) Config() Config { return p.cfg }
 
-// fork returns an empty Pipeline of the same configuration.
-func (p *Pipeline) fork() *Pipeline { return New(p.cfg) }
+// fork returns an empty Pipeline of the same configuration but no limits:
+// the limits apply when it is merged, so that the same groups are kept as
+// in one pass (a block holds as many groups as it has lines at most).
+func (p *Pipeline) fork() *Pipeline {
+	f := New(p.cfg)
+	f.Set.SetLimits(profilegen.Limits{})
+	return f
+}
 
 // Line parses one log line (without its line ending) and takes a seccomp
 // record on down the road. at names the line in the summary when it is bad.

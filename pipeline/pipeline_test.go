@@ -35,10 +35,10 @@ func TestLine(t *testing.T) {
 		c.OtherAudit != 1 || c.NotAudit != 1 || c.Malformed.N != 1 || !slices.Equal(c.Malformed.Where, []string{"log:6"}) {
 		t.Errorf("counts %+v", c)
 	}
-	if got := p.Set.Groups(); !slices.Equal(got, []string{"ls"}) {
-		t.Errorf("groups %q, want ls", got)
+	if got := p.Set.Groups(); !slices.Equal(got, []string{"/usr/bin/ls"}) {
+		t.Errorf("groups %q, want /usr/bin/ls", got)
 	}
-	if k := p.Set.Keys("ls"); len(k) != 1 {
+	if k := p.Set.Keys("/usr/bin/ls"); len(k) != 1 {
 		t.Errorf("ls holds %v, want one call", k)
 	}
 }
@@ -115,7 +115,7 @@ func TestMergeKeepsOrder(t *testing.T) {
 func TestTouch(t *testing.T) {
 	p := New(Config{Filter: &Filter{PID: 99}})
 	p.Touch(&audit.Record{Exe: []byte("/srv/echo"), PID: 1})
-	if got := p.Set.Groups(); !slices.Equal(got, []string{"echo"}) || p.Set.Len() != 0 || p.Counts.Lines != 0 {
+	if got := p.Set.Groups(); !slices.Equal(got, []string{"/srv/echo"}) || p.Set.Len() != 0 || p.Counts.Lines != 0 {
 		t.Errorf("groups %q, %d calls, %d lines", got, p.Set.Len(), p.Counts.Lines)
 	}
 }

@@ -32,12 +32,20 @@ func (p *Pipeline) ReadFrom(ctx context.Context, name string, r io.Reader) (line
 	results := make(chan parsed, workers)
 	stop := make(chan struct{})
 	defer close(stop)
-	go cut(ctx, br, blocks, stop)
+	// At most inflight blocks are read and not yet merged: a worker held up
+	// (a loaded machine) must not let the others fill the memory with
+	// results waiting for its block.
+	inflight := make(chan struct{}, 2*workers+2)
+	go cut(ctx, br, blocks, inflight, stop)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			for b := range blocks {
-				results <- p.parse(name, b)
+				select {
+				case results <- p.parse(name, b):
+				case <-stop:
+					return
+				}
 			}
 		})
 	}
@@ -45,19 +53,34 @@ func (p *Pipeline) ReadFrom(ctx context.Context, name string, r io.Reader) (line
 
 	pending := make(map[int]parsed)
 	next := 0
-	for res := range results { // to the end, so that no worker is left blocked
+	for {
+		var res parsed
+		var ok bool
+		select {
+		case res, ok = <-results:
+		case <-ctx.Done():
+			// A read may block for ever (a silent FIFO, a line that never
+			// ends on /dev/zero): return now; stop ends the workers and
+			// the cutter once its read returns.
+			return lines, ctx.Err()
+		}
+		if !ok {
+			return lines, err
+		}
 		pending[res.seq] = res
-		for res, ok := pending[next]; ok && err == nil; res, ok = pending[next] {
+		for res, ok := pending[next]; ok; res, ok = pending[next] {
 			delete(pending, next)
 			next++
-			if err = res.err; err == nil {
-				p.Merge(res.p)
-				lines += int(res.p.Counts.Lines)
+			if err == nil {
+				if err = res.err; err == nil {
+					p.Merge(res.p)
+					lines += int(res.p.Counts.Lines)
+				}
 			}
 			br.Recycle(res.blk)
+			<-inflight
 		}
 	}
-	return lines, err
 }
 
 // block is one block of an input, or the error met instead of it.
@@ -73,10 +96,16 @@ type parsed struct {
 	p *Pipeline
 }
 
-// cut hands out the blocks of br until the input ends, fails or ctx is done.
-func cut(ctx context.Context, br *audit.BlockReader, out chan<- block, stop <-chan struct{}) {
+// cut hands out the blocks of br until the input ends, fails or ctx is
+// done, each once it has an inflight token (given back once merged).
+func cut(ctx context.Context, br *audit.BlockReader, out chan<- block, inflight chan<- struct{}, stop <-chan struct{}) {
 	defer close(out)
 	for seq := 0; ; seq++ {
+		select {
+		case inflight <- struct{}{}:
+		case <-stop:
+			return
+		}
 		blk, err := br.Next()
 		if err == io.EOF {
 			return

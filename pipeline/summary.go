@@ -19,7 +19,20 @@ type Summary struct {
 	Counts *Counts
 	Built  []profilegen.Built
 	Left   LeftOut // groups the Finisher left out
+	// Overflow is what the Set's limits left out (Set.Overflow).
+	Overflow profilegen.Overflow
+	// MaxUnknown is how many unknown-number lines are shown before "... and
+	// N more"; 0 is DefaultMaxUnknownLines, < 0 shows them all.
+	MaxUnknown int
+	// InputErr is the error that ended an input. With Partial, the profile
+	// written holds what was read before it; without, none was written.
+	InputErr error
+	Partial  bool
 }
+
+// DefaultMaxUnknownLines is how many unknown syscall numbers a summary
+// lists by default.
+const DefaultMaxUnknownLines = 20
 
 // WriteTo writes the summary to w.
 func (s Summary) WriteTo(w io.Writer) (int64, error) {
@@ -43,9 +56,8 @@ func (s Summary) write(w io.Writer) {
 	}
 	writeSkipped(w, c)
 	writeLeft(w, c, s.Left)
-	for _, b := range s.Built {
-		writeUnknown(w, b)
-	}
+	writeOverflow(w, s.Overflow)
+	s.writeUnknown(w)
 	for _, b := range s.Built {
 		writeViolations(w, b)
 	}
@@ -57,6 +69,7 @@ func (s Summary) write(w io.Writer) {
 			"  Record with 'recorder watch --source netlink', or run 'sysctl -w kernel.printk_ratelimit=0' while recording.\n",
 			Count(c.Suppressed), c.SuppressedLines)
 	}
+	s.writeInputErr(w)
 }
 
 func writeSkipped(w io.Writer, c *Counts) {
@@ -69,7 +82,7 @@ func writeSkipped(w io.Writer, c *Counts) {
 	add(c.NotAudit, "not audit records")
 	add(c.OtherAudit, "audit records of other types")
 	add(c.Filtered, "records filtered out")
-	add(c.Forged, "forged kernel lines (written to /dev/kmsg by userspace)")
+	add(c.Forged, "forged kernel lines (written by userspace: a syslog tag other than kernel, or a /dev/kmsg line of a user facility)")
 	add(c.SuppressedLines, "rate-limit notices")
 	if len(parts) > 0 {
 		fmt.Fprintf(w, "skipped: %s\n", strings.Join(parts, ", "))
@@ -123,13 +136,6 @@ func actionCounts(rep *profilegen.Report) string {
 		}
 	}
 	return strings.Join(parts, "  ")
-}
-
-func writeUnknown(w io.Writer, b profilegen.Built) {
-	for _, u := range b.Report.Unknown {
-		fmt.Fprintf(w, "unknown syscall: %s number %d in %s (%s, %s): libseccomp has no name for it; not in the profile\n",
-			u.Arch, u.Nr, Quote(b.Group), Plural(u.Count, "record"), u.Action)
-	}
 }
 
 func writeViolations(w io.Writer, b profilegen.Built) {

@@ -5,9 +5,10 @@
 //	audit: type=1326 audit(1594067860.484:14539): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=29064 comm="http-echo" exe="/http-echo" sig=0 arch=c000003e syscall=288 compat=0 ip=0x46fdba code=0x7ffc0000
 //
 // which a Set counts per group (named by the caller: package pipeline
-// groups by executable, comm, pid, ...) and per distinct (arch=, syscall=,
-// action), so that its memory
-// grows with distinct calls, not with records. ABI and Name turn arch= and
+// groups by the executable's path by default, here "/http-echo") and per
+// distinct (arch=, syscall=, action), so that its memory grows with
+// distinct calls, not with records; Limits bound the groups and the
+// unknown numbers it keeps. ABI and Name turn arch= and
 // syscall= into libseccomp's names (c000003e and 288: SCMP_ARCH_X86_64
 // accept4; x32 calls are told by the 0x40000000 bit of their number), from
 // a copy of libseccomp's syscall table made by go generate (see
@@ -47,8 +48,10 @@
 //	{"names": ["clone3", "faccessat2", ...], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}
 //
 // MarshalSPO writes the same profile as a Security Profiles Operator
-// SeccompProfile; FileName and WriteFileAtomic put it in a directory safely,
-// whatever name a process gave itself.
+// SeccompProfile; FileName, WriteFileAtomic, Dir and Output put it in a
+// directory safely, whatever name a process gave itself and whatever
+// another user planted there: a fresh file renamed over the name, in a
+// directory no other user can write.
 //
 // BuildAll builds every group's profile, and Output writes them in a Format
 // (OCI JSON, SPO YAML): one file holding their union, or one per group in a

@@ -17,12 +17,21 @@ const (
 // an output directory: DIR/FileName(group)+".json". A group name comes from
 // a process's exe or comm: hostile text. The name is 1 to 95 bytes of ASCII
 // letters, digits and "._+-@", never starts with '.' or '-' (so it is never
-// "." or ".." nor hidden), and holds no path separator. A group
-// made only of letters, digits and "._+-" (not starting with '.' or '-', not
-// too long) keeps its name; any other is cleaned, cut, and given the suffix
-// "@" and a hash of the whole group, so that distinct groups never share a
-// file.
+// "." or ".." nor hidden), and holds no path separator. It depends on the
+// group alone, so that a restart finds a group's file again.
+//
+// A group that is an executable's path ("/usr/bin/ls", as --group-by exe
+// names them) keeps its base name, made unique by "@" and a hash of the
+// whole path: "ls@8c0f2d0b5e9a1c37". Two programs of one name in two
+// directories (/usr/bin/ls, /tmp/x/ls) never share a file, whichever runs.
+// Any other group made only of letters, digits and "._+-" (not starting
+// with '.' or '-', not too long) keeps its name; any other is cleaned,
+// cut, and given the suffix "@" and a hash of the whole group, so that
+// distinct groups never share a file.
 func FileName(group string) string {
+	if strings.HasPrefix(group, "/") {
+		return hashedName(group[strings.LastIndexByte(group, '/')+1:], group, maxFileStem, fileByte)
+	}
 	return safeName(group, maxFileStem, fileByte)
 }
 
@@ -56,19 +65,25 @@ func safeName(s string, max int, ok func(byte) bool) string {
 	if clean(s, max, ok) {
 		return s
 	}
-	stem := []byte(s[:min(len(s), max)])
-	for i, c := range stem {
+	return hashedName(s, s, max, ok)
+}
+
+// hashedName returns stem cleaned and cut to max bytes, with hashMark and
+// the hash of whole.
+func hashedName(stem, whole string, max int, ok func(byte) bool) string {
+	b := []byte(stem[:min(len(stem), max)])
+	for i, c := range b {
 		if !ok(c) || c == hashMark {
-			stem[i] = '_'
+			b[i] = '_'
 		}
 	}
-	if len(stem) == 0 {
-		stem = []byte{'_'}
+	if len(b) == 0 {
+		b = []byte{'_'}
 	}
-	if stem[0] == '.' || stem[0] == '-' {
-		stem[0] = '_'
+	if b[0] == '.' || b[0] == '-' {
+		b[0] = '_'
 	}
-	return string(stem) + string(hashMark) + hashOf(s)
+	return string(b) + string(hashMark) + hashOf(whole)
 }
 
 func clean(s string, max int, ok func(byte) bool) bool {

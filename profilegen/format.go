@@ -2,7 +2,6 @@ package profilegen
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
@@ -59,15 +58,8 @@ func (f Format) Marshal(name string, p *specs.LinuxSeccomp) ([]byte, error) {
 func (f Format) Unmarshal(data []byte) (*specs.LinuxSeccomp, error) { return Unmarshal(data) }
 
 // ReadFile reads a profile file of any format (OCI JSON, SPO YAML or
-// JSON), naming the file in its errors.
+// JSON), naming the file in its errors: ReadFileLimit with the default
+// limit.
 func ReadFile(path string) (*specs.LinuxSeccomp, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	p, err := Unmarshal(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return p, nil
+	return ReadFileLimit(path, DefaultMaxProfileSize)
 }

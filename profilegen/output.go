@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -57,8 +56,11 @@ func (o Output) marshal(group string, p *specs.LinuxSeccomp) ([]byte, error) {
 }
 
 // Write writes built as o says. A file is replaced whole or not at all
-// (WriteFileAtomic). In Dir, a profile that cannot be written does not stop
-// the others; the errors are returned joined.
+// (WriteFileAtomic, Dir), and only in a directory no other user can write
+// (OpenDir). Path "-" and "/dev/stdout" are W, "/dev/null" discards; no
+// other path in /dev is written (replacing a device node is never meant).
+// In Dir, a profile that cannot be written does not stop the others; the
+// errors are returned joined.
 func (o Output) Write(built []Built, opt Options) error {
 	if o.Dir != "" {
 		return o.writeDir(built)
@@ -75,8 +77,11 @@ func (o Output) Write(built []Built, opt Options) error {
 	if err != nil {
 		return err
 	}
-	if o.Path == "" || o.Path == "-" {
-		_, err = o.W.Write(data)
+	switch w, err := o.special(); {
+	case err != nil:
+		return err
+	case w != nil:
+		_, err = w.Write(data)
 		return err
 	}
 	if err := WriteFileAtomic(o.Path, data, 0o644); err != nil {
@@ -85,21 +90,40 @@ func (o Output) Write(built []Built, opt Options) error {
 	return nil
 }
 
+// special returns the writer of a Path that names no file to replace.
+func (o Output) special() (io.Writer, error) {
+	switch o.Path {
+	case "", "-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1":
+		return o.W, nil
+	case "/dev/null":
+		return io.Discard, nil
+	}
+	return nil, nil // other /dev paths: WriteFileAtomic refuses them
+}
+
+// writeDir writes one file per group, all synced at once and renamed, then
+// one sync of the directory (Dir.Commit).
 func (o Output) writeDir(built []Built) error {
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return fmt.Errorf("create output dir: %w", err)
 	}
+	d, err := OpenDir(o.Dir)
+	if err != nil {
+		return fmt.Errorf("output dir: %w", err)
+	}
+	defer d.Close()
 	var errs []error
 	for _, b := range built {
 		data, err := o.marshal(b.Group, b.Profile)
-		if err != nil {
-			errs = append(errs, err)
-			continue
+		if err == nil {
+			err = d.Stage(FileName(b.Group)+o.format().Ext(), data, 0o644)
 		}
-		path := filepath.Join(o.Dir, FileName(b.Group)+o.format().Ext())
-		if err := WriteFileAtomic(path, data, 0o644); err != nil {
+		if err != nil {
 			errs = append(errs, fmt.Errorf("write profile of %q: %w", b.Group, err))
 		}
+	}
+	if err := d.Commit(); err != nil {
+		errs = append(errs, fmt.Errorf("write profiles: %w", err))
 	}
 	return errors.Join(errs...)
 }

@@ -33,6 +33,7 @@ type Set struct {
 	groups   map[string]map[Key]*Seen
 	profiles map[string]*known
 	keys     int
+	bounds   // limits on groups and unknown numbers (limits.go)
 }
 
 // known is what AddProfile took from an existing profile.
@@ -52,17 +53,23 @@ func (s *Set) Add(group []byte, r *audit.Record) { s.AddN(group, r, 1) }
 
 // AddN counts r n times in group, as Add does once.
 func (s *Set) AddN(group []byte, r *audit.Record, n uint64) {
-	g := s.groups[string(group)]
-	if g == nil {
-		g = make(map[Key]*Seen)
-		s.groups[string(group)] = g
-	}
+	g := s.group(group, n)
 	k := Key{Arch: r.Arch, Syscall: r.Syscall, Action: r.Action}
-	if e := g[k]; e != nil {
+	if e := s.cached(k); e != nil {
 		e.Count += n
 		return
 	}
-	g[k] = &Seen{Count: n, PID: r.PID, Comm: string(r.Comm)}
+	if e := g[k]; e != nil {
+		e.Count += n
+		s.cache(k, e)
+		return
+	}
+	if !s.keepKey(k, n) {
+		return
+	}
+	e := &Seen{Count: n, PID: r.PID, Comm: string(r.Comm)}
+	g[k] = e
+	s.cache(k, e)
 	s.keys++
 }
 
@@ -99,15 +106,18 @@ func (s *Set) Keys(group string) map[Key]Seen {
 // comm of a key already in s are kept. Groups keep their names. other is
 // left as it was.
 func (s *Set) Merge(other *Set) {
-	for name, og := range other.groups {
+	for _, name := range other.mergeOrder() { // first seen first: the same groups overflow as in one pass
+		og := other.groups[name]
 		g := s.groups[name]
 		if g == nil {
-			g = make(map[Key]*Seen, len(og))
-			s.groups[name] = g
+			g = s.newGroup(name, count(og))
 		}
-		for k, oe := range og {
+		for k, oe := range s.mergeKeys(og) {
 			if e := g[k]; e != nil {
 				e.Count += oe.Count
+				continue
+			}
+			if !s.keepKey(k, oe.Count) {
 				continue
 			}
 			e := *oe
@@ -115,6 +125,7 @@ func (s *Set) Merge(other *Set) {
 			s.keys++
 		}
 	}
+	s.mergeBounds(other)
 	for name, p := range other.profiles {
 		kp := s.known(name)
 		maps.Copy(kp.names, p.names)

@@ -4,7 +4,10 @@
 //   - the netlink audit socket (Netlink): registers as the audit daemon when
 //     none is, raising the backlog limit and putting the audit state back on
 //     Close, or reads the multicast group next to auditd. Records arrive
-//     without a prefix: "audit(1795882651.439:400233): auid=… syscall=257 …";
+//     without a prefix: "audit(1795882651.439:400233): auid=… syscall=257 …".
+//     A registered source keeps the state it must put back in a state file
+//     (NetlinkConfig.StateFile), so that the next start puts it back after
+//     a kill;
 //   - /dev/kmsg (Kmsg), kernel lines only: "5,1234,515095769,-;audit: type=1326 audit(…): …";
 //   - a syslog file or auditd's audit.log, followed across rotation
 //     (Follow): "2026-11-28T16:17:31.444993+00:00 vm kernel: audit: type=1326 …".

@@ -30,6 +30,10 @@ type NetlinkConfig struct {
 	StatusInterval time.Duration
 	// Logger gets notices (daemon started or stopped); nil discards them.
 	Logger *slog.Logger
+	// StateFile, when set, is where the source keeps, while registered,
+	// the audit state Close puts back, so that the next OpenNetlink puts it
+	// back when this process was killed (see DefaultStateFile).
+	StateFile string
 }
 
 // Netlink reads audit records from the kernel's audit netlink socket. As the
@@ -58,6 +62,8 @@ type Netlink struct {
 	ctl     *libaudit.AuditClient // own socket: status and restore, never gets records
 	prev    libaudit.AuditStatus  // what to restore on Close
 	restore libaudit.AuditStatusMask
+	// stateSaved: the state file names this process.
+	stateSaved bool
 	// Owned by the reader goroutine once it runs.
 	wantDaemon bool // registered at open: register again when the kernel drops us
 	registered bool // this process is the daemon as far as we know
@@ -126,9 +132,10 @@ func OpenNetlink(cfg NetlinkConfig) (*Netlink, error) {
 	case err != nil:
 		err = fmt.Errorf("read audit status (needs %s): %w", CapAuditControl, err)
 	default:
+		st = n.recoverState(st)
 		n.prev, n.lostBase = *st, st.Lost
 		n.daemonPID.Store(st.PID)
-		err = n.connect(st.PID == 0 && !cfg.Multicast)
+		err = n.connect(noDaemon(st.PID, n.log) && !cfg.Multicast)
 	}
 	if err == nil {
 		err = n.start()
@@ -167,8 +174,33 @@ func (n *Netlink) joinUnwatched(statusErr error) error {
 	return nil
 }
 
+// noDaemon reports whether no live process is the audit daemon: the kernel
+// keeps naming a daemon that was killed until it fails to send to it, and
+// lets another process register in its place.
+func noDaemon(pid uint32, log *slog.Logger) bool {
+	if pid == 0 {
+		return true
+	}
+	if processExists(pid) {
+		return false
+	}
+	log.Warn("the registered audit daemon is gone; registering in its place", "gone_pid", pid)
+	return true
+}
+
 // register makes this process the audit daemon, on a fresh socket.
 func (n *Netlink) register() error {
+	var intent libaudit.AuditStatusMask
+	if n.prev.Enabled == 0 {
+		intent |= libaudit.AuditStatusEnabled
+	}
+	if n.cfg.BacklogLimit > n.prev.BacklogLimit {
+		intent |= libaudit.AuditStatusBacklogLimit
+	}
+	if err := n.saveState(intent); err != nil {
+		n.log.Warn("cannot write the audit state file: if this process is killed, the audit state stays changed",
+			"file", n.cfg.StateFile, "err", err)
+	}
 	conn, err := newNLConn(libaudit.NetlinkGroupNone, n.cfg.ReadBuffer, n.log)
 	if err != nil {
 		return fmt.Errorf("open audit socket: %w", err)
@@ -178,6 +210,7 @@ func (n *Netlink) register() error {
 	if err := n.client.SetPID(libaudit.WaitForReply); err != nil {
 		n.conn.Close()
 		n.client, n.conn = nil, nil
+		n.dropState()
 		return fmt.Errorf("register as audit daemon (needs %s): %w", CapAuditControl, err)
 	}
 	n.wantDaemon, n.registered = true, true
@@ -461,6 +494,9 @@ func (n *Netlink) Close() error {
 		}
 	}
 	n.restore = 0
+	if len(errs) == 0 || errors.Join(errs...) == nil {
+		errs = append(errs, n.dropState()) // all put back: nothing left for a next start
+	}
 	if n.ctl != nil {
 		errs = append(errs, n.ctl.Close())
 		n.ctl = nil

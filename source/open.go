@@ -44,6 +44,7 @@ func ParseSpec(s string) (Spec, error) {
 type Options struct {
 	FromStart    bool         // read files and /dev/kmsg from their start, not their end
 	BacklogLimit uint32       // the kernel's audit backlog limit while registered (netlink)
+	StateFile    string       // the netlink source's audit state file (NetlinkConfig.StateFile)
 	Logger       *slog.Logger // what was chosen and why; nil discards
 }
 
@@ -82,7 +83,7 @@ func Open(spec Spec, opt Options) (Opened, error) {
 }
 
 func openNetlink(opt Options) (Opened, error) {
-	n, err := OpenNetlink(NetlinkConfig{BacklogLimit: opt.BacklogLimit, Logger: opt.Logger})
+	n, err := OpenNetlink(NetlinkConfig{BacklogLimit: opt.BacklogLimit, Logger: opt.Logger, StateFile: opt.StateFile})
 	if errors.Is(err, os.ErrPermission) {
 		return Opened{}, fmt.Errorf("%w; %s", err, netlinkHelp)
 	}

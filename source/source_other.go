@@ -15,7 +15,11 @@ type NetlinkConfig struct {
 	ReadBuffer     int
 	StatusInterval time.Duration
 	Logger         *slog.Logger
+	StateFile      string
 }
+
+// DefaultStateFile is where the recorder keeps the audit state to put back.
+const DefaultStateFile = "/run/recorder/audit-state.json"
 
 // Netlink is the audit netlink socket (Linux only).
 type Netlink struct{}

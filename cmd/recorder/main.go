@@ -19,15 +19,26 @@ func main() {
 	if sandbox.IsHelper() { // re-executed by record/run: never returns
 		sandbox.Main()
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
-		<-ctx.Done()
-		stop() // a second SIGINT or SIGTERM ends a shutdown that hangs
+		s := <-sigs
+		signal.Stop(sigs) // a second SIGINT or SIGTERM ends a shutdown that hangs
+		cancel(signalError{s.(syscall.Signal)})
 	}()
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
+	var se signalError
+	if errors.Is(err, context.Canceled) && errors.As(context.Cause(ctx), &se) {
+		err = se // a command cut short by a signal: 128+N, as a shell reports it
+	}
 	os.Exit(exitCode(err, os.Stderr))
 }
+
+// signalError is the end of a command by a signal: exit status 128+N.
+type signalError struct{ sig syscall.Signal }
+
+func (e signalError) Error() string { return "stopped by " + e.sig.String() }
 
 // commands maps each subcommand to its entry point.
 var commands = map[string]func(ctx context.Context, args []string, io stdio) error{
@@ -90,11 +101,15 @@ func (e usageError) Unwrap() error { return e.err }
 func exitCode(err error, errOut io.Writer) int {
 	var ue usageError
 	var es runner.ExitError
+	var se signalError
 	switch {
 	case err == nil:
 		return 0
 	case errors.As(err, &es):
 		return es.Code
+	case errors.As(err, &se):
+		fmt.Fprintf(errOut, "recorder: %v\n", err)
+		return 128 + int(se.sig)
 	case errors.As(err, &ue):
 		fmt.Fprintf(errOut, "recorder: %v\n", err)
 		return 2

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"io"
 
@@ -16,6 +17,8 @@ type outputFlags struct {
 	outputDir string
 	format    formatFlag
 	quiet     bool
+	partial   bool
+	maxLines  int
 	explain   string // --explain, from profileFlags
 }
 
@@ -25,6 +28,7 @@ func (o *outputFlags) register(fs *pflag.FlagSet) {
 	o.format.register(fs)
 	o.format.registerSPO(fs)
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print no summary")
+	fs.IntVar(&o.maxLines, "max-unknown-lines", pipeline.DefaultMaxUnknownLines, "list at most `N` unknown syscall numbers in the summary (0: all)")
 }
 
 // check reports a bad combination as a usage error, once fs is parsed.
@@ -41,17 +45,19 @@ func (o *outputFlags) outputs(stdout io.Writer) profilegen.Output {
 
 // write builds the profiles of p's groups, writes them, and tells what it
 // did in unit ("line" or "record") on w unless quiet. Nothing is written
-// when a profile fails to build.
-func (o *outputFlags) write(p *pipeline.Pipeline, opt profilegen.Options, unit string, stdout, w io.Writer) error {
+// when a profile fails to build, nor when an input failed (inputErr)
+// unless --partial.
+func (o *outputFlags) write(p *pipeline.Pipeline, opt profilegen.Options, unit string, inputErr error, stdout, w io.Writer) error {
 	built, left, err := p.Build(opt)
-	if err == nil {
+	if err == nil && (inputErr == nil || o.partial) {
 		err = o.outputs(stdout).Write(built, opt)
 	}
 	if err == nil && o.explain != "" {
 		err = p.Config().Explain.WriteFile(o.explain, built, opt)
 	}
 	if !o.quiet {
-		pipeline.Summary{Unit: unit, Counts: &p.Counts, Built: built, Left: left}.WriteTo(w)
+		pipeline.Summary{Unit: unit, Counts: &p.Counts, Built: built, Left: left, Overflow: p.Set.Overflow(),
+			MaxUnknown: cmp.Or(o.maxLines, -1), InputErr: inputErr, Partial: o.partial}.WriteTo(w)
 	}
 	return err
 }

@@ -25,13 +25,15 @@ type profileFlags struct {
 	merge       []string
 	companions  bool
 	allowDenied bool
+	maxGroups   uint
+	maxProfile  int64
 	noENOSYS    bool
 	explain     string
 	ctr         containers.Flags
 }
 
 func (p *profileFlags) register(fs *pflag.FlagSet) {
-	fs.StringVarP(&p.groupBy, "group-by", "g", "exe", "group records into profiles by `exe|comm|pid|none|container|pod` (exe: the executable's basename, else comm)")
+	fs.StringVarP(&p.groupBy, "group-by", "g", "exe", "group records into profiles by `exe|exe-name|comm|pid|none|container|pod` (exe: the executable's path, else comm; exe-name: its base name)")
 	fs.StringVar(&p.exe, "exe", "", "keep only records whose executable path matches `REGEXP`")
 	fs.StringVar(&p.comm, "comm", "", "keep only records whose comm matches `REGEXP`")
 	fs.Int32Var(&p.pid, "pid", 0, "keep only records of process `N`")
@@ -39,6 +41,8 @@ func (p *profileFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&p.merge, "merge", nil, "add the syscalls the profile `FILE` allows to every profile written (repeatable; e.g. an earlier recording)")
 	fs.BoolVar(&p.companions, "companion-arches", true, "list the usual companion ABIs too (x86_64 brings x86 and x32)")
 	fs.BoolVar(&p.allowDenied, "allow-denied", false, "also allow syscalls seen only with a denying action (ERRNO, KILL, TRAP)")
+	fs.UintVar(&p.maxGroups, "max-groups", uint(profilegen.DefaultLimits.Groups), "keep at most `N` groups; the records of others go to one overflow profile, counted (0: no limit)")
+	fs.Int64Var(&p.maxProfile, "max-profile-size", profilegen.DefaultMaxProfileSize, "read profile files (--base, --merge) of at most `BYTES`")
 	fs.StringVar(&p.explain, "explain", "", "also write `FILE`: for each syscall allowed, its records, first and last time, executables, comms, a serial, startup-only")
 	fs.BoolVar(&p.noENOSYS, "no-enosys", false, "leave out the rule that answers clone3, faccessat2, ... (the calls a newer libc tries first) with ENOSYS when the workload did not make them")
 	p.ctr.Register(fs)
@@ -63,15 +67,17 @@ func (p *profileFlags) resolve() (pipeline.Config, profilegen.Options, error) {
 	if f.Comm, err = compileFlag("comm", p.comm); err != nil {
 		return cfg, opt, err
 	}
-	base, err := profilegen.LookupBase(p.base)
+	base, err := profilegen.LookupBaseLimit(p.base, p.maxProfile)
 	if err != nil {
 		return cfg, opt, fileFlagError("base", err)
 	}
-	merge, err := readProfiles(p.merge)
+	merge, err := readProfiles(p.merge, p.maxProfile)
 	if err != nil {
 		return cfg, opt, err
 	}
-	cfg = pipeline.Config{Filter: f, GroupBy: g}
+	lim := profilegen.DefaultLimits
+	lim.Groups = int(p.maxGroups)
+	cfg = pipeline.Config{Filter: f, GroupBy: g, Limits: &lim}
 	if p.explain != "" {
 		cfg.Explain = pipeline.NewExplain()
 	}
@@ -100,10 +106,10 @@ func fileFlagError(flag string, err error) error {
 }
 
 // readProfiles reads the --merge profiles (OCI JSON or SPO YAML).
-func readProfiles(paths []string) ([]*specs.LinuxSeccomp, error) {
+func readProfiles(paths []string, max int64) ([]*specs.LinuxSeccomp, error) {
 	var out []*specs.LinuxSeccomp
 	for _, path := range paths {
-		p, err := profilegen.ReadFile(path)
+		p, err := profilegen.ReadFileLimit(path, max)
 		if err != nil {
 			return nil, fmt.Errorf("--merge: %w", err)
 		}

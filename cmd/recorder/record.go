@@ -80,7 +80,7 @@ func runRecord(ctx context.Context, args []string, std stdio) error {
 		res.WriteWarnings(std.errOut)
 	}
 	ctrs.Settle()
-	if err := cfg.out.write(p, opt, "record", std.out, std.errOut); err != nil {
+	if err := cfg.out.write(p, opt, "record", nil, std.out, std.errOut); err != nil {
 		return err
 	}
 	return runner.ExitStatus(res.State)

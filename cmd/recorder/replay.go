@@ -22,6 +22,10 @@ Examples:
   recorder replay /var/log/syslog > profile.json
   recorder replay --comm '^http-echo$' -o fine-grained.json /var/log/syslog.1.gz /var/log/syslog
   recorder replay -d profiles/ --group-by exe /var/log/audit/audit.log
+
+Without -d, the profile is the union of every record's calls: records are
+not grouped unless --group-by says so. When an input cannot be read whole
+(a read error, a corrupt .gz) no profile is written unless --partial.
   dmesg | recorder replay --base runc -
 
 Flags:
@@ -51,11 +55,14 @@ func runReplay(ctx context.Context, args []string, std stdio) error {
 		return err
 	}
 	defer ctrs.Close()
-	inputs, err := pipeline.OpenInputs(cfg.files, std.in)
+	inputs, err := pipeline.OpenInputsContext(ctx, cfg.files, std.in)
 	if err != nil {
 		return err
 	}
 	defer pipeline.CloseInputs(inputs)
+	if err := pipeline.CheckOutput(cfg.out.output, inputs); err != nil {
+		return usageError{err}
+	}
 
 	p := pipeline.New(pcfg)
 	prog := startProgress(std.errOut, inputs)
@@ -64,7 +71,7 @@ func runReplay(ctx context.Context, args []string, std stdio) error {
 	if errors.Is(readErr, context.Canceled) {
 		return readErr
 	}
-	writeErr := cfg.out.write(p, opt, "line", std.out, std.errOut)
+	writeErr := cfg.out.write(p, opt, "line", readErr, std.out, std.errOut)
 	return errors.Join(readErr, writeErr)
 }
 
@@ -73,6 +80,7 @@ func parseReplayFlags(args []string, helpOut io.Writer) (*replayConfig, error) {
 	fs := pflag.NewFlagSet("replay", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	cfg.out.register(fs)
+	fs.BoolVar(&cfg.out.partial, "partial", false, "when an input fails (read error, corrupt gzip), still write the profile of what was read, labelled partial (by default nothing is written)")
 	cfg.profile.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -83,6 +91,9 @@ func parseReplayFlags(args []string, helpOut io.Writer) (*replayConfig, error) {
 	}
 	if err := cfg.out.check(fs); err != nil {
 		return nil, err
+	}
+	if cfg.out.outputDir == "" && !fs.Changed("group-by") {
+		cfg.profile.groupBy = "none" // one profile, the union: no state per group
 	}
 	cfg.out.explain = cfg.profile.explain
 	cfg.files = fs.Args()

@@ -91,6 +91,8 @@ func parseWatchFlags(args []string, helpOut, logOut io.Writer) (*watchConfig, er
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: `text|json`")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: `debug|info|warn|error`")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at `HOST:PORT`/metrics (off when empty)")
+	fs.IntVar(&cfg.MetricsMaxGroups, "metrics-max-groups", 100, "give at most `N` groups a label of their own in the metrics; later ones count under group=\"other\" (0: no limit)")
+	fs.StringVar(&cfg.StateFile, "audit-state-file", source.DefaultStateFile, "while registered as the audit daemon, keep in `FILE` the audit state to put back, so that the next start puts it back after a kill (empty: none)")
 	cfg.profile.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {

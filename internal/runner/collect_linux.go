@@ -56,7 +56,7 @@ func Collect(ctx context.Context, r Run) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	src, err := source.OpenNetlink(source.NetlinkConfig{BacklogLimit: backlogLimit, StatusInterval: statusInterval})
+	src, err := source.OpenNetlink(source.NetlinkConfig{BacklogLimit: backlogLimit, StatusInterval: statusInterval, StateFile: source.DefaultStateFile})
 	if err != nil {
 		return nil, fmt.Errorf("open audit records: %w", err)
 	}

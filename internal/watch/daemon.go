@@ -30,7 +30,13 @@ type Config struct {
 	Build         profilegen.Options // base, companions, profiles to merge
 	Tee           string             // append every audit line read to this file
 	MetricsAddr   string             // serve Prometheus metrics at HOST:PORT/metrics
-	Logger        *slog.Logger
+	// MetricsMaxGroups is how many group labels the metrics carry; the
+	// records of later groups are under the label "other" (0: no limit).
+	MetricsMaxGroups int
+	// StateFile is the netlink source's audit state file (see
+	// source.NetlinkConfig.StateFile); "" keeps none.
+	StateFile string
+	Logger    *slog.Logger
 	// Explain is the file to write, with the profiles, why each call is in
 	// them (from Pipeline.Explain, which must then be set).
 	Explain string
@@ -53,6 +59,8 @@ type daemon struct {
 	teeFile *os.File
 
 	dirty bool // something to write since the last good flush
+
+	labels map[string]bool // groups with a label of their own in the metrics (metrics.go)
 }
 
 // status is what the daemon itself did, besides the pipeline's counts.
@@ -99,11 +107,11 @@ func newDaemon(cfg Config) (*daemon, error) {
 	if cfg.Resume {
 		d.resume = loadResume(cfg.Output.Dir, cfg.Output.Format.Ext(), d.log)
 	}
-	if err := os.MkdirAll(cfg.Output.Dir, 0o755); err != nil {
-		d.log.Error("create output dir; profiles stay in memory and are written when it works", "err", err)
+	if err := d.prepareDir(); err != nil {
+		return nil, err
 	}
 	if cfg.Tee != "" {
-		f, err := os.OpenFile(cfg.Tee, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		f, err := openTee(cfg.Tee)
 		if err != nil {
 			return nil, fmt.Errorf("--tee: %w", err)
 		}
@@ -114,7 +122,8 @@ func newDaemon(cfg Config) (*daemon, error) {
 
 // openSource opens the source the configuration names.
 func (d *daemon) openSource() (source.Opened, error) {
-	return source.Open(d.cfg.Source, source.Options{FromStart: d.cfg.FromStart, BacklogLimit: d.cfg.BacklogLimit, Logger: d.log})
+	return source.Open(d.cfg.Source, source.Options{FromStart: d.cfg.FromStart, BacklogLimit: d.cfg.BacklogLimit,
+		StateFile: d.cfg.StateFile, Logger: d.log})
 }
 
 // run reads until ctx ends and flushes on the interval and on SIGHUP; the
@@ -308,6 +317,7 @@ func (d *daemon) summary() {
 		"filtered", c.Filtered, "unattributed", c.Unattributed, "malformed", c.Malformed.N, "forged", c.Forged,
 		"printk_suppressed", c.Suppressed, "kernel_lost", s.KernelLost, "enobufs", s.NoBufs,
 		"kmsg_overwritten", s.Overwritten, "rotations", s.Reopened, "groups", len(d.p.Set.Groups()))
+	d.warnOverflow()
 	if c.Lost() {
 		d.log.Warn("the kernel dropped records this run: the profiles may miss calls; run the workload again",
 			"kernel_lost", s.KernelLost, "enobufs", s.NoBufs, "printk_suppressed", c.Suppressed,

@@ -14,7 +14,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/recorder-dev/recorder/audit"
-	"github.com/recorder-dev/recorder/profilegen"
 )
 
 // serveMetrics serves Prometheus metrics at addr/metrics until stopped.
@@ -86,7 +85,7 @@ func (m metricsCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	src := st.source
 	counter(mLines, c.Lines, src)
-	for k, v := range recordsByLabel(d.p.Set) {
+	for k, v := range d.recordsByLabel() {
 		counter(mRecords, v, src, k.action.String(), k.group)
 	}
 	counter(mFiltered, c.Filtered, src)
@@ -110,21 +109,42 @@ type groupAction struct {
 	action audit.Action
 }
 
+// OtherLabel is the group label of the records of the groups past
+// Config.MetricsMaxGroups.
+const OtherLabel = "other"
+
 // recordsByLabel returns the records kept by group label and action, as the
-// set counts them (the hot path counts nothing twice). A group is named by
-// a process's own comm or exe: hostile text, made valid UTF-8 as Prometheus
-// requires. Groups that differ only in invalid bytes then share a label, and
-// their counts are added up: two series with the same labels would fail the
-// whole scrape.
-func recordsByLabel(set *profilegen.Set) map[groupAction]uint64 {
+// set counts them (the hot path counts nothing twice); d.mu is held. A
+// group is named by a process's own comm or exe: hostile text, made valid
+// UTF-8 as Prometheus requires. Groups that differ only in invalid bytes
+// then share a label, and their counts are added up: two series with the
+// same labels would fail the whole scrape. The first MetricsMaxGroups
+// groups seen at a scrape keep a label of their own for good (a series
+// must not move); the records of later ones are under OtherLabel, so that
+// the series stay bounded (--group-by pid makes a group per process).
+func (d *daemon) recordsByLabel() map[groupAction]uint64 {
+	if d.labels == nil {
+		d.labels = make(map[string]bool)
+	}
 	out := make(map[groupAction]uint64)
-	for _, g := range set.Groups() {
-		label := strings.ToValidUTF8(g, "\uFFFD")
-		for k, seen := range set.Keys(g) {
-			out[groupAction{label, k.Action}] += seen.Count
+	for _, g := range d.p.Set.Groups() {
+		if !d.labels[g] {
+			if max := d.cfg.MetricsMaxGroups; max > 0 && len(d.labels) >= max {
+				d.addLabel(out, OtherLabel, g)
+				continue
+			}
+			d.labels[g] = true
 		}
+		d.addLabel(out, strings.ToValidUTF8(g, "\uFFFD"), g)
 	}
 	return out
+}
+
+// addLabel adds the records of group g, by action, under label.
+func (d *daemon) addLabel(out map[groupAction]uint64, label, g string) {
+	for k, seen := range d.p.Set.Keys(g) {
+		out[groupAction{label, k.Action}] += seen.Count
+	}
 }
 
 // slogPrinter passes promhttp's errors to the daemon's log.

@@ -1,0 +1,533 @@
+//go:build linux
+
+// Command run is make bench's comparison: it measures, side by side in one
+// run on the machine it runs on,
+//
+//   - replay: recorder replay against the tutorial's LC_ALL=C grep -o
+//     'syscall=[0-9]*' | sort -u and against the Security Profiles
+//     Operator's regular expression in Go (bench/spo), on every core and on
+//     one (taskset -c 0), on a 1,000,000-line syslog made of a real capture
+//     with fresh serials, and the recorder's peak memory on 4,000,000 lines;
+//   - the live storm (root only): a workload making N LOG-ed getppid calls
+//     (testdata/logs/workloads/storm.c) alone, under recorder watch --source
+//     netlink and under auditd: its calls/s, the kernel's lost counter, and
+//     the reader's CPU seconds per million records;
+//
+// and writes the tables, with how they were taken, to bench/results.md.
+//
+//	go run ./bench/run [-o bench/results.md] [-rounds 5] [-storm 1000000]
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	libaudit "github.com/elastic/go-libaudit/v2"
+	"golang.org/x/sys/unix"
+)
+
+var (
+	out      = flag.String("o", "bench/results.md", "write the results to `FILE`")
+	recorder = flag.String("recorder", "bin/recorder", "the recorder binary")
+	rounds   = flag.Int("rounds", 5, "runs of each replay tool; the median is kept")
+	lines    = flag.Int("lines", 1_000_000, "lines of the replayed syslog")
+	calls    = flag.Int("storm", 1_000_000, "getppid calls of the live storm")
+	live     = flag.Bool("live", true, "measure the live storm (needs root)")
+)
+
+const src = "testdata/logs/syslog-rfc3339.log"
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("bench: ")
+	flag.Parse()
+	var md bytes.Buffer
+	load0 := loadavg()
+	start := time.Now()
+	fmt.Fprintf(&md, "# recorder benchmarks\n\nWritten by `make bench` (bench/run) on %s: %s, %d CPUs, %s; Go %s. "+
+		"Load average before: %s.\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"), kernel(), runtime.NumCPU(), cpuModel(), runtime.Version(), load0)
+	replayTables(&md)
+	if *live {
+		liveTable(&md)
+	}
+	fmt.Fprintf(&md, "\nThe whole run took %v; load average after: %s. Other processes on the machine (other builds and tests) weigh on "+
+		"every number alike within a round: the tools of a round run one right after the other, and the ratios are of medians.\n",
+		time.Since(start).Round(time.Second), loadavg())
+	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(*out, md.Bytes(), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	os.Stdout.Write(md.Bytes())
+}
+
+// ---- replay ----
+
+// sample is one run of a tool.
+type sample struct {
+	wall   time.Duration
+	maxRSS int64 // KiB
+	out    string
+}
+
+// tool is one way to get the syscall numbers of a log.
+type tool struct {
+	name string
+	cmd  func(file string) []string
+}
+
+func replayTables(md *bytes.Buffer) {
+	one, four := makeInput(*lines), makeInput(4**lines)
+	spo := "bin/spo"
+	if o, err := exec.Command("go", "build", "-o", spo, "./bench/spo").CombinedOutput(); err != nil {
+		log.Fatalf("build bench/spo: %v\n%s", err, o)
+	}
+	tools := []tool{
+		{"`LC_ALL=C grep -o 'syscall=[0-9]*' \\| sort -u`", func(f string) []string {
+			return []string{"sh", "-c", "LC_ALL=C grep -o 'syscall=[0-9]*' " + f + " | LC_ALL=C sort -u"}
+		}},
+		{"SPO's regexp in Go (bench/spo)", func(f string) []string { return []string{spo, f} }},
+		{"`recorder replay -o /dev/null`", func(f string) []string { return []string{*recorder, "replay", "-q", "-o", "/dev/null", f} }},
+	}
+	fmt.Fprintf(md, "## Replay\n\nInput: %s lines (%s) made of the real capture %s repeated with fresh serials "+
+		"(every line of it, 146 of 150 seccomp records). Each round runs the three tools one after the other; %d rounds, "+
+		"median wall time; peak memory is the largest resident set of the tool's processes (GNU time's %%M). "+
+		"One core: `taskset -c 0` (Go then uses GOMAXPROCS=1).\n\n", count(*lines), size(one), src, *rounds)
+	fmt.Fprintln(md, "| tool | cores | wall time | lines/s | peak memory | time / grep's |")
+	fmt.Fprintln(md, "|---|---|---|---|---|---|")
+	sets := map[string]string{}
+	ratios := map[string]float64{}
+	for _, cores := range []string{"all", "1"} {
+		all := make([][]sample, len(tools))
+		for range *rounds {
+			for i, t := range tools {
+				all[i] = append(all[i], measure(cores, t.cmd(one)))
+			}
+		}
+		grep := median(all[0]).wall
+		for i, t := range tools {
+			m := median(all[i])
+			label := strconv.Itoa(runtime.NumCPU())
+			if cores == "1" {
+				label = "1"
+			}
+			ratio := float64(m.wall) / float64(grep)
+			fmt.Fprintf(md, "| %s | %s | %.3f s | %s | %s | %.2f |\n", t.name, label, m.wall.Seconds(),
+				count(int(float64(*lines)/m.wall.Seconds())), mib(m.maxRSS), ratio)
+			if i == 2 {
+				ratios[label] = ratio
+			}
+			if i < 2 {
+				sets[t.name] = numbers(m.out)
+			}
+		}
+	}
+	big := make([]sample, 0, 3)
+	for range 3 {
+		big = append(big, measure("all", tools[2].cmd(four)))
+	}
+	small := make([]sample, 0, 3)
+	for range 3 {
+		small = append(small, measure("all", tools[2].cmd(one)))
+	}
+	fmt.Fprintf(md, "\nMemory flat in the input's size: `recorder replay` peaks at %s on %s lines and %s on %s lines (%s), on all cores.\n",
+		mib(median(small).maxRSS), count(*lines), mib(median(big).maxRSS), count(4**lines), size(four))
+	var keys []string
+	for k := range ratios {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	fmt.Fprint(md, "\nTarget: replay at most 0.50 of grep|sort's time:")
+	for _, k := range keys {
+		verdict := "met"
+		if ratios[k] > 0.5 {
+			verdict = "NOT met"
+		}
+		fmt.Fprintf(md, " %s core(s) %.2f (%s);", k, ratios[k], verdict)
+	}
+	fmt.Fprintln(md)
+	g, s := sets[tools[0].name], sets[tools[1].name]
+	same := "the same"
+	if g != s {
+		same = "DIFFERENT: " + g + " / " + s
+	}
+	fmt.Fprintf(md, "\nCheck: grep|sort and the SPO regexp found %s syscall numbers (%s).\n", same, g)
+}
+
+// makeInput writes (once) a syslog of n lines: the capture's lines in
+// turn, each stamp's serial made fresh.
+func makeInput(n int) string {
+	path := fmt.Sprintf("testdata/bench/syslog-%dk.log", n/1000)
+	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
+		if s, err := os.Stat(src); err == nil && !s.ModTime().After(st.ModTime()) {
+			return path
+		}
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		log.Fatal(err)
+	}
+	capture := strings.SplitAfter(strings.TrimSuffix(string(data), "\n"), "\n")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		log.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	serial := regexp.MustCompile(`:\d+\)`)
+	for i := range n {
+		l := capture[i%len(capture)]
+		if !strings.HasSuffix(l, "\n") {
+			l += "\n"
+		}
+		done := false
+		w.WriteString(serial.ReplaceAllStringFunc(l, func(m string) string {
+			if done {
+				return m
+			}
+			done = true
+			return ":" + strconv.Itoa(1_000_000+i) + ")"
+		}))
+	}
+	if err := w.Flush(); err != nil {
+		log.Fatal(err)
+	}
+	f.Close()
+	return path
+}
+
+// measure runs args (on CPU 0 alone when cores is "1") under
+// /usr/bin/time and returns its wall time, peak memory and output. The
+// peak memory is /usr/bin/time's: wait4's ru_maxrss of a process starts
+// at its parent's own peak at the fork, so it is taken by the small
+// /usr/bin/time rather than by this program.
+func measure(cores string, args []string) sample {
+	if cores == "1" {
+		args = append([]string{"taskset", "-c", "0"}, args...)
+	}
+	rss, err := os.CreateTemp("", "bench-rss-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.Remove(rss.Name())
+	rss.Close()
+	args = append([]string{timeBin, "-f", "%M", "-o", rss.Name()}, args...)
+	cmd := exec.Command(args[0], args[1:]...)
+	var o bytes.Buffer
+	cmd.Stdout = &o
+	cmd.Stderr = os.Stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		log.Fatalf("%q: %v", args, err)
+	}
+	wall := time.Since(start)
+	data, _ := os.ReadFile(rss.Name())
+	kib, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+	if err != nil {
+		log.Fatalf("%s -f %%M: %q", timeBin, data)
+	}
+	return sample{wall: wall, maxRSS: kib, out: o.String()}
+}
+
+// timeBin is GNU time (Debian package time), which make bench installs.
+const timeBin = "/usr/bin/time"
+
+func median(s []sample) sample {
+	c := slices.Clone(s)
+	slices.SortFunc(c, func(a, b sample) int { return int(a.wall - b.wall) })
+	return c[len(c)/2]
+}
+
+// numbers returns the syscall numbers in a tool's output, sorted, as text.
+func numbers(s string) string {
+	var nrs []int
+	for _, f := range strings.Fields(strings.ReplaceAll(s, "syscall=", "")) {
+		if n, err := strconv.Atoi(f); err == nil {
+			nrs = append(nrs, n)
+		}
+	}
+	slices.Sort(nrs)
+	return strconv.Itoa(len(nrs)) + ": " + strings.Trim(fmt.Sprint(nrs), "[]")
+}
+
+// ---- live storm ----
+
+// result is the storm under one reader.
+type result struct {
+	reader    string
+	took      time.Duration
+	delivered uint64 // records the reader got, when it tells
+	lost      uint32 // growth of the kernel's lost counter
+	cpu       time.Duration
+	note      string
+}
+
+func liveTable(md *bytes.Buffer) {
+	fmt.Fprintf(md, "\n## Live storm\n\n")
+	if os.Geteuid() != 0 {
+		fmt.Fprintln(md, "Not measured: needs root (it registers as the audit daemon and starts auditd). Run `sudo make bench`.")
+		return
+	}
+	lock := takeKernelLock()
+	defer lock.Close()
+	storm := "bin/storm"
+	if o, err := exec.Command("gcc", "-O2", "-o", storm, "testdata/logs/workloads/storm.c").CombinedOutput(); err != nil {
+		log.Fatalf("build storm: %v\n%s", err, o)
+	}
+	prev := auditStatus()
+	if prev.PID != 0 {
+		fmt.Fprintf(md, "Not measured: an audit daemon (pid %d) is registered; stop it first.\n", prev.PID)
+		return
+	}
+	defer restoreAudit(prev)
+	profile := "testdata/tutorial/profiles/audit.json" // SCMP_ACT_LOG for every call
+	run := func() time.Duration {
+		start := time.Now()
+		cmd := exec.Command(*recorder, "run", "--profile", profile, "--report=false", "--", storm, strconv.Itoa(*calls))
+		cmd.Stderr = os.Stderr
+		if err := cmd.Run(); err != nil {
+			log.Fatalf("storm: %v", err)
+		}
+		return time.Since(start)
+	}
+	var res []result
+	run() // warm up: page cache, binaries
+	res = append(res, result{reader: "none (records go to the rate-limited kernel log)", took: run()})
+	res = append(res, underWatch(run))
+	res = append(res, underAuditd(run))
+	alone := res[0].took
+	fmt.Fprintf(md, "Workload: %s getppid calls under the tutorial's audit.json (`SCMP_ACT_LOG` for every call), "+
+		"started by `recorder run --report=false`. Readers: none; `recorder watch --source netlink -g none` "+
+		"(registered as the audit daemon, backlog limit 8192); `auditd -n` with the host's configuration.\n\n", count(*calls))
+	fmt.Fprintln(md, "| reader | workload time | calls/s | slowdown | records read | kernel lost | reader CPU s per 1M records |")
+	fmt.Fprintln(md, "|---|---|---|---|---|---|---|")
+	for _, r := range res {
+		delivered, cpu := "-", "-"
+		if r.delivered > 0 {
+			delivered = count(int(r.delivered))
+		}
+		if r.cpu > 0 {
+			cpu = fmt.Sprintf("%.2f", r.cpu.Seconds()*1e6/float64(*calls))
+		}
+		fmt.Fprintf(md, "| %s | %.2f s | %s | %.2f | %s | %d | %s |\n", r.reader, r.took.Seconds(),
+			count(int(float64(*calls)/r.took.Seconds())), r.took.Seconds()/alone.Seconds(), delivered, r.lost, cpu)
+	}
+	w := res[1]
+	verdict := "met"
+	if w.lost != 0 || w.took.Seconds()/alone.Seconds() > 1.5 || w.delivered < uint64(*calls) {
+		verdict = "NOT met"
+	}
+	fmt.Fprintf(md, "\nRecords read counts every record of the run, the helper's own few among them. "+
+		"Target: under watch, lost 0 and the workload slowed at most 1.5×: %s (lost %d, %.2f×, %s records read for %s calls).%s\n",
+		verdict, w.lost, w.took.Seconds()/alone.Seconds(), count(int(w.delivered)), count(*calls), w.note)
+}
+
+func underWatch(run func() time.Duration) result {
+	r := result{reader: "`recorder watch --source netlink`"}
+	dir, err := os.MkdirTemp("", "recorder-bench-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	addr := freeAddr()
+	cmd := exec.Command(*recorder, "watch", "--source", "netlink", "-d", dir, "-g", "none", "--base", "none",
+		"--flush-interval", "5s", "--audit-state-file", "", "--metrics-addr", addr, "--log-level", "warn")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		log.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+	}()
+	pid := cmd.Process.Pid
+	waitFor("watch's registration", func() bool { return auditStatus().PID == uint32(pid) })
+	waitFor("watch's metrics", func() bool { return metric(addr, "recorder_lines_total") >= 0 })
+	lost0, cpu0, got0 := auditStatus().Lost, procCPU(pid), metric(addr, "recorder_records_total")
+	r.took = run()
+	waitFor("every record at watch", func() bool { return metric(addr, "recorder_records_total")-got0 >= float64(*calls) })
+	time.Sleep(1100 * time.Millisecond) // the next status poll
+	r.delivered = uint64(metric(addr, "recorder_records_total") - got0)
+	r.lost = auditStatus().Lost - lost0
+	r.cpu = procCPU(pid) - cpu0
+	if nb := metric(addr, "recorder_enobufs_total"); nb > 0 {
+		r.note = fmt.Sprintf(" The kernel found the socket buffer full %v times (each a 100 ms wait, no loss).", nb)
+	}
+	return r
+}
+
+func underAuditd(run func() time.Duration) result {
+	r := result{reader: "`auditd -n`"}
+	path, err := exec.LookPath("auditd")
+	if err != nil {
+		r.reader += " (not installed: apt-get install auditd)"
+		return r
+	}
+	cmd := exec.Command(path, "-n")
+	if err := cmd.Start(); err != nil {
+		log.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+		waitFor("auditd's exit", func() bool { return auditStatus().PID != uint32(cmd.Process.Pid) })
+	}()
+	pid := cmd.Process.Pid
+	waitFor("auditd's registration", func() bool { return auditStatus().PID == uint32(pid) })
+	lost0, cpu0 := auditStatus().Lost, procCPU(pid)
+	r.took = run()
+	time.Sleep(2 * time.Second) // auditd drains its backlog
+	r.lost = auditStatus().Lost - lost0
+	r.cpu = procCPU(pid) - cpu0
+	return r
+}
+
+func waitFor(what string, cond func() bool) {
+	for end := time.Now().Add(3 * time.Minute); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(end) {
+			log.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// metric returns the sum of a metric's series at addr, or -1.
+func metric(addr, name string) float64 {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	sum := 0.0
+	for _, l := range strings.Split(string(body), "\n") {
+		if strings.HasPrefix(l, name+"{") || strings.HasPrefix(l, name+" ") {
+			v, _ := strconv.ParseFloat(l[strings.LastIndexByte(l, ' ')+1:], 64)
+			sum += v
+		}
+	}
+	return sum
+}
+
+func freeAddr() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// procCPU returns the user and system time process pid used so far.
+func procCPU(pid int) time.Duration {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
+	ut, _ := strconv.ParseInt(f[11], 10, 64)        // utime, field 14
+	st, _ := strconv.ParseInt(f[12], 10, 64)        // stime, field 15
+	return time.Duration(ut+st) * time.Second / 100 // USER_HZ
+}
+
+func auditStatus() libaudit.AuditStatus {
+	c, err := libaudit.NewAuditClient(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	st, err := c.GetStatus()
+	if err != nil {
+		log.Fatal(err)
+	}
+	return *st
+}
+
+func restoreAudit(prev libaudit.AuditStatus) {
+	c, err := libaudit.NewAuditClient(nil)
+	if err != nil {
+		log.Print(err)
+		return
+	}
+	defer c.Close()
+	c.SetEnabled(prev.Enabled != 0, libaudit.WaitForReply)
+	c.SetBacklogLimit(prev.BacklogLimit, libaudit.WaitForReply)
+}
+
+// takeKernelLock takes the machine-wide lock the kernel tests take
+// (internal/testlock), so that no test changes the audit state meanwhile.
+func takeKernelLock() *os.File {
+	f, err := os.OpenFile("/tmp/recorder-kernel-audit.lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		log.Fatal(err)
+	}
+	return f
+}
+
+// ---- formatting and machine facts ----
+
+func count(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func mib(kib int64) string { return fmt.Sprintf("%.1f MiB", float64(kib)/1024) }
+
+func size(path string) string {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "?"
+	}
+	return fmt.Sprintf("%.0f MB", float64(st.Size())/1e6)
+}
+
+func loadavg() string {
+	data, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(data))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func kernel() string {
+	var u unix.Utsname
+	if unix.Uname(&u) != nil {
+		return runtime.GOOS
+	}
+	return "Linux " + unix.ByteSliceToString(u.Release[:])
+}
+
+func cpuModel() string {
+	data, _ := os.ReadFile("/proc/cpuinfo")
+	for _, l := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOARCH
+}

@@ -1,0 +1,142 @@
+//go:build linux
+
+package watch
+
+import (
+	"errors"
+
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/internal/audittest"
+	"github.com/recorder-dev/recorder/pipeline"
+	"github.com/recorder-dev/recorder/profilegen"
+)
+
+// TestMetricsGroupCap is reproducer 3's "watch --metrics-addr keeps a series
+// per group forever (--group-by pid: one per pid ever seen)": past
+// MetricsMaxGroups the records are under the label "other"; the groups that
+// had a label keep it when new groups come.
+func TestMetricsGroupCap(t *testing.T) {
+	d := &daemon{log: slog.New(slog.DiscardHandler), cfg: Config{MetricsMaxGroups: 50},
+		p: pipeline.New(pipeline.Config{GroupBy: pipeline.GroupPID})}
+	d.status = status{source: "netlink"}
+	addPIDs := func(from, to int) {
+		for pid := from; pid < to; pid++ {
+			d.p.Add(&audit.Record{PID: int32(pid), Arch: 0xc000003e, Syscall: 39, Action: audit.ActionLog}, 2)
+		}
+	}
+	addPIDs(1000, 1300)
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(metricsCollector{d})
+	series := func() (int, bool) {
+		body, err := testutil.CollectAndFormat(metricsCollector{d}, textPlain, "recorder_records_total")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Count(string(body), "recorder_records_total{"), strings.Contains(string(body), `group="other"`)
+	}
+	if n, other := series(); n != 51 || !other {
+		t.Errorf("%d series (other: %v), want 50 groups and other", n, other)
+	}
+	want := `recorder_records_total{action="LOG",group="other",source="netlink"} 500`
+	if body, _ := testutil.CollectAndFormat(metricsCollector{d}, textPlain, "recorder_records_total"); !strings.Contains(string(body), want) {
+		t.Errorf("metrics lack %s:\n%.400s", want, body)
+	}
+	labelled := len(d.labels)
+	addPIDs(1, 500) // pids that sort before the labelled ones
+	if n, _ := series(); n != 51 || len(d.labels) != labelled {
+		t.Errorf("after more groups: %d series, %d labels; want 51 and %d", n, len(d.labels), labelled)
+	}
+	if _, err := reg.Gather(); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestWatchRefusesUnsafeDir: an output dir any user can write is refused
+// at the start, saying why (a user could plant links there between two
+// flushes).
+func TestWatchRefusesUnsafeDir(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "profiles")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(dir, 0o777)
+	_, err := newDaemon(Config{Output: profilegen.Output{Dir: dir}, FlushInterval: time.Second})
+	if !errors.Is(err, profilegen.ErrUnsafeDir) || !strings.Contains(err.Error(), "any user can write") {
+		t.Errorf("err = %v, want ErrUnsafeDir", err)
+	}
+}
+
+// TestWatchTeePlanted is reproducer 1 for --tee: a link, a FIFO or a device
+// at the tee's path is refused at the start, at once; a regular file is
+// appended to.
+func TestWatchTeePlanted(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(t.TempDir(), "secret")
+	os.WriteFile(secret, []byte("keep\n"), 0o600)
+	for name, plant := range map[string]func(string) error{
+		"link":   func(p string) error { return os.Symlink(secret, p) },
+		"fifo":   func(p string) error { return syscall.Mkfifo(p, 0o666) },
+		"device": func(p string) error { return os.Symlink("/dev/full", p) },
+	} {
+		path := filepath.Join(dir, name)
+		if err := plant(path); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, err := newDaemon(Config{Output: profilegen.Output{Dir: t.TempDir()}, Tee: path, FlushInterval: time.Second})
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "--tee") {
+				t.Errorf("%s: err = %v, want a refusal", name, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: opening the --tee file blocked", name)
+		}
+	}
+	if got, _ := os.ReadFile(secret); string(got) != "keep\n" {
+		t.Errorf("written through the link: %q", got)
+	}
+	var log audittest.Buffer
+	tee := filepath.Join(dir, "tee.log")
+	os.WriteFile(tee, []byte("before\n"), 0o644)
+	d := testDaemon(t, &log, func(c *Config) { c.Tee = tee })
+	d.mu.Lock()
+	d.teeLine([]byte("after"))
+	d.mu.Unlock()
+	d.closeTee()
+	if got, _ := os.ReadFile(tee); string(got) != "before\nafter\n" {
+		t.Errorf("tee holds %q", got)
+	}
+}
+
+// TestWatchRemovesTemps: the temporary files a killed watch left in the
+// output dir are removed at the next start.
+func TestWatchRemovesTemps(t *testing.T) {
+	dir := t.TempDir()
+	left := filepath.Join(dir, ".ls.json.recorder-tmp-12345")
+	os.WriteFile(left, []byte(`{"defaultAc`), 0o600)
+	var log audittest.Buffer
+	testDaemon(t, &log, func(c *Config) { c.Output.Dir = dir })
+	if _, err := os.Stat(left); !os.IsNotExist(err) {
+		t.Errorf("temporary file left: %v\n%s", err, log.String())
+	}
+
+}
+
+// textPlain is expfmt.TypeTextPlain, without making prometheus/common a
+// direct dependency.
+const textPlain = 4

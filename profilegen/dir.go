@@ -1,0 +1,275 @@
+package profilegen
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+)
+
+// Dir is a directory opened to write files in. It is checked once, when
+// opened, and every file is then made through its descriptor (openat,
+// renameat): renaming or replacing the directory's path afterwards changes
+// nothing. A file is written as a fresh temporary file beside its name and
+// renamed over it, so whatever was at the name (a link, a FIFO, a device)
+// is replaced, never followed or opened. A Dir is not safe for concurrent
+// use.
+type Dir struct {
+	f      *os.File
+	path   string
+	staged []staged
+}
+
+// staged is a temporary file written by Stage, renamed by Commit.
+type staged struct{ tmp, name string }
+
+// tempMark is in the name of every temporary file a Dir makes:
+// ".NAME" + tempMark + digits. RemoveTemps removes those a killed process
+// left.
+const tempMark = ".recorder-tmp-"
+
+// OpenDir opens the directory path (links on the way are followed, by the
+// kernel and its protected_symlinks rule) and checks that no user other
+// than the caller and root can put or replace anything in it: it must
+// belong to the caller or to root, and be writable by no one else unless
+// it is sticky (as /tmp: others can add names there, never replace the
+// caller's). A group may write in it when that group is root's, or the
+// caller's own group when the caller is not root. Otherwise the error
+// wraps ErrUnsafeDir and says why.
+func OpenDir(path string) (*Dir, error) {
+	if path == "" {
+		path = "."
+	}
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open directory", Path: path, Err: err}
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return nil, &os.PathError{Op: "stat", Path: path, Err: err}
+	}
+	if err := checkDir(path, uint32(st.Mode), st.Uid, st.Gid, uint32(os.Geteuid()), uint32(os.Getegid())); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	return &Dir{f: os.NewFile(uintptr(fd), path), path: path}, nil
+}
+
+// checkDir is OpenDir's rule, for a directory of mode, owner uid and group
+// gid, and a caller euid, egid.
+func checkDir(path string, mode, uid, gid, euid, egid uint32) error {
+	perm := mode & 0o7777
+	switch {
+	case uid != euid && uid != 0:
+		return fmt.Errorf("%w: %s belongs to uid %d, who can plant links and files in it; use a directory of your own (or chown it)", ErrUnsafeDir, path, uid)
+	case perm&unix.S_ISVTX != 0:
+		return nil // others can add names, but never replace or remove the caller's
+	case perm&0o002 != 0:
+		return fmt.Errorf("%w: any user can write in %s (mode %04o), and plant links and files in it; chmod o-w or +t it, or use another directory", ErrUnsafeDir, path, perm)
+	case perm&0o020 != 0 && gid != 0 && (euid == 0 || gid != egid):
+		return fmt.Errorf("%w: group %d can write in %s (mode %04o), and its members plant links and files in it; chmod g-w it, or use another directory", ErrUnsafeDir, gid, path, perm)
+	}
+	return nil
+}
+
+// Path returns the path the directory was opened by.
+func (d *Dir) Path() string { return d.path }
+
+// Close closes the directory, removing what Stage left uncommitted.
+func (d *Dir) Close() error {
+	d.Abort()
+	return d.f.Close()
+}
+
+func (d *Dir) fd() int { return int(d.f.Fd()) }
+
+// WriteFile writes data to the file name in d with perm, atomically: a
+// temporary file is written and synced, then renamed over name. The
+// directory itself is not synced: call Sync once after a batch.
+func (d *Dir) WriteFile(name string, data []byte, perm os.FileMode) error {
+	tmp, err := d.writeTemp(name, data, perm, true)
+	if err != nil {
+		return err
+	}
+	if err := unix.Renameat(d.fd(), tmp, d.fd(), name); err != nil {
+		unix.Unlinkat(d.fd(), tmp, 0)
+		return &os.PathError{Op: "rename", Path: name, Err: err}
+	}
+	return nil
+}
+
+// Stage writes data to a temporary file beside name, not synced yet;
+// Commit makes every staged file durable and renames it over its name.
+func (d *Dir) Stage(name string, data []byte, perm os.FileMode) error {
+	tmp, err := d.writeTemp(name, data, perm, false)
+	if err != nil {
+		return err
+	}
+	d.staged = append(d.staged, staged{tmp, name})
+	return nil
+}
+
+// Commit makes the staged files durable (one syncfs on Linux, where a sync
+// per file would take one journal commit each), renames each over its name
+// and syncs the directory once. A file is thus renamed only after its data
+// reached the disk: after a crash its name holds the old file or the new
+// one, whole. When the data cannot be synced nothing is renamed.
+func (d *Dir) Commit() error {
+	if len(d.staged) == 0 {
+		return nil
+	}
+	if err := d.syncStaged(); err != nil {
+		d.Abort()
+		return fmt.Errorf("sync files in %s: %w", d.path, err)
+	}
+	var errs []error
+	for _, s := range d.staged {
+		if err := unix.Renameat(d.fd(), s.tmp, d.fd(), s.name); err != nil {
+			unix.Unlinkat(d.fd(), s.tmp, 0)
+			errs = append(errs, &os.PathError{Op: "rename", Path: s.name, Err: err})
+		}
+	}
+	d.staged = d.staged[:0]
+	if err := d.Sync(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// Abort removes the staged files.
+func (d *Dir) Abort() {
+	for _, s := range d.staged {
+		unix.Unlinkat(d.fd(), s.tmp, 0)
+	}
+	d.staged = d.staged[:0]
+}
+
+// dirSyncs counts directory syncs, for tests.
+var dirSyncs atomic.Int64
+
+// Sync makes the renames in d durable.
+func (d *Dir) Sync() error {
+	dirSyncs.Add(1)
+	if err := d.f.Sync(); err != nil && !errors.Is(err, unix.EINVAL) { // some file systems cannot sync a directory
+		return fmt.Errorf("sync directory %s: %w", d.path, err)
+	}
+	return nil
+}
+
+// writeTemp writes data with perm to a new temporary file for name and
+// returns the temporary file's name.
+func (d *Dir) writeTemp(name string, data []byte, perm os.FileMode, sync bool) (_ string, err error) {
+	if name == "" || name == "." || name == ".." || strings.ContainsRune(name, '/') {
+		return "", fmt.Errorf("write %q: not a file name", name)
+	}
+	var fd int
+	var tmp string
+	for try := 0; ; try++ {
+		tmp = "." + name + tempMark + strconv.FormatUint(uint64(rand.Uint32()), 10)
+		fd, err = unix.Openat(d.fd(), tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, unix.EEXIST) || try == 100 {
+			return "", &os.PathError{Op: "create", Path: d.path + "/" + tmp, Err: err}
+		}
+	}
+	f := os.NewFile(uintptr(fd), tmp)
+	defer func() {
+		if err != nil {
+			f.Close()
+			unix.Unlinkat(d.fd(), tmp, 0)
+		}
+	}()
+	if _, err = writeData(f, data); err != nil {
+		return "", fmt.Errorf("write %s: %w", name, err)
+	}
+	if err = f.Chmod(perm); err != nil {
+		return "", fmt.Errorf("write %s: %w", name, err)
+	}
+	if sync {
+		if err = f.Sync(); err != nil {
+			return "", fmt.Errorf("write %s: sync: %w", name, err)
+		}
+	}
+	if err = f.Close(); err != nil {
+		return "", fmt.Errorf("write %s: close: %w", name, err)
+	}
+	return tmp, nil
+}
+
+// writeData writes the data of a file; tests replace it to fail the way a
+// full disk does.
+var writeData = (*os.File).Write
+
+// OpenAppend opens the file name in d for appending (a capture that grows),
+// creating it with perm if need be. Never through a link (O_NOFOLLOW), never
+// blocking on a FIFO: it must be a regular file of the caller's, or root's.
+func (d *Dir) OpenAppend(name string, perm os.FileMode) (*os.File, error) {
+	if name == "" || name == "." || name == ".." || strings.ContainsRune(name, '/') {
+		return nil, fmt.Errorf("open %q: not a file name", name)
+	}
+	fd, err := unix.Openat(d.fd(), name, unix.O_WRONLY|unix.O_APPEND|unix.O_CREAT|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, uint32(perm.Perm()))
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: d.path + "/" + name, Err: err}
+	}
+	var st unix.Stat_t
+	err = unix.Fstat(fd, &st)
+	switch {
+	case err != nil:
+	case st.Mode&unix.S_IFMT != unix.S_IFREG:
+		err = fmt.Errorf("%s/%s is not a regular file", d.path, name)
+	case st.Uid != uint32(os.Geteuid()) && st.Uid != 0:
+		err = fmt.Errorf("%w: %s/%s belongs to uid %d", ErrUnsafeDir, d.path, name, st.Uid)
+	default:
+		err = unix.SetNonblock(fd, false)
+	}
+	if err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	return os.NewFile(uintptr(fd), d.path+"/"+name), nil
+}
+
+// RemoveTemps removes the temporary files a process killed while writing
+// in d left there: regular files named ".NAME" + tempMark + digits. It
+// returns how many it removed.
+func (d *Dir) RemoveTemps() (int, error) {
+	names, err := d.f.Readdirnames(-1)
+	if _, serr := d.f.Seek(0, 0); err == nil {
+		err = serr
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read %s: %w", d.path, err)
+	}
+	n := 0
+	for _, name := range names {
+		i := strings.LastIndex(name, tempMark)
+		if name[0] != '.' || i < 1 || !digits(name[i+len(tempMark):]) {
+			continue
+		}
+		var st unix.Stat_t
+		if unix.Fstatat(d.fd(), name, &st, unix.AT_SYMLINK_NOFOLLOW) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+			continue
+		}
+		if unix.Unlinkat(d.fd(), name, 0) == nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}

@@ -1,0 +1,77 @@
+package profilegen
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/recorder-dev/recorder/audit"
+)
+
+// TestSetLimitGroups is reproducer 3's "1,000,000 distinct executables":
+// past Limits.Groups, records go to OverflowGroup and are counted; a group
+// kept before the limit still gets its own records; Merge of sets read in
+// order gives what one pass gives.
+func TestSetLimitGroups(t *testing.T) {
+	var recs []*audit.Record
+	for i := range 10 {
+		recs = append(recs, rec(fmt.Sprintf("/tmp/x/p%d", i), "p", int32(i), 0xc000003e, int64(i), audit.ActionLog))
+	}
+	recs = append(recs, rec("/tmp/x/p0", "p", 99, 0xc000003e, 42, audit.ActionLog)) // a kept group, after the limit
+	one := NewSet()
+	one.SetLimits(Limits{Groups: 3})
+	for _, r := range recs {
+		one.Add(r.Exe, r)
+	}
+	want := []string{OverflowGroup, "/tmp/x/p0", "/tmp/x/p1", "/tmp/x/p2"}
+	if got := one.Groups(); !slices.Equal(got, want) {
+		t.Errorf("Groups() = %q, want %q", got, want)
+	}
+	if o := one.Overflow(); o.Records != 7 || !slices.Equal(o.First, []string{"/tmp/x/p3", "/tmp/x/p4", "/tmp/x/p5", "/tmp/x/p6", "/tmp/x/p7"}) {
+		t.Errorf("Overflow() = %+v", o)
+	}
+	if _, ok := one.Keys("/tmp/x/p0")[Key{0xc000003e, 42, audit.ActionLog}]; !ok {
+		t.Errorf("the kept group lost a record that came after the limit")
+	}
+	if n := len(one.Keys(OverflowGroup)); n != 7 {
+		t.Errorf("overflow group holds %d keys, want 7", n)
+	}
+	// The same records in three sets without limits, merged in order.
+	merged := NewSet()
+	merged.SetLimits(Limits{Groups: 3})
+	for _, part := range [][]*audit.Record{recs[:2], recs[2:7], recs[7:]} {
+		s := NewSet()
+		for _, r := range part {
+			s.Add(r.Exe, r)
+		}
+		merged.Merge(s)
+	}
+	if !slices.Equal(merged.Groups(), one.Groups()) || merged.Overflow().Records != 7 || merged.Len() != one.Len() {
+		t.Errorf("merged: groups %q overflow %+v len %d; one pass: %q %+v %d",
+			merged.Groups(), merged.Overflow(), merged.Len(), one.Groups(), one.Overflow(), one.Len())
+	}
+}
+
+// TestSetLimitUnknown is reproducer 3's "1 M distinct unknown numbers":
+// past Limits.Unknown, unnamed calls are counted, not kept; named calls are
+// always kept.
+func TestSetLimitUnknown(t *testing.T) {
+	s := NewSet()
+	s.SetLimits(Limits{Unknown: 10})
+	for nr := range 50 {
+		r := rec("/usr/bin/x", "x", 1, 0xc000003e, 100000+int64(nr), audit.ActionLog)
+		s.Add([]byte("x"), r)
+		s.Add([]byte("x"), r)
+	}
+	s.Add([]byte("x"), rec("/usr/bin/x", "x", 1, 0xc000003e, 0, audit.ActionLog)) // read
+	if n := len(s.Keys("x")); n != 11 {
+		t.Errorf("%d keys kept, want 10 unknown and read", n)
+	}
+	if o := s.Overflow(); o.UnknownRecords != 80 {
+		t.Errorf("UnknownRecords = %d, want 80", o.UnknownRecords)
+	}
+	_, rep, err := Build(s, "x", Options{})
+	if err != nil || len(rep.Unknown) != 10 || !slices.Contains(rep.Names, "read") {
+		t.Errorf("Build: %v, %d unknown, names %q", err, len(rep.Unknown), rep.Names)
+	}
+}

@@ -1,0 +1,106 @@
+package profilegen
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestReadFileLimit is reproducer 3's "--base /dev/zero grows past 1.3 GB
+// in 10 s": a profile file is read up to a limit. /dev/zero, and a real
+// profile padded past the limit, are refused with ErrProfileTooLarge; a FIFO
+// that nobody writes does not block.
+func TestReadFileLimit(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile(tutorialProfiles + "fine-grained.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	padded := filepath.Join(dir, "padded.json")
+	if err := os.WriteFile(padded, append(bytes.Repeat([]byte(" "), 2<<20), good...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		path string
+		max  int64
+		want error
+	}{
+		{"/dev/zero", 0, ErrProfileTooLarge},
+		{padded, 0, ErrProfileTooLarge},
+		{padded, 4 << 20, nil},
+		{tutorialProfiles + "fine-grained.json", 0, nil},
+		{tutorialProfiles + "fine-grained.json", 100, ErrProfileTooLarge},
+		{fifo, 0, ErrProfile}, // empty
+	} {
+		done := make(chan error, 1)
+		go func() { _, err := ReadFileLimit(tt.path, tt.max); done <- err }()
+		select {
+		case err := <-done:
+			if (tt.want == nil) != (err == nil) || (tt.want != nil && !errors.Is(err, tt.want)) {
+				t.Errorf("ReadFileLimit(%s, %d) = %v; want %v", tt.path, tt.max, err, tt.want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("ReadFileLimit(%s) blocked", tt.path)
+		}
+	}
+	if _, err := LookupBaseLimit("/dev/zero", 0); !errors.Is(err, ErrProfileTooLarge) {
+		t.Errorf("LookupBaseLimit(/dev/zero) = %v", err)
+	}
+}
+
+// FuzzUnmarshal feeds the profile reader (run --profile, --base FILE,
+// --merge, watch's resume: untrusted JSON or YAML) with mutations of real
+// profiles: it must not panic, and what it accepts must marshal and read
+// back the same.
+func FuzzUnmarshal(f *testing.F) {
+	for _, glob := range []string{tutorialProfiles + "*.json", "../testdata/logs/*.json"} {
+		files, _ := filepath.Glob(glob)
+		for _, file := range files {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(data)
+		}
+	}
+	for _, s := range []string{
+		"---\napiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata:\n  name: x\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n  - action: SCMP_ACT_ALLOW\n    names: [read]\n",
+		`{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"name":"ptrace","action":"SCMP_ACT_ALLOW"}]}`,
+		"a: &a [*a, *a, *a, *a]\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := Unmarshal(data)
+		if err != nil {
+			if !errors.Is(err, ErrProfile) {
+				t.Fatalf("error %v does not wrap ErrProfile", err)
+			}
+			return
+		}
+		out, err := Marshal(p)
+		if err != nil {
+			if strings.Contains(err.Error(), "json: unsupported") {
+				return
+			}
+			t.Fatalf("Marshal of what Unmarshal accepted: %v", err)
+		}
+		back, err := Unmarshal(out)
+		if err != nil {
+			t.Fatalf("our own output does not read back: %v\n%s", err, out)
+		}
+		again, _ := Marshal(back)
+		if !bytes.Equal(out, again) {
+			t.Fatalf("round trip differs:\n%s\n%s", out, again)
+		}
+	})
+}

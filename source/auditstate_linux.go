@@ -1,0 +1,156 @@
+package source
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	libaudit "github.com/elastic/go-libaudit/v2"
+
+	"github.com/recorder-dev/recorder/profilegen"
+)
+
+// A process registered as the audit daemon changes kernel-global state: the
+// daemon pid, the enabled flag and the backlog limit, which Close puts
+// back. A process that is killed (SIGKILL, OOM) cannot: the kernel keeps
+// naming the dead pid as its daemon, and auditing stays on with a raised
+// backlog. So before it changes anything, the netlink source writes what
+// to put back to a state file (NetlinkConfig.StateFile), and removes it in
+// Close once it put it back. The next OpenNetlink with the same state file
+// finds it; when the pid it names is gone (a reused pid is told by its
+// start time), it puts the state back first.
+
+// DefaultStateFile is where the recorder keeps the audit state to put back.
+const DefaultStateFile = "/run/recorder/audit-state.json"
+
+// auditState is the content of the state file.
+type auditState struct {
+	PID          int    `json:"pid"`           // the registered process
+	Start        uint64 `json:"start"`         // its start time, /proc/PID/stat field 22
+	Enabled      uint32 `json:"enabled"`       // to put back, when Restore says so
+	BacklogLimit uint32 `json:"backlog_limit"` // to put back, when Restore says so
+	Restore      uint32 `json:"restore"`       // libaudit.AuditStatusEnabled|AuditStatusBacklogLimit
+}
+
+// saveState writes what Close will put back, before register changes it.
+// It returns the error of a state file that could not be written: the
+// source then goes on without one (a kill would leave the state changed).
+func (n *Netlink) saveState(restore libaudit.AuditStatusMask) error {
+	if n.cfg.StateFile == "" {
+		return nil
+	}
+	start, err := startTime(os.Getpid())
+	if err != nil {
+		return err
+	}
+	data, _ := json.Marshal(auditState{PID: os.Getpid(), Start: start, Enabled: n.prev.Enabled,
+		BacklogLimit: n.prev.BacklogLimit, Restore: uint32(restore)})
+	if err := os.MkdirAll(filepath.Dir(n.cfg.StateFile), 0o755); err != nil {
+		return err
+	}
+	if err := profilegen.WriteFileAtomic(n.cfg.StateFile, append(data, '\n'), 0o600); err != nil {
+		return err
+	}
+	n.stateSaved = true
+	return nil
+}
+
+// dropState removes the state file Close no longer needs.
+func (n *Netlink) dropState() error {
+	if !n.stateSaved {
+		return nil
+	}
+	n.stateSaved = false
+	if err := os.Remove(n.cfg.StateFile); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove audit state file: %w", err)
+	}
+	return nil
+}
+
+// recoverState puts back the audit state a killed process left, as its
+// state file says, and returns the status then. A state file of a live
+// process is left alone (another recorder is the daemon), and so is the
+// kernel's state when another live daemon registered meanwhile.
+func (n *Netlink) recoverState(st *libaudit.AuditStatus) *libaudit.AuditStatus {
+	if n.cfg.StateFile == "" {
+		return st
+	}
+	data, err := os.ReadFile(n.cfg.StateFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return st
+	}
+	var s auditState
+	if err == nil {
+		err = json.Unmarshal(data, &s)
+	}
+	if err != nil || s.PID <= 0 {
+		n.log.Warn("unreadable audit state file; removing it", "file", n.cfg.StateFile, "err", err)
+		os.Remove(n.cfg.StateFile)
+		return st
+	}
+	if alive(s.PID, s.Start) {
+		return st // its recorder still runs, and puts the state back itself
+	}
+	defer os.Remove(n.cfg.StateFile)
+	if st.PID != 0 && st.PID != uint32(s.PID) && processExists(st.PID) {
+		n.log.Warn("a recorder was killed while registered as the audit daemon, but another daemon registered since: its state is left as it is",
+			"killed_pid", s.PID, "daemon_pid", st.PID)
+		return st
+	}
+	restore := libaudit.AuditStatusMask(s.Restore)
+	var errs []error
+	if restore&libaudit.AuditStatusEnabled != 0 && st.Enabled != s.Enabled {
+		errs = append(errs, n.ctl.SetEnabled(s.Enabled != 0, libaudit.WaitForReply))
+	}
+	if restore&libaudit.AuditStatusBacklogLimit != 0 && st.BacklogLimit != s.BacklogLimit {
+		errs = append(errs, n.ctl.SetBacklogLimit(s.BacklogLimit, libaudit.WaitForReply))
+	}
+	if err := errors.Join(errs...); err != nil {
+		n.log.Error("put back the audit state a killed recorder left", "killed_pid", s.PID, "err", err)
+	} else {
+		n.log.Warn("put back the audit state a killed recorder left (it was the audit daemon)",
+			"killed_pid", s.PID, "enabled", s.Enabled, "backlog_limit", s.BacklogLimit)
+	}
+	if now, err := n.ctl.GetStatus(); err == nil {
+		return now
+	}
+	return st
+}
+
+// alive reports whether the process pid that started at start still runs.
+func alive(pid int, start uint64) bool {
+	now, err := startTime(pid)
+	return err == nil && now == start
+}
+
+// processExists reports whether a process of that pid runs.
+func processExists(pid uint32) bool {
+	_, err := os.Stat("/proc/" + strconv.FormatUint(uint64(pid), 10))
+	return err == nil
+}
+
+// startTime reads the start time of process pid (clock ticks after boot):
+// with the pid, it names one process, even once the pid is reused.
+func startTime(pid int) (uint64, error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	// "PID (COMM) S PPID ...": comm may hold spaces and parentheses; the
+	// fields after the last ')' start with the state (field 3).
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("/proc/%d/stat: no comm", pid)
+	}
+	fields := strings.Fields(string(data[i+1:]))
+	if len(fields) < 20 {
+		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(fields))
+	}
+	return strconv.ParseUint(fields[19], 10, 64) // field 22
+}
