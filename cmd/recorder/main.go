@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"embed"
 	"errors"
 	"fmt"
 	"io"
@@ -40,6 +41,18 @@ type signalError struct{ sig syscall.Signal }
 
 func (e signalError) Error() string { return "stopped by " + e.sig.String() }
 
+// help holds the --help text of recorder and of each command:
+// help/COMMAND.txt, followed by the command's flags.
+//
+//go:embed help
+var help embed.FS
+
+// helpText returns the help of command name.
+func helpText(name string) string {
+	text, _ := help.ReadFile("help/" + name + ".txt")
+	return string(text)
+}
+
 // commands maps each subcommand to its entry point.
 var commands = map[string]func(ctx context.Context, args []string, io stdio) error{
 	"replay": runReplay,
@@ -59,12 +72,12 @@ type stdio struct {
 
 func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(errOut, usage)
+		fmt.Fprint(errOut, helpText("recorder"))
 		return usageError{errors.New("no command given")}
 	}
 	switch args[0] {
 	case "-h", "--help", "help":
-		fmt.Fprint(out, usage)
+		fmt.Fprint(out, helpText("recorder"))
 		return nil
 	}
 	cmd, ok := commands[args[0]]
@@ -73,23 +86,6 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 	}
 	return cmd(ctx, args[1:], stdio{in: in, out: out, errOut: errOut})
 }
-
-const usage = `recorder writes seccomp profiles from what a workload really does.
-
-Usage:
-  recorder replay [flags] [FILE...]      profile from captured logs (syslog, kern.log, dmesg, /dev/kmsg, audit.log, journald)
-  recorder watch  [flags]                live daemon: netlink audit socket, /dev/kmsg, syslog or audit.log
-  recorder record [flags] -- CMD [ARG...] run CMD under a logging filter and write its profile
-  recorder run --profile P -- CMD [ARG...] run CMD under a profile and report what it denied
-  recorder merge A B... [-o OUT]          the union of profiles (replicas, nodes)
-  recorder diff A B                       what one profile allows that the other does not
-  recorder convert --format F PROFILE     to oci, spo or systemd (SystemCallFilter=)
-  recorder lint [--strict] PROFILE...     unknown names, duplicates, missing exit, beyond the runtime default
-  recorder check --profile P [LOG...]     what P would deny of the records in the logs (for CI)
-  recorder profile --recording [--from P] the safe, quiet profile to record under
-
-Run 'recorder COMMAND --help' for a command's flags.
-`
 
 // usageError marks a bad command line: exit status 2.
 type usageError struct{ err error }

@@ -13,24 +13,6 @@ import (
 	"github.com/recorder-dev/recorder/profilegen"
 )
 
-const recordUsage = `Usage: recorder record [flags] -- CMD [ARG...]
-
-Runs CMD under a seccomp filter that logs every syscall (SCMP_ACT_LOG, with
-no-new-privs), collects the audit records of CMD and of every process it
-starts from the netlink audit socket, and when CMD exits writes the
-SCMP_ACT_ERRNO profile that allows what they did. CMD's standard streams and
-signals pass through; record exits with CMD's exit status. Needs root
-(CAP_AUDIT_CONTROL, CAP_AUDIT_READ when auditd runs).
-
-Examples:
-  recorder record -o echo.json -- ./echo -listen 127.0.0.1:8080
-  recorder record --merge echo.json -o echo.json -- ./echo -text other
-  recorder record -d profiles/ --group-by exe -- sh -c 'ls; date'
-  recorder record --under recording.json -o app.json -- ./app  # from 'recorder profile --recording'
-
-Flags:
-`
-
 // recordConfig is what record's command line asks for.
 type recordConfig struct {
 	out     outputFlags
@@ -96,7 +78,7 @@ func parseRecordFlags(args []string, helpOut io.Writer) (*recordConfig, error) {
 	fs.StringVar(&cfg.under, "under", "", "record under the profile `FILE` (from 'recorder profile --recording') instead of logging every call")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			fmt.Fprint(helpOut, recordUsage+fs.FlagUsages())
+			fmt.Fprint(helpOut, helpText("record")+fs.FlagUsages())
 			return nil, err
 		}
 		return nil, usageError{err}

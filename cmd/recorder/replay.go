@@ -11,26 +11,6 @@ import (
 	"github.com/recorder-dev/recorder/pipeline"
 )
 
-const replayUsage = `Usage: recorder replay [flags] [FILE...]
-
-Reads seccomp audit records from captured logs — syslog, kern.log, dmesg,
-/dev/kmsg, auditd's audit.log, journald — and writes the SCMP_ACT_ERRNO profile
-that allows what the records show. FILE "-" or no FILE reads standard input;
-gzip-compressed files are read transparently.
-
-Examples:
-  recorder replay /var/log/syslog > profile.json
-  recorder replay --comm '^http-echo$' -o fine-grained.json /var/log/syslog.1.gz /var/log/syslog
-  recorder replay -d profiles/ --group-by exe /var/log/audit/audit.log
-
-Without -d, the profile is the union of every record's calls: records are
-not grouped unless --group-by says so. When an input cannot be read whole
-(a read error, a corrupt .gz) no profile is written unless --partial.
-  dmesg | recorder replay --base runc -
-
-Flags:
-`
-
 // replayConfig is what replay's command line asks for.
 type replayConfig struct {
 	out     outputFlags
@@ -84,7 +64,7 @@ func parseReplayFlags(args []string, helpOut io.Writer) (*replayConfig, error) {
 	cfg.profile.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			fmt.Fprint(helpOut, replayUsage+fs.FlagUsages())
+			fmt.Fprint(helpOut, helpText("replay")+fs.FlagUsages())
 			return nil, err
 		}
 		return nil, usageError{err}

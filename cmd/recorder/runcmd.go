@@ -15,22 +15,6 @@ import (
 	"github.com/recorder-dev/recorder/profilegen"
 )
 
-const runUsage = `Usage: recorder run --profile P [flags] -- CMD [ARG...]
-
-Runs CMD under the seccomp profile P (OCI/Kubernetes JSON, or a Security
-Profiles Operator SeccompProfile) the way runc would, with no-new-privs. With
---report (the default) the filter is loaded with SECCOMP_FILTER_FLAG_LOG, the
-audit records of CMD's process tree are collected, and when CMD exits each
-syscall the profile denied is listed with what to change in P. run exits with
-CMD's exit status. --report needs root (CAP_AUDIT_CONTROL).
-
-Examples:
-  recorder run --profile fine-grained.json -- ./echo -listen 127.0.0.1:8080
-  recorder run --profile violation.json -- ls /
-
-Flags:
-`
-
 // runConfig is what run's command line asks for.
 type runConfig struct {
 	profile string
@@ -78,7 +62,7 @@ func parseRunFlags(args []string, helpOut io.Writer) (*runConfig, error) {
 	fs.BoolVar(&cfg.report, "report", true, "log what the profile denies and report it when CMD exits")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			fmt.Fprint(helpOut, runUsage+fs.FlagUsages())
+			fmt.Fprint(helpOut, helpText("run")+fs.FlagUsages())
 			return nil, err
 		}
 		return nil, usageError{err}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"embed"
 	"errors"
 	"fmt"
 	"io"
@@ -12,11 +11,6 @@ import (
 	"github.com/recorder-dev/recorder/internal/runner"
 	"github.com/recorder-dev/recorder/profiletool"
 )
-
-// help holds the --help text of each toolkit command: help/COMMAND.txt.
-//
-//go:embed help
-var help embed.FS
 
 // toolOpts are the flags of the toolkit's commands; each registers its own.
 type toolOpts struct {
@@ -36,8 +30,7 @@ func tool(name string, min, max int, reg func(*pflag.FlagSet, *toolOpts), do fun
 		reg(fs, o)
 		err := fs.Parse(args)
 		if errors.Is(err, pflag.ErrHelp) {
-			text, _ := help.ReadFile("help/" + name + ".txt")
-			fmt.Fprint(std.out, string(text)+fs.FlagUsages())
+			fmt.Fprint(std.out, helpText(name)+fs.FlagUsages())
 			return nil
 		} else if n := fs.NArg(); err == nil && (n < min || max >= 0 && n > max) {
 			err = fmt.Errorf("%s: wrong number of arguments (%d; see 'recorder %s --help')", name, n, name)

@@ -15,32 +15,6 @@ import (
 	"github.com/recorder-dev/recorder/source"
 )
 
-const watchUsage = `Usage: recorder watch --output-dir DIR [flags]
-
-Runs until stopped, turning the seccomp audit records the kernel reports into
-profiles as they arrive, one per group, in DIR. Profiles are written every
---flush-interval, on SIGHUP, and on SIGINT or SIGTERM before it exits. Only
-the set of calls seen and counters are kept in memory.
-
-Sources (--source):
-  netlink          the audit netlink socket: registers as the audit daemon when
-                   none is (restoring the audit state on exit), else reads the
-                   multicast group next to auditd; needs root, CAP_AUDIT_CONTROL
-                   or CAP_AUDIT_READ
-  kmsg             /dev/kmsg, kernel lines only
-  syslog[:PATH]    a syslog file (default /var/log/syslog); forgeable by any user
-  auditlog[:PATH]  auditd's log (default /var/log/audit/audit.log)
-  auto             netlink if permitted, else audit.log if auditd runs, else
-                   kmsg, else syslog
-
-Examples:
-  recorder watch -d /var/lib/recorder/profiles
-  recorder watch --source kmsg -d profiles/ --comm '^http-echo$' --duration 10m
-  recorder watch --source syslog:/var/log/kern.log -d profiles/ --tee capture.log
-
-Flags:
-`
-
 func runWatch(ctx context.Context, args []string, std stdio) error {
 	cfg, err := parseWatchFlags(args, std.out, std.errOut)
 	if errors.Is(err, pflag.ErrHelp) {
@@ -96,7 +70,7 @@ func parseWatchFlags(args []string, helpOut, logOut io.Writer) (*watchConfig, er
 	cfg.profile.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			fmt.Fprint(helpOut, watchUsage+fs.FlagUsages())
+			fmt.Fprint(helpOut, helpText("watch")+fs.FlagUsages())
 			return nil, err
 		}
 		return nil, usageError{err}
