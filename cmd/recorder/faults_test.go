@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -361,8 +362,25 @@ func TestWatchRotationStorm(t *testing.T) {
 		}
 		return "0"
 	}
+	// Each line has a serial of its own, as the kernel's do: the follower
+	// tells a file cut and grown again past where it was by the line it
+	// read last (with lines all alike, only by the file's size).
 	line := lsRecords(t)[0] + "\n"
-	batch := strings.Repeat(line, rate/100) // every 10 ms
+	i := strings.Index(line, "audit(")
+	j := i + strings.IndexByte(line[i:], ':') + 1
+	k := i + strings.IndexByte(line[i:], ')')
+	head, tail := line[:j], line[k:]
+	serial := 0
+	batch := func() string { // the lines of 10 ms
+		var b strings.Builder
+		for range rate / 100 {
+			serial++
+			b.WriteString(head)
+			b.WriteString(strconv.Itoa(serial))
+			b.WriteString(tail)
+		}
+		return b.String()
+	}
 	written := 0
 	start := time.Now()
 	renamed, truncated := false, false
@@ -398,7 +416,7 @@ func TestWatchRotationStorm(t *testing.T) {
 		if old != nil {
 			to = old
 		}
-		if _, err := to.WriteString(batch); err != nil {
+		if _, err := to.WriteString(batch()); err != nil {
 			t.Fatal(err)
 		}
 		written += rate / 100
