@@ -102,20 +102,28 @@ func Parse(data []byte) (Container, bool, error) {
 }
 
 // ParsePath returns the innermost container of one cgroup path, with the
-// pod that encloses it, and false when the path holds none.
+// pod that encloses it, and false when the path holds none. Nothing at or
+// below a user's slice (user.slice, user-UID.slice, user@UID.service) is
+// a container: the user names the cgroups there.
 func ParsePath(path string) (Container, bool) {
 	var out Container
 	found := false
 	var pod string
 	var qos QoS
-	parent := ""
+	parent, parentPod := "", false
+	depth := 0 // components read, ".." included
 	for rest := path; rest != ""; {
 		var comp string
 		comp, rest, _ = strings.Cut(rest, "/")
-		if comp == "" || comp == "." || comp == ".." {
+		if comp == "" || comp == "." {
 			continue
 		}
-		if c, ok := container(comp, parent); ok {
+		depth++
+		if userOwned(comp) {
+			break
+		}
+		isPod := false
+		if c, ok := container(comp, parent, parentPod, depth); ok {
 			if found {
 				c.Outer = out.Outer + 1
 			}
@@ -123,11 +131,21 @@ func ParsePath(path string) (Container, bool) {
 			out, found = c, true
 			pod, qos = "", "" // a pod of a container nested in this one is its own
 		} else if uid, q, ok := podOf(comp, parent); ok {
-			pod, qos = uid, q
+			pod, qos, isPod = uid, q, !strings.HasSuffix(comp, ".slice")
 		}
-		parent = comp
+		parent, parentPod = comp, isPod
 	}
 	return out, found
+}
+
+// userOwned reports whether comp is a user's slice or the service of a
+// user's systemd instance, under which that user may make and name
+// cgroups (delegation): one named after a container's ID, or laid out as
+// the kubelet's, says nothing of a container.
+func userOwned(comp string) bool {
+	return comp == "user.slice" ||
+		strings.HasPrefix(comp, "user-") && strings.HasSuffix(comp, ".slice") ||
+		strings.HasPrefix(comp, "user@") && strings.HasSuffix(comp, ".service")
 }
 
 // scopes are the systemd scope prefixes of container runtimes.
@@ -141,9 +159,11 @@ var scopes = []struct {
 	{"libpod-", Podman},
 }
 
-// container reports whether the path component comp, under parent, is a
-// container's own cgroup.
-func container(comp, parent string) (Container, bool) {
+// container reports whether the path component comp is a container's own
+// cgroup: its parent, whether that parent is a pod's cgroupfs directory,
+// and its depth in the path (1: the first component, ".." counted) tell
+// where a bare 64-hex ID is one.
+func container(comp, parent string, parentPod bool, depth int) (Container, bool) {
 	if name, ok := strings.CutSuffix(comp, ".scope"); ok {
 		for _, s := range scopes {
 			if id, ok := strings.CutPrefix(name, s.prefix); ok && isID(id) {
@@ -153,11 +173,15 @@ func container(comp, parent string) (Container, bool) {
 		return Container{}, false // crio-conmon-ID, libpod-conmon-ID: the runtime's monitor
 	}
 	if isID(comp) {
-		rt := Unknown
-		if parent == "docker" {
-			rt = Docker
+		switch {
+		case parent == "docker": // Docker's cgroupfs "/docker/<ID>" (a kind node's too)
+			return Container{ID: comp, Runtime: Docker, Driver: Cgroupfs}, true
+		case parentPod: // the kubelet's cgroupfs ".../pod<UID>/<ID>"
+			return Container{ID: comp, Driver: Cgroupfs}, true
+		case depth == 2 && parent != "..": // ctr's "/<namespace>/<ID>"
+			return Container{ID: comp, Driver: Cgroupfs}, true
 		}
-		return Container{ID: comp, Runtime: rt, Driver: Cgroupfs}, true
+		return Container{}, false
 	}
 	if id, ok := strings.CutPrefix(comp, "crio-"); ok && isID(id) {
 		return Container{ID: id, Runtime: CRIO, Driver: Cgroupfs}, true

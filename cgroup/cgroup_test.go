@@ -104,6 +104,34 @@ func TestParse(t *testing.T) {
 		{"empty", "", Container{}, false},
 		{"pod of the outer level is not the inner container's", "0::/kubepods/besteffort/pod" + uid + "/" + node + "/docker/" + ctr + "\n",
 			Container{ID: ctr, Runtime: Docker, Driver: Cgroupfs, Outer: 1}, true},
+		// A bare ID is a container only where a runtime puts one: under a
+		// pod's cgroupfs directory, under docker, or as ctr's
+		// "/<namespace>/<ID>".
+		{"bare ID under a service", "0::/system.slice/foo.service/" + ctr + "\n", Container{}, false},
+		{"bare ID under a pod slice", "0::/kubepods.slice/kubepods-pod" + strings.ReplaceAll(uid, "-", "_") + ".slice/" + ctr + "\n", Container{}, false},
+		{"bare ID at the root", "0::/" + ctr + "\n", Container{}, false},
+		{"bare ID two levels down", "0::/a/b/" + ctr + "\n", Container{}, false},
+		{"bare ID under a namespace seen from a cgroup namespace", "0::/../default/" + ctr + "\n", Container{}, false},
+		{"bare ID under an outer container's namespace-like name", "0::/docker/" + node + "/default/" + ctr + "\n",
+			Container{ID: node, Runtime: Docker, Driver: Cgroupfs}, true},
+		// Hostile: a user's delegated subtree (systemd --user) named after a
+		// victim container's ID, or shaped as a runtime's or the kubelet's
+		// layout. The user names every cgroup under user@UID.service: none is
+		// a container.
+		{"user's delegated subtree named after a container", "0::/user.slice/user-1000.slice/user@1000.service/app.slice/" + ctr + "\n", Container{}, false},
+		{"fake ctr namespace in a user's subtree", "0::/user.slice/user-1000.slice/user@1000.service/default/" + ctr + "\n", Container{}, false},
+		{"fake docker in a user's subtree", "0::/user.slice/user-1000.slice/user@1000.service/docker/" + ctr + "\n", Container{}, false},
+		{"fake kubepods pod in a user's subtree", "0::/user.slice/user-1000.slice/user@1000.service/app.slice/kubepods/besteffort/pod" + uid + "/" + ctr + "\n", Container{}, false},
+		{"fake kubepods slices in a user's subtree", "0::/user.slice/user-1000.slice/user@1000.service/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" +
+			strings.ReplaceAll(uid, "-", "_") + ".slice/cri-containerd-" + ctr + ".scope\n", Container{}, false},
+		{"fake scope in a user's subtree", "0::/user.slice/user-1000.slice/user@1000.service/app.slice/docker-" + ctr + ".scope\n", Container{}, false},
+		{"fake crio- in a user's session", "0::/user.slice/user-1000.slice/session-3.scope/crio-" + ctr + "\n", Container{}, false},
+		{"fake kubepods in a user's subtree, v1 lines too", "9:name=systemd:/user.slice/user-1000.slice/user@1000.service/kubepods/pod" + uid + "/" + ctr +
+			"\n4:memory:/user.slice/user-1000.slice/user@1000.service/kubepods/pod" + uid + "/" + ctr + "\n0::/user.slice/user-1000.slice/user@1000.service/kubepods/pod" + uid + "/" + ctr + "\n",
+			Container{}, false},
+		{"user's subtree seen from a cgroup namespace", "0::/../../user.slice/user-1000.slice/user@1000.service/docker/" + ctr + "\n", Container{}, false},
+		{"a user's subtree inside a kind node: the node's", "0::/system.slice/docker-" + node + ".scope/user.slice/user-1000.slice/user@1000.service/app.slice/docker-" + ctr + ".scope\n",
+			Container{ID: node, Runtime: Docker, Driver: Systemd}, true},
 	} {
 		c, ok, err := Parse([]byte(tc.in))
 		if err != nil || ok != tc.ok || c != tc.want {

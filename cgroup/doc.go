@@ -21,7 +21,28 @@
 //
 // Parsing is pure: Parse takes bytes, and reading /proc is up to the
 // caller. Paths are matched by their components, so a path seen from
-// inside a cgroup namespace ("0::/../../kubepods/…") is read the same. A
-// 64-hex component is a container only where a runtime puts one; other
-// hex names (a 32-hex process group of the host, say) are not.
+// inside a cgroup namespace ("0::/../../kubepods/…") is read the same.
+//
+// A component is a container's cgroup only where a runtime puts one:
+//
+//   - a scope "cri-containerd-<ID>.scope", "crio-<ID>.scope",
+//     "docker-<ID>.scope" or "libpod-<ID>.scope" (the systemd driver);
+//   - "crio-<ID>" or "libpod-<ID>" (CRI-O's and podman's cgroupfs names);
+//   - a bare "<ID>" only directly under "docker" (Docker's "/docker/<ID>"),
+//     directly under a pod's cgroupfs directory "pod<UID>" (the kubelet's
+//     ".../pod<UID>/<ID>"), or as the second component of the path (ctr's
+//     "/<namespace>/<ID>"; not "/../<namespace>/<ID>", which a cgroup
+//     namespace cuts).
+//
+// A bare ID anywhere else ("/system.slice/foo.service/<ID>", under a pod's
+// systemd slice, at the root) is no container, nor is any other hex name
+// (a 32-hex process group of the host, say). Nothing at or below a user's
+// slice ("user.slice", "user-UID.slice", "user@UID.service") is a
+// container, whatever its name: systemd delegates that subtree to the
+// user, who could name a cgroup after another container's ID, or lay out a
+// fake "kubepods/…/pod<UID>/<ID>" there, and so add calls to that
+// container's profile. Rootless containers live there too, and are
+// therefore not told from the user's other processes. A path that enters a
+// user's slice inside a container (a kind node's own user.slice) is that
+// container's.
 package cgroup

@@ -1,8 +1,11 @@
 package cgroup
 
 import (
+	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -19,7 +22,17 @@ func FuzzParse(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add([]byte("0::/../kubepods/pod" + uid + "/crio-" + ctr + "\n"))
+	// Hostile: a user's delegated subtree named after a victim's ID, and a
+	// fake kubepods path inside a user's slice.
+	f.Add([]byte("0::/user.slice/user-1000.slice/user@1000.service/app.slice/" + ctr + "\n"))
+	f.Add([]byte("0::/user.slice/user-1000.slice/user@1000.service/kubepods/besteffort/pod" + uid + "/" + ctr + "\n"))
+	f.Add([]byte("0::/system.slice/foo.service/" + ctr + "\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// Whatever a user names in the subtree systemd delegates to it is no
+		// container: the same lines moved there hold none.
+		if _, ok, err := Parse(inUserSubtree(data)); ok || err != nil && !errors.Is(err, ErrMalformed) {
+			t.Fatalf("a container in a user's subtree: %q", inUserSubtree(data))
+		}
 		c, ok, err := Parse(data)
 		if err != nil || !ok {
 			if c != (Container{}) {
@@ -34,4 +47,17 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("pod UID %q", c.PodUID)
 		}
 	})
+}
+
+// inUserSubtree moves the path of every line of data into the subtree of
+// user 1000's systemd instance.
+func inUserSubtree(data []byte) []byte {
+	var out []byte
+	for line := range bytes.Lines(data) {
+		if i := bytes.Index(line, []byte(":/")); i >= 0 && bytes.IndexByte(line[:i], ':') >= 0 {
+			line = slices.Concat(line[:i+1], []byte("/user.slice/user-1000.slice/user@1000.service"), line[i+1:])
+		}
+		out = append(out, line...)
+	}
+	return out
 }
