@@ -1,7 +1,6 @@
 package source
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,10 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	libaudit "github.com/elastic/go-libaudit/v2"
 
+	"github.com/recorder-dev/recorder/internal/procfs"
 	"github.com/recorder-dev/recorder/profilegen"
 )
 
@@ -45,7 +44,7 @@ func (n *Netlink) saveState(restore libaudit.AuditStatusMask) error {
 	if n.cfg.StateFile == "" {
 		return nil
 	}
-	start, err := startTime(os.Getpid())
+	start, err := procfs.StartTime(os.Getpid())
 	if err != nil {
 		return err
 	}
@@ -125,7 +124,7 @@ func (n *Netlink) recoverState(st *libaudit.AuditStatus) *libaudit.AuditStatus {
 
 // alive reports whether the process pid that started at start still runs.
 func alive(pid int, start uint64) bool {
-	now, err := startTime(pid)
+	now, err := procfs.StartTime(pid)
 	return err == nil && now == start
 }
 
@@ -133,24 +132,4 @@ func alive(pid int, start uint64) bool {
 func processExists(pid uint32) bool {
 	_, err := os.Stat("/proc/" + strconv.FormatUint(uint64(pid), 10))
 	return err == nil
-}
-
-// startTime reads the start time of process pid (clock ticks after boot):
-// with the pid, it names one process, even once the pid is reused.
-func startTime(pid int) (uint64, error) {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, err
-	}
-	// "PID (COMM) S PPID ...": comm may hold spaces and parentheses; the
-	// fields after the last ')' start with the state (field 3).
-	i := bytes.LastIndexByte(data, ')')
-	if i < 0 {
-		return 0, fmt.Errorf("/proc/%d/stat: no comm", pid)
-	}
-	fields := strings.Fields(string(data[i+1:]))
-	if len(fields) < 20 {
-		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(fields))
-	}
-	return strconv.ParseUint(fields[19], 10, 64) // field 22
 }

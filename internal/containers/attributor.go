@@ -1,7 +1,6 @@
 package containers
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/cgroup"
+	"github.com/recorder-dev/recorder/internal/procfs"
 	"github.com/recorder-dev/recorder/pipeline"
 )
 
@@ -244,28 +244,5 @@ func (a *Attributor) startTicks(pid int32) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return parseStart(data)
-}
-
-// errStat: /proc/PID/stat is not as the kernel writes it.
-var errStat = errors.New("unreadable /proc/PID/stat")
-
-// parseStart returns field 22 of a /proc/PID/stat text. The comm in field 2
-// is in parentheses and may hold anything, ')' and spaces included: the
-// fields are counted after its last ')'.
-func parseStart(data []byte) (uint64, error) {
-	i := bytes.LastIndexByte(data, ')')
-	if i < 0 {
-		return 0, errStat
-	}
-	f := bytes.Fields(data[i+1:]) // from field 3, the state
-	const field = 22 - 3
-	if len(f) <= field {
-		return 0, errStat
-	}
-	n, err := strconv.ParseUint(string(f[field]), 10, 64)
-	if err != nil {
-		return 0, errStat
-	}
-	return n, nil
+	return procfs.ParseStart(data)
 }

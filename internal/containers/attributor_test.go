@@ -183,21 +183,6 @@ func TestAttributorSelf(t *testing.T) {
 	}
 }
 
-func TestParseStart(t *testing.T) {
-	data, err := os.ReadFile("/proc/self/stat")
-	if err != nil {
-		t.Skip(err)
-	}
-	if _, err := parseStart(data); err != nil {
-		t.Errorf("parseStart(/proc/self/stat): %v", err)
-	}
-	for _, in := range []string{"", "1 (x)", "1 (x) S 1 1 1 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 notanumber"} {
-		if _, err := parseStart([]byte(in)); err == nil {
-			t.Errorf("parseStart(%q): no error", in)
-		}
-	}
-}
-
 func BenchmarkEnrichCached(b *testing.B) {
 	var a Attributor
 	t0 := time.Now()
