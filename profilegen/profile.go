@@ -104,7 +104,7 @@ func Build(s *Set, group string, opt Options) (*specs.LinuxSeccomp, *Report, err
 		}
 	}
 	rep.Names = slices.Sorted(maps.Keys(names))
-	sortReport(rep)
+	SortReport(rep)
 	p := &specs.LinuxSeccomp{
 		DefaultAction: specs.ActErrno,
 		Architectures: archList(archSet, opt.Companions),
@@ -156,10 +156,11 @@ func observe(keys map[Key]*Seen, opt Options, rep *Report, names, archSet map[st
 // are those of the smallest pid, so that the report does not depend on map
 // order.
 func addViolation(m map[Violation]*Violation, v Violation, seen *Seen) {
-	e := m[v]
+	key := Violation{Name: v.Name, Arch: v.Arch, Action: v.Action}
+	e := m[key]
 	if e == nil {
 		v.Count, v.PID, v.Comm = seen.Count, seen.PID, seen.Comm
-		m[v] = &v
+		m[key] = &v
 		return
 	}
 	e.Count += seen.Count
@@ -168,13 +169,55 @@ func addViolation(m map[Violation]*Violation, v Violation, seen *Seen) {
 	}
 }
 
-func sortReport(rep *Report) {
+// SortReport sorts a report's violations (by name, architecture, action)
+// and unknown numbers (by architecture, number, action), as Build does.
+func SortReport(rep *Report) {
 	slices.SortFunc(rep.Violations, func(a, b Violation) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.Action, b.Action))
 	})
 	slices.SortFunc(rep.Unknown, func(a, b UnknownSyscall) int {
 		return cmp.Or(cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.Nr, b.Nr), cmp.Compare(a.Action, b.Action))
 	})
+}
+
+// MergeReports returns the report of the groups of reps taken as one,
+// named group, as Build would make it of their records together: counts
+// summed, names unioned, a violation or an unknown number seen in several
+// counted once with the counts summed (keeping the pid and comm of the
+// smallest pid), sorted as SortReport does. reps are not changed.
+func MergeReports(group string, reps ...*Report) *Report {
+	out := &Report{Group: group, Actions: make(map[audit.Action]uint64)}
+	violations := make(map[Violation]*Violation)
+	unknown := make(map[UnknownSyscall]*UnknownSyscall)
+	for _, r := range reps {
+		out.Records += r.Records
+		for a, n := range r.Actions {
+			out.Actions[a] += n
+		}
+		out.Names = append(out.Names, r.Names...)
+		out.Observed = append(out.Observed, r.Observed...)
+		for _, v := range r.Violations {
+			addViolation(violations, v, &Seen{Count: v.Count, PID: v.PID, Comm: v.Comm})
+		}
+		for _, u := range r.Unknown {
+			k := UnknownSyscall{Arch: u.Arch, Nr: u.Nr, Action: u.Action}
+			if e := unknown[k]; e != nil {
+				e.Count += u.Count
+			} else {
+				unknown[k] = &u
+			}
+		}
+	}
+	out.Names = slices.Compact(slices.Sorted(slices.Values(out.Names)))
+	out.Observed = slices.Compact(slices.Sorted(slices.Values(out.Observed)))
+	for _, v := range violations {
+		out.Violations = append(out.Violations, *v)
+	}
+	for _, u := range unknown {
+		out.Unknown = append(out.Unknown, *u)
+	}
+	SortReport(out)
+	return out
 }
 
 // archList orders the architectures: those with companions first (each

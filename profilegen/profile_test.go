@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -344,5 +346,35 @@ func BenchmarkBuild(b *testing.B) {
 		if _, err := Marshal(p); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestMergeReports: reports merged are the report Build makes of their
+// records together, and the reports given are left as they were.
+func TestMergeReports(t *testing.T) {
+	a := &Report{Group: "a", Records: 3, Actions: map[audit.Action]uint64{audit.ActionErrno: 2, audit.ActionLog: 1},
+		Names: []string{"read", "write"}, Observed: []string{"write"},
+		Violations: []Violation{{Name: "read", Arch: "SCMP_ARCH_X86_64", Action: audit.ActionErrno, Count: 2, PID: 9, Comm: "b"}}}
+	b := &Report{Group: "b", Records: 4, Actions: map[audit.Action]uint64{audit.ActionErrno: 4},
+		Names: []string{"open", "read"},
+		Violations: []Violation{
+			{Name: "read", Arch: "SCMP_ARCH_X86_64", Action: audit.ActionErrno, Count: 1, PID: 7, Comm: "a"},
+			{Name: "read", Arch: "SCMP_ARCH_X86", Action: audit.ActionErrno, Count: 1, PID: 8, Comm: "c"},
+		},
+		Unknown: []UnknownSyscall{{Arch: "SCMP_ARCH_X86_64", Nr: 999, Action: audit.ActionErrno, Count: 2}}}
+	before := fmt.Sprintf("%+v %+v", *a, *b)
+	got := MergeReports("ab", a, b, &Report{Unknown: []UnknownSyscall{{Arch: "SCMP_ARCH_X86_64", Nr: 999, Action: audit.ActionErrno, Count: 1}}})
+	want := &Report{Group: "ab", Records: 7, Actions: map[audit.Action]uint64{audit.ActionErrno: 6, audit.ActionLog: 1},
+		Names: []string{"open", "read", "write"}, Observed: []string{"write"},
+		Violations: []Violation{
+			{Name: "read", Arch: "SCMP_ARCH_X86", Action: audit.ActionErrno, Count: 1, PID: 8, Comm: "c"},
+			{Name: "read", Arch: "SCMP_ARCH_X86_64", Action: audit.ActionErrno, Count: 3, PID: 7, Comm: "a"},
+		},
+		Unknown: []UnknownSyscall{{Arch: "SCMP_ARCH_X86_64", Nr: 999, Action: audit.ActionErrno, Count: 3}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("MergeReports =\n%+v\nwant\n%+v", got, want)
+	}
+	if after := fmt.Sprintf("%+v %+v", *a, *b); after != before {
+		t.Errorf("the reports changed:\n%s\n%s", before, after)
 	}
 }

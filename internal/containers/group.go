@@ -1,7 +1,6 @@
 package containers
 
 import (
-	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 
-	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 )
@@ -189,25 +187,14 @@ func merge(name string, bs []profilegen.Built, opt profilegen.Options) (profileg
 		return profilegen.Built{Group: name, Profile: b.Profile, Report: &rep}, nil
 	}
 	profiles := make([]*specs.LinuxSeccomp, len(bs))
-	rep := &profilegen.Report{Group: name, Actions: map[audit.Action]uint64{}}
+	reps := make([]*profilegen.Report, len(bs))
 	for i, b := range bs {
-		profiles[i] = b.Profile
-		rep.Records += b.Report.Records
-		for a, c := range b.Report.Actions {
-			rep.Actions[a] += c
-		}
-		rep.Names = append(rep.Names, b.Report.Names...)
-		rep.Observed = append(rep.Observed, b.Report.Observed...)
-		rep.Violations = append(rep.Violations, b.Report.Violations...)
-		rep.Unknown = append(rep.Unknown, b.Report.Unknown...)
+		profiles[i], reps[i] = b.Profile, b.Report
 	}
 	p, err := profilegen.Union(opt, profiles...)
 	if err != nil {
 		return profilegen.Built{}, fmt.Errorf("merge the profiles named %q: %w", name, err)
 	}
-	rep.Names = slices.Compact(slices.Sorted(slices.Values(rep.Names)))
-	rep.Observed = slices.Compact(slices.Sorted(slices.Values(rep.Observed)))
-	slices.SortFunc(rep.Violations, func(a, b profilegen.Violation) int { return cmp.Compare(a.Name, b.Name) })
-	slices.SortFunc(rep.Unknown, func(a, b profilegen.UnknownSyscall) int { return cmp.Compare(a.Nr, b.Nr) })
+	rep := profilegen.MergeReports(name, reps...)
 	return profilegen.Built{Group: name, Profile: p, Report: rep}, nil
 }

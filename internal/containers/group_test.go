@@ -147,3 +147,47 @@ func errorsIsUsage(err error) bool { return err != nil && isUsage(err) }
 func isUsage(err error) bool { return errors.Is(err, ErrUsage) }
 
 func containerOf(id string) cgroup.Container { return cgroup.Container{ID: id, PodUID: podUID} }
+
+// TestNamerMergeReport: the report of groups merged under one name (a
+// restarted container) is as Build makes one: a call denied in both is one
+// violation with the counts summed, sorted as profilegen sorts them (by
+// name, then architecture, then action).
+func TestNamerMergeReport(t *testing.T) {
+	static := map[string]Names{
+		ctrID:   {Namespace: "default", Pod: "audit-pod", PodUID: podUID, Container: "c"},
+		otherID: {Namespace: "default", Pod: "audit-pod", PodUID: podUID, Container: "c"},
+	}
+	enrich := pipeline.EnrichFunc(func(r *pipeline.Record) {
+		id := ctrID
+		if r.PID == 2 {
+			id = otherID
+		}
+		SetAttrs(r, &Info{Container: containerOf(id)})
+	})
+	p := pipeline.New(pipeline.Config{Enrichers: []pipeline.Enricher{enrich}, GroupBy: GroupContainer, Finish: &Namer{Static: static}})
+	const x86_64, i386 = 0xc000003e, 0x40000003
+	p.Add(&audit.Record{PID: 1, Arch: x86_64, Syscall: 0, Action: audit.ActionErrno}, 1)   // read
+	p.Add(&audit.Record{PID: 2, Arch: i386, Syscall: 3, Action: audit.ActionErrno}, 1)     // read
+	p.Add(&audit.Record{PID: 2, Arch: x86_64, Syscall: 0, Action: audit.ActionErrno}, 2)   // read
+	p.Add(&audit.Record{PID: 2, Arch: x86_64, Syscall: 999, Action: audit.ActionErrno}, 1) // unknown
+	p.Add(&audit.Record{PID: 1, Arch: x86_64, Syscall: 999, Action: audit.ActionErrno}, 4) // unknown
+	built, _, err := p.Build(profilegen.Options{})
+	if err != nil || len(built) != 1 {
+		t.Fatalf("built %d, %v", len(built), err)
+	}
+	rep := built[0].Report
+	want := []profilegen.Violation{
+		{Name: "read", Arch: "SCMP_ARCH_X86", Action: audit.ActionErrno, Count: 1, PID: 2},
+		{Name: "read", Arch: "SCMP_ARCH_X86_64", Action: audit.ActionErrno, Count: 3, PID: 1},
+	}
+	if !slices.Equal(rep.Violations, want) {
+		t.Errorf("violations %+v, want %+v", rep.Violations, want)
+	}
+	wantUnknown := []profilegen.UnknownSyscall{{Arch: "SCMP_ARCH_X86_64", Nr: 999, Action: audit.ActionErrno, Count: 5}}
+	if !slices.Equal(rep.Unknown, wantUnknown) {
+		t.Errorf("unknown %+v, want %+v", rep.Unknown, wantUnknown)
+	}
+	if rep.Records != 9 || rep.Actions[audit.ActionErrno] != 9 {
+		t.Errorf("records %d, actions %v", rep.Records, rep.Actions)
+	}
+}
