@@ -3,8 +3,6 @@ package containers
 import (
 	"errors"
 	"fmt"
-	"os"
-	"strconv"
 	"sync"
 	"time"
 
@@ -67,6 +65,7 @@ type Attributor struct {
 	OnProcess func(pid int32, start time.Time, c *Info)
 
 	mu         sync.Mutex
+	proc       procfs.Reader // reads /proc/PID/stat and cgroup into buffers it keeps
 	procs      map[int32]*proc
 	containers map[string]*Info // by cgroup path text, interned
 	boot       time.Time        // the wall-clock time of boot
@@ -131,6 +130,7 @@ func (a *Attributor) Lookup(pid int32, t time.Time) (*Info, error) {
 	defer a.mu.Unlock()
 	if a.procs == nil {
 		a.procs, a.containers = make(map[int32]*proc), make(map[string]*Info)
+		a.proc.Proc = a.Proc
 		if a.boot.IsZero() { // a test sets it
 			a.boot, a.bootErr = bootTime()
 		}
@@ -150,7 +150,7 @@ func (a *Attributor) Lookup(pid int32, t time.Time) (*Info, error) {
 		return p.info, nil
 	}
 	now := a.now()
-	ticks, err := a.startTicks(pid)
+	ticks, err := a.proc.StartTime(pid)
 	if err != nil {
 		return nil, fmt.Errorf("%w: pid %d: %w", ErrGone, pid, err)
 	}
@@ -162,13 +162,13 @@ func (a *Attributor) Lookup(pid int32, t time.Time) (*Info, error) {
 		p.seen = now
 		return p.info, nil
 	}
-	data, err := os.ReadFile(a.path(pid, "cgroup"))
+	data, err := a.proc.ReadFile(pid, "cgroup")
 	if err != nil {
 		return nil, fmt.Errorf("%w: pid %d: %w", ErrGone, pid, err)
 	}
 	// The process may have exited, and its pid been reused, between the
 	// two reads: the cgroup read is good only if the start time still is.
-	if again, err := a.startTicks(pid); err != nil || again != ticks {
+	if again, err := a.proc.StartTime(pid); err != nil || again != ticks {
 		return nil, fmt.Errorf("%w: pid %d exited while it was looked up", ErrGone, pid)
 	}
 	info, err := a.intern(data)
@@ -226,23 +226,6 @@ func (a *Attributor) evict(now time.Time) {
 	}
 }
 
-func (a *Attributor) path(pid int32, file string) string {
-	proc := a.Proc
-	if proc == "" {
-		proc = "/proc"
-	}
-	return proc + "/" + strconv.Itoa(int(pid)) + "/" + file
-}
-
 // ticksPerSecond is USER_HZ, the unit of /proc/PID/stat's start time: 100
 // on every Linux architecture.
 const ticksPerSecond = 100
-
-// startTicks reads the start time of pid, field 22 of /proc/PID/stat.
-func (a *Attributor) startTicks(pid int32) (uint64, error) {
-	data, err := os.ReadFile(a.path(pid, "stat"))
-	if err != nil {
-		return 0, err
-	}
-	return procfs.ParseStart(data)
-}

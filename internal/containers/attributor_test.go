@@ -21,12 +21,12 @@ const (
 // time at field 22) and a cgroup file, for an Attributor whose boot time
 // is boot.
 type fakeProc struct {
-	t    *testing.T
+	t    testing.TB
 	dir  string
 	boot time.Time
 }
 
-func newFakeProc(t *testing.T) *fakeProc {
+func newFakeProc(t testing.TB) *fakeProc {
 	return &fakeProc{t: t, dir: t.TempDir(), boot: time.Unix(1795880000, 0)}
 }
 
@@ -195,5 +195,40 @@ func BenchmarkEnrichCached(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		a.Enrich(r)
+	}
+}
+
+// slowLookup returns a function that looks up a container's process with
+// a record newer than its last look, as a quiet host's next record is:
+// its start time is read again from /proc each time.
+func slowLookup(tb testing.TB) func() {
+	f := newFakeProc(tb)
+	now := f.boot.Add(time.Hour)
+	a := f.attributor(&now)
+	f.start(4242, 10*time.Minute, "containerd-systemd-burstable")
+	at := now.Add(time.Second) // after every look: never answered from the cache
+	return func() {
+		if info, err := a.Lookup(4242, at); err != nil || info == nil {
+			tb.Fatalf("Lookup = %v, %v", info, err)
+		}
+	}
+}
+
+// TestLookupAllocs: the look that reads a process's start time again
+// (possibly once a record on a quiet host) allocates no file, buffer or
+// field list of its own: at most the path and its C string.
+func TestLookupAllocs(t *testing.T) {
+	lookup := slowLookup(t)
+	lookup()
+	if n := testing.AllocsPerRun(200, lookup); n > 2 {
+		t.Errorf("a lookup that reads /proc/PID/stat again: %.0f allocations, want at most 2", n)
+	}
+}
+
+func BenchmarkLookupReread(b *testing.B) {
+	lookup := slowLookup(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		lookup()
 	}
 }

@@ -177,11 +177,17 @@ func (m *PIDMap) Enrich(r *pipeline.Record) {
 			found = &ps[0]
 		}
 	default:
-		for i := range ps {
-			if ps[i].start.After(t.Add(Slack)) {
-				break
+		// The first process that started after t+Slack; the one before it
+		// held the pid at t.
+		limit := t.Add(Slack)
+		i, _ := slices.BinarySearchFunc(ps, limit, func(p mapped, limit time.Time) int {
+			if p.start.After(limit) {
+				return 1
 			}
-			found = &ps[i]
+			return -1
+		})
+		if i > 0 {
+			found = &ps[i-1]
 		}
 	}
 	switch {

@@ -68,3 +68,55 @@ func TestPIDMapBad(t *testing.T) {
 		}
 	}
 }
+
+// manyStarts is a pid map of one pid held by n processes in turn, one a
+// second, alternately in container ctrID and on the host; and the records
+// to look up, at and around each start (within Slack, past it).
+func manyStarts(n int) (*PIDMap, time.Time) {
+	t0 := time.Unix(1795880000, 0)
+	info := &Info{Container: cgroup.Container{ID: ctrID}}
+	m := &PIDMap{procs: map[int32][]mapped{}}
+	for i := range n {
+		var in *Info
+		if i%2 == 0 {
+			in = info
+		}
+		m.procs[7] = append(m.procs[7], mapped{t0.Add(time.Duration(i) * time.Second), in})
+	}
+	return m, t0
+}
+
+// TestPIDMapManyStarts: a record goes to the last process that started
+// before it (within Slack), among many that held its pid; checked against
+// the rule written out.
+func TestPIDMapManyStarts(t *testing.T) {
+	m, t0 := manyStarts(50)
+	for _, d := range []time.Duration{-time.Second, -Slack, -Slack + time.Millisecond, 0, Slack - time.Millisecond, Slack,
+		500 * time.Millisecond, time.Second - Slack, time.Second - Slack + time.Millisecond, 7 * time.Second, 49 * time.Second, time.Hour} {
+		at := t0.Add(d)
+		want := -1
+		for i, p := range m.procs[7] {
+			if !p.start.After(at.Add(Slack)) {
+				want = i
+			}
+		}
+		r := &pipeline.Record{Record: audit.Record{PID: 7, Sec: at.Unix(), Msec: uint32(at.Nanosecond() / 1e6)}}
+		m.Enrich(r)
+		id, _ := r.Attr(AttrContainer)
+		switch {
+		case want < 0 && !r.Unattributed():
+			t.Errorf("at %v: attributed (%q), want unattributed", d, id)
+		case want >= 0 && (r.Unattributed() || (id == ctrID) != (want%2 == 0)):
+			t.Errorf("at %v: container %q unattributed %v, want process %d's", d, id, r.Unattributed(), want)
+		}
+	}
+}
+
+func BenchmarkPIDMapEnrich(b *testing.B) {
+	m, t0 := manyStarts(10000)
+	at := t0.Add(5000*time.Second + time.Millisecond)
+	r := &pipeline.Record{Record: audit.Record{PID: 7, Sec: at.Unix(), Msec: uint32(at.Nanosecond() / 1e6)}}
+	for b.Loop() {
+		m.Enrich(r)
+	}
+}

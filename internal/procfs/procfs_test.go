@@ -2,7 +2,9 @@ package procfs
 
 import (
 	"errors"
+	"io/fs"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -58,4 +60,35 @@ func FuzzParseStart(f *testing.F) {
 			t.Fatalf("err %v does not wrap ErrStat", err)
 		}
 	})
+}
+
+// TestReader reads a made-up procfs: a stat, a file larger than the first
+// buffer, and a pid that is not there; then the real /proc/self.
+func TestReader(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(dir+"/42", 0o755)
+	os.WriteFile(dir+"/42/stat", []byte("42 (a) b) S 1 1 1 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 777 1000 100 1\n"), 0o644)
+	big := strings.Repeat("0::/kubepods/besteffort/pod1b2c3d4e-5f60-4718-89ab-cdef01234567/x\n", 100)
+	os.WriteFile(dir+"/42/cgroup", []byte(big), 0o644)
+	r := &Reader{Proc: dir}
+	if n, err := r.StartTime(42); n != 777 || err != nil {
+		t.Errorf("StartTime = %d, %v; want 777", n, err)
+	}
+	for range 2 { // the second read reuses the buffer
+		if data, err := r.ReadFile(42, "cgroup"); string(data) != big || err != nil {
+			t.Errorf("ReadFile = %d bytes, %v; want %d", len(data), err, len(big))
+		}
+	}
+	if _, err := r.StartTime(43); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a pid not there: %v", err)
+	}
+	os.WriteFile(dir+"/42/stat", []byte("42 (x"), 0o644)
+	if _, err := r.StartTime(42); !errors.Is(err, ErrStat) {
+		t.Errorf("a bad stat: %v", err)
+	}
+	var self Reader
+	want, err := StartTime(os.Getpid())
+	if n, err2 := self.StartTime(int32(os.Getpid())); err != nil || err2 != nil || n != want {
+		t.Errorf("Reader.StartTime(self) = %d, %v; StartTime = %d, %v", n, err2, want, err)
+	}
 }
