@@ -284,3 +284,34 @@ func TestWriteFileAtomicDev(t *testing.T) {
 		t.Fatalf("/dev/null is now %v (%v)", st.Mode(), err)
 	}
 }
+
+// TestOpenAppendFile: the path's directory is checked as OpenDir checks
+// it, the file is appended to, and a path that names a directory is no
+// file. (Links, FIFOs and devices at the path: the tests of its callers,
+// watch --tee and --pid-map.)
+func TestOpenAppendFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "log")
+	os.WriteFile(path, []byte("a\n"), 0o644)
+	f, err := OpenAppendFile(path, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("b\n")
+	f.Close()
+	if got, _ := os.ReadFile(path); string(got) != "a\nb\n" {
+		t.Errorf("file holds %q", got)
+	}
+	for _, bad := range []string{dir + "/", filepath.Join(dir, "missing", "log"), dir + "/.."} {
+		if f, err := OpenAppendFile(bad, 0o644); err == nil {
+			f.Close()
+			t.Errorf("OpenAppendFile(%q): no error", bad)
+		}
+	}
+	open := filepath.Join(dir, "open")
+	os.Mkdir(open, 0o700)
+	os.Chmod(open, 0o777)
+	if _, err := OpenAppendFile(filepath.Join(open, "log"), 0o644); !errors.Is(err, ErrUnsafeDir) {
+		t.Errorf("in a directory any user can write: %v", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -235,6 +236,23 @@ func (d *Dir) OpenAppend(name string, perm os.FileMode) (*os.File, error) {
 		return nil, err
 	}
 	return os.NewFile(uintptr(fd), d.path+"/"+name), nil
+}
+
+// OpenAppendFile opens path for appending as Dir.OpenAppend does, in its
+// directory opened with OpenDir: the directory must be one no other user
+// can plant a link in, and the file a regular file of the caller's or
+// root's, never followed through a link nor blocking on a FIFO. For the
+// files a daemon appends to as root (watch --tee, --pid-map).
+func OpenAppendFile(path string, perm os.FileMode) (*os.File, error) {
+	if strings.HasSuffix(path, "/") {
+		return nil, fmt.Errorf("open %q: not a file name", path)
+	}
+	dir, err := OpenDir(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	defer dir.Close()
+	return dir.OpenAppend(filepath.Base(path), perm)
 }
 
 // RemoveTemps removes the temporary files a process killed while writing

@@ -13,6 +13,7 @@ import (
 
 	"github.com/recorder-dev/recorder/cgroup"
 	"github.com/recorder-dev/recorder/pipeline"
+	"github.com/recorder-dev/recorder/profilegen"
 )
 
 // A pid map is what watch --pid-map learnt while it ran, one JSON object a
@@ -47,9 +48,11 @@ type PIDMapWriter struct {
 	err error
 }
 
-// CreatePIDMap opens path for appending a pid map.
+// CreatePIDMap opens path for appending a pid map, as watch --tee opens
+// its file (profilegen.OpenAppendFile): in a directory no other user can
+// write, never through a link nor into a FIFO or a device.
 func CreatePIDMap(path string) (*PIDMapWriter, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := profilegen.OpenAppendFile(path, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("pid map: %w", err)
 	}

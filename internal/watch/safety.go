@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/recorder-dev/recorder/profilegen"
 )
@@ -36,14 +35,7 @@ func (d *daemon) prepareDir() error {
 
 // openTee opens the --tee file for appending, in a directory no other user
 // can write, never through a link nor into a FIFO or a device.
-func openTee(path string) (*os.File, error) {
-	dir, err := profilegen.OpenDir(filepath.Dir(path))
-	if err != nil {
-		return nil, err
-	}
-	defer dir.Close()
-	return dir.OpenAppend(filepath.Base(path), 0o644)
-}
+func openTee(path string) (*os.File, error) { return profilegen.OpenAppendFile(path, 0o644) }
 
 // warnOverflow logs what the limits of the set left out; d.mu is held.
 func (d *daemon) warnOverflow() {
