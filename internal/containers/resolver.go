@@ -52,12 +52,15 @@ func (n Names) String() string { return n.Namespace + "_" + n.Pod + "_" + n.Cont
 // SandboxName is the Container of a pod sandbox's Names.
 const SandboxName = "POD"
 
-// lookupTimeout bounds one lookup; retryAfter is how long a lookup that
-// failed for another reason than the container being gone waits before it
-// is tried again.
+// lookupTimeout bounds one lookup. A lookup that failed for another
+// reason than the container being unknown (the runtime restarts, times
+// out) is tried again retryAfter later, maxTries times in all, pending
+// meanwhile; then it is given up until a Want retryAfter later. queueLen
+// lookups wait in the worker's queue; more wait in a list beside it.
 const (
 	lookupTimeout = 5 * time.Second
 	retryAfter    = 5 * time.Second
+	maxTries      = 3
 	queueLen      = 1024
 )
 
@@ -77,20 +80,23 @@ type Resolver struct {
 	done   chan struct{}
 	cancel context.CancelFunc
 
+	retryAfter time.Duration // retryAfter; a test shortens it
+
 	mu       sync.Mutex
 	cond     *sync.Cond
 	state    map[string]*lookup
 	pods     map[string]Names // by pod UID: the pod part of Names
-	inFlight int
-	dropped  uint64 // Wants the full queue turned away (tried again at the next)
+	inFlight int              // lookups queued, running or waiting to be tried again
+	backlog  []string         // lookups wanted while the queue was full, oldest first
 }
 
 type lookup struct {
 	names  Names
 	known  bool      // names found
 	final  bool      // found, or the runtime does not know the container
-	tried  time.Time // when it last failed
-	queued bool
+	tries  int       // failed tries in a row
+	tried  time.Time // when it was given up after maxTries
+	queued bool      // queued, running, or waiting to be tried again
 }
 
 // NewResolver connects to the CRI endpoint (such as
@@ -111,7 +117,7 @@ func NewResolver(endpoint string, log *slog.Logger) (*Resolver, error) {
 	r := &Resolver{
 		Endpoint: endpoint, conn: conn, client: runtimeapi.NewRuntimeServiceClient(conn), log: log,
 		queue: make(chan string, queueLen), done: make(chan struct{}), cancel: cancel,
-		state: make(map[string]*lookup), pods: make(map[string]Names),
+		state: make(map[string]*lookup), pods: make(map[string]Names), retryAfter: retryAfter,
 	}
 	r.cond = sync.NewCond(&r.mu)
 	go r.work(ctx)
@@ -126,8 +132,8 @@ func (r *Resolver) Close() error {
 }
 
 // Want asks for the names of container id, without waiting: a lookup is
-// queued unless one is, or its answer is known, or it failed less than
-// retryAfter ago.
+// queued unless one is, or its answer is known, or it was given up less
+// than retryAfter ago.
 func (r *Resolver) Want(id string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -136,16 +142,41 @@ func (r *Resolver) Want(id string) {
 		l = &lookup{}
 		r.state[id] = l
 	}
-	if l.final || l.queued || (!l.tried.IsZero() && time.Since(l.tried) < retryAfter) {
+	if l.final || l.queued || (!l.tried.IsZero() && time.Since(l.tried) < r.retryAfter) {
 		return
 	}
-	select {
-	case r.queue <- id:
-		l.queued = true
-		r.inFlight++
-	default:
-		r.dropped++
+	l.queued = true
+	r.inFlight++
+	r.enqueue(id)
+}
+
+// enqueue gives the worker a lookup, or, while its queue is full, puts it
+// in the backlog, which the worker empties into the queue as it makes
+// room; r.mu is held.
+func (r *Resolver) enqueue(id string) {
+	if len(r.backlog) == 0 {
+		select {
+		case r.queue <- id:
+			return
+		default:
+		}
 	}
+	r.backlog = append(r.backlog, id)
+}
+
+// refill moves lookups of the backlog into the queue while it has room;
+// r.mu is held.
+func (r *Resolver) refill() {
+	for len(r.backlog) > 0 {
+		select {
+		case r.queue <- r.backlog[0]:
+			r.backlog[0] = ""
+			r.backlog = r.backlog[1:]
+		default:
+			return
+		}
+	}
+	r.backlog = nil // let the array go
 }
 
 // Names returns the names of container id, if known.
@@ -158,7 +189,8 @@ func (r *Resolver) Names(id string) (Names, bool) {
 	return Names{}, false
 }
 
-// Pending reports whether a lookup of container id is queued or running.
+// Pending reports whether a lookup of container id is queued, running, or
+// waiting to be tried again.
 func (r *Resolver) Pending(id string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -166,7 +198,8 @@ func (r *Resolver) Pending(id string) bool {
 	return l != nil && l.queued
 }
 
-// AnyPending reports whether any lookup is queued or running.
+// AnyPending reports whether any lookup is queued, running, or waiting to
+// be tried again.
 func (r *Resolver) AnyPending() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -181,7 +214,7 @@ func (r *Resolver) Pod(uid string) (Names, bool) {
 	return n, ok
 }
 
-// Settle waits until no lookup is queued or running, at most timeout.
+// Settle waits until no lookup is pending, at most timeout.
 // Never call it on the record path: it is for the last profiles written.
 func (r *Resolver) Settle(timeout time.Duration) {
 	t := time.AfterFunc(timeout, func() {
@@ -210,19 +243,26 @@ func (r *Resolver) work(ctx context.Context) {
 		n, err := r.resolve(ctx, id)
 		r.mu.Lock()
 		l := r.state[id]
-		l.queued = false
-		r.inFlight--
+		again := false
 		switch {
 		case err == nil:
-			l.names, l.known, l.final = n, true, true
+			l.names, l.known, l.final, l.tries = n, true, true, 0
 			if n.PodUID != "" {
 				r.pods[n.PodUID] = Names{Namespace: n.Namespace, Pod: n.Pod, PodUID: n.PodUID}
 			}
 		case errors.Is(err, errUnknown):
 			l.final = true // gone, or not the runtime's: named by its ID
 		default:
-			l.tried = time.Now()
+			l.tries++
+			if again = l.tries < maxTries && ctx.Err() == nil; !again {
+				l.tries, l.tried = 0, time.Now()
+			}
 		}
+		if !again {
+			l.queued = false
+			r.inFlight--
+		}
+		r.refill()
 		r.cond.Broadcast()
 		r.mu.Unlock()
 		switch {
@@ -233,8 +273,18 @@ func (r *Resolver) work(ctx context.Context) {
 			}
 		case errors.Is(err, errUnknown):
 			r.log.Info("the CRI runtime does not know the container: its profile is named by its ID", "container", id, "endpoint", r.Endpoint)
+		case again:
+			r.log.Debug("look up container names; trying again", "container", id, "endpoint", r.Endpoint, "err", err, "in", r.retryAfter)
+			time.AfterFunc(r.retryAfter, func() {
+				if ctx.Err() == nil {
+					r.mu.Lock()
+					r.enqueue(id)
+					r.mu.Unlock()
+				}
+			})
 		default:
-			r.log.Warn("look up container names", "container", id, "endpoint", r.Endpoint, "err", err)
+			r.log.Warn("look up container names; given up: its profile is named by its ID", "container", id, "endpoint", r.Endpoint,
+				"tries", maxTries, "err", err)
 		}
 	}
 }

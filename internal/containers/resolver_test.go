@@ -2,8 +2,10 @@ package containers
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,6 +22,9 @@ type fakeCRI struct {
 	runtimeapi.UnimplementedRuntimeServiceServer
 	delay time.Duration
 	calls atomic.Int32
+	gate  chan struct{} // when set, every call waits until it is closed
+	fail  atomic.Int32  // the first calls fail, as a runtime restarting
+	asked sync.Map      // the IDs asked for
 }
 
 const (
@@ -29,7 +34,14 @@ const (
 
 func (f *fakeCRI) ListContainers(ctx context.Context, req *runtimeapi.ListContainersRequest) (*runtimeapi.ListContainersResponse, error) {
 	f.calls.Add(1)
+	f.asked.Store(req.GetFilter().GetId(), true)
+	if f.gate != nil {
+		<-f.gate
+	}
 	time.Sleep(f.delay)
+	if f.fail.Add(-1) >= 0 {
+		return nil, status.Error(codes.Unavailable, "the runtime restarts")
+	}
 	if req.GetFilter().GetId() != ctrID {
 		return &runtimeapi.ListContainersResponse{}, nil
 	}
@@ -110,16 +122,85 @@ func TestResolver(t *testing.T) {
 }
 
 // TestResolverDown: with no runtime at the endpoint, lookups fail without
-// blocking anyone, and are tried again later.
+// blocking anyone, are tried again maxTries times, and then given up.
 func TestResolverDown(t *testing.T) {
 	r, err := NewResolver("unix://"+filepath.Join(t.TempDir(), "none.sock"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
+	r.retryAfter = 20 * time.Millisecond
 	r.Want(ctrID)
 	r.Settle(10 * time.Second)
 	if _, ok := r.Names(ctrID); ok || r.Pending(ctrID) {
 		t.Error("names from nowhere, or still pending")
+	}
+}
+
+// TestResolverQueueFull: lookups wanted while the queue is full (a burst
+// of new containers, a slow runtime) are made once there is room; each is
+// pending until then, so that its group waits for its names.
+func TestResolverQueueFull(t *testing.T) {
+	f := &fakeCRI{gate: make(chan struct{})}
+	r, err := NewResolver(serveCRI(t, f), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ids := []string{ctrID}
+	for i := range queueLen + 100 {
+		ids = append(ids, fmt.Sprintf("%064x", i+1))
+	}
+	for _, id := range ids {
+		r.Want(id)
+	}
+	last := ids[len(ids)-1]
+	if !r.Pending(last) {
+		t.Errorf("a lookup wanted past the queue's room is not pending")
+	}
+	close(f.gate)
+	r.Settle(60 * time.Second)
+	if r.AnyPending() {
+		t.Fatal("lookups still pending")
+	}
+	if n, ok := r.Names(ctrID); !ok || n.Container != "test-container" {
+		t.Errorf("Names(ctrID) = %+v, %v", n, ok)
+	}
+	missed := 0
+	for _, id := range ids {
+		if _, ok := f.asked.Load(id); !ok {
+			missed++
+		}
+	}
+	if missed > 0 {
+		t.Errorf("%d of %d containers wanted were never looked up", missed, len(ids))
+	}
+}
+
+// TestResolverRetry: a lookup that fails (the runtime restarts) is tried
+// again by the resolver itself, pending meanwhile: nothing else would ask
+// for it, as the attributor wants a container once, when it first sees
+// its cgroup.
+func TestResolverRetry(t *testing.T) {
+	f := &fakeCRI{}
+	f.fail.Store(1)
+	r, err := NewResolver(serveCRI(t, f), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	r.retryAfter = 50 * time.Millisecond
+	r.Want(ctrID)
+	r.Settle(10 * time.Second)
+	if n, ok := r.Names(ctrID); !ok || n.Container != "test-container" {
+		t.Errorf("after a failed lookup: Names = %+v, %v; calls %d", n, ok, f.calls.Load())
+	}
+
+	// A runtime that keeps failing: given up after maxTries, not pending.
+	f.fail.Store(1000)
+	r.Want(sandboxID)
+	r.Settle(10 * time.Second)
+	if _, ok := r.Names(sandboxID); ok || r.Pending(sandboxID) {
+		t.Errorf("a lookup that keeps failing: known %v, pending %v", ok, r.Pending(sandboxID))
 	}
 }
