@@ -28,6 +28,10 @@ type LeftOut struct {
 	Groups  int
 	Records uint64
 	Why     string // such as "not in namespace \"default\""
+	// Pending counts the groups withheld for now, not left out: their
+	// names are on their way, and a later Build writes them (a daemon
+	// must build again though no record came).
+	Pending int
 }
 
 // Build builds the profile of every group of the pipeline's Set and

@@ -150,6 +150,7 @@ func (n *Namer) Finish(built []profilegen.Built, opt profilegen.Options) ([]prof
 		if n.Names != nil && !n.settled.Load() && (n.Names.Pending(b.Group) || strings.HasPrefix(b.Group, podPrefix) && n.Names.AnyPending()) {
 			// Its names are on their way: written at the next flush, under
 			// them, rather than now under its ID and then under another name.
+			left.Pending++
 			continue
 		}
 		if ok, reason := n.selects(b.Group); !ok {

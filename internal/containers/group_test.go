@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/cgroup"
@@ -189,5 +190,48 @@ func TestNamerMergeReport(t *testing.T) {
 	}
 	if rep.Records != 9 || rep.Actions[audit.ActionErrno] != 9 {
 		t.Errorf("records %d, actions %v", rep.Records, rep.Actions)
+	}
+}
+
+// TestNamerPending: a group whose names are being looked up is withheld
+// and counted in LeftOut.Pending (a daemon builds again for it); once the
+// names came it is written under them.
+func TestNamerPending(t *testing.T) {
+	f := &fakeCRI{gate: make(chan struct{})}
+	r, err := NewResolver(serveCRI(t, f), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	opened := false
+	defer func() {
+		if !opened {
+			close(f.gate)
+		}
+	}()
+	r.Want(ctrID)
+	for _, tc := range []struct {
+		g       pipeline.GroupBy
+		pending int
+	}{{GroupContainer, 1}, {GroupPod, 1}} {
+		built, left, err := fed(t, tc.g, &Namer{Names: r}).Build(profilegen.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if left.Pending != tc.pending || left.Groups != 0 {
+			t.Errorf("%s: left %+v, want %d pending", tc.g, left, tc.pending)
+		}
+		for _, b := range built {
+			if b.Group == ctrID || strings.HasPrefix(b.Group, podPrefix) {
+				t.Errorf("%s: %s written while its names are pending", tc.g, b.Group)
+			}
+		}
+	}
+	close(f.gate)
+	opened = true
+	r.Settle(10 * time.Second)
+	built, left, err := fed(t, GroupContainer, &Namer{Names: r}).Build(profilegen.Options{})
+	if err != nil || left.Pending != 0 || !slices.ContainsFunc(built, func(b profilegen.Built) bool { return b.Group == "default_audit-pod_test-container" }) {
+		t.Errorf("after the names came: left %+v, err %v", left, err)
 	}
 }

@@ -303,7 +303,9 @@ func (d *daemon) build(force bool) (built []profilegen.Built, keys int, ok bool,
 	if left.Groups > 0 && force {
 		d.log.Info("profiles left out", "groups", left.Groups, "records", left.Records, "why", left.Why)
 	}
-	d.dirty = false
+	// Groups withheld until their names come are written at the next
+	// interval, though no record may come by then.
+	d.dirty = left.Pending > 0
 	return built, d.p.Set.Len(), true, err
 }
 
