@@ -5,7 +5,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -18,11 +20,13 @@ import (
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/recorder-dev/recorder/internal/audittest"
 	"github.com/recorder-dev/recorder/internal/runctest"
 	"github.com/recorder-dev/recorder/internal/sandbox"
 	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/source"
 )
 
 // echoText is what the echo containers answer.
@@ -224,12 +228,6 @@ func TestContainersRunc(t *testing.T) {
 	t.Logf("replay --pid-map:\n%s", errOut.String())
 }
 
-// specJSON is for failure messages.
-func specJSON(p *specs.LinuxSeccomp) string {
-	data, _ := json.Marshal(p)
-	return string(data)
-}
-
 // staticRecorder builds the recorder as the DaemonSet's image holds it: a
 // static binary with libseccomp linked in (see deploy/kubernetes/README.md).
 func staticRecorder(t *testing.T) string {
@@ -240,19 +238,45 @@ func staticRecorder(t *testing.T) string {
 // recordedDir is where the DaemonSet writes profiles, on the node.
 const recordedDir = "/var/lib/kubelet/seccomp/profiles/recorded"
 
+// daemonSetMounts returns a bind mount of a new directory of the test's
+// for each hostPath volume the DaemonSet's container mounts, at its mount
+// path, and those directories by mount path.
+func daemonSetMounts(t *testing.T) ([]specs.Mount, map[string]string) {
+	t.Helper()
+	pod := daemonSet(t).Spec.Template.Spec
+	var mounts []specs.Mount
+	dirs := map[string]string{}
+	for _, m := range pod.Containers[0].VolumeMounts {
+		i := slices.IndexFunc(pod.Volumes, func(v corev1.Volume) bool { return v.Name == m.Name && v.HostPath != nil })
+		if i < 0 {
+			t.Fatalf("volume mount %s: no hostPath volume", m.Name)
+		}
+		dir := t.TempDir()
+		mounts = append(mounts, specs.Mount{Destination: m.MountPath, Type: "bind", Source: dir, Options: []string{"rbind", "rw"}})
+		dirs[m.MountPath] = dir
+	}
+	return mounts, dirs
+}
+
 // TestContainersDaemonSet runs the recorder as the DaemonSet does: the
 // static binary alone in a runc container with a read-only root, the
 // host's PID and network namespaces (the kernel takes AUDIT_SET only from
 // the initial PID namespace and multicasts only into the initial network
 // namespace), a cgroup namespace of its own (as a pod on cgroup v2 has),
-// and no capability but CAP_AUDIT_CONTROL and CAP_AUDIT_READ. It records an
-// echo container into a host directory mounted where the DaemonSet's
-// hostPath is.
+// no capability but CAP_AUDIT_CONTROL and CAP_AUDIT_READ, and a directory
+// of the host mounted where each of the DaemonSet's hostPath volumes is.
+// While registered it keeps its audit state file (what a restart puts
+// back after a kill) in the host's directory; it records an echo container
+// into the host's profiles directory.
 func TestContainersDaemonSet(t *testing.T) {
 	audittest.NeedRoot(t)
 	prev := audittest.NoDaemon(t)
 	r := runctest.New(t)
-	out := t.TempDir()
+	mounts, dirs := daemonSetMounts(t)
+	out := dirs[recordedDir]
+	if out == "" {
+		t.Fatalf("the DaemonSet mounts no hostPath at %s", recordedDir)
+	}
 
 	rec := runctest.NewBundle(t, map[string]string{"/recorder": staticRecorder(t)},
 		"/recorder", "watch", "--source", "netlink", "-d", recordedDir, "--group-by", "container",
@@ -263,7 +287,7 @@ func TestContainersDaemonSet(t *testing.T) {
 	caps := []string{"CAP_AUDIT_CONTROL", "CAP_AUDIT_READ"}
 	s.Process.Capabilities = &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps}
 	s.Process.NoNewPrivileges = true
-	s.Mounts = append(s.Mounts, specs.Mount{Destination: recordedDir, Type: "bind", Source: out, Options: []string{"rbind", "rw"}})
+	s.Mounts = append(s.Mounts, mounts...)
 	recID := runctest.NewID()
 	s.Linux.CgroupsPath = runctest.PodCgroup(runctest.NewUID(), recID)
 	logFile, err := os.Create(filepath.Join(t.TempDir(), "recorder.log"))
@@ -280,6 +304,17 @@ func TestContainersDaemonSet(t *testing.T) {
 	if !registered {
 		t.Fatalf("the recorder in its container (pid %d) did not register as the audit daemon; its log:\n%s", pid, recLog())
 	}
+	// The audit state file is on the host, naming the recorder: a
+	// restarted pod puts the state back after a kill (OOM).
+	stateFile := ""
+	if dir := dirs[filepath.Dir(source.DefaultStateFile)]; dir != "" {
+		stateFile = filepath.Join(dir, filepath.Base(source.DefaultStateFile))
+	}
+	var state struct{ PID int }
+	if data, err := os.ReadFile(stateFile); err != nil || json.Unmarshal(data, &state) != nil || state.PID != pid {
+		t.Errorf("while the recorder is registered, the host holds no audit state file naming it (%q: %q, %v; the DaemonSet must mount a hostPath at %s); its log:\n%s",
+			stateFile, data, err, filepath.Dir(source.DefaultStateFile), recLog())
+	}
 	status, _ := os.ReadFile("/proc/" + itoa(pid) + "/status")
 	for _, l := range strings.Split(string(status), "\n") {
 		if strings.HasPrefix(l, "CapEff:") && strings.TrimSpace(strings.TrimPrefix(l, "CapEff:")) != "0000002040000000" {
@@ -294,6 +329,9 @@ func TestContainersDaemonSet(t *testing.T) {
 	r.Kill(t, recID, "TERM")
 	r.WaitStopped(t, recID, 15*time.Second)
 	audittest.CheckSame(t, "after the recorder's container stopped", prev, audittest.Status(t))
+	if _, err := os.Stat(stateFile); stateFile != "" && !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the audit state file is left after the recorder put the state back: %v", err)
+	}
 	t.Logf("recorder's log:\n%s", recLog())
 	if !fileHas(want, containerCalls...) {
 		files, _ := filepath.Glob(filepath.Join(out, "*"))

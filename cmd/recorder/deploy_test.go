@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/recorder-dev/recorder/source"
 )
 
 // decodeStrict decodes one YAML document into v, failing on any field v's
@@ -32,6 +35,18 @@ func decodeStrict(t *testing.T, name string, doc []byte, v any) {
 	if _, err := dec.Token(); err != io.EOF {
 		t.Fatalf("%s: more than one object", name)
 	}
+}
+
+// daemonSet decodes deploy/kubernetes/daemonset.yaml.
+func daemonSet(t *testing.T) *appsv1.DaemonSet {
+	t.Helper()
+	data, err := os.ReadFile("../../deploy/kubernetes/daemonset.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d appsv1.DaemonSet
+	decodeStrict(t, "daemonset.yaml", data, &d)
+	return &d
 }
 
 // TestDeployManifests decodes every manifest in deploy/kubernetes strictly
@@ -93,15 +108,27 @@ func TestDeployManifests(t *testing.T) {
 		!slices.Equal(sc.Capabilities.Add, []corev1.Capability{"AUDIT_CONTROL", "AUDIT_READ"}) {
 		t.Errorf("capabilities %+v: want drop ALL, add AUDIT_CONTROL and AUDIT_READ", sc.Capabilities)
 	}
+	// Two host directories, each where the recorder writes: the profiles,
+	// and the audit state file (the root is read-only: without a volume
+	// the state file cannot be written, and a kill leaves the node's audit
+	// state changed). Each is the node's own path, made if missing.
 	const recorded = "/var/lib/kubelet/seccomp/profiles/recorded"
-	var hostPath string
-	for _, v := range pod.Volumes {
-		if v.HostPath != nil && v.Name == "profiles" {
-			hostPath = v.HostPath.Path
+	stateDir := filepath.Dir(source.DefaultStateFile)
+	mounts := map[string]string{} // mount path -> host path
+	for _, m := range c.VolumeMounts {
+		i := slices.IndexFunc(pod.Volumes, func(v corev1.Volume) bool { return v.Name == m.Name })
+		if i < 0 || pod.Volumes[i].HostPath == nil || m.ReadOnly || m.SubPath != "" {
+			t.Errorf("volume mount %+v: want a whole hostPath volume, writable", m)
+			continue
 		}
+		hp := pod.Volumes[i].HostPath
+		if hp.Type == nil || *hp.Type != corev1.HostPathDirectoryOrCreate {
+			t.Errorf("hostPath %s: type %v, want DirectoryOrCreate", hp.Path, hp.Type)
+		}
+		mounts[m.MountPath] = hp.Path
 	}
-	if hostPath != recorded || len(c.VolumeMounts) != 1 || c.VolumeMounts[0].MountPath != recorded {
-		t.Errorf("hostPath %q mounted at %+v: want %s", hostPath, c.VolumeMounts, recorded)
+	if want := map[string]string{recorded: recorded, stateDir: stateDir}; !maps.Equal(mounts, want) || len(pod.Volumes) != len(want) {
+		t.Errorf("host paths by mount path %v (%d volumes): want the host's %s and %s at the same paths", mounts, len(pod.Volumes), recorded, stateDir)
 	}
 	if c.Resources.Requests.Cpu().IsZero() || c.Resources.Requests.Memory().IsZero() ||
 		c.Resources.Limits.Cpu().IsZero() || c.Resources.Limits.Memory().IsZero() {
@@ -126,6 +153,9 @@ func TestDeployManifests(t *testing.T) {
 	defer cfg.ctrs.Close()
 	if cfg.Output.Dir != recorded || cfg.MetricsAddr != "10.0.0.1:9101" || cfg.Pipeline.GroupBy.String() != "container" {
 		t.Errorf("watch writes %s, serves metrics at %s, groups by %s", cfg.Output.Dir, cfg.MetricsAddr, cfg.Pipeline.GroupBy)
+	}
+	if filepath.Dir(cfg.StateFile) != stateDir {
+		t.Errorf("watch keeps its audit state file in %q, want it in the volume at %s", cfg.StateFile, stateDir)
 	}
 	if got := c.Ports[0].ContainerPort; !strings.HasSuffix(cfg.MetricsAddr, ":9101") || got != 9101 {
 		t.Errorf("metrics port %d, address %s", got, cfg.MetricsAddr)
