@@ -5,12 +5,14 @@
 // reads /proc/PID/stat (the start time) and /proc/PID/cgroup (parsed by
 // package cgroup), caches the answer by pid and start time, and sets the
 // attributes "container", "pod", "runtime" and "qos". A record such as
+// this line of the netlink source (read on the test machine from a runc
+// container under the tutorial's audit.json)
 //
-//	audit(1795882651.439:400233): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=2010 comm="runc:[2:INIT]" exe="/" sig=0 arch=c000003e syscall=138 compat=0 ip=0x… code=0x7ffc0000
+//	type=1326 audit(1796162392.365:14732600): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=9655 comm="runc:[2:INIT]" exe="/" sig=0 arch=c000003e syscall=138 compat=0 ip=0x40828e code=0x7ffc0000
 //
 // made by runc's init after it loaded the container's filter and before it
-// exec'd the entrypoint, is the container's: the same pid, in the
-// container's cgroup. A process gone before it could be looked up, or a pid
+// exec'd the entrypoint (fstatfs), is the container's: the same pid, in
+// the container's cgroup. A process gone before it could be looked up, or a pid
 // that a newer process holds (it started after the record), is counted as
 // unattributed, never guessed.
 //

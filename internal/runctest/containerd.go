@@ -171,19 +171,52 @@ func (c *Containerd) stop(t testing.TB) {
 }
 
 // killShims kills the containerd-shim processes whose command line names
-// this daemon's socket, and the processes they still run.
+// this daemon's socket, and first the processes they still run: their
+// children, each a container's init (its PID namespace ends with it) or a
+// runc the shim waits for. Pods removed through the CRI leave none.
 func (c *Containerd) killShims(t testing.TB) {
 	sock := strings.TrimPrefix(c.Endpoint, "unix://")
-	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
-	for _, p := range procs {
-		data, err := os.ReadFile(p)
-		if err != nil || !bytes.Contains(data, []byte("containerd-shim")) || !bytes.Contains(data, []byte(sock)) {
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	var shims []int
+	parent := map[int]int{}
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(filepath.Base(d))
+		if err != nil {
 			continue
 		}
-		pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(p)))
-		t.Logf("killing a shim left behind: pid %d", pid)
-		syscall.Kill(pid, syscall.SIGKILL)
+		if pp, ok := ppid(d); ok {
+			parent[pid] = pp
+		}
+		data, err := os.ReadFile(d + "/cmdline")
+		if err == nil && bytes.Contains(data, []byte("containerd-shim")) && bytes.Contains(data, []byte(sock)) {
+			shims = append(shims, pid)
+		}
 	}
+	for _, shim := range shims {
+		for pid, pp := range parent {
+			if pp == shim {
+				t.Logf("killing pid %d, which a shim left behind still runs", pid)
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+		t.Logf("killing a shim left behind: pid %d", shim)
+		syscall.Kill(shim, syscall.SIGKILL)
+	}
+}
+
+// ppid returns the parent pid of the process of /proc/PID dir.
+func ppid(dir string) (int, bool) {
+	data, err := os.ReadFile(dir + "/status")
+	if err != nil {
+		return 0, false
+	}
+	for line := range strings.Lines(string(data)) {
+		if v, ok := strings.CutPrefix(line, "PPid:"); ok {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			return n, err == nil
+		}
+	}
+	return 0, false
 }
 
 // unmount unmounts what is still mounted under the daemon's directory,

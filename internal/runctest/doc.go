@@ -10,5 +10,7 @@
 //	b := runctest.NewBundle(t, map[string]string{"/echo": runctest.Static(t, "./testdata/workloads/echo", nil)}, "/echo", "-listen", addr)
 //	b.Spec.Linux.CgroupsPath = runctest.PodCgroup(runctest.NewUID(), id)
 //	r := runctest.New(t)
-//	pid := r.Run(t, b, id)
+//	pid := r.Run(t, b, id, log) // log: an *os.File for the container's output
+//
+// (Example in example_test.go is the same code, compiled with the tests.)
 package runctest

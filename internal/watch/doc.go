@@ -6,7 +6,9 @@
 // from the profiles already written, copies the audit lines it reads to a
 // --tee file, and serves Prometheus metrics.
 //
-// Its input is the lines a source gives, such as the netlink socket's
+// Its input is the lines a source gives, such as the netlink source's
+// (its Next returns each record as a dmesg-shaped line; this one was read
+// on the test machine from a container's process under a logging filter):
 //
-//	audit(1795882651.439:400233): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=2010 comm="ls" exe="/usr/bin/ls" sig=0 arch=c000003e syscall=257 compat=0 ip=0x7f0175d644f7 code=0x7ffc0000
+//	type=1326 audit(1796162392.381:14732612): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=9655 comm="pause" exe="/pause" sig=0 arch=c000003e syscall=157 compat=0 ip=0x40816e code=0x7ffc0000
 package watch
