@@ -111,7 +111,11 @@ func newDaemon(cfg Config) (*daemon, error) {
 		return nil, err
 	}
 	if cfg.Tee != "" {
-		f, err := openTee(cfg.Tee)
+		err := checkTee(cfg.Tee, cfg.Source)
+		var f *os.File
+		if err == nil {
+			f, err = openTee(cfg.Tee)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("--tee: %w", err)
 		}
