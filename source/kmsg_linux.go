@@ -10,9 +10,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// KmsgPath is the kernel log device.
-const KmsgPath = "/dev/kmsg"
-
 // Kmsg reads the kernel log from /dev/kmsg, one record per line in its raw
 // shape "PRI,SEQ,USEC,FLAGS;MESSAGE". Lines that userspace wrote there carry
 // a facility other than 0: Parse returns KindForged for record-shaped ones.
