@@ -3,7 +3,6 @@ package pipeline
 import (
 	"regexp"
 	"strings"
-	"sync"
 )
 
 // maxFilterCache bounds the remembered match results per field; past it the
@@ -14,7 +13,9 @@ const maxFilterCache = 4096
 // Exe is matched against the full decoded exe path (such as
 // "/usr/sbin/nginx" or "(null)"), Comm against the decoded comm, with
 // regexp's MatchString: anchor the pattern (^...$) to match the whole text.
-// A Filter is safe for concurrent use; do not copy it after first use.
+// Matching never changes a Filter: it is safe for concurrent use, and
+// ReadFrom's workers share it without a lock. Do not change it while a
+// Pipeline uses it.
 type Filter struct {
 	Exe, Comm *regexp.Regexp
 	PID       int32 // 0: any
@@ -22,18 +23,19 @@ type Filter struct {
 	// starting with its Prefix (--container: "container" starting with the
 	// digits given).
 	Attrs []AttrMatch
-
-	mu        sync.Mutex
-	exe, comm map[string]bool // match results per distinct text
 }
 
-// Match reports whether r passes every set condition. Results are cached per
-// distinct exe and comm text, so a replay runs a regexp once per name, not
-// once per record.
+// Match reports whether r passes every set condition. It runs the regexps
+// at each call; a Pipeline remembers their results (see matcher).
 func (f *Filter) Match(r *Record) bool {
 	if f == nil {
 		return true
 	}
+	return f.matchFixed(r) && (f.Exe == nil || f.Exe.Match(r.Exe)) && (f.Comm == nil || f.Comm.Match(r.Comm))
+}
+
+// matchFixed reports whether r passes the conditions that are no regexp.
+func (f *Filter) matchFixed(r *Record) bool {
 	if f.PID != 0 && r.PID != f.PID {
 		return false
 	}
@@ -42,15 +44,36 @@ func (f *Filter) Match(r *Record) bool {
 			return false
 		}
 	}
+	return true
+}
+
+// matcher is how a Pipeline applies its Filter: as Filter.Match, with the
+// regexps' results cached per distinct exe and comm text, so that a replay
+// runs a regexp once per name, not once per record. Each Pipeline has its
+// own (each of ReadFrom's workers too), so it takes no lock.
+type matcher struct {
+	f         *Filter // whose results the caches hold
+	exe, comm map[string]bool
+}
+
+// match reports whether r passes f, as f.Match does.
+func (m *matcher) match(f *Filter, r *Record) bool {
+	if f == nil {
+		return true
+	}
+	if !f.matchFixed(r) {
+		return false
+	}
 	if f.Exe == nil && f.Comm == nil {
 		return true
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return match(f.Exe, &f.exe, r.Exe) && match(f.Comm, &f.comm, r.Comm)
+	if m.f != f { // another filter since the last record (a test changes the Config)
+		*m = matcher{f: f}
+	}
+	return cachedMatch(f.Exe, &m.exe, r.Exe) && cachedMatch(f.Comm, &m.comm, r.Comm)
 }
 
-func match(re *regexp.Regexp, cache *map[string]bool, text []byte) bool {
+func cachedMatch(re *regexp.Regexp, cache *map[string]bool, text []byte) bool {
 	if re == nil {
 		return true
 	}

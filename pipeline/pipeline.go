@@ -39,6 +39,7 @@ type Pipeline struct {
 	group []byte
 	at    Pos // the line Line takes, for Explain
 	line  []byte
+	match matcher // cfg.Filter, with the results of its regexps cached
 }
 
 // New returns an empty Pipeline.
@@ -123,7 +124,7 @@ func (p *Pipeline) take(r *Record, n uint64) {
 	if r.unattributed {
 		p.Counts.Unattributed += n
 	}
-	if !p.cfg.Filter.Match(r) {
+	if !p.match.match(p.cfg.Filter, r) {
 		p.Counts.Filtered += n
 		return
 	}

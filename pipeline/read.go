@@ -20,7 +20,7 @@ var BlockSize = 0
 // their sets and counts are merged in r's order, so the outcome is the same
 // as one pass. name names r in the summary. It returns how many lines were
 // read, and r's read error or ctx's: what was read before still counts.
-// The Enrichers and Filter must be safe for concurrent use. With an
+// The Enrichers must be safe for concurrent use (a Filter is). With an
 // Explain, one worker parses the blocks, in order.
 func (p *Pipeline) ReadFrom(ctx context.Context, name string, r io.Reader) (lines int, err error) {
 	br := audit.NewBlockReader(r, BlockSize)

@@ -14,17 +14,18 @@ import (
 // from OpenDir and WriteFileAtomic wrap it, with the reason.
 var ErrUnsafeDir = errors.New("unsafe output directory")
 
-// ErrDevice: a path in /dev, which WriteFileAtomic would replace by a file.
+// ErrDevice: a path in /dev, or a character or block device at the target
+// whatever its path (Dir), which a write would replace by a file.
 var ErrDevice = errors.New("will not replace a device node (- is standard output)")
 
 // WriteFileAtomic writes data to path with perm, replaced whole or not at
 // all: a fresh temporary file is created beside path (O_CREAT|O_EXCL,
 // never through a link), written, synced and renamed over path's directory
 // entry, and the directory is synced. Whatever is at path — a file, a
-// symbolic or hard link, a FIFO, a device — is replaced, never followed or
-// opened; the temporary file is removed on any failure. The directory is
-// checked first (see OpenDir): one another user can write is refused with
-// ErrUnsafeDir.
+// symbolic or hard link, a FIFO — is replaced, never followed or opened; a
+// device node there is refused with ErrDevice, whatever the path says; the
+// temporary file is removed on any failure. The directory is checked first
+// (see OpenDir): one another user can write is refused with ErrUnsafeDir.
 //
 // A path in /dev is never replaced (a device node is never meant): writing
 // to /dev/null discards data, any other /dev path is an error.

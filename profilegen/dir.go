@@ -17,9 +17,9 @@ import (
 // opened, and every file is then made through its descriptor (openat,
 // renameat): renaming or replacing the directory's path afterwards changes
 // nothing. A file is written as a fresh temporary file beside its name and
-// renamed over it, so whatever was at the name (a link, a FIFO, a device)
-// is replaced, never followed or opened. A Dir is not safe for concurrent
-// use.
+// renamed over it, so whatever was at the name (a link, a FIFO) is
+// replaced, never followed or opened; a device node there is refused
+// (ErrDevice). A Dir is not safe for concurrent use.
 type Dir struct {
 	f      *os.File
 	path   string
@@ -169,6 +169,9 @@ func (d *Dir) writeTemp(name string, data []byte, perm os.FileMode, sync bool) (
 	if name == "" || name == "." || name == ".." || strings.ContainsRune(name, '/') {
 		return "", fmt.Errorf("write %q: not a file name", name)
 	}
+	if err := d.notDevice(name); err != nil {
+		return "", err
+	}
 	var fd int
 	var tmp string
 	for try := 0; ; try++ {
@@ -203,6 +206,22 @@ func (d *Dir) writeTemp(name string, data []byte, perm os.FileMode, sync bool) (
 		return "", fmt.Errorf("write %s: close: %w", name, err)
 	}
 	return tmp, nil
+}
+
+// notDevice refuses a character or block device at name: renaming a file
+// over a device node is never meant, whichever path led here (a working
+// directory of /dev, a link to it). The directory no other user can write
+// (OpenDir), nobody else can put one there after this look.
+func (d *Dir) notDevice(name string) error {
+	var st unix.Stat_t
+	if err := unix.Fstatat(d.fd(), name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return nil // nothing there (or what cannot be looked at: the rename will say)
+	}
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFCHR, unix.S_IFBLK:
+		return fmt.Errorf("%w: %s/%s", ErrDevice, d.path, name)
+	}
+	return nil
 }
 
 // writeData writes the data of a file; tests replace it to fail the way a

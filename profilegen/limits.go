@@ -56,7 +56,7 @@ type bounds struct {
 	lastG    map[Key]*Seen
 	// keyCache holds the entries of lastG found last, by a cheap hash of
 	// their key: a storm repeats a few calls. An entry counts only while
-	// its gen is the Set's, which moves on whenever lastG does.
+	// its gen is the Set's, which moves on whenever lastG does (nextGen).
 	gen      uint32
 	keyCache *[256]cachedKey
 }
@@ -91,6 +91,19 @@ func (s *Set) cache(k Key, e *Seen) {
 	s.keyCache[cacheSlot(k)] = cachedKey{s.gen, k, e}
 }
 
+// nextGen makes every cached entry stale. When gen wraps, the entries of
+// 2^32 changes ago would match again: the cache is emptied, and gen skips
+// 0, the gen of an empty slot.
+func (s *Set) nextGen() {
+	if s.gen++; s.gen != 0 {
+		return
+	}
+	s.gen = 1
+	if s.keyCache != nil {
+		*s.keyCache = [256]cachedKey{}
+	}
+}
+
 // SetLimits sets the limits of s; it does not shrink what s holds already.
 func (s *Set) SetLimits(l Limits) { s.lim = l }
 
@@ -111,7 +124,7 @@ func (s *Set) group(name []byte, n uint64) map[Key]*Seen {
 	if s.lastG != nil && bytes.Equal(name, s.lastName) {
 		return s.lastG
 	}
-	s.gen++ // the cached keys are another group's
+	s.nextGen() // the cached keys are another group's
 	g := s.groups[string(name)]
 	if g == nil {
 		g = s.newGroup(string(name), n)

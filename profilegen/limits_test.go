@@ -75,3 +75,30 @@ func TestSetLimitUnknown(t *testing.T) {
 		t.Errorf("Build: %v, %d unknown, names %q", err, len(rep.Unknown), rep.Names)
 	}
 }
+
+// TestSetKeyCacheGenWraps: the key cache's generation moves on at every
+// change of group, and wraps after 2^32 of them (days of watch -g pid at
+// 10k records/s). An entry cached 2^32 changes ago must not count the calls
+// of another group. The test starts the generation just before its wrap
+// (the loop of 2^32 group changes it stands for would take minutes).
+func TestSetKeyCacheGenWraps(t *testing.T) {
+	s := NewSet()
+	read := rec("/a", "a", 1, 0xc000003e, 0, audit.ActionLog)
+	write := rec("/b", "b", 2, 0xc000003e, 1, audit.ActionLog)
+	s.Add([]byte("a"), read) // cached at the first generation
+	first := s.gen
+	s.gen = first - 2 // as after 2^32-2 more changes of group, none of them to a read
+	s.Add([]byte("b"), write)
+	s.Add([]byte("c"), read) // the generation is first's again
+	if got := s.Keys("a")[Key{0xc000003e, 0, audit.ActionLog}].Count; got != 1 {
+		t.Errorf("group a counts %d reads, want 1", got)
+	}
+	if got := s.Keys("c")[Key{0xc000003e, 0, audit.ActionLog}].Count; got != 1 {
+		t.Errorf("group c counts %d reads, want 1 (it has %v)", got, s.Keys("c"))
+	}
+	s.Add([]byte("a"), read) // the cache still works past the wrap
+	s.Add([]byte("a"), read)
+	if got := s.Keys("a")[Key{0xc000003e, 0, audit.ActionLog}].Count; got != 3 {
+		t.Errorf("group a counts %d reads, want 3", got)
+	}
+}

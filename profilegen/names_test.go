@@ -170,9 +170,6 @@ func TestArchByOCI(t *testing.T) {
 // x32 is the x32 ABI; it has no arch= value of its own.
 var x32, _ = audit.ArchByName("x32")
 
-// x32Bit is the bit of x32 calls' numbers.
-const x32Bit = audit.X32SyscallBit
-
 // allArches is the ABIs of audit's table but x32.
 func allArches() []Arch {
 	var out []Arch

@@ -1,6 +1,7 @@
 package profilegen
 
 import (
+	"iter"
 	"maps"
 	"slices"
 
@@ -100,6 +101,19 @@ func (s *Set) Keys(group string) map[Key]Seen {
 		out[k] = *e
 	}
 	return out
+}
+
+// Range yields the calls group holds and what was seen of each, in no
+// order, without copying the group (Keys does). s must not change until
+// the loop ends.
+func (s *Set) Range(group string) iter.Seq2[Key, Seen] {
+	return func(yield func(Key, Seen) bool) {
+		for k, e := range s.groups[group] {
+			if !yield(k, *e) {
+				return
+			}
+		}
+	}
 }
 
 // Merge adds what other holds to s: counts are summed, the first pid and

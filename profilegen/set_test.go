@@ -1,6 +1,7 @@
 package profilegen
 
 import (
+	"maps"
 	"slices"
 	"testing"
 
@@ -122,5 +123,32 @@ func TestSetMerge(t *testing.T) {
 	add(b, rec("/bin/b", "b", 3, 0xc000003e, 1, audit.ActionLog))
 	if got := a.Keys("b")[Key{0xc000003e, 1, audit.ActionLog}].Count; got != 1 {
 		t.Errorf("Merge shares entries with other: count %d", got)
+	}
+}
+
+// TestSetRange: Range yields what Keys copies, stops when asked, and yields
+// nothing for an unknown group.
+func TestSetRange(t *testing.T) {
+	s := NewSet()
+	for nr := range 5 {
+		s.AddN([]byte("g"), rec("/a", "a", 1, 0xc000003e, int64(nr), audit.ActionLog), uint64(nr+1))
+	}
+	got := map[Key]Seen{}
+	for k, seen := range s.Range("g") {
+		got[k] = seen
+	}
+	if want := s.Keys("g"); len(got) != 5 || !maps.Equal(got, want) {
+		t.Errorf("Range yielded %v, want %v", got, want)
+	}
+	n := 0
+	for range s.Range("g") {
+		n++
+		break
+	}
+	for range s.Range("none") {
+		n++
+	}
+	if n != 1 {
+		t.Errorf("%d yields after a break and for an unknown group, want 1", n)
 	}
 }

@@ -25,9 +25,6 @@ import (
 // finds it; when the pid it names is gone (a reused pid is told by its
 // start time), it puts the state back first.
 
-// DefaultStateFile is where the recorder keeps the audit state to put back.
-const DefaultStateFile = "/run/recorder/audit-state.json"
-
 // auditState is the content of the state file.
 type auditState struct {
 	PID          int    `json:"pid"`           // the registered process

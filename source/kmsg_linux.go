@@ -5,20 +5,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 )
-
-// KmsgPath is the kernel log device.
-const KmsgPath = "/dev/kmsg"
 
 // Kmsg reads the kernel log from /dev/kmsg, one record per line in its raw
 // shape "PRI,SEQ,USEC,FLAGS;MESSAGE". Lines that userspace wrote there carry
 // a facility other than 0: Parse returns KindForged for record-shaped ones.
 type Kmsg struct {
-	fd    int
-	buf   []byte
-	stats Stats
+	fd          int
+	buf         []byte
+	overwritten atomic.Uint64 // Stats may be read while Next runs
 }
 
 // OpenKmsg opens path (KmsgPath outside tests), at the end of the ring
@@ -39,7 +37,7 @@ func OpenKmsg(path string, fromStart bool) (*Kmsg, error) {
 }
 
 // Stats returns the loss counters.
-func (k *Kmsg) Stats() Stats { return k.stats }
+func (k *Kmsg) Stats() Stats { return Stats{Overwritten: k.overwritten.Load()} }
 
 // Next returns the next log line, without the continuation lines
 // (" KEY=value") the kernel appends. Once ctx is done it still returns the
@@ -55,7 +53,7 @@ func (k *Kmsg) Next(ctx context.Context) ([]byte, error) {
 			}
 			return line, nil
 		case errors.Is(err, unix.EPIPE): // overwritten before we read it; the next read resumes
-			k.stats.Overwritten++
+			k.overwritten.Add(1)
 		case errors.Is(err, unix.EINTR):
 		case errors.Is(err, unix.EAGAIN):
 			if err := k.wait(ctx); err != nil {

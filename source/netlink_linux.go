@@ -14,28 +14,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// NetlinkConfig configures OpenNetlink.
-type NetlinkConfig struct {
-	// BacklogLimit is the kernel backlog limit to raise to while registered
-	// as the audit daemon (the kernel's default is 64). 0 leaves it as it is.
-	BacklogLimit uint32
-	// Multicast reads the multicast group even when no daemon is registered.
-	Multicast bool
-	// ReadBuffer is the socket receive buffer in bytes; 0 means 128 MiB.
-	// Memory is only used while records wait in it. Above
-	// net.core.rmem_max it needs CAP_NET_ADMIN (root has it).
-	ReadBuffer int
-	// StatusInterval is how often the kernel's lost counter, the socket's
-	// drop counter and the daemon pid are read; 0 means one second.
-	StatusInterval time.Duration
-	// Logger gets notices (daemon started or stopped); nil discards them.
-	Logger *slog.Logger
-	// StateFile, when set, is where the source keeps, while registered,
-	// the audit state Close puts back, so that the next OpenNetlink puts it
-	// back when this process was killed (see DefaultStateFile).
-	StateFile string
-}
-
 // Netlink reads audit records from the kernel's audit netlink socket. As the
 // registered audit daemon (unicast) it gets every record, and the kernel
 // holds records in its backlog while it is slow; as a multicast reader it
@@ -84,12 +62,6 @@ type Netlink struct {
 	noBufs     atomic.Uint64
 	rejoined   atomic.Uint64
 }
-
-// Capabilities the netlink source needs.
-const (
-	CapAuditControl = "CAP_AUDIT_CONTROL" // read the status, register as the daemon
-	CapAuditRead    = "CAP_AUDIT_READ"    // join the multicast group
-)
 
 // The reader's limits: a batch is what one wake-up reads, the queue holds
 // queueBatches of them (64 MiB of record text at most).

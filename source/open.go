@@ -40,6 +40,19 @@ func ParseSpec(s string) (Spec, error) {
 	return Spec{}, fmt.Errorf("--source %q: want netlink, kmsg, syslog[:PATH], auditlog[:PATH] or auto", s)
 }
 
+// Files returns the files the source may follow: the path of syslog and
+// auditlog; for auto, the default paths of both (it may choose either, at
+// the start or when it opens the source again); none for netlink and kmsg.
+func (s Spec) Files() []string {
+	switch s.Mode {
+	case "syslog", "auditlog":
+		return []string{s.Path}
+	case "auto":
+		return []string{AuditLogPath, SyslogPath}
+	}
+	return nil
+}
+
 // Options is what opening a source takes besides its Spec.
 type Options struct {
 	FromStart    bool         // read files and /dev/kmsg from their start, not their end

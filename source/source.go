@@ -42,7 +42,8 @@ func StatsOf(src Source) Stats {
 	return Stats{}
 }
 
-// StatsSource is a Source that counts losses.
+// StatsSource is a Source that counts losses. Stats may be called while
+// another goroutine is in Next, and after Close.
 type StatsSource interface {
 	Source
 	Stats() Stats

@@ -46,7 +46,9 @@ func runRecord(ctx context.Context, args []string, std stdio) error {
 		}
 		r.Options.Log, opt.Merge = true, append(opt.Merge, r.Profile) // what it allows unlogged stays allowed
 	}
-	res, err := runner.Collect(ctx, r)
+	// A signal goes to the program, whose end ends the collection: the
+	// first SIGINT, which ends ctx, must not cut it short.
+	res, err := runner.Collect(context.WithoutCancel(ctx), r)
 	if err != nil {
 		return runner.StartFailed("record", err, std.errOut)
 	}

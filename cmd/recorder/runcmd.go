@@ -43,7 +43,9 @@ func runRun(ctx context.Context, args []string, std stdio) error {
 		return runner.ExitStatus(state)
 	}
 	r.Options.Log = true
-	res, err := runner.Collect(ctx, r)
+	// A signal goes to the program, whose end ends the collection: the
+	// first SIGINT, which ends ctx, must not cut it short.
+	res, err := runner.Collect(context.WithoutCancel(ctx), r)
 	if err != nil {
 		return runFailed(err, p, std.errOut)
 	}

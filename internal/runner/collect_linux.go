@@ -51,7 +51,17 @@ var forwarded = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, sys
 // process tree from the netlink audit socket, until the program has exited
 // and no record of it can still be in flight. It needs root
 // (CAP_AUDIT_CONTROL, or CAP_AUDIT_READ next to auditd).
+//
+// When ctx is done before that, the program is killed (as
+// exec.CommandContext does: the signals record passes on are the way to
+// end it gently; record and run give a ctx that signals do not end), the
+// records in flight are not waited for, and Collect returns what it
+// collected (Drained false) with an error wrapping ctx's. A ctx done at the
+// start runs nothing.
 func Collect(ctx context.Context, r Run) (*Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("collect: %w", err)
+	}
 	self, err := selfExe()
 	if err != nil {
 		return nil, err
@@ -64,7 +74,7 @@ func Collect(ctx context.Context, r Run) (*Result, error) {
 	before, daemon := src.Stats(), src.DaemonPID()
 	col := newCollector()
 	col.observe = r.Observe
-	readCtx, stopRead := context.WithCancel(context.Background())
+	readCtx, stopRead := context.WithCancel(ctx)
 	defer stopRead()
 	var readErr error
 	readDone := make(chan struct{})
@@ -75,7 +85,7 @@ func Collect(ctx context.Context, r Run) (*Result, error) {
 
 	cmd := r.cmd()
 	res := &Result{self: self}
-	state, err := startAndWait(cmd, func() {
+	state, err := startAndWait(ctx, cmd, func() {
 		res.Path, res.pid = cmd.Path, int32(cmd.Process.Pid)
 		col.follow(cmd, res)
 	})
@@ -84,12 +94,12 @@ func Collect(ctx context.Context, r Run) (*Result, error) {
 	}
 	res.State = state
 
-	res.Drained = col.drain(readDone)
+	res.Drained = col.drain(ctx, readDone)
 	if res.Drained {
-		time.Sleep(statusInterval + statusInterval/2) // fresh counters
+		sleep(ctx, statusInterval+statusInterval/2) // fresh counters
 		if !orderKept(before, src.Stats(), daemon, src.DaemonPID()) {
 			res.Warnings = append(res.Warnings, "the kernel had to retry or hold records (full socket buffer or daemon change): waited for a quiet period after the end marker, as records may arrive out of order")
-			res.Drained = col.quiet()
+			res.Drained = col.quiet(ctx)
 		}
 	}
 	stopRead()
@@ -99,12 +109,28 @@ func Collect(ctx context.Context, r Run) (*Result, error) {
 	}
 	res.records, res.Malformed = col.result()
 	res.Stats = src.Stats()
+	if ctx.Err() != nil {
+		res.Drained = false
+		return res, fmt.Errorf("collection cut short: %w", ctx.Err())
+	}
 	return res, nil
+}
+
+// sleep waits for d, or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // Unwatched runs r.Args under r.Profile without collecting records, and
 // returns how it ended.
-func Unwatched(r Run) (*os.ProcessState, error) { return startAndWait(r.cmd(), nil) }
+func Unwatched(r Run) (*os.ProcessState, error) {
+	return startAndWait(context.Background(), r.cmd(), nil)
+}
 
 func (r Run) cmd() *sandbox.Cmd {
 	return &sandbox.Cmd{Profile: r.Profile, Options: r.Options, Args: r.Args,
@@ -121,10 +147,11 @@ func orderKept(before, after source.Stats, daemonBefore, daemonAfter uint32) boo
 }
 
 // startAndWait starts the program, calls started, and waits for the
-// program's end while passing the signals in forwarded on to it. At a
-// terminal the program runs as the foreground job (see atTerminal): the
-// signals forwarded are then those sent to the recorder by kill.
-func startAndWait(cmd *sandbox.Cmd, started func()) (*os.ProcessState, error) {
+// program's end while passing the signals in forwarded on to it; once ctx
+// is done it kills the program and waits on. At a terminal the program
+// runs as the foreground job (see atTerminal): the signals forwarded are
+// then those sent to the recorder by kill.
+func startAndWait(ctx context.Context, cmd *sandbox.Cmd, started func()) (*os.ProcessState, error) {
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, forwarded...)
 	defer signal.Stop(sigs)
@@ -146,10 +173,14 @@ func startAndWait(cmd *sandbox.Cmd, started func()) (*os.ProcessState, error) {
 		defer tick.Stop()
 		stopCheck = tick.C
 	}
+	ctxDone := ctx.Done()
 	for {
 		select {
 		case <-done:
 			return cmd.ProcessState(), nil
+		case <-ctxDone:
+			cmd.Process.Kill()
+			ctxDone = nil
 		case s := <-sigs:
 			cmd.Process.Signal(s)
 		case <-stopCheck:
@@ -281,11 +312,15 @@ func (c *collector) follow(cmd *sandbox.Cmd, res *Result) {
 }
 
 // drain waits until no record of the program can still be in flight: until
-// the marker's first record, or, without sessions, for a quiet period.
-func (c *collector) drain(readDone <-chan struct{}) bool {
+// the marker's first record, or, without sessions, for a quiet period. It
+// reports false at once when ctx is done.
+func (c *collector) drain(ctx context.Context, readDone <-chan struct{}) bool {
 	if c.tree != nil {
 		c.tree.stop()
-		return c.quiet()
+		return c.quiet(ctx)
+	}
+	if ctx.Err() != nil {
+		return false
 	}
 	c.mu.Lock()
 	c.draining, c.others = true, make(map[uint32]struct{})
@@ -304,24 +339,26 @@ func (c *collector) drain(readDone <-chan struct{}) bool {
 		case <-c.marked:
 			return true
 		case <-readDone:
+		case <-ctx.Done():
 		case <-time.After(markerTimeout):
 		}
 		return false
 	}
-	return c.quiet()
+	return c.quiet(ctx)
 }
 
-// quiet waits until no record came for quietPeriod (at most markerTimeout).
-func (c *collector) quiet() bool {
+// quiet waits until no record came for quietPeriod (at most markerTimeout);
+// it reports false once ctx is done.
+func (c *collector) quiet(ctx context.Context) bool {
 	deadline := time.Now().Add(markerTimeout)
-	for time.Now().Before(deadline) {
+	for time.Now().Before(deadline) && ctx.Err() == nil {
 		c.mu.Lock()
 		quiet := time.Since(c.last) > quietPeriod
 		c.mu.Unlock()
 		if quiet {
 			return true
 		}
-		time.Sleep(quietPeriod / 4)
+		sleep(ctx, quietPeriod/4)
 	}
 	return false
 }

@@ -1,8 +1,16 @@
 package runner
 
 import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 
+	"github.com/recorder-dev/recorder/internal/audittest"
+	"github.com/recorder-dev/recorder/internal/sandbox"
 	"github.com/recorder-dev/recorder/source"
 )
 
@@ -27,4 +35,52 @@ func TestOrderKept(t *testing.T) {
 			t.Errorf("%s: orderKept = %v, want %v", tt.name, got, tt.want)
 		}
 	}
+}
+
+func init() {
+	if sandbox.IsHelper() { // the program's helper (sandbox.Cmd) is this test binary
+		sandbox.Main()
+	}
+}
+
+// TestCollectCtx: Collect honours its ctx. Done before it starts, nothing
+// runs; done while the program runs, the program is killed (as
+// exec.CommandContext does), nothing waits for records in flight, and the
+// error says the collection was cut short, with what was collected. It used
+// to ignore ctx: the program ran to its end and the collection drained.
+func TestCollectCtx(t *testing.T) {
+	audittest.NeedRoot(t)
+	audittest.Keep(t)
+	t.Run("done before", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		mark := filepath.Join(t.TempDir(), "ran")
+		res, err := Collect(ctx, Run{Profile: LoggingProfile(), Args: []string{"touch", mark}})
+		if !errors.Is(err, context.Canceled) || res != nil {
+			t.Errorf("Collect returned a result: %v, err %v; want none and context.Canceled", res != nil, err)
+		}
+		if _, err := os.Stat(mark); err == nil {
+			t.Error("the program ran")
+		}
+	})
+	t.Run("done while it runs", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		time.AfterFunc(300*time.Millisecond, cancel)
+		start := time.Now()
+		res, err := Collect(ctx, Run{Profile: LoggingProfile(), Args: []string{"sleep", "4"}})
+		took := time.Since(start)
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+		if res == nil || res.State == nil || res.Drained {
+			t.Fatalf("result %v (drained %v), want the program's end, not drained", res != nil, res != nil && res.Drained)
+		}
+		if ws, ok := res.State.Sys().(syscall.WaitStatus); !ok || ws.Signal() != syscall.SIGKILL {
+			t.Errorf("the program ended %v, want killed", res.State)
+		}
+		if took > 3*time.Second {
+			t.Errorf("Collect took %v after its ctx was done at 300ms", took)
+		}
+	})
 }

@@ -49,9 +49,10 @@ type daemon struct {
 	log    *slog.Logger
 	resume map[string]*resumed // by file name, from Config.Resume
 
-	mu          sync.Mutex // guards p, status, closedStats, tee and dirty
+	mu          sync.Mutex // guards p, status, cur, closedStats, tee and dirty
 	p           *pipeline.Pipeline
 	status      status
+	cur         source.Source                 // the source open now (nil between a close and the next open)
 	closedStats source.Stats                  // what the sources closed so far counted
 	open        func() (source.Opened, error) // opens the source; a test replaces it
 
@@ -84,7 +85,7 @@ func Run(ctx context.Context, cfg Config) error {
 		d.closeTee()
 		return fmt.Errorf("watch: %w", err)
 	}
-	d.status.source = o.Name
+	d.opened(o, false)
 	if cfg.MetricsAddr != "" {
 		stop, err := d.serveMetrics(cfg.MetricsAddr)
 		if err != nil {
@@ -111,7 +112,11 @@ func newDaemon(cfg Config) (*daemon, error) {
 		return nil, err
 	}
 	if cfg.Tee != "" {
-		f, err := openTee(cfg.Tee)
+		err := checkTee(cfg.Tee, cfg.Source)
+		var f *os.File
+		if err == nil {
+			f, err = openTee(cfg.Tee)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("--tee: %w", err)
 		}
@@ -198,7 +203,6 @@ func (d *daemon) line(line []byte, o source.Opened) {
 		d.teeLine(line)
 	}
 	c := &d.p.Counts
-	c.Source = d.closedStats.Add(source.StatsOf(o.Source))
 	switch {
 	case err != nil:
 		if n := c.Malformed.N + c.TooLong.N; n <= 10 || n%1000 == 0 {
@@ -233,14 +237,22 @@ func (d *daemon) failed(ctx context.Context, o source.Opened, err error) source.
 		}
 		n, err := d.open()
 		if err == nil {
-			d.mu.Lock()
-			d.status.reopens++
-			d.status.source = n.Name
-			d.mu.Unlock()
+			d.opened(n, true)
 			d.log.Info("source open again", "source", n.Name)
 			return n
 		}
 		d.log.Error("open source again", "err", err, "next_try", min(2*pause, 30*time.Second))
+	}
+}
+
+// opened makes o the source open now, whose counts the totals take (see
+// counts); again counts a reopen.
+func (d *daemon) opened(o source.Opened, again bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.cur, d.status.source = o.Source, o.Name
+	if again {
+		d.status.reopens++
 	}
 }
 
@@ -252,7 +264,16 @@ func (d *daemon) close(o source.Opened) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.closedStats = d.closedStats.Add(source.StatsOf(o.Source))
+	d.cur = nil
 	d.p.Counts.Source = d.closedStats
+}
+
+// counts returns the pipeline's counts with the sources' counts as they
+// are now: those of the sources closed and of the one open. They are read
+// here, when shown, not at every line; d.mu is held.
+func (d *daemon) counts() *pipeline.Counts {
+	d.p.Counts.Source = d.closedStats.Add(source.StatsOf(d.cur))
+	return &d.p.Counts
 }
 
 // flush builds the profiles under the lock and writes them outside it. On
@@ -313,7 +334,7 @@ func (d *daemon) build(force bool) (built []profilegen.Built, keys int, ok bool,
 func (d *daemon) summary() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	c := &d.p.Counts
+	c := d.counts()
 	s := c.Source
 	d.log.Info("watch ended", "source", d.status.source, "lines", c.Lines, "records_kept", c.Kept,
 		"filtered", c.Filtered, "unattributed", c.Unattributed, "malformed", c.Malformed.N, "forged", c.Forged,

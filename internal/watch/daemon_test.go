@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/internal/audittest"
 	"github.com/recorder-dev/recorder/pipeline"
@@ -200,6 +202,46 @@ func TestWatchLineAllocs(t *testing.T) {
 	}
 	if d.p.Counts.Kept != 1001+1 {
 		t.Errorf("kept %d records, want 1002", d.p.Counts.Kept)
+	}
+}
+
+// countingSource counts the calls of Stats.
+type countingSource struct {
+	fakeSource
+	calls int
+}
+
+func (s *countingSource) Stats() source.Stats { s.calls++; return s.stats }
+
+// TestWatchSourceStatsWhenRead: the source's counts are read when they are
+// shown (a scrape, the summary), not at every line: a scrape shows what the
+// source counts now, though no line came since.
+func TestWatchSourceStatsWhenRead(t *testing.T) {
+	var log audittest.Buffer
+	d := testDaemon(t, &log, nil)
+	src := &countingSource{fakeSource: fakeSource{stats: source.Stats{KernelLost: 1}}}
+	o := source.Opened{Source: src, Name: "netlink"}
+	d.opened(o, false)
+	line := []byte(strings.TrimSuffix(watchFixture(t)[2], "\n"))
+	for range 100 {
+		d.line(line, o)
+	}
+	if src.calls != 0 {
+		t.Errorf("the reader read the source's counts %d times in 100 lines, want 0", src.calls)
+	}
+	src.stats = source.Stats{KernelLost: 4, NoBufs: 2} // counted since the last line
+	body, err := testutil.CollectAndFormat(metricsCollector{d}, textPlain, "recorder_kernel_lost_total", "recorder_enobufs_total")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`recorder_kernel_lost_total{source="netlink"} 4`, `recorder_enobufs_total{source="netlink"} 2`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %s:\n%s", want, body)
+		}
+	}
+	d.summary()
+	if !strings.Contains(log.String(), "kernel_lost=4 enobufs=2") {
+		t.Errorf("summary lacks the source's counts:\n%s", log.String())
 	}
 }
 

@@ -75,17 +75,21 @@ func (c metricsCollector) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
+// Collect reads the counts under d.mu, which the reader takes per line,
+// and makes the metrics after it lets go.
 func (m metricsCollector) Collect(ch chan<- prometheus.Metric) {
 	d := m.d
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	c, st := &d.p.Counts, &d.status
+	c, st := *d.counts(), d.status
+	records := d.recordsByLabel()
+	distinct := d.p.Set.Len()
+	d.mu.Unlock()
 	counter := func(desc *prometheus.Desc, v uint64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(desc, prometheus.CounterValue, float64(v), labels...)
 	}
 	src := st.source
 	counter(mLines, c.Lines, src)
-	for k, v := range d.recordsByLabel() {
+	for k, v := range records {
 		counter(mRecords, v, src, k.action.String(), k.group)
 	}
 	counter(mFiltered, c.Filtered, src)
@@ -100,7 +104,7 @@ func (m metricsCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(mRejoins, c.Source.Rejoined, src)
 	counter(mFlushes, st.flushOK, "ok")
 	counter(mFlushes, st.flushErr, "error")
-	ch <- prometheus.MustNewConstMetric(mDistinct, prometheus.GaugeValue, float64(d.p.Set.Len()))
+	ch <- prometheus.MustNewConstMetric(mDistinct, prometheus.GaugeValue, float64(distinct))
 }
 
 // groupAction is a series of recorder_records_total.
@@ -140,10 +144,21 @@ func (d *daemon) recordsByLabel() map[groupAction]uint64 {
 	return out
 }
 
-// addLabel adds the records of group g, by action, under label.
+// addLabel adds the records of group g, by action, under label, reading
+// the set in place: this runs under d.mu.
 func (d *daemon) addLabel(out map[groupAction]uint64, label, g string) {
-	for k, seen := range d.p.Set.Keys(g) {
-		out[groupAction{label, k.Action}] += seen.Count
+	var byAction [16]uint64 // by audit.Action, all of which are below 16
+	for k, seen := range d.p.Set.Range(g) {
+		if int(k.Action) < len(byAction) {
+			byAction[k.Action] += seen.Count
+		} else {
+			out[groupAction{label, k.Action}] += seen.Count
+		}
+	}
+	for a, n := range byAction {
+		if n > 0 {
+			out[groupAction{label, audit.Action(a)}] += n
+		}
 	}
 }
 

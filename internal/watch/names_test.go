@@ -69,3 +69,54 @@ func TestWatchResumeNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchResumeNamedNotBuildShape: a profile written before under a
+// Finisher's name that Union cannot take as it is (argument conditions, a
+// LOG rule, defaultErrnoRet, flags: a hand-edited or a runtime's default
+// profile) is merged as a profile of a group of the Set is (AddProfile):
+// the names its SCMP_ACT_ALLOW rules hold join the profile. It used to fail
+// every flush, so that no profile was ever written again.
+func TestWatchResumeNamedNotBuildShape(t *testing.T) {
+	dir := t.TempDir()
+	ret := uint(1)
+	before := &specs.LinuxSeccomp{DefaultAction: specs.ActErrno, DefaultErrnoRet: &ret,
+		Architectures: []specs.Arch{specs.ArchX86_64}, Flags: []specs.LinuxSeccompFlag{"SECCOMP_FILTER_FLAG_LOG"},
+		Syscalls: []specs.LinuxSyscall{
+			{Names: []string{"mknodat"}, Action: specs.ActAllow},
+			{Names: []string{"personality"}, Action: specs.ActAllow,
+				Args: []specs.LinuxSeccompArg{{Index: 0, Value: 8, Op: specs.OpEqualTo}}},
+			{Names: []string{"ptrace"}, Action: specs.ActLog},
+		}}
+	data, _ := profilegen.Marshal(before)
+	if err := os.WriteFile(filepath.Join(dir, "named.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var log audittest.Buffer
+	d := testDaemon(t, &log, func(c *Config) {
+		c.Output.Dir = dir
+		c.Pipeline.Finish = renamer{}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var lines []string
+	for _, l := range watchFixture(t) {
+		lines = append(lines, strings.TrimSuffix(l, "\n"))
+	}
+	d.run(ctx, source.Opened{Source: &fakeSource{lines: lines, end: cancel}, Name: "fake"})
+	if d.status.flushErr != 0 || d.status.flushOK == 0 {
+		t.Fatalf("%d flushes failed, %d good; want none failed:\n%s", d.status.flushErr, d.status.flushOK, log.String())
+	}
+	p, err := profilegen.ReadFile(filepath.Join(dir, "named.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := allowed(p)
+	for _, w := range append(watchReplayed(t, lines), "mknodat", "personality") {
+		if !slices.Contains(got, w) {
+			t.Errorf("named.json lacks %s: %q", w, got)
+		}
+	}
+	if slices.Contains(got, "ptrace") {
+		t.Errorf("named.json allows ptrace, which the profile before only logged")
+	}
+}

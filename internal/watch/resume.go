@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
@@ -73,7 +74,11 @@ func (d *daemon) applyResume() {
 
 // resumeNamed adds the loaded profiles to the built profiles that a
 // pipeline.Finisher named (a container's, once its names are known), by the
-// file they are written to; d.mu is held.
+// file they are written to; d.mu is held. A loaded profile is taken as
+// applyResume takes one (Options.Merge and AddProfile: the names of its
+// SCMP_ACT_ALLOW rules, conditions dropped), whatever its shape: Union
+// refuses profiles not of Build's shape, and one such file must not stop
+// every write.
 func (d *daemon) resumeNamed(built []profilegen.Built) ([]profilegen.Built, error) {
 	if len(d.resume) == 0 || d.cfg.Pipeline.Finish == nil {
 		return built, nil
@@ -83,7 +88,9 @@ func (d *daemon) resumeNamed(built []profilegen.Built) ([]profilegen.Built, erro
 		if m == nil {
 			continue
 		}
-		p, err := profilegen.Union(d.cfg.Build, b.Profile, m.profile)
+		opt := d.cfg.Build
+		opt.Merge = append(slices.Clip(opt.Merge), m.profile)
+		p, err := profilegen.Union(opt, b.Profile)
 		if err != nil {
 			return nil, fmt.Errorf("merge %s with the profile written before: %w", b.Group, err)
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/recorder-dev/recorder/internal/audittest"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/source"
 )
 
 // TestMetricsGroupCap is reproducer 3's "watch --metrics-addr keeps a series
@@ -120,6 +121,51 @@ func TestWatchTeePlanted(t *testing.T) {
 	d.closeTee()
 	if got, _ := os.ReadFile(tee); string(got) != "before\nafter\n" {
 		t.Errorf("tee holds %q", got)
+	}
+}
+
+// TestWatchTeeIsSource: a --tee that is the file the source follows
+// (by its name, through a link to it or to its directory, or a hard link;
+// existing or not yet) is refused at the start: each flush would append the
+// lines read to the file they are read from, which then grows forever.
+// Another file in the same directory is taken.
+func TestWatchTeeIsSource(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "syslog")
+	if err := os.WriteFile(log, []byte("line\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Symlink(log, filepath.Join(dir, "syslog-link"))
+	os.Link(log, filepath.Join(dir, "syslog-hard"))
+	os.Symlink("later", filepath.Join(dir, "later-link"))
+	dirlink := filepath.Join(t.TempDir(), "dirlink")
+	os.Symlink(dir, dirlink)
+	for _, c := range []struct{ name, follow, tee string }{
+		{"same path", log, log},
+		{"source is a link to the tee", filepath.Join(dir, "syslog-link"), log},
+		{"hard link", log, filepath.Join(dir, "syslog-hard")},
+		{"another spelling", log, filepath.Join(dirlink, "syslog")},
+		{"not there yet", filepath.Join(dir, "later"), filepath.Join(dir, "later")},
+		{"not there yet, another spelling", filepath.Join(dir, "later"), filepath.Join(dirlink, "later")},
+		{"not there yet, through a link", filepath.Join(dir, "later-link"), filepath.Join(dir, "later")},
+	} {
+		_, err := newDaemon(Config{Output: profilegen.Output{Dir: t.TempDir()}, FlushInterval: time.Second,
+			Source: source.Spec{Mode: "syslog", Path: c.follow}, Tee: c.tee})
+		if !errors.Is(err, pipeline.ErrOutputIsInput) || !strings.Contains(err.Error(), "--tee") {
+			t.Errorf("%s: err = %v, want ErrOutputIsInput", c.name, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "later")); !os.IsNotExist(err) {
+		t.Errorf("a refused --tee made the file the source will follow: %v", err)
+	}
+	for _, spec := range []source.Spec{{Mode: "syslog", Path: log}, {Mode: "auditlog", Path: log}, {Mode: "kmsg"}} {
+		d, err := newDaemon(Config{Output: profilegen.Output{Dir: t.TempDir()}, FlushInterval: time.Second,
+			Source: spec, Tee: filepath.Join(dir, "tee.log")})
+		if err != nil {
+			t.Errorf("%s: %v", spec.Mode, err)
+			continue
+		}
+		d.closeTee()
 	}
 }
 
