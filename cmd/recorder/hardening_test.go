@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -456,7 +457,7 @@ func TestReplaySignalBlockedRead(t *testing.T) {
 				t.Fatal(err)
 			}
 			stdin.Close()
-			time.Sleep(500 * time.Millisecond) // into the blocking open or read
+			waitBlocked(t, cmd.Process.Pid, tt.input) // replay runs, so main's handler is in place
 			start := time.Now()
 			cmd.Process.Signal(tt.sig)
 			done := make(chan error, 1)
@@ -477,4 +478,50 @@ func TestReplaySignalBlockedRead(t *testing.T) {
 			}
 		})
 	}
+}
+
+// waitBlocked waits until the replay of process pid is where the test
+// wants it: a thread blocked in openat (a FIFO without a writer) or read
+// (stdin), the input open (a silent FIFO, read through Go's poller), or
+// more than 1 MiB read (/dev/zero). Only then does a signal test the
+// replay's handling: one sent before main set its handler up ends the
+// process by the runtime's default.
+func waitBlocked(t *testing.T, pid int, input string) {
+	t.Helper()
+	proc := "/proc/" + strconv.Itoa(pid)
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+		switch {
+		case input == "/dev/zero":
+			if io, err := os.ReadFile(proc + "/io"); err == nil && readChars(io) > 1<<20 {
+				return
+			}
+		case input == "-" || strings.HasSuffix(input, "/fifo"):
+			want := strconv.Itoa(map[bool]int{true: syscall.SYS_READ, false: syscall.SYS_OPENAT}[input == "-"]) + " "
+			tasks, _ := filepath.Glob(proc + "/task/*/syscall")
+			for _, f := range tasks {
+				if b, err := os.ReadFile(f); err == nil && strings.HasPrefix(string(b), want) {
+					return
+				}
+			}
+		default:
+			fds, _ := filepath.Glob(proc + "/fd/*")
+			for _, fd := range fds {
+				if target, err := os.Readlink(fd); err == nil && target == input {
+					return
+				}
+			}
+		}
+	}
+	t.Fatalf("process %d never blocked reading %s", pid, input)
+}
+
+// readChars is rchar of a /proc/PID/io text.
+func readChars(io []byte) uint64 {
+	for _, l := range strings.Split(string(io), "\n") {
+		if v, ok := strings.CutPrefix(l, "rchar: "); ok {
+			n, _ := strconv.ParseUint(v, 10, 64)
+			return n
+		}
+	}
+	return 0
 }
