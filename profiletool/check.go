@@ -111,7 +111,7 @@ func earlier(a, b *pipeline.CallInfo) bool {
 // and its first record's line.
 func (r *CheckReport) WriteTo(w io.Writer) (int64, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "checked %s of %s against %s: ", plural(int(r.Records), "record"), plural(r.Calls, "syscall"), r.Profile)
+	fmt.Fprintf(&b, "checked %s of %s against %s: ", plural(int(r.Records), "record"), plural(r.Calls, "syscall"), pipeline.Quote(r.Profile))
 	switch {
 	case len(r.Denied) > 0:
 		fmt.Fprintf(&b, "%s would be denied\n", plural(len(r.Denied), "syscall"))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 )
 
@@ -150,7 +151,7 @@ func mergeUnconditional(ps []*specs.LinuxSeccomp, def Act) (map[string]Act, erro
 				}
 			case a == def:
 			case deny != nil && *deny != a:
-				return nil, fmt.Errorf("%w: %s is %s in profile %d and %s in profile %d", ErrIncompatible, n, *deny, denyFrom, a, i+1)
+				return nil, fmt.Errorf("%w: %s is %s in profile %d and %s in profile %d", ErrIncompatible, pipeline.Quote(n), *deny, denyFrom, a, i+1)
 			default:
 				deny, denyFrom = &a, i+1
 			}
@@ -188,7 +189,7 @@ func mergeConditional(ps []*specs.LinuxSeccomp, uncond map[string]Act, def Act) 
 				case decided && u.Allows():
 					continue // allowed whatever the arguments
 				case decided && a.Allows():
-					return nil, fmt.Errorf("%w: %s is allowed on conditions in profile %d, and %s without conditions in another: that rule would override the conditions", ErrIncompatible, n, i+1, u)
+					return nil, fmt.Errorf("%w: %s is allowed on conditions in profile %d, and %s without conditions in another: that rule would override the conditions", ErrIncompatible, pipeline.Quote(n), i+1, u)
 				case !a.Allows() && !deniedByAll(ps, i, n, r):
 					continue // another profile lets the call through on these arguments
 				}
