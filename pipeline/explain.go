@@ -275,12 +275,13 @@ func names(kept []string, other uint64) string {
 	return strings.Join(q, " ")
 }
 
-// WriteFile writes what WriteTo writes to the file path, whole or not at
-// all (profilegen.WriteFileAtomic).
-func (e *Explain) WriteFile(path string, built []profilegen.Built, opt profilegen.Options) error {
+// WriteFile writes what WriteTo writes to the output path
+// (profilegen.WriteOutput): stdout for "-" or /dev/stdout, nowhere for
+// /dev/null, else a file, whole or not at all.
+func (e *Explain) WriteFile(path string, stdout io.Writer, built []profilegen.Built, opt profilegen.Options) error {
 	var b strings.Builder
 	e.WriteTo(&b, built, opt)
-	if err := profilegen.WriteFileAtomic(path, []byte(b.String()), 0o644); err != nil {
+	if err := profilegen.WriteOutput(path, stdout, []byte(b.String())); err != nil {
 		return fmt.Errorf("write --explain: %w", err)
 	}
 	return nil

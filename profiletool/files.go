@@ -19,8 +19,8 @@ import (
 // The commands of the toolkit, on files: what recorder merge, diff,
 // convert, lint, check and profile run once their flags are parsed.
 // Profiles are read with profilegen.ReadFile (OCI JSON or SPO YAML); out
-// "-" or "" is w, any other path is written whole or not at all
-// (profilegen.WriteFileAtomic).
+// means what profilegen.OutputDest says ("-", "" and /dev/stdout are w),
+// and a file is written whole or not at all (profilegen.WriteOutput).
 
 // ErrFound: diff found differences, lint findings that fail, check calls
 // that would be denied; what was found is written already.
@@ -45,19 +45,17 @@ func readAll(paths ...string) ([]*specs.LinuxSeccomp, error) {
 	return ps, nil
 }
 
-// writeOut writes data to out, or to w for "-" and "".
+// writeOut writes data where out says (profilegen.WriteOutput): w for
+// standard output ("-", "", /dev/stdout), nowhere for /dev/null, else the
+// file out, replaced whole.
 func writeOut(w io.Writer, out string, data []byte) error {
-	if out == "" || out == "-" {
-		_, err := w.Write(data)
-		return err
-	}
-	return profilegen.WriteFileAtomic(out, data, 0o644)
+	return profilegen.WriteOutput(out, w, data)
 }
 
 // objectName is the name of the profile in file path (its base name
-// without extension), "profile" for standard output.
+// without extension), "profile" for standard output and /dev/null.
 func objectName(path string) string {
-	if path == "" || path == "-" {
+	if dest, _ := profilegen.OutputDest(path); dest != profilegen.DestFile {
 		return "profile"
 	}
 	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))

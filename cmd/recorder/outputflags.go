@@ -53,7 +53,7 @@ func (o *outputFlags) write(p *pipeline.Pipeline, opt profilegen.Options, unit s
 		err = o.outputs(stdout).Write(built, opt)
 	}
 	if err == nil && o.explain != "" {
-		err = p.Config().Explain.WriteFile(o.explain, built, opt)
+		err = p.Config().Explain.WriteFile(o.explain, stdout, built, opt)
 	}
 	if !o.quiet {
 		pipeline.Summary{Unit: unit, Counts: &p.Counts, Built: built, Left: left, Overflow: p.Set.Overflow(),

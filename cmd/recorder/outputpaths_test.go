@@ -1,0 +1,55 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestOutputPaths: every output of the recorder (replay's -o and
+// --explain, the toolkit's -o) means the same by the same path: "-" and
+// /dev/stdout are standard output, /dev/null discards, any other /dev path
+// is refused (never replaced), anything else is a file written whole. No
+// file named "-" is ever made.
+func TestOutputPaths(t *testing.T) {
+	log, _ := filepath.Abs(filepath.Join(logsDir, "tutorial.log"))
+	prof, _ := filepath.Abs(filepath.Join(logsDir, "tutorial.json"))
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, out := range []struct {
+		name   string
+		args   func(path string) []string
+		marker string // in what is written
+	}{
+		{"replay -o", func(p string) []string { return []string{"replay", "-q", "-o", p, log} }, `"defaultAction"`},
+		{"replay --explain", func(p string) []string { return []string{"replay", "-q", "-o", "/dev/null", "--explain", p, log} }, "# group\tsyscall"},
+		{"merge -o", func(p string) []string { return []string{"merge", "-o", p, prof, prof} }, `"defaultAction"`},
+		{"convert -o", func(p string) []string { return []string{"convert", "--format", "systemd", "-o", p, prof} }, "SystemCallFilter="},
+		{"profile -o", func(p string) []string { return []string{"profile", "--runtime-default", "-o", p} }, `"defaultAction"`},
+	} {
+		for _, path := range []string{"-", "/dev/stdout", "/dev/null", "/dev/full", "file"} {
+			stdout, stderr, code := recorder(t, out.args(path)...)
+			ok := true
+			switch path {
+			case "-", "/dev/stdout":
+				ok = code == 0 && strings.Contains(stdout, out.marker)
+			case "/dev/null":
+				ok = code == 0 && stdout == ""
+			case "/dev/full":
+				ok = code == 1 && strings.Contains(stderr, "device") && stdout == ""
+			case "file":
+				data, err := os.ReadFile(path)
+				ok = code == 0 && stdout == "" && err == nil && strings.Contains(string(data), out.marker)
+				os.Remove(path)
+			}
+			if !ok {
+				t.Errorf("%s %s: exit %d, stdout %.80q, stderr %q", out.name, path, code, stdout, stderr)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+				t.Errorf("%s %s: left %s in the working directory", out.name, path, entries[0].Name())
+				os.RemoveAll(filepath.Join(dir, entries[0].Name()))
+			}
+		}
+	}
+}
