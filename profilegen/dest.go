@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 )
@@ -67,4 +68,27 @@ func WriteOutput(path string, w io.Writer, data []byte) error {
 		return err
 	}
 	return WriteFileAtomic(path, data, 0o644)
+}
+
+// SameOutput reports whether the output paths a and b write to one place:
+// standard output both, or one file (one path once made absolute, or one
+// directory entry: os.SameFile of what Lstat finds, as a write replaces
+// the entry, link or not). /dev/null is no place: it keeps nothing.
+func SameOutput(a, b string) bool {
+	da, errA := OutputDest(a)
+	db, errB := OutputDest(b)
+	switch {
+	case errA != nil || errB != nil || da != db || da == DestNull:
+		return false
+	case da == DestStdout:
+		return true
+	}
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	if errA == nil && errB == nil && absA == absB {
+		return true
+	}
+	sa, errA := os.Lstat(a)
+	sb, errB := os.Lstat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
 }

@@ -51,3 +51,31 @@ func TestWriteOutput(t *testing.T) {
 		t.Error(`WriteOutput("-") with no writer: no error`)
 	}
 }
+
+// TestSameOutput: two outputs clash when they go to one place.
+func TestSameOutput(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	os.WriteFile("a", nil, 0o644)
+	os.Symlink("a", "link")
+	for _, tt := range []struct {
+		a, b string
+		same bool
+	}{
+		{"-", "/dev/stdout", true},
+		{"", "-", true},
+		{"/dev/null", "/dev/null", false},
+		{"-", "/dev/null", false},
+		{"a", "a", true},
+		{"a", "./a", true},
+		{"a", filepath.Join(dir, "a"), true},
+		{"new", filepath.Join(dir, "new"), true},
+		{"a", "link", false}, // a write replaces the link, not a
+		{"a", "b", false},
+		{"/dev/full", "/dev/full", false}, // refused anyway
+	} {
+		if got := SameOutput(tt.a, tt.b); got != tt.same {
+			t.Errorf("SameOutput(%q, %q) = %v", tt.a, tt.b, got)
+		}
+	}
+}

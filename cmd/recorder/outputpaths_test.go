@@ -53,3 +53,43 @@ func TestOutputPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainIsNoOtherFile: --explain is an output like -o: it may not be
+// one of replay's inputs, nor where the profile goes (the same file, or
+// standard output both); refused as usage errors, before anything is
+// read or written.
+func TestExplainIsNoOtherFile(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.log")
+	data, err := os.ReadFile(filepath.Join(logsDir, "tutorial.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(in, data, 0o644)
+	prof := filepath.Join(dir, "p.json")
+	os.WriteFile(prof, []byte("{}"), 0o644)
+	for _, args := range [][]string{
+		{"replay", "-q", "-o", filepath.Join(dir, "out.json"), "--explain", in, in},
+		{"replay", "-q", "-o", prof, "--explain", prof, in},
+		{"replay", "-q", "-o", prof, "--explain", filepath.Join(dir, ".", "p.json"), in},
+		{"replay", "-q", "--explain", "-", in},
+		{"replay", "-q", "-o", "/dev/stdout", "--explain", "-", in},
+		{"record", "-q", "-o", prof, "--explain", prof, "--", "true"},
+	} {
+		_, stderr, code := recorder(t, args...)
+		if code != 2 || !strings.Contains(stderr, "--explain") {
+			t.Errorf("recorder %q: exit %d, %q; want 2, a usage error about --explain", args, code, stderr)
+		}
+		if got, _ := os.ReadFile(in); string(got) != string(data) {
+			t.Fatalf("recorder %q replaced the input", args)
+		}
+		if got, _ := os.ReadFile(prof); string(got) != "{}" {
+			t.Fatalf("recorder %q replaced %s", args, prof)
+		}
+	}
+	// -d puts the profiles elsewhere: --explain - is standard output alone.
+	stdout, _, code := recorder(t, "replay", "-q", "-d", filepath.Join(dir, "profiles"), "--explain", "-", in)
+	if code != 0 || !strings.Contains(stdout, "# group\tsyscall") {
+		t.Errorf("-d with --explain -: exit %d, %q", code, stdout)
+	}
+}

@@ -83,10 +83,10 @@ func parseRecordFlags(args []string, helpOut io.Writer) (*recordConfig, error) {
 		}
 		return nil, usageError{err}
 	}
+	cfg.out.explain = cfg.profile.explain
 	if err := cfg.out.check(fs); err != nil {
 		return nil, err
 	}
-	cfg.out.explain = cfg.profile.explain
 	cfg.args = fs.Args()
 	if len(cfg.args) == 0 {
 		return nil, usageError{errNoProgram}
