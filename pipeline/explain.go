@@ -35,9 +35,11 @@ const (
 // call is in the group's profile: how many records, the first and last
 // time (the records' audit stamps), the executables and comms that made
 // it, the audit serial and the line of the first record, and how long
-// after its process's first record it was made. Memory grows with groups,
-// calls and processes (MaxProcs), never with records; a record of a known
-// call and process costs no allocation. Give it to a pipeline in
+// after its process's first record it was made. It keeps the groups and
+// calls the pipeline's Set keeps, under the group the Set counts them in
+// (profilegen.OverflowGroup past Limits.Groups), so memory grows with
+// them and with processes (MaxProcs), never with records; a record of a
+// known call and process costs no allocation. Give it to a pipeline in
 // Config.Explain; it is not safe for concurrent use (ReadFrom then parses
 // on one core).
 type Explain struct {
@@ -102,8 +104,8 @@ func (e *Explain) Keys(group string) []profilegen.Key {
 }
 
 // add counts r, n times, for the call of group: the pipeline calls it for
-// every record it keeps, with the line's place and text (nil for records
-// not read from a log).
+// every record its Set keeps, with the group the Set counted it in, the
+// line's place and text (nil for records not read from a log).
 func (e *Explain) add(group []byte, r *audit.Record, n uint64, at Pos, line []byte) {
 	g := e.calls[string(group)]
 	if g == nil {
