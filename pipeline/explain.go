@@ -175,8 +175,9 @@ func (e *Explain) intern(b []byte) string {
 // or always, the base, merged for calls no record showed), and for a
 // recorded call the count of records, the first and last time, the audit
 // serial and place of the first record, whether it is startup-only, and
-// the executables and comms. Text from records is quoted when it is not
-// plain (see Quote).
+// the executables and comms. A profile a Finisher made of several groups
+// (Built.Sources) tells their records summed. Text from records is quoted
+// when it is not plain (see Quote).
 func (e *Explain) WriteTo(w io.Writer, built []profilegen.Built, opt profilegen.Options) (int64, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Why each syscall is in the profile of each group, written by recorder.\n")
@@ -197,7 +198,7 @@ func (e *Explain) WriteTo(w io.Writer, built []profilegen.Built, opt profilegen.
 		}
 		var rows []row
 		recorded := map[string]bool{}
-		for k, c := range e.calls[bt.Group] {
+		for k, c := range e.callsOf(bt.SourceGroups()) {
 			a, nr, ok := profilegen.ABI(k.Arch, k.Syscall)
 			if !ok {
 				continue
@@ -235,6 +236,54 @@ func (e *Explain) WriteTo(w io.Writer, built []profilegen.Built, opt profilegen.
 	}
 	n, err := io.WriteString(w, b.String())
 	return int64(n), err
+}
+
+// callsOf returns what e knows of the calls of groups, one profile's
+// (Built.SourceGroups): a group's own, or, for several, each call's
+// CallInfo merged over them.
+func (e *Explain) callsOf(groups []string) map[profilegen.Key]*CallInfo {
+	if len(groups) == 1 {
+		return e.calls[groups[0]]
+	}
+	out := map[profilegen.Key]*CallInfo{}
+	for _, g := range groups {
+		for k, c := range e.calls[g] {
+			if m := out[k]; m != nil {
+				m.merge(c)
+				continue
+			}
+			m := *c
+			m.Exes, m.Comms = slices.Clone(c.Exes), slices.Clone(c.Comms)
+			out[k] = &m
+		}
+	}
+	return out
+}
+
+// merge adds what o knows of a call of another group to c: the counts
+// summed, the earliest first record's serial, place and line, and the
+// names of both (up to MaxNames of each group: the records of a name one
+// group did not keep cannot be told apart).
+func (c *CallInfo) merge(o *CallInfo) {
+	if o.First != 0 && (c.First == 0 || o.First < c.First) {
+		c.First, c.Serial, c.At, c.Line = o.First, o.Serial, o.At, o.Line
+	}
+	c.Records += o.Records
+	c.Last = max(c.Last, o.Last)
+	for _, n := range o.Exes {
+		if !slices.Contains(c.Exes, n) {
+			c.Exes = append(c.Exes, n)
+		}
+	}
+	for _, n := range o.Comms {
+		if !slices.Contains(c.Comms, n) {
+			c.Comms = append(c.Comms, n)
+		}
+	}
+	c.OtherExes += o.OtherExes
+	c.OtherComms += o.OtherComms
+	c.SinceStart = max(c.SinceStart, o.SinceStart)
+	c.Untimed += o.Untimed
 }
 
 // why says why a name no record showed is in a profile.

@@ -14,6 +14,19 @@ type Built struct {
 	Group   string
 	Profile *specs.LinuxSeccomp
 	Report  *Report
+	// Sources are the groups of the Set the profile was built from, when
+	// a Finisher renamed or merged them (package pipeline); nil is Group
+	// alone.
+	Sources []string
+}
+
+// SourceGroups returns the groups of the Set b was built from: Sources,
+// or Group alone.
+func (b Built) SourceGroups() []string {
+	if b.Sources != nil {
+		return b.Sources
+	}
+	return []string{b.Group}
 }
 
 // BuildAll builds the profile of every group of s, in Groups' order. On
