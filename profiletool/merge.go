@@ -48,7 +48,7 @@ func Merge(ps ...*specs.LinuxSeccomp) (*specs.LinuxSeccomp, error) {
 	def := defaultAct(first)
 	out := &specs.LinuxSeccomp{DefaultAction: first.DefaultAction, DefaultErrnoRet: first.DefaultErrnoRet,
 		ListenerPath: first.ListenerPath, ListenerMetadata: first.ListenerMetadata}
-	arches := map[string]bool{}
+	arches := map[string]struct{}{}
 	for i, p := range ps {
 		if d := defaultAct(p); d != def {
 			return nil, fmt.Errorf("%w: default actions differ: %s in profile 1, %s in profile %d", ErrIncompatible, def, d, i+1)
@@ -62,10 +62,10 @@ func Merge(ps ...*specs.LinuxSeccomp) (*specs.LinuxSeccomp, error) {
 			}
 		}
 		for _, a := range p.Architectures {
-			arches[string(a)] = true
+			arches[string(a)] = struct{}{}
 		}
 	}
-	out.Architectures = orderArches(arches)
+	out.Architectures = profilegen.OrderArches(arches, false)
 	ps = dropWrongENOSYS(ps, out.Architectures)
 
 	uncond, err := mergeUnconditional(ps, def)
@@ -272,35 +272,4 @@ func actRule(a Act, names []string) specs.LinuxSyscall {
 		r.ErrnoRet = &ret
 	}
 	return r
-}
-
-// orderArches orders architectures as profilegen does: those with
-// companions first, each followed by its companions that are in the set,
-// then the others, each part sorted.
-func orderArches(set map[string]bool) []specs.Arch {
-	has := func(a string) bool { return len(profilegen.Companions(a)) > 0 }
-	primary := slices.SortedFunc(maps.Keys(set), func(a, b string) int {
-		if has(a) != has(b) {
-			if has(a) {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Compare(a, b)
-	})
-	var out []specs.Arch
-	add := func(a string) {
-		if !slices.Contains(out, specs.Arch(a)) {
-			out = append(out, specs.Arch(a))
-		}
-	}
-	for _, a := range primary {
-		add(a)
-		for _, c := range profilegen.Companions(a) {
-			if set[c] {
-				add(c)
-			}
-		}
-	}
-	return out
 }
