@@ -240,7 +240,7 @@ func (d *Difference) WriteTo(w io.Writer) (int64, error) {
 		case '-':
 			head = nameA + " lets through more"
 		}
-		fmt.Fprintf(&b, "%s: %s -> %s (%s)\n", head, c.From, c.To, plural(len(c.Calls), "call"))
+		fmt.Fprintf(&b, "%s: %s -> %s (%s)\n", head, c.From, c.To, pipeline.Plural(uint64(len(c.Calls)), "call"))
 		for _, call := range c.Calls {
 			if call.Arches == nil {
 				fmt.Fprintf(&b, "%c %s\n", c.Sign, pipeline.Quote(call.Name))
@@ -260,11 +260,4 @@ func quoteAll[S ~string](texts []S) string {
 		q[i] = pipeline.Quote(string(t))
 	}
 	return strings.Join(q, " ")
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

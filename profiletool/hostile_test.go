@@ -7,6 +7,7 @@ import (
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 )
 
@@ -122,5 +123,19 @@ func TestPrintedNamesQuoted(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), `"x\n[Service]\nExecStartPre=/bin/touch /tmp/pwned"`) {
 		t.Errorf("the bad name is not shown quoted:\n%s", out.String())
+	}
+}
+
+// TestCheckCountsSeparated: check's counts are written as the summary's
+// are (pipeline.Plural): with thousands separated, whatever their size.
+func TestCheckCountsSeparated(t *testing.T) {
+	rep := &CheckReport{Profile: "p.json", p: &specs.LinuxSeccomp{DefaultAction: specs.ActErrno}, Records: 1234567, Calls: 1,
+		Denied: []Checked{{Name: "read", Arch: "SCMP_ARCH_X86_64", Records: 1 << 40}}, counts: &pipeline.Counts{}}
+	var out strings.Builder
+	rep.WriteTo(&out)
+	for _, want := range []string{"checked 1,234,567 records of 1 syscall", "1,099,511,627,776 records"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no %q in\n%s", want, out.String())
+		}
 	}
 }

@@ -242,7 +242,7 @@ func LintSummary(w io.Writer, name string, fs []Finding) {
 		fmt.Fprintln(w, f)
 		n[f.Severity]++
 	}
-	fmt.Fprintf(w, "%s: %s, %s, %s\n", pipeline.Quote(name), plural(n[Error], "error"), plural(n[Warning], "warning"), plural(n[Note], "note"))
+	fmt.Fprintf(w, "%s: %s, %s, %s\n", pipeline.Quote(name), pipeline.Plural(uint64(n[Error]), "error"), pipeline.Plural(uint64(n[Warning]), "warning"), pipeline.Plural(uint64(n[Note]), "note"))
 }
 
 // LintFailed reports whether fs holds an error, or, with strict, a
