@@ -101,7 +101,7 @@ func runFailed(err error, p *specs.LinuxSeccomp, w io.Writer) error {
 	denied := errors.Is(err, sandbox.ErrExecDenied)
 	err = runner.StartFailed("run", err, w)
 	if denied {
-		fmt.Fprintf(w, "denied: execve, so CMD never started -> %s\n", runner.FixFor(p, "execve"))
+		fmt.Fprintf(w, "denied: execve, so CMD never started -> %s\n", runner.FixFor(p, "", "execve"))
 	}
 	return err
 }
