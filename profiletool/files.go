@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
@@ -141,18 +140,9 @@ func LintFiles(w io.Writer, strict bool, files ...string) error {
 // against the profile file, and writes the report to w; the error wraps
 // ErrFound when a call would be denied (or, with strict, may be).
 func CheckLogs(ctx context.Context, w io.Writer, stdin io.Reader, profile, exe, comm string, strict bool, logs ...string) error {
-	filter := &pipeline.Filter{}
-	var err error
-	for _, re := range []struct {
-		flag, expr string
-		to         **regexp.Regexp
-	}{{"--exe", exe, &filter.Exe}, {"--comm", comm, &filter.Comm}} {
-		if re.expr == "" {
-			continue
-		}
-		if *re.to, err = regexp.Compile(re.expr); err != nil {
-			return UsageError{fmt.Errorf("%s: %w", re.flag, err)}
-		}
+	filter, err := pipeline.NewFilter(exe, comm, 0)
+	if err != nil {
+		return UsageError{err}
 	}
 	if profile == "" {
 		return UsageError{errors.New("--profile is required")}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"regexp"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/spf13/pflag"
@@ -60,12 +59,9 @@ func (p *profileFlags) resolve() (pipeline.Config, profilegen.Options, error) {
 	if p.pid < 0 {
 		return cfg, opt, usageError{fmt.Errorf("--pid: %d is not a process id", p.pid)}
 	}
-	f := &pipeline.Filter{PID: p.pid}
-	if f.Exe, err = compileFlag("exe", p.exe); err != nil {
-		return cfg, opt, err
-	}
-	if f.Comm, err = compileFlag("comm", p.comm); err != nil {
-		return cfg, opt, err
+	f, err := pipeline.NewFilter(p.exe, p.comm, p.pid)
+	if err != nil {
+		return cfg, opt, usageError{err}
 	}
 	base, err := profilegen.LookupBaseLimit(p.base, p.maxProfile)
 	if err != nil {
@@ -116,15 +112,4 @@ func readProfiles(paths []string, max int64) ([]*specs.LinuxSeccomp, error) {
 		out = append(out, p)
 	}
 	return out, nil
-}
-
-func compileFlag(name, expr string) (*regexp.Regexp, error) {
-	if expr == "" {
-		return nil, nil
-	}
-	re, err := regexp.Compile(expr)
-	if err != nil {
-		return nil, usageError{fmt.Errorf("--%s: %w", name, err)}
-	}
-	return re, nil
 }
