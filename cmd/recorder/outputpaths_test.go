@@ -1,10 +1,15 @@
 package main
 
 import (
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/recorder-dev/recorder/profilegen"
 )
 
 // TestOutputPaths: every output of the recorder (replay's -o and
@@ -91,5 +96,49 @@ func TestExplainIsNoOtherFile(t *testing.T) {
 	stdout, _, code := recorder(t, "replay", "-q", "-d", filepath.Join(dir, "profiles"), "--explain", "-", in)
 	if code != 0 || !strings.Contains(stdout, "# group\tsyscall") {
 		t.Errorf("-d with --explain -: exit %d, %q", code, stdout)
+	}
+}
+
+// TestHelpExamplesInPlace: every example command of a help text is in its
+// Examples: block, which ends at the first blank line (the usage lines,
+// up to the first blank line, are not examples).
+func TestHelpExamplesInPlace(t *testing.T) {
+	entries, err := help.ReadDir("help")
+	if err != nil || len(entries) < 10 {
+		t.Fatalf("help texts: %d, %v", len(entries), err)
+	}
+	for _, e := range entries {
+		name := strings.TrimSuffix(e.Name(), ".txt")
+		lines := strings.Split(helpText(name), "\n")
+		start := slices.Index(lines, "") // after the usage lines
+		in := false
+		for i, l := range lines[start+1:] {
+			i += start + 1
+			switch {
+			case l == "Examples:":
+				in = true
+			case l == "":
+				in = false
+			case !in && (strings.HasPrefix(strings.TrimSpace(l), "recorder "+name+" ") || strings.Contains(l, "| recorder ")):
+				t.Errorf("help/%s line %d, an example out of Examples: %q", e.Name(), i+1, l)
+			}
+		}
+	}
+}
+
+// TestMaxProfileSize: run --profile and record --under read their profile
+// within --max-profile-size, as --base and --merge do (README's bounded
+// state), before anything is run.
+func TestMaxProfileSize(t *testing.T) {
+	prof := filepath.Join(logsDir, "tutorial.json") // 1,241 bytes
+	_, stderr, code := recorder(t, "run", "--report=false", "--max-profile-size", "100", "--profile", prof, "--", "true")
+	if code != 1 || !strings.Contains(stderr, profilegen.ErrProfileTooLarge.Error()) {
+		t.Errorf("run --max-profile-size 100: exit %d, %q; want 1, too large", code, stderr)
+	}
+	if _, err := parseRecordFlags([]string{"--max-profile-size", "100", "--under", prof, "--", "true"}, io.Discard); !errors.Is(err, profilegen.ErrProfileTooLarge) {
+		t.Errorf("record --max-profile-size 100 --under: %v; want ErrProfileTooLarge", err)
+	}
+	if cfg, err := parseRecordFlags([]string{"--max-profile-size", "100000", "--under", prof, "--", "true"}, io.Discard); err != nil || cfg.underProfile == nil {
+		t.Errorf("record --max-profile-size 1000 --under: %v", err)
 	}
 }

@@ -41,7 +41,7 @@ func (p *profileFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&p.companions, "companion-arches", true, "list the usual companion ABIs too (x86_64 brings x86 and x32)")
 	fs.BoolVar(&p.allowDenied, "allow-denied", false, "also allow syscalls seen only with a denying action (ERRNO, KILL, TRAP)")
 	fs.UintVar(&p.maxGroups, "max-groups", uint(profilegen.DefaultLimits.Groups), "keep at most `N` groups; the records of others go to one overflow profile, counted (0: no limit)")
-	fs.Int64Var(&p.maxProfile, "max-profile-size", profilegen.DefaultMaxProfileSize, "read profile files (--base, --merge) of at most `BYTES`")
+	fs.Int64Var(&p.maxProfile, "max-profile-size", profilegen.DefaultMaxProfileSize, "read profile files (--base, --merge, record's --under) of at most `BYTES`")
 	fs.StringVar(&p.explain, "explain", "", "also write `FILE`: for each syscall allowed, its records, first and last time, executables, comms, a serial, startup-only")
 	fs.BoolVar(&p.noENOSYS, "no-enosys", false, "leave out the rule that answers clone3, faccessat2, ... (the calls a newer libc tries first) with ENOSYS when the workload did not make them")
 	p.ctr.Register(fs)
