@@ -39,7 +39,10 @@
 //
 // Config.Explain keeps, per group and call, what --explain tells: how many
 // records, the first and last time, the executables and comms, a sample
-// serial, the first line, and whether the call was startup-only. It is
-// bounded and costs no allocation for a known call; a pipeline with one
-// parses on one core.
+// serial, the first line, and whether the call was startup-only. It keeps
+// what the Set keeps, where the Set keeps it (the records of groups past
+// Limits.Groups under profilegen.OverflowGroup, no unknown number past
+// Limits.Unknown), so it is bounded as the Set is, and costs no
+// allocation for a known call; a pipeline with one parses on one core,
+// into itself.
 package pipeline

@@ -35,9 +35,11 @@ const (
 // call is in the group's profile: how many records, the first and last
 // time (the records' audit stamps), the executables and comms that made
 // it, the audit serial and the line of the first record, and how long
-// after its process's first record it was made. Memory grows with groups,
-// calls and processes (MaxProcs), never with records; a record of a known
-// call and process costs no allocation. Give it to a pipeline in
+// after its process's first record it was made. It keeps the groups and
+// calls the pipeline's Set keeps, under the group the Set counts them in
+// (profilegen.OverflowGroup past Limits.Groups), so memory grows with
+// them and with processes (MaxProcs), never with records; a record of a
+// known call and process costs no allocation. Give it to a pipeline in
 // Config.Explain; it is not safe for concurrent use (ReadFrom then parses
 // on one core).
 type Explain struct {
@@ -102,8 +104,8 @@ func (e *Explain) Keys(group string) []profilegen.Key {
 }
 
 // add counts r, n times, for the call of group: the pipeline calls it for
-// every record it keeps, with the line's place and text (nil for records
-// not read from a log).
+// every record its Set keeps, with the group the Set counted it in, the
+// line's place and text (nil for records not read from a log).
 func (e *Explain) add(group []byte, r *audit.Record, n uint64, at Pos, line []byte) {
 	g := e.calls[string(group)]
 	if g == nil {
@@ -173,8 +175,9 @@ func (e *Explain) intern(b []byte) string {
 // or always, the base, merged for calls no record showed), and for a
 // recorded call the count of records, the first and last time, the audit
 // serial and place of the first record, whether it is startup-only, and
-// the executables and comms. Text from records is quoted when it is not
-// plain (see Quote).
+// the executables and comms. A profile a Finisher made of several groups
+// (Built.Sources) tells their records summed. Text from records is quoted
+// when it is not plain (see Quote).
 func (e *Explain) WriteTo(w io.Writer, built []profilegen.Built, opt profilegen.Options) (int64, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Why each syscall is in the profile of each group, written by recorder.\n")
@@ -195,7 +198,7 @@ func (e *Explain) WriteTo(w io.Writer, built []profilegen.Built, opt profilegen.
 		}
 		var rows []row
 		recorded := map[string]bool{}
-		for k, c := range e.calls[bt.Group] {
+		for k, c := range e.callsOf(bt.SourceGroups()) {
 			a, nr, ok := profilegen.ABI(k.Arch, k.Syscall)
 			if !ok {
 				continue
@@ -233,6 +236,54 @@ func (e *Explain) WriteTo(w io.Writer, built []profilegen.Built, opt profilegen.
 	}
 	n, err := io.WriteString(w, b.String())
 	return int64(n), err
+}
+
+// callsOf returns what e knows of the calls of groups, one profile's
+// (Built.SourceGroups): a group's own, or, for several, each call's
+// CallInfo merged over them.
+func (e *Explain) callsOf(groups []string) map[profilegen.Key]*CallInfo {
+	if len(groups) == 1 {
+		return e.calls[groups[0]]
+	}
+	out := map[profilegen.Key]*CallInfo{}
+	for _, g := range groups {
+		for k, c := range e.calls[g] {
+			if m := out[k]; m != nil {
+				m.merge(c)
+				continue
+			}
+			m := *c
+			m.Exes, m.Comms = slices.Clone(c.Exes), slices.Clone(c.Comms)
+			out[k] = &m
+		}
+	}
+	return out
+}
+
+// merge adds what o knows of a call of another group to c: the counts
+// summed, the earliest first record's serial, place and line, and the
+// names of both (up to MaxNames of each group: the records of a name one
+// group did not keep cannot be told apart).
+func (c *CallInfo) merge(o *CallInfo) {
+	if o.First != 0 && (c.First == 0 || o.First < c.First) {
+		c.First, c.Serial, c.At, c.Line = o.First, o.Serial, o.At, o.Line
+	}
+	c.Records += o.Records
+	c.Last = max(c.Last, o.Last)
+	for _, n := range o.Exes {
+		if !slices.Contains(c.Exes, n) {
+			c.Exes = append(c.Exes, n)
+		}
+	}
+	for _, n := range o.Comms {
+		if !slices.Contains(c.Comms, n) {
+			c.Comms = append(c.Comms, n)
+		}
+	}
+	c.OtherExes += o.OtherExes
+	c.OtherComms += o.OtherComms
+	c.SinceStart = max(c.SinceStart, o.SinceStart)
+	c.Untimed += o.Untimed
 }
 
 // why says why a name no record showed is in a profile.
@@ -275,12 +326,13 @@ func names(kept []string, other uint64) string {
 	return strings.Join(q, " ")
 }
 
-// WriteFile writes what WriteTo writes to the file path, whole or not at
-// all (profilegen.WriteFileAtomic).
-func (e *Explain) WriteFile(path string, built []profilegen.Built, opt profilegen.Options) error {
+// WriteFile writes what WriteTo writes to the output path
+// (profilegen.WriteOutput): stdout for "-" or /dev/stdout, nowhere for
+// /dev/null, else a file, whole or not at all.
+func (e *Explain) WriteFile(path string, stdout io.Writer, built []profilegen.Built, opt profilegen.Options) error {
 	var b strings.Builder
 	e.WriteTo(&b, built, opt)
-	if err := profilegen.WriteFileAtomic(path, []byte(b.String()), 0o644); err != nil {
+	if err := profilegen.WriteOutput(path, stdout, []byte(b.String())); err != nil {
 		return fmt.Errorf("write --explain: %w", err)
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -192,5 +193,79 @@ func benchLine(b *testing.B, ex *Explain) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		p.Line(line, Pos{"log", i})
+	}
+}
+
+// TestExplainFollowsLimits: Explain keeps what the Set keeps, no more: the
+// records of the groups past Limits.Groups under OverflowGroup, and no
+// unknown number past Limits.Unknown (whose records the Set only counts),
+// whether the lines come one by one or through ReadFrom. Hand-made lines
+// (captured ls records given other executables and numbers): ten
+// programs and a hundred unknown numbers are not in the fixtures.
+func TestExplainFollowsLimits(t *testing.T) {
+	var lines []string
+	for i := range 10 {
+		for _, nr := range []int{0, 1, 1000 + i*10, 1001 + i*10} {
+			l := strings.Replace(lsLine, `exe="/usr/bin/ls"`, fmt.Sprintf(`exe="/usr/bin/p%d"`, i), 1)
+			lines = append(lines, strings.Replace(l, "syscall=12 ", fmt.Sprintf("syscall=%d ", nr), 1))
+		}
+	}
+	data := strings.Join(lines, "\n") + "\n"
+	lim := profilegen.Limits{Groups: 2, Unknown: 3}
+	oneByOne := func() (*Pipeline, *Explain) {
+		ex := NewExplain()
+		p := New(Config{Explain: ex, Limits: &lim})
+		for i, l := range lines {
+			p.Line([]byte(l), Pos{"log", i + 1})
+		}
+		return p, ex
+	}
+	readFrom := func() (*Pipeline, *Explain) {
+		BlockSize = 512 // several lines a block, many blocks
+		defer func() { BlockSize = 0 }()
+		ex := NewExplain()
+		p := New(Config{Explain: ex, Limits: &lim})
+		if _, err := p.ReadFrom(context.Background(), "log", strings.NewReader(data)); err != nil {
+			t.Fatal(err)
+		}
+		return p, ex
+	}
+	for name, read := range map[string]func() (*Pipeline, *Explain){"Line": oneByOne, "ReadFrom": readFrom} {
+		p, ex := read()
+		groups := p.Set.Groups()
+		if !slices.Contains(groups, profilegen.OverflowGroup) || len(groups) != 3 {
+			t.Fatalf("%s: groups %q; want 2 and the overflow", name, groups)
+		}
+		if got := slices.Sorted(maps.Keys(ex.calls)); !slices.Equal(got, groups) {
+			t.Errorf("%s: Explain keeps groups %q; the Set %q", name, got, groups)
+		}
+		keys := 0
+		for _, g := range groups {
+			seen := p.Set.Keys(g)
+			keys += len(seen)
+			if len(ex.calls[g]) != len(seen) {
+				t.Errorf("%s: group %q: Explain keeps %d calls, the Set %d", name, g, len(ex.calls[g]), len(seen))
+			}
+			for k, s := range seen {
+				if c := ex.Call(g, k); c == nil || c.Records != s.Count {
+					t.Errorf("%s: group %q call %+v: Explain %+v; the Set counts %d", name, g, k, c, s.Count)
+				}
+			}
+		}
+		if keys != 2*3+lim.Unknown {
+			t.Errorf("%s: the Set keeps %d calls, want %d", name, keys, 2*3+lim.Unknown)
+		}
+		built, err := profilegen.BuildAll(p.Set, profilegen.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out strings.Builder
+		ex.WriteTo(&out, built, profilegen.Options{})
+		for _, row := range strings.Split(out.String(), "\n") {
+			f := strings.Split(row, "\t")
+			if f[0] == Quote(profilegen.OverflowGroup) && (f[1] == "read" || f[1] == "write") && !strings.HasPrefix(f[3], "recorded ") {
+				t.Errorf("%s: a row of the overflow profile says no record showed its call: %q", name, row)
+			}
+		}
 	}
 }

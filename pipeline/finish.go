@@ -17,6 +17,8 @@ import (
 type Finisher interface {
 	// Finish returns the profiles to write, from those built for the Set's
 	// groups, and what it left out. It must not change built's profiles.
+	// A profile it renames or merges has the groups it was made of in
+	// Sources (what Explain tells is theirs).
 	Finish(built []profilegen.Built, opt profilegen.Options) ([]profilegen.Built, LeftOut, error)
 	// Name returns the name group's profile is written under (for a daemon
 	// that resumes from the files written before), or group.

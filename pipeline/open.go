@@ -46,10 +46,10 @@ func OpenInputsContext(ctx context.Context, names []string, stdin io.Reader) ([]
 var ErrOutputIsInput = errors.New("the output file is also an input")
 
 // CheckOutput returns ErrOutputIsInput, naming both, when path (an output
-// file, which may not exist yet; "" and "-" are standard output) is the
-// same file as one of the inputs.
+// file, which may not exist yet; standard output and /dev/null are none,
+// see profilegen.OutputDest) is the same file as one of the inputs.
 func CheckOutput(path string, inputs []*Input) error {
-	if path == "" || path == "-" {
+	if dest, _ := profilegen.OutputDest(path); dest != profilegen.DestFile {
 		return nil
 	}
 	st, err := os.Stat(path)

@@ -130,11 +130,18 @@ func (p *Pipeline) take(r *Record, n uint64) {
 	}
 	p.Counts.Kept += n
 	p.group = p.cfg.GroupBy.AppendGroup(p.group[:0], r)
-	p.Set.AddN(p.group, &r.Record, n)
-	if p.cfg.Explain != nil {
-		p.cfg.Explain.add(p.group, &r.Record, n, p.at, p.line)
+	kept, overflow := p.Set.AddN(p.group, &r.Record, n)
+	if p.cfg.Explain != nil && kept { // Explain keeps what the Set keeps, where it keeps it
+		group := p.group
+		if overflow {
+			group = overflowGroup
+		}
+		p.cfg.Explain.add(group, &r.Record, n, p.at, p.line)
 	}
 }
+
+// overflowGroup is profilegen.OverflowGroup, for Explain.add.
+var overflowGroup = []byte(profilegen.OverflowGroup)
 
 func (p *Pipeline) enrich(r *Record) {
 	r.clearAttrs()

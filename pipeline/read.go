@@ -21,17 +21,21 @@ var BlockSize = 0
 // as one pass. name names r in the summary. It returns how many lines were
 // read, and r's read error or ctx's: what was read before still counts.
 // The Enrichers must be safe for concurrent use (a Filter is). With an
-// Explain, one worker parses the blocks, in order.
+// Explain, one worker parses the blocks, in order, into p itself: the
+// Set's limits then apply to each record as it comes, and Explain keeps
+// what the Set keeps (a block's own pipeline has no limits).
 func (p *Pipeline) ReadFrom(ctx context.Context, name string, r io.Reader) (lines int, err error) {
 	br := audit.NewBlockReader(r, BlockSize)
 	workers := runtime.GOMAXPROCS(0)
-	if p.cfg.Explain != nil {
-		workers = 1 // the blocks' pipelines share it: one after the other, in order
+	direct := p.cfg.Explain != nil
+	if direct {
+		workers = 1
 	}
 	blocks := make(chan block, workers)
 	results := make(chan parsed, workers)
 	stop := make(chan struct{})
-	defer close(stop)
+	stopOnce := sync.OnceFunc(func() { close(stop) })
+	defer stopOnce()
 	// At most inflight blocks are read and not yet merged: a worker held up
 	// (a loaded machine) must not let the others fill the memory with
 	// results waiting for its block.
@@ -40,9 +44,19 @@ func (p *Pipeline) ReadFrom(ctx context.Context, name string, r io.Reader) (line
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			for b := range blocks {
+			for {
+				var b block
+				var ok bool
 				select {
-				case results <- p.parse(name, b):
+				case b, ok = <-blocks:
+				case <-stop:
+					return
+				}
+				if !ok {
+					return
+				}
+				select {
+				case results <- p.parse(name, b, direct):
 				case <-stop:
 					return
 				}
@@ -61,7 +75,12 @@ func (p *Pipeline) ReadFrom(ctx context.Context, name string, r io.Reader) (line
 		case <-ctx.Done():
 			// A read may block for ever (a silent FIFO, a line that never
 			// ends on /dev/zero): return now; stop ends the workers and
-			// the cutter once its read returns.
+			// the cutter once its read returns. A worker that parses into
+			// p is waited for: it ends its block at most.
+			stopOnce()
+			if direct {
+				wg.Wait()
+			}
 			return lines, ctx.Err()
 		}
 		if !ok {
@@ -73,8 +92,10 @@ func (p *Pipeline) ReadFrom(ctx context.Context, name string, r io.Reader) (line
 			next++
 			if err == nil {
 				if err = res.err; err == nil {
-					p.Merge(res.p)
-					lines += int(res.p.Counts.Lines)
+					if res.p != p {
+						p.Merge(res.p)
+					}
+					lines += res.lines
 				}
 			}
 			br.Recycle(res.blk)
@@ -93,7 +114,8 @@ type block struct {
 // parsed is what a worker made of a block.
 type parsed struct {
 	block
-	p *Pipeline
+	p     *Pipeline // the block's own, or the one read into (direct)
+	lines int
 }
 
 // cut hands out the blocks of br until the input ends, fails or ctx is
@@ -125,19 +147,25 @@ func cut(ctx context.Context, br *audit.BlockReader, out chan<- block, inflight 
 	}
 }
 
-// parse takes the lines of one block through a pipeline of its own.
-func (p *Pipeline) parse(name string, b block) parsed {
-	res := parsed{block: b, p: p.fork()}
+// parse takes the lines of one block through a pipeline of its own, or
+// through p itself when direct.
+func (p *Pipeline) parse(name string, b block, direct bool) parsed {
+	res := parsed{block: b, p: p}
+	if !direct {
+		res.p = p.fork()
+	}
 	var pe *audit.ParseError
 	if errors.As(b.err, &pe) { // a line too long for a block: counted, not fatal
 		res.p.BadLine(Pos{name, pe.Line}, pe)
 		res.err = nil
+		res.lines++
 	}
 	if b.err != nil {
 		return res
 	}
 	for n, line := range b.blk.Lines() {
 		res.p.Line(line, Pos{name, n})
+		res.lines++
 	}
 	return res
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // ErrUnsafeDir: a file would be written in a directory that a user other
@@ -28,12 +27,16 @@ var ErrDevice = errors.New("will not replace a device node (- is standard output
 // (see OpenDir): one another user can write is refused with ErrUnsafeDir.
 //
 // A path in /dev is never replaced (a device node is never meant): writing
-// to /dev/null discards data, any other /dev path is an error.
+// to /dev/null discards data, any other /dev path is an error (OutputDest
+// decides; WriteOutput is the writer of output paths, which also knows
+// standard output).
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	if clean := filepath.Clean(path); strings.HasPrefix(clean, "/dev/") {
-		if clean == "/dev/null" {
-			return nil
-		}
+	switch dest, err := devDest(path); {
+	case err != nil:
+		return err
+	case dest == DestNull:
+		return nil
+	case dest == DestStdout: // WriteOutput's to write; here a device
 		return fmt.Errorf("write %s: %w", path, ErrDevice)
 	}
 	dir, base := filepath.Split(path)

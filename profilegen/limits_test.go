@@ -102,3 +102,30 @@ func TestSetKeyCacheGenWraps(t *testing.T) {
 		t.Errorf("group a counts %d reads, want 3", got)
 	}
 }
+
+// TestAddNTellsWhere: AddN says where the limits put the records, for
+// what follows the Set (pipeline.Explain): to OverflowGroup past
+// Limits.Groups, and not kept past Limits.Unknown.
+func TestAddNTellsWhere(t *testing.T) {
+	s := NewSet()
+	s.SetLimits(Limits{Groups: 1, Unknown: 1})
+	for _, tt := range []struct {
+		group          string
+		nr             int64
+		kept, overflow bool
+	}{
+		{"a", 0, true, false},
+		{"a", 0, true, false},      // cached
+		{"b", 0, true, true},       // past the groups
+		{"b", 1, true, true},       // again
+		{"a", 100000, true, false}, // the first unknown number
+		{"a", 100001, false, false},
+		{"b", 100002, false, true},
+		{"a", 100000, true, false}, // kept already
+	} {
+		kept, overflow := s.AddN([]byte(tt.group), rec("/x", "x", 1, 0xc000003e, tt.nr, audit.ActionLog), 2)
+		if kept != tt.kept || overflow != tt.overflow {
+			t.Errorf("AddN(%s, %d) = %v, %v; want %v, %v", tt.group, tt.nr, kept, overflow, tt.kept, tt.overflow)
+		}
+	}
+}

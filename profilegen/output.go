@@ -14,6 +14,19 @@ type Built struct {
 	Group   string
 	Profile *specs.LinuxSeccomp
 	Report  *Report
+	// Sources are the groups of the Set the profile was built from, when
+	// a Finisher renamed or merged them (package pipeline); nil is Group
+	// alone.
+	Sources []string
+}
+
+// SourceGroups returns the groups of the Set b was built from: Sources,
+// or Group alone.
+func (b Built) SourceGroups() []string {
+	if b.Sources != nil {
+		return b.Sources
+	}
+	return []string{b.Group}
 }
 
 // BuildAll builds the profile of every group of s, in Groups' order. On
@@ -33,7 +46,7 @@ func BuildAll(s *Set, opt Options) ([]Built, error) {
 // Output is where profiles go: one file (or W) holding the union of every
 // group's profile, or one file per group in Dir.
 type Output struct {
-	Path   string     // the union's file; "" or "-" is W
+	Path   string     // the union's file; "", "-" or "/dev/stdout" is W (OutputDest)
 	Dir    string     // when set, one file per group: Dir/FileName(group)+Format.Ext()
 	Format Format     // "" is OCI
 	W      io.Writer  // standard output
@@ -57,8 +70,9 @@ func (o Output) marshal(group string, p *specs.LinuxSeccomp) ([]byte, error) {
 
 // Write writes built as o says. A file is replaced whole or not at all
 // (WriteFileAtomic, Dir), and only in a directory no other user can write
-// (OpenDir). Path "-" and "/dev/stdout" are W, "/dev/null" discards; no
-// other path in /dev is written (replacing a device node is never meant).
+// (OpenDir). Path means what OutputDest says: "-" and "/dev/stdout" are
+// W, "/dev/null" discards; no other path in /dev is written (replacing a
+// device node is never meant).
 // In Dir, a profile that cannot be written does not stop the others; the
 // errors are returned joined.
 func (o Output) Write(built []Built, opt Options) error {
@@ -77,28 +91,10 @@ func (o Output) Write(built []Built, opt Options) error {
 	if err != nil {
 		return err
 	}
-	switch w, err := o.special(); {
-	case err != nil:
-		return err
-	case w != nil:
-		_, err = w.Write(data)
-		return err
-	}
-	if err := WriteFileAtomic(o.Path, data, 0o644); err != nil {
+	if err := WriteOutput(o.Path, o.W, data); err != nil {
 		return fmt.Errorf("write profile: %w", err)
 	}
 	return nil
-}
-
-// special returns the writer of a Path that names no file to replace.
-func (o Output) special() (io.Writer, error) {
-	switch o.Path {
-	case "", "-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1":
-		return o.W, nil
-	case "/dev/null":
-		return io.Discard, nil
-	}
-	return nil, nil // other /dev paths: WriteFileAtomic refuses them
 }
 
 // writeDir writes one file per group, all synced at once and renamed, then

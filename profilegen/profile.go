@@ -107,7 +107,7 @@ func Build(s *Set, group string, opt Options) (*specs.LinuxSeccomp, *Report, err
 	SortReport(rep)
 	p := &specs.LinuxSeccomp{
 		DefaultAction: specs.ActErrno,
-		Architectures: archList(archSet, opt.Companions),
+		Architectures: OrderArches(archSet, opt.Companions),
 		Syscalls:      []specs.LinuxSyscall{{Names: rep.Names, Action: specs.ActAllow}},
 	}
 	if opt.Durable {
@@ -220,10 +220,11 @@ func MergeReports(group string, reps ...*Report) *Report {
 	return out
 }
 
-// archList orders the architectures: those with companions first (each
-// followed by its companions when with is set), then the others, each part
-// sorted.
-func archList(set map[string]struct{}, with bool) []specs.Arch {
+// OrderArches orders a set of architectures (OCI names) as profiles list
+// them: those with companions first, each followed by its companions (all
+// of them when with is set, else those in the set), then the others, each
+// part sorted.
+func OrderArches(set map[string]struct{}, with bool) []specs.Arch {
 	primary := slices.SortedFunc(maps.Keys(set), func(a, b string) int {
 		ca, cb := hasCompanions(a), hasCompanions(b)
 		if ca != cb {
@@ -237,8 +238,8 @@ func archList(set map[string]struct{}, with bool) []specs.Arch {
 	var out []specs.Arch
 	for _, a := range primary {
 		out = appendArch(out, a)
-		if with {
-			for _, c := range Companions(a) {
+		for _, c := range Companions(a) {
+			if _, ok := set[c]; ok || with {
 				out = appendArch(out, c)
 			}
 		}

@@ -52,26 +52,31 @@ func NewSet() *Set {
 // are known.
 func (s *Set) Add(group []byte, r *audit.Record) { s.AddN(group, r, 1) }
 
-// AddN counts r n times in group, as Add does once.
-func (s *Set) AddN(group []byte, r *audit.Record, n uint64) {
+// AddN counts r n times in group, as Add does once. It tells where the
+// limits put them: overflow when they went to OverflowGroup (group was
+// past Limits.Groups), and kept false when r's call was left out (an
+// unknown number past Limits.Unknown: only counted, see Overflow).
+func (s *Set) AddN(group []byte, r *audit.Record, n uint64) (kept, overflow bool) {
 	g := s.group(group, n)
+	overflow = s.lastG == nil // group remembers every group but OverflowGroup
 	k := Key{Arch: r.Arch, Syscall: r.Syscall, Action: r.Action}
 	if e := s.cached(k); e != nil {
 		e.Count += n
-		return
+		return true, overflow
 	}
 	if e := g[k]; e != nil {
 		e.Count += n
 		s.cache(k, e)
-		return
+		return true, overflow
 	}
 	if !s.keepKey(k, n) {
-		return
+		return false, overflow
 	}
 	e := &Seen{Count: n, PID: r.PID, Comm: string(r.Comm)}
 	g[k] = e
 	s.cache(k, e)
 	s.keys++
+	return true, overflow
 }
 
 // Groups returns the names of the groups, sorted: those with records and

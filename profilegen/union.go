@@ -43,7 +43,7 @@ func Union(opt Options, ps ...*specs.LinuxSeccomp) (*specs.LinuxSeccomp, error) 
 	}
 	u := &specs.LinuxSeccomp{
 		DefaultAction: specs.ActErrno,
-		Architectures: archList(archSet, opt.Companions),
+		Architectures: OrderArches(archSet, opt.Companions),
 		Syscalls:      []specs.LinuxSyscall{{Names: slices.Sorted(maps.Keys(names)), Action: specs.ActAllow}},
 	}
 	if opt.Durable {

@@ -111,29 +111,29 @@ func earlier(a, b *pipeline.CallInfo) bool {
 // and its first record's line.
 func (r *CheckReport) WriteTo(w io.Writer) (int64, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "checked %s of %s against %s: ", plural(int(r.Records), "record"), plural(r.Calls, "syscall"), r.Profile)
+	fmt.Fprintf(&b, "checked %s of %s against %s: ", pipeline.Plural(r.Records, "record"), pipeline.Plural(uint64(r.Calls), "syscall"), pipeline.Quote(r.Profile))
 	switch {
 	case len(r.Denied) > 0:
-		fmt.Fprintf(&b, "%s would be denied\n", plural(len(r.Denied), "syscall"))
+		fmt.Fprintf(&b, "%s would be denied\n", pipeline.Plural(uint64(len(r.Denied)), "syscall"))
 	case len(r.MayDeny) > 0:
 		fmt.Fprintf(&b, "nothing would be denied for sure\n")
 	default:
 		fmt.Fprintf(&b, "nothing would be denied\n")
 	}
 	for _, c := range r.Denied {
-		fmt.Fprintf(&b, "denied: %s (%s): %s, %s\n", c.Name, c.Arch, plural(int(c.Records), "record"), c.Verdict.Describe(r.p))
+		fmt.Fprintf(&b, "denied: %s (%s): %s, %s\n", c.Name, c.Arch, pipeline.Plural(c.Records, "record"), c.Verdict.Describe(r.p))
 		writeFirst(&b, c.First)
 	}
 	for _, c := range r.MayDeny {
-		fmt.Fprintf(&b, "may deny: %s (%s): %s; the records hold no arguments: %s\n", c.Name, c.Arch, plural(int(c.Records), "record"), c.Verdict.Describe(r.p))
+		fmt.Fprintf(&b, "may deny: %s (%s): %s; the records hold no arguments: %s\n", c.Name, c.Arch, pipeline.Plural(c.Records, "record"), c.Verdict.Describe(r.p))
 		writeFirst(&b, c.First)
 	}
 	for _, c := range r.Unknown {
-		fmt.Fprintf(&b, "not checked: syscall %d of %s (%s): libseccomp's table has no name for it\n", c.Nr, c.Arch, plural(int(c.Records), "record"))
+		fmt.Fprintf(&b, "not checked: syscall %d of %s (%s): libseccomp's table has no name for it\n", c.Nr, c.Arch, pipeline.Plural(c.Records, "record"))
 		writeFirst(&b, c.First)
 	}
 	if m := r.counts.Malformed; m.N > 0 {
-		fmt.Fprintf(&b, "warning: %s could not be parsed (%s): their calls were not checked\n", plural(int(m.N), "seccomp record line"), m.String())
+		fmt.Fprintf(&b, "warning: %s could not be parsed (%s): their calls were not checked\n", pipeline.Plural(m.N, "seccomp record line"), m.String())
 	}
 	if r.counts.Lost() {
 		fmt.Fprintf(&b, "warning: the kernel dropped records before they reached the log: calls may be missing from the check\n")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 )
 
@@ -206,24 +207,27 @@ func sign(a, b Verdict) byte {
 }
 
 // WriteTo writes the difference for a person to read, as a review shows
-// it: nothing when the profiles mean the same.
+// it: nothing when the profiles mean the same. The names of the profiles,
+// of their calls, architectures and flags are quoted (pipeline.Quote) when
+// they are not plain.
 func (d *Difference) WriteTo(w io.Writer) (int64, error) {
 	if d.Empty() {
 		return 0, nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "--- %s\n+++ %s\n", d.A, d.B)
+	nameA, nameB := pipeline.Quote(d.A), pipeline.Quote(d.B)
+	fmt.Fprintf(&b, "--- %s\n+++ %s\n", nameA, nameB)
 	if d.Default != [2]Act{} {
 		fmt.Fprintf(&b, "default action: %s -> %s (every call no rule names)\n", d.Default[0], d.Default[1])
 	}
 	if len(d.OnlyA) > 0 {
-		fmt.Fprintf(&b, "architectures only in %s: %s\n", d.A, strings.Join(d.OnlyA, " "))
+		fmt.Fprintf(&b, "architectures only in %s: %s\n", nameA, quoteAll(d.OnlyA))
 	}
 	if len(d.OnlyB) > 0 {
-		fmt.Fprintf(&b, "architectures only in %s: %s\n", d.B, strings.Join(d.OnlyB, " "))
+		fmt.Fprintf(&b, "architectures only in %s: %s\n", nameB, quoteAll(d.OnlyB))
 	}
 	if d.FlagsA != nil || d.FlagsB != nil {
-		fmt.Fprintf(&b, "flags: %v -> %v\n", d.FlagsA, d.FlagsB)
+		fmt.Fprintf(&b, "flags: [%s] -> [%s]\n", quoteAll(d.FlagsA), quoteAll(d.FlagsB))
 	}
 	if d.Disjoint {
 		fmt.Fprintf(&b, "no architecture in common: calls compared as the rules name them\n")
@@ -232,26 +236,28 @@ func (d *Difference) WriteTo(w io.Writer) (int64, error) {
 		head := "treated differently"
 		switch c.Sign {
 		case '+':
-			head = d.B + " lets through more"
+			head = nameB + " lets through more"
 		case '-':
-			head = d.A + " lets through more"
+			head = nameA + " lets through more"
 		}
-		fmt.Fprintf(&b, "%s: %s -> %s (%s)\n", head, c.From, c.To, plural(len(c.Calls), "call"))
+		fmt.Fprintf(&b, "%s: %s -> %s (%s)\n", head, c.From, c.To, pipeline.Plural(uint64(len(c.Calls)), "call"))
 		for _, call := range c.Calls {
 			if call.Arches == nil {
-				fmt.Fprintf(&b, "%c %s\n", c.Sign, call.Name)
+				fmt.Fprintf(&b, "%c %s\n", c.Sign, pipeline.Quote(call.Name))
 				continue
 			}
-			fmt.Fprintf(&b, "%c %-24s on %s only\n", c.Sign, call.Name, strings.Join(call.Arches, " "))
+			fmt.Fprintf(&b, "%c %-24s on %s only\n", c.Sign, pipeline.Quote(call.Name), quoteAll(call.Arches))
 		}
 	}
 	n, err := io.WriteString(w, b.String())
 	return int64(n), err
 }
 
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
+// quoteAll joins the texts, each quoted when it is not plain.
+func quoteAll[S ~string](texts []S) string {
+	q := make([]string, len(texts))
+	for i, t := range texts {
+		q[i] = pipeline.Quote(string(t))
 	}
-	return fmt.Sprintf("%d %ss", n, word)
+	return strings.Join(q, " ")
 }

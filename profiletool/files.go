@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
@@ -19,8 +18,8 @@ import (
 // The commands of the toolkit, on files: what recorder merge, diff,
 // convert, lint, check and profile run once their flags are parsed.
 // Profiles are read with profilegen.ReadFile (OCI JSON or SPO YAML); out
-// "-" or "" is w, any other path is written whole or not at all
-// (profilegen.WriteFileAtomic).
+// means what profilegen.OutputDest says ("-", "" and /dev/stdout are w),
+// and a file is written whole or not at all (profilegen.WriteOutput).
 
 // ErrFound: diff found differences, lint findings that fail, check calls
 // that would be denied; what was found is written already.
@@ -45,19 +44,17 @@ func readAll(paths ...string) ([]*specs.LinuxSeccomp, error) {
 	return ps, nil
 }
 
-// writeOut writes data to out, or to w for "-" and "".
+// writeOut writes data where out says (profilegen.WriteOutput): w for
+// standard output ("-", "", /dev/stdout), nowhere for /dev/null, else the
+// file out, replaced whole.
 func writeOut(w io.Writer, out string, data []byte) error {
-	if out == "" || out == "-" {
-		_, err := w.Write(data)
-		return err
-	}
-	return profilegen.WriteFileAtomic(out, data, 0o644)
+	return profilegen.WriteOutput(out, w, data)
 }
 
 // objectName is the name of the profile in file path (its base name
-// without extension), "profile" for standard output.
+// without extension), "profile" for standard output and /dev/null.
 func objectName(path string) string {
-	if path == "" || path == "-" {
+	if dest, _ := profilegen.OutputDest(path); dest != profilegen.DestFile {
 		return "profile"
 	}
 	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
@@ -143,18 +140,9 @@ func LintFiles(w io.Writer, strict bool, files ...string) error {
 // against the profile file, and writes the report to w; the error wraps
 // ErrFound when a call would be denied (or, with strict, may be).
 func CheckLogs(ctx context.Context, w io.Writer, stdin io.Reader, profile, exe, comm string, strict bool, logs ...string) error {
-	filter := &pipeline.Filter{}
-	var err error
-	for _, re := range []struct {
-		flag, expr string
-		to         **regexp.Regexp
-	}{{"--exe", exe, &filter.Exe}, {"--comm", comm, &filter.Comm}} {
-		if re.expr == "" {
-			continue
-		}
-		if *re.to, err = regexp.Compile(re.expr); err != nil {
-			return UsageError{fmt.Errorf("%s: %w", re.flag, err)}
-		}
+	filter, err := pipeline.NewFilter(exe, comm, 0)
+	if err != nil {
+		return UsageError{err}
 	}
 	if profile == "" {
 		return UsageError{errors.New("--profile is required")}

@@ -3,6 +3,7 @@ package profiletool
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/recorder-dev/recorder/profilegen"
@@ -11,7 +12,8 @@ import (
 // FuzzProfile reads any profile and checks what must hold whatever it
 // says: a profile means what it means (Diff with itself is empty), merging
 // it with itself changes nothing, and lint, check's verdicts, systemd and
-// both formats run without panicking. Seeded with the profiles of
+// both formats run without panicking; a systemd unit holds no setting but
+// SystemCall ones. Seeded with the profiles of
 // testdata (the replay goldens, the tutorial's, conditional.yaml).
 func FuzzProfile(f *testing.F) {
 	for _, glob := range []string{"../testdata/logs/*.json", "../testdata/tutorial/profiles/*.json", "../testdata/toolkit/*.yaml"} {
@@ -45,7 +47,13 @@ func FuzzProfile(f *testing.F) {
 				Evaluate(p, "SCMP_ARCH_X86_64", n).Describe(p)
 			}
 		}
-		SystemdUnit("x", p)
+		if unit, _, err := SystemdUnit("x", p); err == nil {
+			for _, l := range unitLines(string(unit))[1:] {
+				if !strings.HasPrefix(l, "SystemCall") {
+					t.Fatalf("a line of the unit that is no SystemCall setting: %q", l)
+				}
+			}
+		}
 		Convert(p, profilegen.SPO, "x")
 	})
 }

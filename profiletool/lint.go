@@ -11,6 +11,7 @@ import (
 	"github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 )
 
@@ -40,7 +41,7 @@ func (f Finding) String() string {
 		where = fmt.Sprintf("syscalls[%d] ", f.Rule)
 	}
 	if f.Name != "" {
-		where += f.Name + ": "
+		where += pipeline.Quote(f.Name) + ": "
 	} else if where != "" {
 		where = strings.TrimSpace(where) + ": "
 	}
@@ -232,14 +233,16 @@ func capsByName() map[string][]string {
 	return out
 }
 
-// LintSummary writes the findings, then one line of counts for name.
+// LintSummary writes the findings, then one line of counts for name. The
+// names of the profile and of its calls are quoted (pipeline.Quote) when
+// they are not plain.
 func LintSummary(w io.Writer, name string, fs []Finding) {
 	var n [3]int
 	for _, f := range fs {
 		fmt.Fprintln(w, f)
 		n[f.Severity]++
 	}
-	fmt.Fprintf(w, "%s: %s, %s, %s\n", name, plural(n[Error], "error"), plural(n[Warning], "warning"), plural(n[Note], "note"))
+	fmt.Fprintf(w, "%s: %s, %s, %s\n", pipeline.Quote(name), pipeline.Plural(uint64(n[Error]), "error"), pipeline.Plural(uint64(n[Warning]), "warning"), pipeline.Plural(uint64(n[Note]), "note"))
 }
 
 // LintFailed reports whether fs holds an error, or, with strict, a

@@ -11,6 +11,7 @@ import (
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 )
 
@@ -47,7 +48,7 @@ func Merge(ps ...*specs.LinuxSeccomp) (*specs.LinuxSeccomp, error) {
 	def := defaultAct(first)
 	out := &specs.LinuxSeccomp{DefaultAction: first.DefaultAction, DefaultErrnoRet: first.DefaultErrnoRet,
 		ListenerPath: first.ListenerPath, ListenerMetadata: first.ListenerMetadata}
-	arches := map[string]bool{}
+	arches := map[string]struct{}{}
 	for i, p := range ps {
 		if d := defaultAct(p); d != def {
 			return nil, fmt.Errorf("%w: default actions differ: %s in profile 1, %s in profile %d", ErrIncompatible, def, d, i+1)
@@ -61,10 +62,10 @@ func Merge(ps ...*specs.LinuxSeccomp) (*specs.LinuxSeccomp, error) {
 			}
 		}
 		for _, a := range p.Architectures {
-			arches[string(a)] = true
+			arches[string(a)] = struct{}{}
 		}
 	}
-	out.Architectures = orderArches(arches)
+	out.Architectures = profilegen.OrderArches(arches, false)
 	ps = dropWrongENOSYS(ps, out.Architectures)
 
 	uncond, err := mergeUnconditional(ps, def)
@@ -150,7 +151,7 @@ func mergeUnconditional(ps []*specs.LinuxSeccomp, def Act) (map[string]Act, erro
 				}
 			case a == def:
 			case deny != nil && *deny != a:
-				return nil, fmt.Errorf("%w: %s is %s in profile %d and %s in profile %d", ErrIncompatible, n, *deny, denyFrom, a, i+1)
+				return nil, fmt.Errorf("%w: %s is %s in profile %d and %s in profile %d", ErrIncompatible, pipeline.Quote(n), *deny, denyFrom, a, i+1)
 			default:
 				deny, denyFrom = &a, i+1
 			}
@@ -188,7 +189,7 @@ func mergeConditional(ps []*specs.LinuxSeccomp, uncond map[string]Act, def Act) 
 				case decided && u.Allows():
 					continue // allowed whatever the arguments
 				case decided && a.Allows():
-					return nil, fmt.Errorf("%w: %s is allowed on conditions in profile %d, and %s without conditions in another: that rule would override the conditions", ErrIncompatible, n, i+1, u)
+					return nil, fmt.Errorf("%w: %s is allowed on conditions in profile %d, and %s without conditions in another: that rule would override the conditions", ErrIncompatible, pipeline.Quote(n), i+1, u)
 				case !a.Allows() && !deniedByAll(ps, i, n, r):
 					continue // another profile lets the call through on these arguments
 				}
@@ -271,35 +272,4 @@ func actRule(a Act, names []string) specs.LinuxSyscall {
 		r.ErrnoRet = &ret
 	}
 	return r
-}
-
-// orderArches orders architectures as profilegen does: those with
-// companions first, each followed by its companions that are in the set,
-// then the others, each part sorted.
-func orderArches(set map[string]bool) []specs.Arch {
-	has := func(a string) bool { return len(profilegen.Companions(a)) > 0 }
-	primary := slices.SortedFunc(maps.Keys(set), func(a, b string) int {
-		if has(a) != has(b) {
-			if has(a) {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Compare(a, b)
-	})
-	var out []specs.Arch
-	add := func(a string) {
-		if !slices.Contains(out, specs.Arch(a)) {
-			out = append(out, specs.Arch(a))
-		}
-	}
-	for _, a := range primary {
-		add(a)
-		for _, c := range profilegen.Companions(a) {
-			if set[c] {
-				add(c)
-			}
-		}
-	}
-	return out
 }

@@ -9,6 +9,9 @@ import (
 	"strings"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/recorder-dev/recorder/pipeline"
+	"github.com/recorder-dev/recorder/profilegen"
 )
 
 // ErrNotExpressible: a profile systemd's SystemCallFilter= cannot say.
@@ -54,10 +57,19 @@ func SystemdArch(oci string) (string, bool) {
 // sigreturn and the calls that read the time or sleep (systemd.exec(5)).
 // Default actions systemd has no filter for (LOG, TRAP, TRACE,
 // USER_NOTIF) are an error wrapping ErrNotExpressible.
+//
+// The profile is hostile text: a name of a rule that is not made of what
+// syscall names are made of (a-z, 0-9, _) is an error wrapping
+// profilegen.ErrProfile, never a line of the unit; name, architectures,
+// actions and operators go only into comments and notes, through
+// pipeline.Quote.
 func SystemdUnit(name string, p *specs.LinuxSeccomp) (out []byte, notes []string, err error) {
+	if err := checkNames(p); err != nil {
+		return nil, nil, err
+	}
 	def := defaultAct(p)
 	var b strings.Builder
-	fmt.Fprintf(&b, "# The seccomp filter of %s as systemd unit settings, written by recorder convert.\n", name)
+	fmt.Fprintf(&b, "# The seccomp filter of %s as systemd unit settings, written by recorder convert.\n", pipeline.Quote(name))
 	b.WriteString("# A drop-in: /etc/systemd/system/UNIT.d/seccomp.conf, then systemctl daemon-reload.\n")
 	b.WriteString("# systemd allows execve, exit, exit_group, getrlimit, rt_sigreturn, sigreturn and\n# the calls that read the time or sleep whatever the list (systemd.exec(5)).\n")
 	// note says what systemd cannot: in full in the output, and with at
@@ -90,7 +102,7 @@ func SystemdUnit(name string, p *specs.LinuxSeccomp) (out []byte, notes []string
 	for _, a := range p.Architectures {
 		s, ok := systemdArch[string(a)]
 		if !ok {
-			note([]string{string(a)}, "%s: systemd has no name for this architecture; left out")
+			note([]string{pipeline.Quote(string(a))}, "%s: systemd has no name for this architecture; left out")
 			continue
 		}
 		archs = append(archs, s)
@@ -154,6 +166,33 @@ func SystemdUnit(name string, p *specs.LinuxSeccomp) (out []byte, notes []string
 	}
 	writeWrapped(&b, "SystemCallLog=", "SystemCallLog=", logged)
 	return []byte(b.String()), notes, nil
+}
+
+// checkNames returns an error wrapping profilegen.ErrProfile for the first
+// name of p's rules that is no syscall name: every name of libseccomp's
+// table is made of a-z, 0-9 and _, and any other byte (a line break, a
+// space, a quote, a backslash) could end the SystemCallFilter= line and
+// start another setting.
+func checkNames(p *specs.LinuxSeccomp) error {
+	for i, r := range p.Syscalls {
+		for _, n := range r.Names {
+			if !isSyscallName(n) {
+				return fmt.Errorf("%w: syscalls[%d]: %s is not a syscall name (a-z, 0-9, _)", profilegen.ErrProfile, i, pipeline.Quote(n))
+			}
+		}
+	}
+	return nil
+}
+
+// isSyscallName reports whether n is made as syscall names are: one or
+// more of a-z, 0-9 and _.
+func isSyscallName(n string) bool {
+	for i := 0; i < len(n); i++ {
+		if c := n[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return n != ""
 }
 
 // writeWrapped writes names after first, then after more on further lines

@@ -6,6 +6,8 @@ import (
 	"strconv"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/recorder-dev/recorder/pipeline"
 )
 
 // Act is an action with its return value: SCMP_ACT_ERRNO with EPERM and
@@ -43,11 +45,13 @@ func (a Act) Allows() bool { return a.Action == specs.ActAllow || a.Action == sp
 
 // String returns the action as profiles name it, with its errno when it
 // is not EPERM: "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_ERRNO(38)".
+// An action that is not plain text (a profile is hostile) is quoted
+// (pipeline.Quote).
 func (a Act) String() string {
 	if (a.Action == specs.ActErrno && a.Ret != eperm) || (a.Action == specs.ActTrace && a.Ret != 0) {
 		return string(a.Action) + "(" + strconv.FormatUint(uint64(a.Ret), 10) + ")"
 	}
-	return string(a.Action)
+	return pipeline.Quote(string(a.Action))
 }
 
 // Outcome is what a profile does with a call, as far as a record (which
@@ -200,7 +204,7 @@ func argsText(args []specs.LinuxSeccompArg) string {
 		case specs.OpMaskedEqual:
 			s += fmt.Sprintf("arg%d & %s == %#x", a.Index, v, a.ValueTwo)
 		default:
-			s += fmt.Sprintf("arg%d %s %s", a.Index, a.Op, v)
+			s += fmt.Sprintf("arg%d %s %s", a.Index, pipeline.Quote(string(a.Op)), v)
 		}
 	}
 	return s

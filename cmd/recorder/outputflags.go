@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/spf13/pflag"
@@ -36,6 +37,9 @@ func (o *outputFlags) check(fs *pflag.FlagSet) error {
 	if o.outputDir != "" && fs.Changed("output") {
 		return usageError{errors.New("--output and --output-dir exclude each other")}
 	}
+	if o.explain != "" && o.outputDir == "" && profilegen.SameOutput(o.output, o.explain) {
+		return usageError{fmt.Errorf("--explain %s: the profile goes there (--output %s)", o.explain, o.output)}
+	}
 	return o.format.resolve()
 }
 
@@ -43,17 +47,18 @@ func (o *outputFlags) outputs(stdout io.Writer) profilegen.Output {
 	return profilegen.Output{Path: o.output, Dir: o.outputDir, Format: o.format.f, W: stdout, SPO: o.format.spo}
 }
 
-// write builds the profiles of p's groups, writes them, and tells what it
-// did in unit ("line" or "record") on w unless quiet. Nothing is written
-// when a profile fails to build, nor when an input failed (inputErr)
-// unless --partial.
+// write builds the profiles of p's groups, writes them and --explain, and
+// tells what it did in unit ("line" or "record") on w unless quiet.
+// Nothing is written when a profile fails to build, nor when an input
+// failed (inputErr) unless --partial.
 func (o *outputFlags) write(p *pipeline.Pipeline, opt profilegen.Options, unit string, inputErr error, stdout, w io.Writer) error {
 	built, left, err := p.Build(opt)
-	if err == nil && (inputErr == nil || o.partial) {
+	written := err == nil && (inputErr == nil || o.partial)
+	if written {
 		err = o.outputs(stdout).Write(built, opt)
 	}
-	if err == nil && o.explain != "" {
-		err = p.Config().Explain.WriteFile(o.explain, built, opt)
+	if written && err == nil && o.explain != "" {
+		err = p.Config().Explain.WriteFile(o.explain, stdout, built, opt)
 	}
 	if !o.quiet {
 		pipeline.Summary{Unit: unit, Counts: &p.Counts, Built: built, Left: left, Overflow: p.Set.Overflow(),

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"regexp"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/spf13/pflag"
@@ -42,7 +41,7 @@ func (p *profileFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&p.companions, "companion-arches", true, "list the usual companion ABIs too (x86_64 brings x86 and x32)")
 	fs.BoolVar(&p.allowDenied, "allow-denied", false, "also allow syscalls seen only with a denying action (ERRNO, KILL, TRAP)")
 	fs.UintVar(&p.maxGroups, "max-groups", uint(profilegen.DefaultLimits.Groups), "keep at most `N` groups; the records of others go to one overflow profile, counted (0: no limit)")
-	fs.Int64Var(&p.maxProfile, "max-profile-size", profilegen.DefaultMaxProfileSize, "read profile files (--base, --merge) of at most `BYTES`")
+	fs.Int64Var(&p.maxProfile, "max-profile-size", profilegen.DefaultMaxProfileSize, "read profile files (--base, --merge, record's --under) of at most `BYTES`")
 	fs.StringVar(&p.explain, "explain", "", "also write `FILE`: for each syscall allowed, its records, first and last time, executables, comms, a serial, startup-only")
 	fs.BoolVar(&p.noENOSYS, "no-enosys", false, "leave out the rule that answers clone3, faccessat2, ... (the calls a newer libc tries first) with ENOSYS when the workload did not make them")
 	p.ctr.Register(fs)
@@ -60,12 +59,9 @@ func (p *profileFlags) resolve() (pipeline.Config, profilegen.Options, error) {
 	if p.pid < 0 {
 		return cfg, opt, usageError{fmt.Errorf("--pid: %d is not a process id", p.pid)}
 	}
-	f := &pipeline.Filter{PID: p.pid}
-	if f.Exe, err = compileFlag("exe", p.exe); err != nil {
-		return cfg, opt, err
-	}
-	if f.Comm, err = compileFlag("comm", p.comm); err != nil {
-		return cfg, opt, err
+	f, err := pipeline.NewFilter(p.exe, p.comm, p.pid)
+	if err != nil {
+		return cfg, opt, usageError{err}
 	}
 	base, err := profilegen.LookupBaseLimit(p.base, p.maxProfile)
 	if err != nil {
@@ -116,15 +112,4 @@ func readProfiles(paths []string, max int64) ([]*specs.LinuxSeccomp, error) {
 		out = append(out, p)
 	}
 	return out, nil
-}
-
-func compileFlag(name, expr string) (*regexp.Regexp, error) {
-	if expr == "" {
-		return nil, nil
-	}
-	re, err := regexp.Compile(expr)
-	if err != nil {
-		return nil, usageError{fmt.Errorf("--%s: %w", name, err)}
-	}
-	return re, nil
 }

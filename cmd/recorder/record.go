@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/spf13/pflag"
 
 	"github.com/recorder-dev/recorder/internal/runner"
@@ -15,10 +16,11 @@ import (
 
 // recordConfig is what record's command line asks for.
 type recordConfig struct {
-	out     outputFlags
-	profile profileFlags
-	under   string
-	args    []string
+	out          outputFlags
+	profile      profileFlags
+	under        string
+	underProfile *specs.LinuxSeccomp // read from under, within --max-profile-size
+	args         []string
 }
 
 func runRecord(ctx context.Context, args []string, std stdio) error {
@@ -40,11 +42,9 @@ func runRecord(ctx context.Context, args []string, std stdio) error {
 	defer ctrs.Close()
 	r := runner.Run{Profile: runner.LoggingProfile(), Args: cfg.args, Stdin: std.in, Stdout: std.out, Stderr: std.errOut,
 		Observe: ctrs.Observe}
-	if cfg.under != "" { // denials are logged too (SECCOMP_FILTER_FLAG_LOG): the summary shows them
-		if r.Profile, err = profilegen.ReadFile(cfg.under); err != nil {
-			return fmt.Errorf("--under: %w", err)
-		}
-		r.Options.Log, opt.Merge = true, append(opt.Merge, r.Profile) // what it allows unlogged stays allowed
+	if cfg.underProfile != nil { // denials are logged too (SECCOMP_FILTER_FLAG_LOG): the summary shows them
+		r.Profile, r.Options.Log = cfg.underProfile, true
+		opt.Merge = append(opt.Merge, r.Profile) // what it allows unlogged stays allowed
 	}
 	// A signal goes to the program, whose end ends the collection: the
 	// first SIGINT, which ends ctx, must not cut it short.
@@ -85,13 +85,19 @@ func parseRecordFlags(args []string, helpOut io.Writer) (*recordConfig, error) {
 		}
 		return nil, usageError{err}
 	}
+	cfg.out.explain = cfg.profile.explain
 	if err := cfg.out.check(fs); err != nil {
 		return nil, err
 	}
-	cfg.out.explain = cfg.profile.explain
 	cfg.args = fs.Args()
 	if len(cfg.args) == 0 {
 		return nil, usageError{errNoProgram}
+	}
+	if cfg.under != "" {
+		var err error
+		if cfg.underProfile, err = profilegen.ReadFileLimit(cfg.under, cfg.profile.maxProfile); err != nil {
+			return nil, fmt.Errorf("--under: %w", err)
+		}
 	}
 	return cfg, nil
 }

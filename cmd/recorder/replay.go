@@ -40,8 +40,10 @@ func runReplay(ctx context.Context, args []string, std stdio) error {
 		return err
 	}
 	defer pipeline.CloseInputs(inputs)
-	if err := pipeline.CheckOutput(cfg.out.output, inputs); err != nil {
-		return usageError{err}
+	for _, out := range [][2]string{{"--output", cfg.out.output}, {"--explain", cfg.out.explain}} {
+		if err := pipeline.CheckOutput(out[1], inputs); err != nil {
+			return usageError{fmt.Errorf("%s: %w", out[0], err)}
+		}
 	}
 
 	p := pipeline.New(pcfg)
@@ -69,13 +71,13 @@ func parseReplayFlags(args []string, helpOut io.Writer) (*replayConfig, error) {
 		}
 		return nil, usageError{err}
 	}
+	cfg.out.explain = cfg.profile.explain
 	if err := cfg.out.check(fs); err != nil {
 		return nil, err
 	}
 	if cfg.out.outputDir == "" && !fs.Changed("group-by") {
 		cfg.profile.groupBy = "none" // one profile, the union: no state per group
 	}
-	cfg.out.explain = cfg.profile.explain
 	cfg.files = fs.Args()
 	return cfg, nil
 }

@@ -315,8 +315,8 @@ func TestReplayTruncatedGzip(t *testing.T) {
 	if err := os.WriteFile(path, gz.Bytes()[:gz.Len()/2], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	prof := filepath.Join(dir, "p.json")
-	_, summary, err := replay(t, nil, "-o", prof, path)
+	prof, why := filepath.Join(dir, "p.json"), filepath.Join(dir, "why.tsv")
+	_, summary, err := replay(t, nil, "-o", prof, "--explain", why, path)
 	var stderr bytes.Buffer
 	if code := exitCode(err, &stderr); code != 1 || !strings.Contains(stderr.String(), "unexpected EOF") {
 		t.Fatalf("exit %d, message %q; want 1 and the read error", code, stderr.String())
@@ -324,13 +324,19 @@ func TestReplayTruncatedGzip(t *testing.T) {
 	if _, err := os.Stat(prof); !os.IsNotExist(err) || !strings.Contains(summary, "no profile written") {
 		t.Errorf("a profile was written from a broken input (%v):\n%s", err, summary)
 	}
-	_, summary, err = replay(t, nil, "--partial", "-o", prof, path)
+	if _, err := os.Stat(why); !os.IsNotExist(err) {
+		t.Errorf("--explain was written from a broken input, with no profile (%v)", err)
+	}
+	_, summary, err = replay(t, nil, "--partial", "-o", prof, "--explain", why, path)
 	if code := exitCode(err, io.Discard); code != 1 {
 		t.Errorf("--partial: exit %d, want 1", code)
 	}
 	got, err := os.ReadFile(prof)
 	if err != nil || !bytes.Contains(got, []byte(`"getdents64"`)) || !strings.Contains(summary, "partial: ") {
 		t.Errorf("--partial: profile of the lines read: %v\n%s\n%s", err, got, summary)
+	}
+	if got, err := os.ReadFile(why); err != nil || !bytes.Contains(got, []byte("\tgetdents64\t")) {
+		t.Errorf("--partial: --explain of the lines read: %v\n%s", err, got)
 	}
 }
 

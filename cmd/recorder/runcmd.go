@@ -17,9 +17,10 @@ import (
 
 // runConfig is what run's command line asks for.
 type runConfig struct {
-	profile string
-	report  bool
-	args    []string
+	profile    string
+	maxProfile int64
+	report     bool
+	args       []string
 }
 
 func runRun(ctx context.Context, args []string, std stdio) error {
@@ -30,7 +31,7 @@ func runRun(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	p, err := loadRunProfile(cfg.profile, std.errOut)
+	p, err := loadRunProfile(cfg.profile, cfg.maxProfile, std.errOut)
 	if err != nil {
 		return err
 	}
@@ -62,6 +63,7 @@ func parseRunFlags(args []string, helpOut io.Writer) (*runConfig, error) {
 	fs.SetInterspersed(false)
 	fs.StringVarP(&cfg.profile, "profile", "p", "", "the seccomp profile `FILE` to run CMD under (required)")
 	fs.BoolVar(&cfg.report, "report", true, "log what the profile denies and report it when CMD exits")
+	fs.Int64Var(&cfg.maxProfile, "max-profile-size", profilegen.DefaultMaxProfileSize, "read a profile file of at most `BYTES`")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			fmt.Fprint(helpOut, helpText("run")+fs.FlagUsages())
@@ -82,8 +84,8 @@ func parseRunFlags(args []string, helpOut io.Writer) (*runConfig, error) {
 // loadRunProfile reads the profile and checks that the sandbox can apply
 // it, warning about syscall names libseccomp does not know (skipped, as
 // runc skips them).
-func loadRunProfile(path string, warn io.Writer) (*specs.LinuxSeccomp, error) {
-	p, err := profilegen.ReadFile(path)
+func loadRunProfile(path string, max int64, warn io.Writer) (*specs.LinuxSeccomp, error) {
+	p, err := profilegen.ReadFileLimit(path, max)
 	if err != nil {
 		return nil, fmt.Errorf("--profile: %w", err)
 	}
@@ -103,7 +105,7 @@ func runFailed(err error, p *specs.LinuxSeccomp, w io.Writer) error {
 	denied := errors.Is(err, sandbox.ErrExecDenied)
 	err = runner.StartFailed("run", err, w)
 	if denied {
-		fmt.Fprintf(w, "denied: execve, so CMD never started -> %s\n", runner.FixFor(p, "execve"))
+		fmt.Fprintf(w, "denied: execve, so CMD never started -> %s\n", runner.FixFor(p, "", "execve"))
 	}
 	return err
 }

@@ -78,6 +78,10 @@ func TestToolkitGolden(t *testing.T) {
 func TestToolkitExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	p := logsDir + "/tutorial.json"
+	// A syscall name that would end the SystemCallFilter= line and start
+	// settings of its own (hand-made: no kernel writes such a profile).
+	hostile := filepath.Join(dir, "hostile.json")
+	os.WriteFile(hostile, []byte(`{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read", "x\n[Service]\nExecStartPre=/bin/touch /tmp/pwned"], "action": "SCMP_ACT_ALLOW"}]}`), 0o644)
 	for _, tt := range []struct {
 		args []string
 		code int
@@ -93,6 +97,7 @@ func TestToolkitExitCodes(t *testing.T) {
 		{[]string{"convert", "--format", "xml", p}, 2, "--format"},
 		{[]string{"convert", p, p}, 2, "wrong number of arguments"},
 		{[]string{"convert", "--format", "systemd", tutorial + "/audit.json"}, 1, "not expressible"},
+		{[]string{"convert", "--format", "systemd", hostile}, 1, `"x\n[Service]\nExecStartPre=/bin/touch /tmp/pwned" is not a syscall name`},
 		{[]string{"lint"}, 2, "wrong number of arguments"},
 		{[]string{"lint", dir}, 1, "is a directory"},
 		{[]string{"check", logsDir + "/tutorial.log"}, 2, "--profile is required"},

@@ -29,6 +29,7 @@ func runWatch(ctx context.Context, args []string, std stdio) error {
 		defer cancel()
 	}
 	defer cfg.ctrs.Close()
+	cfg.Output.W = std.out // --explain -
 	err = watch.Run(ctx, cfg.Config)
 	if errors.Is(err, watch.ErrMetricsAddr) {
 		return usageError{err}

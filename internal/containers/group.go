@@ -141,7 +141,8 @@ func (n *Namer) selects(group string) (bool, string) {
 	return true, ""
 }
 
-// Finish names, merges and selects the built groups.
+// Finish names, merges and selects the built groups; each profile written
+// has the groups it was made of in Sources.
 func (n *Namer) Finish(built []profilegen.Built, opt profilegen.Options) ([]profilegen.Built, pipeline.LeftOut, error) {
 	var left pipeline.LeftOut
 	var why []string
@@ -174,9 +175,19 @@ func (n *Namer) Finish(built []profilegen.Built, opt profilegen.Options) ([]prof
 		if err != nil {
 			return nil, left, err
 		}
+		b.Sources = sources(byName[name])
 		out = append(out, b)
 	}
 	return out, left, nil
+}
+
+// sources returns the groups of the Set that bs were built from.
+func sources(bs []profilegen.Built) []string {
+	var out []string
+	for _, b := range bs {
+		out = append(out, b.SourceGroups()...)
+	}
+	return out
 }
 
 // merge makes one profile of the groups given one name.

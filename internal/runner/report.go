@@ -11,6 +11,7 @@ import (
 	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/profiletool"
 )
 
 // WriteReport tells what the profile p (read from name) denied the program
@@ -53,25 +54,32 @@ func writeDenied(w io.Writer, p *specs.LinuxSeccomp, vs []profilegen.Violation) 
 	fmt.Fprintf(w, "denied: %d syscalls\n", len(names))
 	for _, v := range vs {
 		fmt.Fprintf(w, "  %-20s %-12s %6d×  first: pid %d %s  -> %s\n",
-			v.Name, v.Action.OCI(), v.Count, v.PID, pipeline.Quote(v.Comm), FixFor(p, v.Name))
+			v.Name, v.Action.OCI(), v.Count, v.PID, pipeline.Quote(v.Comm), FixFor(p, v.Arch, v.Name))
 	}
 	fmt.Fprintf(w, "to allow them all: {\"names\": [%s], \"action\": \"SCMP_ACT_ALLOW\"}\n", quotedList(names))
 }
 
-// FixFor is the change to p that allows name: remove it from the rule that
-// denies it, or add it to an unconditional allow rule, or add such a rule.
-func FixFor(p *specs.LinuxSeccomp, name string) string {
-	allow := -1
-	for i, sc := range p.Syscalls {
-		if slices.Contains(sc.Names, name) && sc.Action != specs.ActAllow && sc.Action != specs.ActLog {
-			return fmt.Sprintf("remove %q from the %s rule (syscalls[%d])", name, sc.Action, i)
-		}
-		if sc.Action == specs.ActAllow && len(sc.Args) == 0 && allow < 0 {
-			allow = i
-		}
+// FixFor is the change to p that allows the call name of the ABI arch
+// (an OCI name; "" for the native one), from what p does with it
+// (profiletool.Evaluate, as libseccomp loads p): list the architecture
+// when p does not; remove the name from the unconditional rule that
+// denies it; else (the default action denies it, or conditional rules
+// decide on arguments) add it to p's first unconditional allow rule, or
+// add such a rule.
+func FixFor(p *specs.LinuxSeccomp, arch, name string) string {
+	v := profiletool.Evaluate(p, arch, name)
+	switch {
+	case v.Rule == profiletool.ArchNotSet:
+		return fmt.Sprintf("add %q to the architectures", arch)
+	case v.Rule >= 0 && !v.Act.Allows():
+		return fmt.Sprintf("remove %q from the %s rule (syscalls[%d])", name, p.Syscalls[v.Rule].Action, v.Rule)
+	case v.Outcome == profiletool.Allowed:
+		return fmt.Sprintf("nothing: the profile allows it (%s); another filter denied it", v.Describe(p))
 	}
-	if allow >= 0 {
-		return fmt.Sprintf("add %q to the SCMP_ACT_ALLOW names (syscalls[%d])", name, allow)
+	for i, sc := range p.Syscalls {
+		if sc.Action == specs.ActAllow && len(sc.Args) == 0 {
+			return fmt.Sprintf("add %q to the SCMP_ACT_ALLOW names (syscalls[%d])", name, i)
+		}
 	}
 	return fmt.Sprintf("add {\"names\": [%q], \"action\": \"SCMP_ACT_ALLOW\"} to syscalls", name)
 }

@@ -37,8 +37,9 @@ type Config struct {
 	// source.NetlinkConfig.StateFile); "" keeps none.
 	StateFile string
 	Logger    *slog.Logger
-	// Explain is the file to write, with the profiles, why each call is in
-	// them (from Pipeline.Explain, which must then be set).
+	// Explain is the output path to write, with the profiles, why each call
+	// is in them (from Pipeline.Explain, which must then be set): a file,
+	// or Output.W for "-" (profilegen.WriteOutput).
 	Explain string
 }
 
@@ -291,7 +292,7 @@ func (d *daemon) flush(why string, force bool) {
 		var explain strings.Builder
 		d.cfg.Pipeline.Explain.WriteTo(&explain, built, d.cfg.Build)
 		d.mu.Unlock()
-		err = profilegen.WriteFileAtomic(d.cfg.Explain, []byte(explain.String()), 0o644)
+		err = profilegen.WriteOutput(d.cfg.Explain, d.cfg.Output.W, []byte(explain.String()))
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
