@@ -17,6 +17,7 @@ import (
 	libaudit "github.com/elastic/go-libaudit/v2"
 
 	"github.com/recorder-dev/recorder/internal/audittest"
+	"github.com/recorder-dev/recorder/internal/profiletest"
 	"github.com/recorder-dev/recorder/profilegen"
 )
 
@@ -83,7 +84,7 @@ func wholeProfiles(t *testing.T, dir string) map[string][]string {
 		if err != nil {
 			t.Fatalf("a profile on disk is not whole: %v", err)
 		}
-		out[filepath.Base(f)] = allowedNames(p)
+		out[filepath.Base(f)] = profiletest.Allowed(p)
 	}
 	return out
 }
@@ -227,7 +228,7 @@ func TestWatchKillRestoresAuditState(t *testing.T) {
 		t.Fatalf("no state file while registered: %v", err)
 	}
 	audittest.RunLogged(t, nil, "uname")
-	p.waitFor(t, "the workload's profile", 10*time.Second, func() bool { return watchHasAll(watchAllowed(t, dir), watchWorkload...) })
+	p.waitFor(t, "the workload's profile", 10*time.Second, func() bool { return watchHasAll(profiletest.AllowedInDir(t, dir), watchWorkload...) })
 	p.kill(t)
 	if st := audittest.Status(t); st.Enabled != 1 || st.BacklogLimit != 9000 {
 		t.Fatalf("after the kill: enabled %d backlog_limit %d; the test needs the state left changed", st.Enabled, st.BacklogLimit)
@@ -254,7 +255,7 @@ func TestWatchKillRestoresAuditState(t *testing.T) {
 		return err == nil
 	})
 	w.stop(t)
-	if got := watchAllowed(t, dir); !watchHasAll(got, watchWorkload...) {
+	if got := profiletest.AllowedInDir(t, dir); !watchHasAll(got, watchWorkload...) {
 		t.Errorf("the first workload's calls are gone from the profiles: %q", got)
 	}
 	audittest.CheckSame(t, "after the second watch stopped", want, audittest.Status(t))
@@ -333,21 +334,21 @@ func TestWatchDiskFull(t *testing.T) {
 // TestWatchOutputDirRemoved removes the output dir while watch runs: the
 // next flush makes it again and writes every profile, whole.
 func TestWatchOutputDirRemoved(t *testing.T) {
-	lines := watchFixture(t)
+	lines := profiletest.Lines(t, syslogFixture)
 	half := len(lines) / 2
 	dir, path := filepath.Join(t.TempDir(), "profiles"), filepath.Join(t.TempDir(), "syslog")
 	f := watchOpenLog(t, path)
 	w := startWatch(t, "--source", "syslog:"+path, "-d", dir, "--flush-interval", "50ms", "--base", "none")
 	w.waitFor(t, "the follower", 5*time.Second, func() bool { return strings.Contains(w.log.String(), "following file") })
 	watchAppend(t, f, lines[:half])
-	first := watchReplayed(t, lines[:half])
-	w.waitFor(t, "the first half's profiles", 10*time.Second, func() bool { return slices.Equal(watchAllowed(t, dir), first) })
+	first := profiletest.Replayed(t, lines[:half])
+	w.waitFor(t, "the first half's profiles", 10*time.Second, func() bool { return slices.Equal(profiletest.AllowedInDir(t, dir), first) })
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
 	}
 	watchAppend(t, f, lines[half:])
-	all := watchReplayed(t, lines)
-	w.waitFor(t, "every profile in the dir made again", 10*time.Second, func() bool { return slices.Equal(watchAllowed(t, dir), all) })
+	all := profiletest.Replayed(t, lines)
+	w.waitFor(t, "every profile in the dir made again", 10*time.Second, func() bool { return slices.Equal(profiletest.AllowedInDir(t, dir), all) })
 	w.stop(t)
 }
 

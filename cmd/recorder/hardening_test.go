@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recorder-dev/recorder/internal/profiletest"
 	"github.com/recorder-dev/recorder/profilegen"
 )
 
@@ -285,7 +286,7 @@ func TestReplayGroupLimit(t *testing.T) {
 		t.Errorf("%d files, want 100 groups and the overflow one", len(ents))
 	}
 	over := filepath.Join(dir, profilegen.FileName(profilegen.OverflowGroup)+".json")
-	if !slices.Contains(allowedNames(readProfileFile(t, over)), "reboot") {
+	if !slices.Contains(profiletest.Allowed(readProfileFile(t, over)), "reboot") {
 		t.Errorf("the overflow profile lacks the call of a group past the limit")
 	}
 	if !strings.Contains(summary, "overflow: 201 records of groups past the limit of 100 groups") {
@@ -312,7 +313,7 @@ func TestReplayUnionKeepsOneGroup(t *testing.T) {
 	if n := strings.Count(summary, "\n"); n > 5 || !strings.Contains(summary, "kept in 1 group\n") {
 		t.Errorf("summary of %d lines, want one group:\n%.500s", n, summary)
 	}
-	names := allowedNames(readProfileFile(t, out))
+	names := profiletest.Allowed(readProfileFile(t, out))
 	for _, want := range []string{"read", "write", "close", "mmap", "brk"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("profile lacks %s: %q", want, names)
@@ -400,14 +401,14 @@ func TestReplayGroupByFullPath(t *testing.T) {
 	}
 	sys := readProfileFile(t, filepath.Join(dir, profilegen.FileName("/usr/bin/ls")+".json"))
 	evil := readProfileFile(t, filepath.Join(dir, profilegen.FileName("/tmp/evil/ls")+".json"))
-	if slices.Contains(allowedNames(sys), "reboot") || !slices.Contains(allowedNames(evil), "reboot") {
-		t.Errorf("/usr/bin/ls allows %q; /tmp/evil/ls %q", allowedNames(sys), allowedNames(evil))
+	if slices.Contains(profiletest.Allowed(sys), "reboot") || !slices.Contains(profiletest.Allowed(evil), "reboot") {
+		t.Errorf("/usr/bin/ls allows %q; /tmp/evil/ls %q", profiletest.Allowed(sys), profiletest.Allowed(evil))
 	}
 	old := t.TempDir()
 	if _, _, err := replay(t, nil, "-d", old, "--group-by", "exe-name", log); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(allowedNames(readProfileFile(t, filepath.Join(old, "ls.json"))), "reboot") {
+	if !slices.Contains(profiletest.Allowed(readProfileFile(t, filepath.Join(old, "ls.json"))), "reboot") {
 		t.Errorf("--group-by exe-name does not merge by base name")
 	}
 }

@@ -21,6 +21,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/recorder-dev/recorder/internal/audittest"
+	"github.com/recorder-dev/recorder/internal/profiletest"
 )
 
 // e2eTimeout bounds each recorder process an end-to-end test starts.
@@ -128,16 +129,6 @@ func readProfileFile(t *testing.T, path string) *specs.LinuxSeccomp {
 	return &p
 }
 
-func allowedNames(p *specs.LinuxSeccomp) []string {
-	var names []string
-	for _, sc := range p.Syscalls {
-		if sc.Action == specs.ActAllow {
-			names = append(names, sc.Names...)
-		}
-	}
-	return names
-}
-
 // goServerCalls is what a Go HTTP server on loopback (runtime, dynamic
 // loader, net/http) can call: an oracle for "nothing the workload never
 // made", together with the noise below never showing up.
@@ -192,7 +183,7 @@ func TestRecordEcho(t *testing.T) {
 		t.Fatalf("record exit status %d, want echo's 0\nstderr:\n%s", code, rec.stderr.String())
 	}
 	t.Logf("record:\n%s", rec.stderr.String())
-	names := allowedNames(readProfileFile(t, prof))
+	names := profiletest.Allowed(readProfileFile(t, prof))
 	for _, want := range []string{"accept4", "bind", "listen", "socket", "execve", "exit_group", "write"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("profile lacks %s, which echo made: %q", want, names)
@@ -291,7 +282,7 @@ func TestRecordShellTree(t *testing.T) {
 			continue
 		}
 		path := found[0]
-		names := allowedNames(readProfileFile(t, path))
+		names := profiletest.Allowed(readProfileFile(t, path))
 		if !slices.Contains(names, "execve") || !slices.Contains(names, "chroot") {
 			t.Errorf("%s: profile lacks execve or the merged chroot: %q", prog, names)
 		}
@@ -329,7 +320,7 @@ func TestRecordSignal(t *testing.T) {
 	if code != 7 || out != "got INT\n" {
 		t.Fatalf("exit status %d, output %q; want 7 and the trap's output\nstderr:\n%s", code, out, rec.stderr.String())
 	}
-	if names := allowedNames(readProfileFile(t, prof)); !slices.Contains(names, "wait4") || !slices.Contains(names, "rt_sigreturn") {
+	if names := profiletest.Allowed(readProfileFile(t, prof)); !slices.Contains(names, "wait4") || !slices.Contains(names, "rt_sigreturn") {
 		t.Errorf("profile lacks the shell's wait4 / rt_sigreturn: %q\nstderr:\n%s", names, rec.stderr.String())
 	}
 }

@@ -20,13 +20,9 @@ import (
 	"testing"
 	"time"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
-
-	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/internal/audittest"
+	"github.com/recorder-dev/recorder/internal/profiletest"
 	"github.com/recorder-dev/recorder/internal/sandbox"
-	"github.com/recorder-dev/recorder/pipeline"
-	"github.com/recorder-dev/recorder/profilegen"
 	"github.com/recorder-dev/recorder/source"
 )
 
@@ -120,30 +116,6 @@ func (w *watcher) waitFor(t *testing.T, what string, timeout time.Duration, cond
 	t.Fatalf("timed out waiting for %s\nlog:\n%s", what, w.log.String())
 }
 
-// watchAllowed returns the union of the syscalls the profiles in dir allow.
-func watchAllowed(t *testing.T, dir string) []string {
-	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-	var names []string
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := profilegen.Unmarshal(data)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		for _, r := range p.Syscalls {
-			if r.Action == specs.ActAllow {
-				names = append(names, r.Names...)
-			}
-		}
-	}
-	slices.Sort(names)
-	return slices.Compact(names)
-}
-
 func watchHasAll(have []string, want ...string) bool {
 	for _, w := range want {
 		if !slices.Contains(have, w) {
@@ -169,7 +141,7 @@ func TestWatchNetlink(t *testing.T) {
 		t.Errorf("while watching: backlog_limit=%d enabled=%d, want 9000 and 1", st.BacklogLimit, st.Enabled)
 	}
 	audittest.RunLogged(t, nil, "uname")
-	w.waitFor(t, "the workload's profile", 10*time.Second, func() bool { return watchHasAll(watchAllowed(t, dir), watchWorkload...) })
+	w.waitFor(t, "the workload's profile", 10*time.Second, func() bool { return watchHasAll(profiletest.AllowedInDir(t, dir), watchWorkload...) })
 	w.stop(t)
 	audittest.CheckSame(t, "after watch", prev, audittest.Status(t))
 }
@@ -183,7 +155,7 @@ func TestWatchNetlinkMulticast(t *testing.T) {
 	w := startWatch(t, "--source", "netlink", "-d", dir, "--flush-interval", "50ms", "--base", "none")
 	w.waitFor(t, "the multicast reader", 5*time.Second, func() bool { return strings.Contains(w.log.String(), "multicast") })
 	audittest.RunLogged(t, nil, "uname")
-	w.waitFor(t, "the workload's profile", 10*time.Second, func() bool { return watchHasAll(watchAllowed(t, dir), watchWorkload...) })
+	w.waitFor(t, "the workload's profile", 10*time.Second, func() bool { return watchHasAll(profiletest.AllowedInDir(t, dir), watchWorkload...) })
 	w.stop(t)
 	if st := audittest.Status(t); st.PID != pid {
 		t.Errorf("audit pid after watch = %d, want auditd's %d", st.PID, pid)
@@ -205,53 +177,14 @@ func TestWatchKmsg(t *testing.T) {
 		t.Fatal(err)
 	}
 	audittest.RunLogged(t, nil, "uname")
-	w.waitFor(t, "the workload's profile", 10*time.Second, func() bool { return watchHasAll(watchAllowed(t, dir), watchWorkload...) })
+	w.waitFor(t, "the workload's profile", 10*time.Second, func() bool { return watchHasAll(profiletest.AllowedInDir(t, dir), watchWorkload...) })
 	w.stop(t)
-	if slices.Contains(watchAllowed(t, dir), "reboot") {
+	if slices.Contains(profiletest.AllowedInDir(t, dir), "reboot") {
 		t.Errorf("the forged line's reboot is in the profile")
 	}
 	if !strings.Contains(w.log.String(), "forged_total=1") {
 		t.Errorf("the forged line was not reported:\n%s", w.log.String())
 	}
-}
-
-// watchFixture is a real rsyslog capture of seccomp records.
-func watchFixture(t *testing.T) []string {
-	t.Helper()
-	data, err := os.ReadFile("../../testdata/logs/syslog-rfc3339.log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.SplitAfter(string(data), "\n")
-	if lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
-	}
-	return lines
-}
-
-// watchReplayed is the watchAllowed set the lines make, built directly.
-func watchReplayed(t *testing.T, lines []string) []string {
-	t.Helper()
-	p := pipeline.New(pipeline.Config{GroupBy: pipeline.GroupExe})
-	for _, l := range lines {
-		p.Line([]byte(strings.TrimSuffix(l, "\n")), pipeline.Pos{})
-	}
-	set := p.Set
-	base, _ := profilegen.LookupBase("none")
-	var names []string
-	for _, g := range set.Groups() {
-		p, _, err := profilegen.Build(set, g, profilegen.Options{Base: base})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range p.Syscalls {
-			if r.Action == specs.ActAllow {
-				names = append(names, r.Names...)
-			}
-		}
-	}
-	slices.Sort(names)
-	return slices.Compact(names)
 }
 
 func watchAppend(t *testing.T, f *os.File, lines []string) {
@@ -275,7 +208,7 @@ func watchOpenLog(t *testing.T, path string) *os.File {
 // create) mid-run while the writer still appends to the old file: the
 // profile equals the one the whole capture makes, and --tee got every line.
 func TestWatchSyslogRotation(t *testing.T) {
-	lines := watchFixture(t)
+	lines := profiletest.Lines(t, syslogFixture)
 	dir, logDir := t.TempDir(), t.TempDir()
 	path, tee := filepath.Join(logDir, "syslog"), filepath.Join(logDir, "tee.log")
 	old := watchOpenLog(t, path)
@@ -286,11 +219,11 @@ func TestWatchSyslogRotation(t *testing.T) {
 	os.Rename(path, path+".1")
 	watchAppend(t, old, lines[third:2*third]) // the writer has not reopened yet
 	watchAppend(t, watchOpenLog(t, path), lines[2*third:])
-	want := watchReplayed(t, lines)
-	w.waitFor(t, "the whole capture's profile", 10*time.Second, func() bool { return slices.Equal(watchAllowed(t, dir), want) })
+	want := profiletest.Replayed(t, lines)
+	w.waitFor(t, "the whole capture's profile", 10*time.Second, func() bool { return slices.Equal(profiletest.AllowedInDir(t, dir), want) })
 	w.stop(t)
 	got, _ := os.ReadFile(tee)
-	if recs := auditLines(lines); len(recs) == len(lines) || !watchSameLines(string(got), recs) {
+	if recs := profiletest.AuditLines(lines); len(recs) == len(lines) || !watchSameLines(string(got), recs) {
 		t.Errorf("--tee holds %d bytes, want the %d audit lines of the %d written", len(got), len(recs), len(lines))
 	}
 	if !strings.Contains(w.log.String(), "forge") {
@@ -299,18 +232,6 @@ func TestWatchSyslogRotation(t *testing.T) {
 }
 
 // watchSameLines compares as multisets: lines of the old and new file interleave.
-// auditLines returns the lines that are audit records (or claim to be).
-func auditLines(lines []string) []string {
-	var out []string
-	var rec audit.Record
-	for _, l := range lines {
-		if k, err := audit.Parse([]byte(strings.TrimSuffix(l, "\n")), &rec); k != audit.KindNone || err != nil {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
 func watchSameLines(got string, want []string) bool {
 	g := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
 	w := make([]string, len(want))
@@ -327,7 +248,7 @@ func watchSameLines(got string, want []string) bool {
 // holds everything received. A restart with more records writes the union
 // (--merge). The metrics endpoint tells when the lines were read.
 func TestWatchStopAndMerge(t *testing.T) {
-	lines := watchFixture(t)
+	lines := profiletest.Lines(t, syslogFixture)
 	half := len(lines) / 2
 	dir, logDir := t.TempDir(), t.TempDir()
 	path := filepath.Join(logDir, "syslog")
@@ -347,7 +268,7 @@ func TestWatchStopAndMerge(t *testing.T) {
 			t.Fatalf("profiles written before the stop: %v", files)
 		}
 		w.stop(t)
-		if got, want := watchAllowed(t, dir), watchReplayed(t, lines[:half+i*(len(lines)-half)]); !slices.Equal(got, want) {
+		if got, want := profiletest.AllowedInDir(t, dir), profiletest.Replayed(t, lines[:half+i*(len(lines)-half)]); !slices.Equal(got, want) {
 			t.Errorf("run %d: profile allows %v, want %v", i+1, got, want)
 		}
 	}
@@ -357,7 +278,7 @@ func TestWatchStopAndMerge(t *testing.T) {
 // file is in the way): the flushes fail and say so, the records are kept,
 // and once the dir can be made the next flush writes them all.
 func TestWatchUnwritableDir(t *testing.T) {
-	lines := watchFixture(t)
+	lines := profiletest.Lines(t, syslogFixture)
 	logDir := t.TempDir()
 	path, blocker := filepath.Join(logDir, "syslog"), filepath.Join(logDir, "out")
 	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
@@ -370,14 +291,14 @@ func TestWatchUnwritableDir(t *testing.T) {
 	watchAppend(t, f, lines)
 	w.waitFor(t, "a failed flush", 5*time.Second, func() bool { return strings.Contains(w.log.String(), "trying again at the next flush") })
 	os.Remove(blocker)
-	want := watchReplayed(t, lines)
-	w.waitFor(t, "the profile", 5*time.Second, func() bool { return slices.Equal(watchAllowed(t, dir), want) })
+	want := profiletest.Replayed(t, lines)
+	w.waitFor(t, "the profile", 5*time.Second, func() bool { return slices.Equal(profiletest.AllowedInDir(t, dir), want) })
 }
 
 // TestWatchSIGTERM runs the recorder as a process and stops it with a real
 // SIGTERM: it writes the profile before it exits, with status 0.
 func TestWatchSIGTERM(t *testing.T) {
-	lines := watchFixture(t)
+	lines := profiletest.Lines(t, syslogFixture)
 	dir, logDir := t.TempDir(), t.TempDir()
 	path := filepath.Join(logDir, "syslog")
 	f := watchOpenLog(t, path)
@@ -407,7 +328,7 @@ func TestWatchSIGTERM(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("watch exited with %v:\n%s", err, out.String())
 	}
-	if got, want := watchAllowed(t, dir), watchReplayed(t, lines); !slices.Equal(got, want) {
+	if got, want := profiletest.AllowedInDir(t, dir), profiletest.Replayed(t, lines); !slices.Equal(got, want) {
 		t.Errorf("profile allows %v, want %v", got, want)
 	}
 }
@@ -434,3 +355,6 @@ func watchMetrics(addr string) string {
 
 // watchNativeArch is arch= for this machine's native ABI.
 var watchNativeArch = map[string]uint32{"amd64": 0xc000003e, "arm64": 0xc00000b7}[runtime.GOARCH]
+
+// syslogFixture is a real rsyslog capture of seccomp records.
+const syslogFixture = logsDir + "/syslog-rfc3339.log"

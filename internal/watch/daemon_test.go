@@ -19,6 +19,7 @@ import (
 
 	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/internal/audittest"
+	"github.com/recorder-dev/recorder/internal/profiletest"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 	"github.com/recorder-dev/recorder/source"
@@ -83,7 +84,7 @@ func testDaemon(t *testing.T, log *audittest.Buffer, change func(*Config)) *daem
 // is shorter than the time between them: --tee holds every line once, in
 // order (the flushes and the reader share its buffer).
 func TestWatchTeeWhileFlushing(t *testing.T) {
-	fixture := watchFixture(t)
+	fixture := profiletest.Lines(t, syslogFixture)
 	var lines []string
 	for len(lines) < 50000 {
 		for _, l := range fixture {
@@ -101,7 +102,7 @@ func TestWatchTeeWhileFlushing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := strings.Join(auditLines(lines), "\n") + "\n"; string(got) != want {
+	if want := strings.Join(profiletest.AuditLines(lines), "\n") + "\n"; string(got) != want {
 		t.Errorf("--tee holds %d bytes, want the %d bytes read", len(got), len(want))
 	}
 }
@@ -113,7 +114,7 @@ func TestWatchTeeWhileFlushing(t *testing.T) {
 func TestWatchTeeFull(t *testing.T) {
 	var lines []string
 	for range 10 { // past the tee's 64 KiB buffer: writes reach the file
-		for _, l := range watchFixture(t) {
+		for _, l := range profiletest.Lines(t, syslogFixture) {
 			lines = append(lines, strings.TrimSuffix(l, "\n"))
 		}
 	}
@@ -124,7 +125,7 @@ func TestWatchTeeFull(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	d.run(ctx, source.Opened{Source: &fakeSource{lines: lines, end: cancel}, Name: "fake"})
-	if got, want := watchAllowed(t, d.cfg.Output.Dir), watchReplayed(t, lines); len(want) == 0 || !slices.Equal(got, want) {
+	if got, want := profiletest.AllowedInDir(t, d.cfg.Output.Dir), profiletest.Replayed(t, lines); len(want) == 0 || !slices.Equal(got, want) {
 		t.Errorf("profile allows %v, want %v", got, want)
 	}
 	if n := strings.Count(log.String(), "--tee"); n != 1 || d.status.flushErr != 0 {
@@ -190,7 +191,7 @@ func TestWatchFlushPanicClosesSource(t *testing.T) {
 func TestWatchLineAllocs(t *testing.T) {
 	var log audittest.Buffer
 	d := testDaemon(t, &log, func(c *Config) { c.Pipeline.GroupBy = pipeline.GroupExe })
-	line := []byte(strings.TrimSuffix(watchFixture(t)[2], "\n"))
+	line := []byte(strings.TrimSuffix(profiletest.Lines(t, syslogFixture)[2], "\n"))
 	var rec audit.Record
 	if kind, err := audit.Parse(line, &rec); kind != audit.KindSeccomp || err != nil {
 		t.Fatalf("fixture line 3 is not a record: %v %v", kind, err)
@@ -222,7 +223,7 @@ func TestWatchSourceStatsWhenRead(t *testing.T) {
 	src := &countingSource{fakeSource: fakeSource{stats: source.Stats{KernelLost: 1}}}
 	o := source.Opened{Source: src, Name: "netlink"}
 	d.opened(o, false)
-	line := []byte(strings.TrimSuffix(watchFixture(t)[2], "\n"))
+	line := []byte(strings.TrimSuffix(profiletest.Lines(t, syslogFixture)[2], "\n"))
 	for range 100 {
 		d.line(line, o)
 	}

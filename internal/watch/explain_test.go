@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/recorder-dev/recorder/internal/audittest"
+	"github.com/recorder-dev/recorder/internal/profiletest"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 	"github.com/recorder-dev/recorder/source"
@@ -21,7 +22,7 @@ import (
 // explains.
 func TestWatchExplain(t *testing.T) {
 	var lines []string
-	for _, l := range watchFixture(t) {
+	for _, l := range profiletest.Lines(t, syslogFixture) {
 		lines = append(lines, strings.TrimSuffix(l, "\n"))
 	}
 	explain := filepath.Join(t.TempDir(), "explain.tsv")

@@ -13,6 +13,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/recorder-dev/recorder/internal/audittest"
+	"github.com/recorder-dev/recorder/internal/profiletest"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 	"github.com/recorder-dev/recorder/source"
@@ -51,7 +52,7 @@ func TestWatchResumeNamed(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var lines []string
-	for _, l := range watchFixture(t) {
+	for _, l := range profiletest.Lines(t, syslogFixture) {
 		lines = append(lines, strings.TrimSuffix(l, "\n"))
 	}
 	d.run(ctx, source.Opened{Source: &fakeSource{lines: lines, end: cancel}, Name: "fake"})
@@ -59,11 +60,11 @@ func TestWatchResumeNamed(t *testing.T) {
 	if len(files) != 1 {
 		t.Fatalf("files %q, want named.json alone", files)
 	}
-	got := watchAllowed(t, dir)
+	got := profiletest.AllowedInDir(t, dir)
 	if !slices.Contains(got, "mknodat") {
 		t.Errorf("the profile written before was not resumed: %q", got)
 	}
-	for _, w := range watchReplayed(t, lines) {
+	for _, w := range profiletest.Replayed(t, lines) {
 		if !slices.Contains(got, w) {
 			t.Errorf("named.json lacks %s from the records", w)
 		}
@@ -99,7 +100,7 @@ func TestWatchResumeNamedNotBuildShape(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var lines []string
-	for _, l := range watchFixture(t) {
+	for _, l := range profiletest.Lines(t, syslogFixture) {
 		lines = append(lines, strings.TrimSuffix(l, "\n"))
 	}
 	d.run(ctx, source.Opened{Source: &fakeSource{lines: lines, end: cancel}, Name: "fake"})
@@ -110,8 +111,8 @@ func TestWatchResumeNamedNotBuildShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := allowed(p)
-	for _, w := range append(watchReplayed(t, lines), "mknodat", "personality") {
+	got := profiletest.Allowed(p)
+	for _, w := range append(profiletest.Replayed(t, lines), "mknodat", "personality") {
 		if !slices.Contains(got, w) {
 			t.Errorf("named.json lacks %s: %q", w, got)
 		}
