@@ -126,9 +126,13 @@ func (p *Pipeline) take(r *Record, n uint64) {
 	}
 	if !p.match.match(p.cfg.Filter, r) {
 		p.Counts.Filtered += n
+		p.Counts.Seen.add(r, n)
 		return
 	}
 	p.Counts.Kept += n
+	if r.Sec != 0 {
+		p.Counts.span(r.Sec*1000 + int64(r.Msec))
+	}
 	p.group = p.cfg.GroupBy.AppendGroup(p.group[:0], r)
 	kept, overflow := p.Set.AddN(p.group, &r.Record, n)
 	if p.cfg.Explain != nil && kept { // Explain keeps what the Set keeps, where it keeps it

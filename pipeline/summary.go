@@ -28,6 +28,12 @@ type Summary struct {
 	// written holds what was read before it; without, none was written.
 	InputErr error
 	Partial  bool
+	// NotWritten says no profile was written because nothing matched
+	// (ErrNothingKept); else one holding the base set alone was.
+	NotWritten bool
+	// Hint says where the records probably are when none was found
+	// (Where): "auditd runs: ...".
+	Hint string
 }
 
 // DefaultMaxUnknownLines is how many unknown syscall numbers a summary
@@ -62,7 +68,7 @@ func (s Summary) write(w io.Writer) {
 		writeViolations(w, b)
 	}
 	if c.Kept == 0 {
-		fmt.Fprintln(w, "warning: no seccomp records were found: the profile holds only the base set")
+		s.writeNothing(w)
 	}
 	if c.Suppressed > 0 {
 		fmt.Fprintf(w, "lost: the kernel dropped %s records before they reached the log (%d \"kauditd_printk_skb: N callbacks suppressed\" lines): the profile may miss syscalls.\n"+

@@ -80,15 +80,34 @@ func MergeFiles(w io.Writer, out string, f Format, files ...string) error {
 // DiffFiles writes the Diff of the profiles a and b to w; the error wraps
 // ErrFound when they differ.
 func DiffFiles(w io.Writer, a, b string) error {
-	ps, err := readAll(a, b)
+	d, err := diffFiles(a, b)
 	if err != nil {
 		return err
 	}
-	d := Diff(a, ps[0], b, ps[1])
 	if _, err := d.WriteTo(w); err != nil || d.Empty() {
 		return err
 	}
 	return ErrFound
+}
+
+// DiffFilesJSON is DiffFiles' JSON form.
+func DiffFilesJSON(a, b string) (DiffJSON, error) {
+	d, err := diffFiles(a, b)
+	if err != nil {
+		return DiffJSON{SchemaVersion: pipeline.SchemaVersion, Command: "diff", A: a, B: b}, err
+	}
+	if d.Empty() {
+		return d.JSON(), nil
+	}
+	return d.JSON(), ErrFound
+}
+
+func diffFiles(a, b string) (*Difference, error) {
+	ps, err := readAll(a, b)
+	if err != nil {
+		return nil, err
+	}
+	return Diff(a, ps[0], b, ps[1]), nil
 }
 
 // ConvertFile writes the profile file to out in format f, named name (its
@@ -112,16 +131,13 @@ func ConvertFile(w, notes io.Writer, out string, f Format, name, file string) er
 	return writeOut(w, out, data)
 }
 
-// LintFiles writes the findings of each profile; the error wraps ErrFound
-// when one has an error (or, with strict, a warning).
+// LintFiles writes the findings of each profile, each naming its file;
+// the error wraps ErrFound when one has an error (or, with strict, a
+// warning).
 func LintFiles(w io.Writer, strict bool, files ...string) error {
 	failed := false
 	for _, file := range files {
-		ps, err := readAll(file)
-		if err != nil {
-			return err
-		}
-		fs, err := Lint(ps[0])
+		fs, err := lintFile(file)
 		if err != nil {
 			return err
 		}
@@ -134,31 +150,49 @@ func LintFiles(w io.Writer, strict bool, files ...string) error {
 	return nil
 }
 
+// LintFilesJSON is LintFiles' JSON form. A file that cannot be read or
+// linted is in it with its error, and the error is returned once every
+// file was linted.
+func LintFilesJSON(strict bool, files ...string) (LintJSON, error) {
+	j := LintJSON{SchemaVersion: pipeline.SchemaVersion, Command: "lint", Strict: strict, Files: []LintFileJSON{}}
+	var errs []error
+	for _, file := range files {
+		fs, err := lintFile(file)
+		fj := lintFileJSON(file, fs)
+		if err != nil {
+			fj.Error = err.Error()
+			errs = append(errs, err)
+		}
+		j.Files = append(j.Files, fj)
+		j.Failed = j.Failed || LintFailed(fs, strict)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return j, err
+	}
+	if j.Failed {
+		return j, ErrFound
+	}
+	return j, nil
+}
+
+func lintFile(file string) ([]Finding, error) {
+	ps, err := readAll(file)
+	if err != nil {
+		return nil, err
+	}
+	return Lint(ps[0])
+}
+
 // CheckLogs replays the logs (stdin for none or "-") through a pipeline of
 // one group that keeps the records whose executable path and comm match
 // the regular expressions exe and comm (when not empty), Checks them
 // against the profile file, and writes the report to w; the error wraps
 // ErrFound when a call would be denied (or, with strict, may be).
 func CheckLogs(ctx context.Context, w io.Writer, stdin io.Reader, profile, exe, comm string, strict bool, logs ...string) error {
-	filter, err := pipeline.NewFilter(exe, comm, 0)
-	if err != nil {
-		return UsageError{err}
-	}
-	if profile == "" {
-		return UsageError{errors.New("--profile is required")}
-	}
-	ps, err := readAll(profile)
+	rep, readErr, err := checkLogs(ctx, stdin, profile, exe, comm, logs)
 	if err != nil {
 		return err
 	}
-	inputs, err := pipeline.OpenInputs(logs, stdin)
-	if err != nil {
-		return err
-	}
-	defer pipeline.CloseInputs(inputs)
-	pl := pipeline.New(pipeline.Config{Filter: filter, GroupBy: pipeline.GroupNone, Explain: pipeline.NewExplain()})
-	readErr := pl.ReadAll(ctx, inputs)
-	rep := Check(profile, ps[0], pl)
 	if _, err := rep.WriteTo(w); err != nil || readErr != nil {
 		return errors.Join(readErr, err)
 	}
@@ -166,6 +200,47 @@ func CheckLogs(ctx context.Context, w io.Writer, stdin io.Reader, profile, exe, 
 		return ErrFound
 	}
 	return nil
+}
+
+// CheckLogsJSON is CheckLogs' JSON form.
+func CheckLogsJSON(ctx context.Context, stdin io.Reader, profile, exe, comm string, strict bool, logs ...string) (CheckJSON, error) {
+	rep, readErr, err := checkLogs(ctx, stdin, profile, exe, comm, logs)
+	if err != nil {
+		return CheckJSON{SchemaVersion: pipeline.SchemaVersion, Command: "check", Profile: profile, Strict: strict}, err
+	}
+	j := rep.JSON(strict)
+	switch {
+	case readErr != nil:
+		j.InputError = readErr.Error()
+		return j, readErr
+	case j.Failed:
+		return j, ErrFound
+	}
+	return j, nil
+}
+
+// checkLogs is the report of CheckLogs, and the error of an input that
+// failed while it was read (the report holds what was read before).
+func checkLogs(ctx context.Context, stdin io.Reader, profile, exe, comm string, logs []string) (*CheckReport, error, error) {
+	filter, err := pipeline.NewFilter(exe, comm, 0)
+	if err != nil {
+		return nil, nil, UsageError{err}
+	}
+	if profile == "" {
+		return nil, nil, UsageError{errors.New("--profile is required")}
+	}
+	ps, err := readAll(profile)
+	if err != nil {
+		return nil, nil, err
+	}
+	inputs, err := pipeline.OpenInputs(logs, stdin)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer pipeline.CloseInputs(inputs)
+	pl := pipeline.New(pipeline.Config{Filter: filter, GroupBy: pipeline.GroupNone, Explain: pipeline.NewExplain()})
+	readErr := pl.ReadAll(ctx, inputs)
+	return Check(profile, ps[0], pl), readErr, nil
 }
 
 // ProfileFile writes to out, in format f, the RecordingProfile of this

@@ -13,13 +13,13 @@ import (
 
 func TestRunFlags(t *testing.T) {
 	for _, args := range [][]string{{"--", "true"}, {"--profile", "p.json"}, {"--profile", "p.json", "--"}} {
-		_, err := parseRunFlags(args, nil)
+		_, err := parseRunFlags(args)
 		var ue usageError
 		if !errors.As(err, &ue) {
 			t.Errorf("%q: err = %v, want a usage error", args, err)
 		}
 	}
-	cfg, err := parseRunFlags([]string{"--profile", "p.json", "ls", "-l"}, nil)
+	cfg, err := parseRunFlags([]string{"--profile", "p.json", "ls", "-l"})
 	if err != nil || cfg.profile != "p.json" || !cfg.report || strings.Join(cfg.args, " ") != "ls -l" {
 		t.Errorf("cfg = %+v, %v: CMD's own flags must stay CMD's", cfg, err)
 	}

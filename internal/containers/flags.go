@@ -19,7 +19,7 @@ func (f *Flags) Register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.Container, "container", "", "keep only records of the container whose ID starts with `HEX`")
 	fs.StringVar(&f.Pod, "pod", "", "with --group-by container|pod, write only the profiles of pod `NAME` (or UID)")
 	fs.StringVar(&f.Namespace, "namespace", "", "with --group-by container|pod, write only the profiles of pods in namespace `NS`")
-	fs.StringVar(&f.CRIEndpoint, "cri-endpoint", "auto", "CRI runtime that names containers `<namespace>_<pod>_<container>`: auto (containerd's or CRI-O's socket, if there), none, or unix:///PATH")
+	fs.StringVar(&f.CRIEndpoint, "cri-endpoint", "auto", "the CRI runtime `ENDPOINT` that names containers (namespace_pod_container): auto (containerd's or CRI-O's socket, if there), none, or unix:///PATH")
 	fs.StringVar(&f.PIDMap, "pid-map", "", "pid map `FILE`: watch writes the container of each process it looks up; replay attributes records with it")
 }
 
