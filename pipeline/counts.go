@@ -11,16 +11,16 @@ import (
 // Counts is what a pipeline read, kept and skipped: the one set of counters
 // every command reports (its summary, a daemon's log and metrics).
 type Counts struct {
-	Lines      uint64 // lines read (records, for a pipeline fed parsed records)
-	Kept       uint64 // seccomp records that passed the filter
-	Filtered   uint64 // seccomp records the filter dropped
-	Seen       Seen   // what they were: exes, comms, containers (bounded)
+	Lines    uint64 // lines read (records, for a pipeline fed parsed records)
+	Kept     uint64 // seccomp records that passed the filter
+	Filtered uint64 // seccomp records the filter dropped
+	Seen     Seen   // what they were: exes, comms, containers (bounded)
 	// First and Last are the times, in ms since the epoch, of the earliest
 	// and latest record kept that had a time (0: none had).
 	First, Last int64
-	NotAudit   uint64 // lines that are no audit record
-	OtherAudit uint64 // audit records of other types
-	Forged     uint64 // record-shaped /dev/kmsg lines userspace wrote
+	NotAudit    uint64 // lines that are no audit record
+	OtherAudit  uint64 // audit records of other types
+	Forged      uint64 // record-shaped /dev/kmsg lines userspace wrote
 	// Unattributed is how many records an enricher could not attribute
 	// (Record.MarkUnattributed): their process was gone before its
 	// container could be looked up.

@@ -22,7 +22,7 @@ type runConfig struct {
 	maxProfile int64
 	report     bool
 	jsonFlag
-	args       []string
+	args []string
 }
 
 func newRunCmd(std stdio) *cobra.Command {

@@ -63,7 +63,7 @@ type daemon struct {
 	tee     *bufio.Writer
 	teeFile *os.File
 
-	dirty bool // something to write since the last good flush
+	dirty bool               // something to write since the last good flush
 	last  []profilegen.Built // what the last good flush wrote, for Config.Done
 
 	labels map[string]bool // groups with a label of their own in the metrics (metrics.go)
