@@ -31,6 +31,9 @@ type Summary struct {
 	// NotWritten says no profile was written because nothing matched
 	// (ErrNothingKept); else one holding the base set alone was.
 	NotWritten bool
+	// Output, when it writes one file per group (Dir), names each group's
+	// file (and SeccompProfile object) after its line.
+	Output *profilegen.Output
 	// Hint says where the records probably are when none was found
 	// (Where): "auditd runs: ...".
 	Hint string
@@ -58,7 +61,7 @@ func (s Summary) write(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	for _, b := range s.Built {
-		fmt.Fprintf(w, "  %-24s %s\n", Quote(b.Group), actionCounts(b.Report))
+		fmt.Fprintf(w, "  %-24s %s%s\n", Quote(b.Group), actionCounts(b.Report), s.names(b.Group))
 	}
 	writeSkipped(w, c)
 	writeLeft(w, c, s.Left)
@@ -76,6 +79,19 @@ func (s Summary) write(w io.Writer) {
 			Count(c.Suppressed), c.SuppressedLines)
 	}
 	s.writeInputErr(w)
+}
+
+// names is what follows a group's line with an output directory: its
+// file's name, and its object's when the format is SPO.
+func (s Summary) names(group string) string {
+	if s.Output == nil || s.Output.Dir == "" {
+		return ""
+	}
+	file, object := s.Output.Names(group)
+	if object != "" {
+		return "  -> " + file + " (" + object + ")"
+	}
+	return "  -> " + file
 }
 
 func writeSkipped(w io.Writer, c *Counts) {

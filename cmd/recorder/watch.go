@@ -11,9 +11,11 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/recorder-dev/recorder/internal/buildinfo"
 	"github.com/recorder-dev/recorder/internal/containers"
 	"github.com/recorder-dev/recorder/internal/watch"
 	"github.com/recorder-dev/recorder/pipeline"
+	"github.com/recorder-dev/recorder/profilegen"
 	"github.com/recorder-dev/recorder/source"
 )
 
@@ -114,6 +116,7 @@ func (cfg *watchConfig) check(args []string, logOut io.Writer) error {
 		return err
 	}
 	cfg.Output.Format, cfg.Output.SPO = cfg.format.f, cfg.format.spo
+	cfg.Output.Provenance = &profilegen.Provenance{Version: buildinfo.Version()} // no span: it would change at every flush
 	cfg.Logger = newLogger(cfg.logFormat, cfg.logLevel, logOut)
 	var err error
 	if cfg.Pipeline, cfg.Build, err = cfg.profile.resolve(); err != nil {
