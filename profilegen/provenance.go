@@ -9,12 +9,12 @@ import (
 // The annotations of a SeccompProfile object that tell what it came from
 // (Provenance.Annotations).
 const (
-	GroupAnnotation   = "recorder.dev/group"        // the group, as the summary, --explain and the metrics name it
-	SourcesAnnotation = "recorder.dev/sources"      // the groups merged into it, when not the group alone: a JSON array of strings
-	RecordsAnnotation = "recorder.dev/records"      // the records it was made from
-	FirstAnnotation   = "recorder.dev/read-first"   // the time of the first record of the reading, every group's (RFC 3339, UTC)
-	LastAnnotation    = "recorder.dev/read-last"    // the time of its last record
-	VersionAnnotation = "recorder.dev/version"      // the recorder's version (recorder version)
+	GroupAnnotation   = "recorder.dev/group"      // the group, as the summary, --explain and the metrics name it
+	SourcesAnnotation = "recorder.dev/sources"    // the groups merged into it, when not the group alone: a JSON array of strings
+	RecordsAnnotation = "recorder.dev/records"    // the records it was made from
+	FirstAnnotation   = "recorder.dev/read-first" // the time of the first record of the reading, every group's (RFC 3339, UTC)
+	LastAnnotation    = "recorder.dev/read-last"  // the time of its last record
+	VersionAnnotation = "recorder.dev/version"    // the recorder's version (recorder version)
 )
 
 // Provenance is what every profile of a reading came from: the recorder's
