@@ -39,7 +39,7 @@ func (o *outputFlags) register(fs *pflag.FlagSet) {
 	o.format.registerSPO(fs)
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print no summary")
 	fs.IntVar(&o.maxLines, "max-unknown-lines", pipeline.DefaultMaxUnknownLines, "list at most `N` unknown syscall numbers in the summary (0: all)")
-	o.status.register(fs)
+	o.status.register(fs, "")
 }
 
 // check reports a bad combination as a usage error, once fs is parsed.

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/recorder-dev/recorder/internal/buildinfo"
+	"github.com/recorder-dev/recorder/internal/usage"
 )
 
 // help holds the long help of recorder and of each command:
@@ -80,7 +81,7 @@ func writeHelp(cmd *cobra.Command) bool {
 	fmt.Fprint(w, text)
 	if cmd.HasParent() {
 		fmt.Fprint(w, "\n"+helpText("exit-status")+"\nFlags:\n")
-		fmt.Fprint(w, flagUsages(cmd.LocalFlags(), helpWidth))
+		fmt.Fprint(w, usage.Flags(cmd.LocalFlags(), helpWidth))
 	}
 	return true
 }

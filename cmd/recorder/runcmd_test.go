@@ -75,3 +75,39 @@ func TestRunCannotStart(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordNothingMatched: a recording whose filter keeps no record exits
+// 3 and writes no profile unless --allow-empty, naming what it dropped;
+// the program's own failure comes first.
+func TestRecordNothingMatched(t *testing.T) {
+	recorder, _ := e2e(t)
+	prof := filepath.Join(t.TempDir(), "p.json")
+	for _, tt := range []struct {
+		args    []string
+		code    int
+		written bool
+		want    []string
+	}{
+		{[]string{"--comm", "^nomatch$", "--", "true"}, 3, false, []string{"nothing matched: the filter dropped all", "  comm      true (",
+			"recorder: nothing matched: no seccomp record kept: no profile written (--allow-empty writes it)"}},
+		{[]string{"--comm", "^nomatch$", "--allow-empty", "--", "true"}, 0, true, []string{"warning: the profile holds only the base set"}},
+		{[]string{"--comm", "^nomatch$", "--", "false"}, 1, false, []string{"no profile written"}},
+	} {
+		os.Remove(prof)
+		out, err := exec.Command(recorder, append([]string{"record", "-o", prof}, tt.args...)...).CombinedOutput()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		}
+		_, statErr := os.Stat(prof)
+		if code != tt.code || (statErr == nil) != tt.written {
+			t.Errorf("record %q: exit %d, written %v; want %d, %v\n%s", tt.args, code, statErr == nil, tt.code, tt.written, out)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(string(out), w) {
+				t.Errorf("record %q: output lacks %q:\n%s", tt.args, w, out)
+			}
+		}
+	}
+}

@@ -21,8 +21,12 @@ type statusFlags struct {
 	jsonFlag
 }
 
-func (s *statusFlags) register(fs *pflag.FlagSet) {
-	fs.BoolVar(&s.allowEmpty, "allow-empty", false, "when no record matched, still write the profile (the base set alone: it kills most workloads) and exit 0")
+func (s *statusFlags) register(fs *pflag.FlagSet, command string) {
+	empty := "when no record matched, still write the profile (the base set alone: it kills most workloads) and exit 0"
+	if command == "watch" {
+		empty = "exit 0, not 3, when no record matched"
+	}
+	fs.BoolVar(&s.allowEmpty, "allow-empty", false, empty)
 	fs.BoolVar(&s.allowLost, "allow-lost", false, "exit 0, not 4, when the kernel dropped records (the profile may miss calls)")
 	s.jsonFlag.register(fs, "summary")
 }

@@ -103,7 +103,7 @@ func (cfg *watchConfig) register(fs *pflag.FlagSet) {
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at `HOST:PORT`/metrics (off when empty)")
 	fs.IntVar(&cfg.MetricsMaxGroups, "metrics-max-groups", 100, "give at most `N` groups a label of their own in the metrics; later ones count under group=\"other\" (0: no limit)")
 	fs.StringVar(&cfg.StateFile, "audit-state-file", source.DefaultStateFile, "while registered as the audit daemon, keep in `FILE` the audit state to put back, so that the next start puts it back after a kill (empty: none)")
-	cfg.status.register(fs)
+	cfg.status.register(fs, "watch")
 	cfg.profile.register(fs, "watch")
 }
 

@@ -1,4 +1,4 @@
-package main
+package usage
 
 import (
 	"strings"
@@ -10,10 +10,10 @@ import (
 // its text on the next line.
 const flagColumn = 30
 
-// flagUsages lists fs's flags for the help, wrapped to width: "-o, --output
+// Flags lists fs's flags for the help, wrapped to width: "-o, --output
 // FILE", a metavar only where the flag takes a value ("--json[=FILE]"
 // where it may), and its default when that is not the zero value.
-func flagUsages(fs *pflag.FlagSet, width int) string {
+func Flags(fs *pflag.FlagSet, width int) string {
 	var b strings.Builder
 	fs.VisitAll(func(f *pflag.Flag) {
 		if f.Hidden {
