@@ -215,11 +215,14 @@ func TestFlagsWhereMeant(t *testing.T) {
 // TestUsageErrors: an unknown command, and no command, are usage errors
 // (exit 2) of one line.
 func TestUsageErrors(t *testing.T) {
-	for _, args := range [][]string{{"frobnicate"}, {}} {
+	for _, args := range [][]string{{"frobnicate"}, {}, {"replya"}} {
 		var out, errOut bytes.Buffer
 		err := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
-		if code := exitCode(err, &errOut); code != 2 || !strings.Contains(errOut.String(), "recorder: ") {
+		if code := exitCode(err, &errOut); code != 2 || !strings.HasPrefix(errOut.String(), "recorder: ") && len(args) > 0 {
 			t.Errorf("recorder %q: exit %d, %q", args, code, errOut.String())
+		}
+		if len(args) > 0 && (strings.Count(errOut.String(), "\n") != 1 || !strings.Contains(errOut.String(), "unknown command")) {
+			t.Errorf("recorder %q: %q, want one line saying unknown command", args, errOut.String())
 		}
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/recorder-dev/recorder/internal/runner"
@@ -108,8 +107,5 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 	root := newRoot(stdio{in: in, out: out, errOut: errOut})
 	root.SetArgs(args)
 	_, err := root.ExecuteContextC(ctx)
-	if err != nil && strings.HasPrefix(err.Error(), "unknown command ") {
-		return usageError{err} // cobra's own: its Find checks no Args of ours
-	}
 	return err
 }

@@ -46,11 +46,19 @@ func newRoot(std stdio) *cobra.Command {
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Args:          cobra.ArbitraryArgs,
-		RunE: func(*cobra.Command, []string) error {
-			fmt.Fprint(std.errOut, helpText("recorder"))
-			return usageError{errors.New("no command given")}
-		},
 	}
+	root.RunE = func(_ *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			hint := ""
+			if s := root.SuggestionsFor(args[0]); len(s) > 0 {
+				hint = "did you mean " + strings.Join(s, " or ") + "? "
+			}
+			return usageError{fmt.Errorf("unknown command %q (%ssee 'recorder --help')", args[0], hint)}
+		}
+		fmt.Fprint(std.errOut, helpText("recorder"))
+		return usageError{errors.New("no command given")}
+	}
+	root.SuggestionsMinimumDistance = 3 // "replya" is 2 from replay
 	root.SetIn(std.in)
 	root.SetOut(std.out)
 	root.SetErr(std.errOut)
@@ -116,6 +124,3 @@ func newVersionCmd(std stdio) *cobra.Command {
 			return err
 		})
 }
-
-// firstWord is the command name of a cobra Use line.
-func firstWord(s string) string { return strings.Fields(s)[0] }
