@@ -51,6 +51,15 @@ type SummaryJSON struct {
 	LeftOut    *LeftOutJSON  `json:"leftOut,omitempty"`
 	InputError string        `json:"inputError,omitempty"`
 	Partial    bool          `json:"partial"`
+	// Program is record's program: how it ended.
+	Program *ProgramJSON `json:"program,omitempty"`
+}
+
+// ProgramJSON is the program record ran.
+type ProgramJSON struct {
+	Name     string `json:"name"`     // CMD
+	Tracking string `json:"tracking"` // "audit session N" or "process tree"
+	Exit     string `json:"exit"`     // how it ended: "exit status 0", "killed by signal 9 (...)"
 }
 
 // OverflowJSON is what the limits left out (profilegen.Overflow).

@@ -30,6 +30,8 @@ type outputFlags struct {
 	// exit, when set, is the exit status that ends the command (record:
 	// CMD's), unless writing fails.
 	exit error
+	// program, for record, is how its program ended, for the JSON summary.
+	program *pipeline.ProgramJSON
 }
 
 func (o *outputFlags) register(fs *pflag.FlagSet) {
@@ -93,7 +95,9 @@ func (o *outputFlags) write(command string, p *pipeline.Pipeline, opt profilegen
 		sum.Hint = source.Where(o.inputs)
 	}
 	if o.status.on() {
-		if jerr := o.status.write(w, summaryJSON(command, sum, &out, wrote, errors.Join(inputErr, err))); jerr != nil {
+		j := summaryJSON(command, sum, &out, wrote, errors.Join(inputErr, err))
+		j.Program = o.program
+		if jerr := o.status.write(w, j); jerr != nil {
 			return errors.Join(err, jerr)
 		}
 	}

@@ -73,6 +73,7 @@ func (cfg *recordConfig) run(ctx context.Context, std stdio) error {
 	}
 	ctrs.Settle()
 	cfg.out.exit = runner.ExitStatus(res.State) // CMD's failure comes first
+	cfg.out.program = &pipeline.ProgramJSON{Name: cfg.args[0], Tracking: res.Tracking, Exit: runner.DescribeExit(res.State)}
 	cfg.out.keepEmpty = cfg.underProfile != nil // what it allows is not logged: no record is no failure
 	return cfg.out.write("record", p, opt, "record", nil, std.out, std.errOut)
 }

@@ -3,12 +3,15 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/recorder-dev/recorder/internal/runner"
 )
 
 func TestRunFlags(t *testing.T) {
@@ -92,6 +95,7 @@ func TestRecordNothingMatched(t *testing.T) {
 			"recorder: nothing matched: no seccomp record kept: no profile written (--allow-empty writes it)"}},
 		{[]string{"--comm", "^nomatch$", "--allow-empty", "--", "true"}, 0, true, []string{"warning: the profile holds only the base set"}},
 		{[]string{"--comm", "^nomatch$", "--", "false"}, 1, false, []string{"no profile written"}},
+		{[]string{"--comm", "^nomatch$", "--json", "--", "true"}, 3, false, []string{`"status": "nothing-matched"`, `"exit": "exit status 0"`, `"name": "true"`}},
 	} {
 		os.Remove(prof)
 		out, err := exec.Command(recorder, append([]string{"record", "-o", prof}, tt.args...)...).CombinedOutput()
@@ -109,5 +113,34 @@ func TestRecordNothingMatched(t *testing.T) {
 				t.Errorf("record %q: output lacks %q:\n%s", tt.args, w, out)
 			}
 		}
+	}
+}
+
+// TestRunJSON: run's report as JSON names what the profile denied and the
+// fix, with the program's exit status.
+func TestRunJSON(t *testing.T) {
+	recorder, _ := e2e(t)
+	dir := t.TempDir()
+	// Hand-made: everything allowed but getppid, which dash calls at its
+	// start (for $PPID) and goes on without.
+	prof := filepath.Join(dir, "p.json")
+	os.WriteFile(prof, []byte(`{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_ERRNO"}]}`), 0o644)
+	sum := filepath.Join(dir, "report.json")
+	out, err := exec.Command(recorder, "run", "--json="+sum, "--profile", prof, "--", "sh", "-c", "exit 3").CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 3 {
+		t.Fatalf("run: %v, want sh's exit status 3\n%s", err, out)
+	}
+	data, err := os.ReadFile(sum)
+	var j runner.ReportJSON
+	if err == nil {
+		err = json.Unmarshal(data, &j)
+	}
+	if err != nil || j.Command != "run" || j.ExitCode != 3 || j.Program != "sh" || j.Exit != "exit status 3" {
+		t.Fatalf("report: %v\n%s", err, data)
+	}
+	if len(j.Denied) != 1 || j.Denied[0].Name != "getppid" || j.Denied[0].Records == 0 ||
+		j.Denied[0].Fix != `remove "getppid" from the SCMP_ACT_ERRNO rule (syscalls[0])` {
+		t.Errorf("denied: %+v; want getppid and its fix", j.Denied)
 	}
 }
