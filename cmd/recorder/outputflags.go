@@ -91,20 +91,29 @@ func (o *outputFlags) write(command string, p *pipeline.Pipeline, opt profilegen
 	}
 	sum := pipeline.Summary{Unit: unit, Counts: &p.Counts, Built: built, Left: left, Overflow: p.Set.Overflow(),
 		MaxUnknown: cmp.Or(o.maxLines, -1), InputErr: inputErr, Partial: o.partial, NotWritten: empty, Output: &out}
-	if p.Counts.Kept == 0 && p.Counts.Filtered == 0 {
+	if o.inputs != nil && p.Counts.Kept == 0 && p.Counts.Filtered == 0 { // replay: where are they?
 		sum.Hint = source.Where(o.inputs)
 	}
+	if rerr := o.report(command, sum, wrote, errors.Join(inputErr, err), w); rerr != nil {
+		return errors.Join(err, rerr)
+	}
+	return err
+}
+
+// report writes the summary of command, which ends with err, to w: as
+// text unless quiet, as JSON with --json.
+func (o *outputFlags) report(command string, sum pipeline.Summary, wrote bool, err error, w io.Writer) error {
 	if o.status.on() {
-		j := summaryJSON(command, sum, &out, wrote, errors.Join(inputErr, err))
+		j := summaryJSON(command, sum, sum.Output, wrote, err)
 		j.Program = o.program
-		if jerr := o.status.write(w, j); jerr != nil {
-			return errors.Join(err, jerr)
+		if err := o.status.write(w, j); err != nil {
+			return err
 		}
 	}
 	if !o.quiet && o.status.json != "-" {
 		sum.WriteTo(w)
 	}
-	return err
+	return nil
 }
 
 // formatFlag is --format: a profilegen.Format, and the SeccompProfile
