@@ -197,6 +197,24 @@ func TestCompletion(t *testing.T) {
 	}
 }
 
+// TestCompleteValues: the shell completes the values of --group-by and
+// --format (convert's too).
+func TestCompleteValues(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"__complete", "replay", "--group-by", ""}, "exe\nexe-name\ncomm\npid\nnone\ncontainer\npod\n:4\n"},
+		{[]string{"__complete", "convert", "--format", ""}, "oci\nspo\nsystemd\n:4\n"},
+		{[]string{"__complete", "watch", "--format", ""}, "oci\nspo\n:4\n"},
+	} {
+		out, _, code := recorder(t, tt.args...)
+		if code != 0 || !strings.HasPrefix(out, tt.want) {
+			t.Errorf("recorder %q: exit %d, %q; want %q", tt.args, code, out, tt.want)
+		}
+	}
+}
+
 // TestFlagsWhereMeant: record offers no --pod, --namespace nor --pid-map;
 // replay and watch do.
 func TestFlagsWhereMeant(t *testing.T) {

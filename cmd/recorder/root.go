@@ -73,6 +73,9 @@ func newRoot(std stdio) *cobra.Command {
 	root.AddCommand(newReplayCmd(std), newWatchCmd(std), newRecordCmd(std), newRunCmd(std))
 	root.AddCommand(toolCommands(std)...)
 	root.AddCommand(newVersionCmd(std))
+	for _, c := range root.Commands() {
+		completeValues(c)
+	}
 	return root
 }
 
@@ -123,4 +126,31 @@ func newVersionCmd(std stdio) *cobra.Command {
 			_, err := fmt.Fprintf(std.out, "recorder %s\n", buildinfo.String())
 			return err
 		})
+}
+
+// flagValues are the values shell completion offers for a flag's value.
+var flagValues = map[string][]string{
+	"group-by":    {"exe", "exe-name", "comm", "pid", "none", "container", "pod"},
+	"base":        {"minimal", "runc", "crun", "none"},
+	"source":      {"auto", "netlink", "kmsg", "syslog", "auditlog"},
+	"log-format":  {"text", "json"},
+	"log-level":   {"debug", "info", "warn", "error"},
+	"spo-version": {"v1", "v1beta1"},
+}
+
+// completeValues registers the completion of the values of cmd's flags
+// that take one of a few words (--format: oci, spo, and convert's systemd).
+func completeValues(cmd *cobra.Command) {
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		values := flagValues[f.Name]
+		if f.Name == "format" {
+			values = []string{"oci", "spo"}
+			if cmd.Name() == "convert" {
+				values = append(values, "systemd")
+			}
+		}
+		if values != nil {
+			cmd.RegisterFlagCompletionFunc(f.Name, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+		}
+	})
 }
