@@ -19,6 +19,9 @@ const SchemaVersion = 1
 type SummaryJSON struct {
 	SchemaVersion int    `json:"schemaVersion"`
 	Command       string `json:"command"`
+	// Version is the recorder's (recorder version): with groups' files,
+	// records and the time span, an OCI profile's provenance.
+	Version string `json:"version"`
 	// Status is "complete", "nothing-matched", "lost", "partial" or
 	// "error"; ExitCode the recorder's exit status.
 	Status   string `json:"status"`

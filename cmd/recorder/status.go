@@ -88,7 +88,7 @@ func statusName(code int) string {
 // summaryJSON is s's JSON form for command, which ends with err.
 func summaryJSON(command string, s pipeline.Summary, out *profilegen.Output, written bool, err error) pipeline.SummaryJSON {
 	j := s.JSON(out)
-	j.Command, j.Written = command, written
+	j.Command, j.Written, j.Version = command, written, buildinfo.Version()
 	j.ExitCode = exitStatus(err)
 	j.Status = statusName(j.ExitCode)
 	return j
