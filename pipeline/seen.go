@@ -43,9 +43,13 @@ func (t *Tally) add(name []byte, n uint64) {
 	t.N[string(name)] = n
 }
 
+// merge adds o's counts: its names with the most records first (then by
+// name), so that which are kept past maxSeen does not hang on a map's
+// order.
 func (t *Tally) merge(o *Tally) {
-	for name, n := range o.N {
-		t.add([]byte(name), n)
+	top, _ := o.Top(len(o.N))
+	for _, nc := range top {
+		t.add([]byte(nc.Name), nc.Count)
 	}
 	t.Other += o.Other
 }
