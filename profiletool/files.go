@@ -187,7 +187,8 @@ func lintFile(file string) ([]Finding, error) {
 // one group that keeps the records whose executable path and comm match
 // the regular expressions exe and comm (when not empty), Checks them
 // against the profile file, and writes the report to w; the error wraps
-// ErrFound when a call would be denied (or, with strict, may be).
+// ErrFound when a call would be denied (or, with strict, may be), and is
+// ErrNothingChecked when no record was.
 func CheckLogs(ctx context.Context, w io.Writer, stdin io.Reader, profile, exe, comm string, strict bool, logs ...string) error {
 	rep, readErr, err := checkLogs(ctx, stdin, profile, exe, comm, logs)
 	if err != nil {
@@ -196,8 +197,21 @@ func CheckLogs(ctx context.Context, w io.Writer, stdin io.Reader, profile, exe, 
 	if _, err := rep.WriteTo(w); err != nil || readErr != nil {
 		return errors.Join(readErr, err)
 	}
-	if rep.Failed(strict) {
+	return rep.outcome(strict)
+}
+
+// ErrNothingChecked: the logs held no seccomp record that the filter
+// kept, so nothing was checked (wraps pipeline.ErrNothingKept).
+var ErrNothingChecked = fmt.Errorf("%w: nothing was checked", pipeline.ErrNothingKept)
+
+// outcome is ErrFound when a call would be denied (or, with strict, may
+// be), ErrNothingChecked when no record was checked, else nil.
+func (r *CheckReport) outcome(strict bool) error {
+	switch {
+	case r.Failed(strict):
 		return ErrFound
+	case r.Records == 0:
+		return ErrNothingChecked
 	}
 	return nil
 }
@@ -213,10 +227,8 @@ func CheckLogsJSON(ctx context.Context, stdin io.Reader, profile, exe, comm stri
 	case readErr != nil:
 		j.InputError = readErr.Error()
 		return j, readErr
-	case j.Failed:
-		return j, ErrFound
 	}
-	return j, nil
+	return j, rep.outcome(strict)
 }
 
 // checkLogs is the report of CheckLogs, and the error of an input that

@@ -8,13 +8,14 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/recorder-dev/recorder/internal/runner"
+	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profiletool"
 )
 
 // toolOpts are the flags of the toolkit's commands; each registers its own.
 type toolOpts struct {
 	out, format, name, profile, exe, comm, from string
-	strict, recording, rtDefault                bool
+	strict, recording, rtDefault, allowEmpty    bool
 	f                                           formatFlag
 	jsonFlag
 }
@@ -51,6 +52,8 @@ func toolErr(err error, trouble int) error {
 		return runner.ExitError{Code: 1} // what was found is printed already
 	case errors.As(err, &ue):
 		return usageError{err}
+	case errors.Is(err, pipeline.ErrNothingKept):
+		return statusError{exitEmpty, err}
 	case trouble != 1:
 		return statusError{trouble, err}
 	}
@@ -124,13 +127,20 @@ var (
 			fs.StringVar(&o.exe, "exe", "", "check only records whose executable path matches `REGEXP`")
 			fs.StringVar(&o.comm, "comm", "", "check only records whose comm matches `REGEXP`")
 			fs.BoolVar(&o.strict, "strict", false, "fail when conditional rules may deny a call too")
+			fs.BoolVar(&o.allowEmpty, "allow-empty", false, "exit 0, not 3, when no record was checked")
 			o.register(fs, "report")
 		}, func(cmd *cobra.Command, o *toolOpts, logs []string, std stdio) error {
+			allow := func(err error) error {
+				if o.allowEmpty && errors.Is(err, profiletool.ErrNothingChecked) {
+					return nil
+				}
+				return err
+			}
 			if !o.on() {
-				return profiletool.CheckLogs(cmd.Context(), std.out, std.in, o.profile, o.exe, o.comm, o.strict, logs...)
+				return allow(profiletool.CheckLogs(cmd.Context(), std.out, std.in, o.profile, o.exe, o.comm, o.strict, logs...))
 			}
 			j, err := profiletool.CheckLogsJSON(cmd.Context(), std.in, o.profile, o.exe, o.comm, o.strict, logs...)
-			return writeToolJSON(o, std, j, func(j *profiletool.CheckJSON, c int) { j.ExitCode = c }, err, 2)
+			return writeToolJSON(o, std, j, func(j *profiletool.CheckJSON, c int) { j.ExitCode = c }, allow(err), 2)
 		}}
 	profile = toolCmd{"profile --recording [--from FILE] | --runtime-default [flags]", "the safe, quiet profile to record under; Docker's default", 0, 0, 1,
 		func(fs *pflag.FlagSet, o *toolOpts) {

@@ -105,6 +105,7 @@ func TestToolkitExitCodes(t *testing.T) {
 		{[]string{"check", "--profile", p, "--comm", "(", logsDir + "/tutorial.log"}, 2, "--comm"},
 		{[]string{"check", "--profile", p, filepath.Join(dir, "nope.log")}, 2, "no such file"},
 		{[]string{"check", "--profile", filepath.Join(dir, "nope.json"), logsDir + "/tutorial.log"}, 2, "no such file"},
+		{[]string{"check", "--profile", p, "--comm", "^nomatch$", logsDir + "/tutorial.log"}, 3, "nothing was checked"},
 		{[]string{"profile"}, 2, "--recording or --runtime-default"},
 		{[]string{"profile", "--recording", "--runtime-default"}, 2, "--recording or --runtime-default"},
 		{[]string{"profile", "--runtime-default", "--from", p}, 2, "--from goes with --recording"},
