@@ -34,6 +34,7 @@ func (cfg *replayConfig) register(fs *pflag.FlagSet) {
 	cfg.out.register(fs)
 	fs.BoolVar(&cfg.out.partial, "partial", false, "when an input fails (read error, corrupt gzip), still write the profile of what was read, labelled partial (by default nothing is written)")
 	cfg.profile.register(fs, "replay")
+	fs.Lookup("group-by").DefValue = "none; with -d, exe" // the help's: check sets none without -d
 }
 
 // check checks the parsed flags and takes the files.
