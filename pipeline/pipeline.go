@@ -126,7 +126,9 @@ func (p *Pipeline) take(r *Record, n uint64) {
 	}
 	if !p.match.match(p.cfg.Filter, r) {
 		p.Counts.Filtered += n
-		p.Counts.Seen.add(r, n)
+		if p.Counts.Kept == 0 { // Seen is shown only when nothing was kept
+			p.Counts.Seen.add(r, n)
+		}
 		return
 	}
 	p.Counts.Kept += n

@@ -17,8 +17,10 @@ type Seen struct {
 }
 
 // Tally counts records per name, for maxSeen names; the rest in Other.
+// Counting a name it has allocates nothing.
 type Tally struct {
-	N     map[string]uint64
+	idx   map[string]int // index in names
+	names []NameCount
 	Other uint64
 }
 
@@ -29,25 +31,37 @@ type NameCount struct {
 }
 
 func (t *Tally) add(name []byte, n uint64) {
-	if c, ok := t.N[string(name)]; ok {
-		t.N[string(name)] = c + n
+	if i, ok := t.idx[string(name)]; ok {
+		t.names[i].Count += n
 		return
 	}
-	if len(t.N) >= maxSeen {
+	if len(t.names) >= maxSeen {
 		t.Other += n
 		return
 	}
-	if t.N == nil {
-		t.N = make(map[string]uint64)
+	if t.idx == nil {
+		t.idx = make(map[string]int)
 	}
-	t.N[string(name)] = n
+	t.idx[string(name)] = len(t.names)
+	t.names = append(t.names, NameCount{string(name), n})
 }
 
+// Count returns the records of name (0 for a name not kept).
+func (t *Tally) Count(name string) uint64 {
+	if i, ok := t.idx[name]; ok {
+		return t.names[i].Count
+	}
+	return 0
+}
+
+// Len returns how many names the tally keeps.
+func (t *Tally) Len() int { return len(t.names) }
+
 // merge adds o's counts: its names with the most records first (then by
-// name), so that which are kept past maxSeen does not hang on a map's
-// order.
+// name), so that which are kept past maxSeen does not hang on the order
+// the names came in.
 func (t *Tally) merge(o *Tally) {
-	top, _ := o.Top(len(o.N))
+	top, _ := o.Top(len(o.names))
 	for _, nc := range top {
 		t.add([]byte(nc.Name), nc.Count)
 	}
@@ -57,10 +71,7 @@ func (t *Tally) merge(o *Tally) {
 // Top returns the max names with the most records, most first (then by
 // name), and the records of the names left out (Other included).
 func (t *Tally) Top(max int) ([]NameCount, uint64) {
-	all := make([]NameCount, 0, len(t.N))
-	for name, n := range t.N {
-		all = append(all, NameCount{name, n})
-	}
+	all := slices.Clone(t.names)
 	slices.SortFunc(all, func(a, b NameCount) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Name, b.Name))
 	})

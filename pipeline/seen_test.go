@@ -20,8 +20,8 @@ func TestTally(t *testing.T) {
 	for i := range maxSeen {
 		b.add(fmt.Appendf(nil, "p%02d", i), 1)
 	}
-	if len(b.N) != maxSeen || b.Other != 1 {
-		t.Errorf("b keeps %d names, other %d; want %d, 1", len(b.N), b.Other, maxSeen)
+	if b.Len() != maxSeen || b.Other != 1 || b.Count("awk") != 5 {
+		t.Errorf("b keeps %d names, other %d, awk %d; want %d, 1, 5", b.Len(), b.Other, b.Count("awk"), maxSeen)
 	}
 	a.merge(&b)
 	top, rest := a.Top(3)
@@ -56,6 +56,17 @@ func TestOutcome(t *testing.T) {
 	}
 }
 
+// TestTallyNoAlloc: counting a name the tally has allocates nothing (the
+// filtered path of every record).
+func TestTallyNoAlloc(t *testing.T) {
+	var tl Tally
+	name := []byte("nginx")
+	tl.add(name, 1)
+	if n := testing.AllocsPerRun(100, func() { tl.add(name, 1) }); n != 0 {
+		t.Errorf("add allocates %v times", n)
+	}
+}
+
 // TestSpan: the first and last record times, merged.
 func TestSpan(t *testing.T) {
 	var a, b Counts
@@ -66,5 +77,23 @@ func TestSpan(t *testing.T) {
 	a.Merge(&b)
 	if a.First != 1000 || a.Last != 5000 {
 		t.Errorf("span %d..%d, want 1000..5000", a.First, a.Last)
+	}
+}
+
+// BenchmarkLineFiltered: the cost per record the filter drops, Seen's
+// tally of its exe and comm included.
+func BenchmarkLineFiltered(b *testing.B) {
+	f, err := NewFilter("", "^nomatch$", 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := New(Config{Filter: f})
+	line := []byte(lsLine)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		p.Line(line, Pos{"log", i})
+	}
+	if p.Counts.Kept != 0 || p.Counts.Seen.Comm.Count("ls") == 0 {
+		b.Fatalf("kept %d, seen %s", p.Counts.Kept, p.Counts.Seen.Comm.String())
 	}
 }
