@@ -94,7 +94,8 @@ func DiffFiles(w io.Writer, a, b string) error {
 func DiffFilesJSON(a, b string) (DiffJSON, error) {
 	d, err := diffFiles(a, b)
 	if err != nil {
-		return DiffJSON{SchemaVersion: pipeline.SchemaVersion, Command: "diff", A: a, B: b}, err
+		return DiffJSON{SchemaVersion: pipeline.SchemaVersion, Command: "diff", A: a, B: b,
+			OnlyA: []string{}, OnlyB: []string{}, Changes: []ChangeJSON{}, Error: err.Error()}, err
 	}
 	if d.Empty() {
 		return d.JSON(), nil
@@ -220,7 +221,8 @@ func (r *CheckReport) outcome(strict bool) error {
 func CheckLogsJSON(ctx context.Context, stdin io.Reader, profile, exe, comm string, strict bool, logs ...string) (CheckJSON, error) {
 	rep, readErr, err := checkLogs(ctx, stdin, profile, exe, comm, logs)
 	if err != nil {
-		return CheckJSON{SchemaVersion: pipeline.SchemaVersion, Command: "check", Profile: profile, Strict: strict}, err
+		return CheckJSON{SchemaVersion: pipeline.SchemaVersion, Command: "check", Profile: profile, Strict: strict,
+			Denied: []CheckedJSON{}, MayDeny: []CheckedJSON{}, Unknown: []CheckedJSON{}, Error: err.Error()}, err
 	}
 	j := rep.JSON(strict)
 	switch {

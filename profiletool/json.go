@@ -68,6 +68,7 @@ type CheckJSON struct {
 	Malformed     uint64        `json:"malformed"`
 	Lost          bool          `json:"lost"`
 	InputError    string        `json:"inputError,omitempty"`
+	Error         string        `json:"error,omitempty"` // the profile or a log could not be opened: nothing checked
 }
 
 // CheckedJSON is a call of the records and what the profile does with it.
@@ -136,6 +137,7 @@ type DiffJSON struct {
 	FlagsB        []string     `json:"flagsB,omitempty"`
 	Disjoint      bool         `json:"disjoint"`
 	Changes       []ChangeJSON `json:"changes"`
+	Error         string       `json:"error,omitempty"` // a profile could not be read: nothing compared
 }
 
 // ChangeJSON is a Change: Sign is "+", "-" or "~".
