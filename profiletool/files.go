@@ -117,11 +117,12 @@ func ConvertFile(w, notes io.Writer, out string, f Format, name, file string) er
 func LintFiles(w io.Writer, strict bool, files ...string) error {
 	failed := false
 	for _, file := range files {
-		ps, err := readAll(file)
+		// Decoded, not validated: Lint reports each problem.
+		p, err := profilegen.DecodeFileLimit(file, profilegen.DefaultMaxProfileSize)
 		if err != nil {
 			return err
 		}
-		fs, err := Lint(ps[0])
+		fs, err := Lint(p)
 		if err != nil {
 			return err
 		}
