@@ -12,6 +12,7 @@ import (
 	"github.com/recorder-dev/recorder/internal/containers"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/profiletool"
 )
 
 // profileFlags are the flags that choose records and shape profiles, shared
@@ -77,7 +78,11 @@ func (p *profileFlags) resolve() (pipeline.Config, profilegen.Options, error) {
 	if p.explain != "" {
 		cfg.Explain = pipeline.NewExplain()
 	}
-	opt = profilegen.Options{Base: base, Companions: p.companions, AllowDenied: p.allowDenied, Merge: merge, Durable: !p.noENOSYS}
+	opt = profilegen.Options{Base: base, Companions: p.companions, AllowDenied: p.allowDenied, Merge: merge, Durable: !p.noENOSYS,
+		MergeRules: profiletool.MergeAllowed}
+	if _, err := profiletool.MergeAllowed(&specs.LinuxSeccomp{DefaultAction: specs.ActErrno}, merge); err != nil {
+		return cfg, opt, fmt.Errorf("--merge: %w", err) // before any workload runs or input is read
+	}
 	return cfg, opt, nil
 }
 
