@@ -170,11 +170,14 @@ func CheckLogs(ctx context.Context, w io.Writer, stdin io.Reader, profile, exe, 
 }
 
 // ProfileFile writes to out, in format f, the RecordingProfile of this
-// host's ABI (with the profile file from, when not empty) when recording
-// is set, else its RuntimeDefault.
-func ProfileFile(w io.Writer, out string, f Format, recording bool, from string) error {
+// host's ABI (with the profile file from, when not empty; WithLog when
+// logDenials is set) when recording is set, else its RuntimeDefault.
+func ProfileFile(w io.Writer, out string, f Format, recording bool, from string, logDenials bool) error {
 	if from != "" && !recording {
 		return UsageError{errors.New("--from goes with --recording")}
+	}
+	if logDenials && !recording {
+		return UsageError{errors.New("--log-denials goes with --recording")}
 	}
 	native, ok := audit.NativeArch()
 	if !ok {
@@ -191,6 +194,9 @@ func ProfileFile(w io.Writer, out string, f Format, recording bool, from string)
 	}
 	if recording {
 		p, err = RecordingProfile(native, fromP)
+		if err == nil && logDenials {
+			p = WithLog(p)
+		}
 	} else {
 		p, err = RuntimeDefault(native)
 	}

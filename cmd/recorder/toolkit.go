@@ -15,7 +15,7 @@ import (
 // toolOpts are the flags of the toolkit's commands; each registers its own.
 type toolOpts struct {
 	out, format, name, profile, exe, comm, from string
-	strict, recording, rtDefault                bool
+	strict, recording, rtDefault, logDenials    bool
 	f                                           formatFlag
 }
 
@@ -90,12 +90,13 @@ var (
 		fs.BoolVar(&o.recording, "recording", false, "the profile to record under: log what the runtime's default allows, deny the rest")
 		fs.StringVar(&o.from, "from", "", "with --recording: allow what the profile `FILE` allows, so that only new calls are logged")
 		fs.BoolVar(&o.rtDefault, "runtime-default", false, "Docker's default profile, as the plain OCI profile of this host")
+		fs.BoolVar(&o.logDenials, "log-denials", false, "with --recording: log denials too (SECCOMP_FILTER_FLAG_LOG: runc >= 1.2.0, crun >= 0.9; runc 1.1 refuses it)")
 		outFlag(fs, o)
 		o.f.register(fs)
 	}, func(_ context.Context, o *toolOpts, _ []string, std stdio) error {
 		if o.recording == o.rtDefault {
 			return usageError{errors.New("give --recording or --runtime-default")}
 		}
-		return profiletool.ProfileFile(std.out, o.out, o.f.f, o.recording, o.from)
+		return profiletool.ProfileFile(std.out, o.out, o.f.f, o.recording, o.from, o.logDenials)
 	})
 )
