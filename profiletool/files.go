@@ -136,12 +136,11 @@ func LintFiles(w io.Writer, strict bool, files ...string) error {
 }
 
 // CheckLogs replays the logs (stdin for none or "-") through a pipeline of
-// one group that keeps the records whose executable path and comm match
-// the regular expressions exe and comm (when not empty), Checks them
+// one group that keeps the records sel selects (pipeline.NewFilter), Checks them
 // against the profile file, and writes the report to w; the error wraps
 // ErrFound when a call would be denied (or, with strict, may be).
-func CheckLogs(ctx context.Context, w io.Writer, stdin io.Reader, profile, exe, comm string, strict bool, logs ...string) error {
-	filter, err := pipeline.NewFilter(exe, comm, 0)
+func CheckLogs(ctx context.Context, w io.Writer, stdin io.Reader, profile string, sel pipeline.Select, strict bool, logs ...string) error {
+	filter, err := pipeline.NewFilter(sel)
 	if err != nil {
 		return UsageError{err}
 	}

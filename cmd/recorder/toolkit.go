@@ -9,12 +9,14 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/recorder-dev/recorder/internal/runner"
+	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profiletool"
 )
 
 // toolOpts are the flags of the toolkit's commands; each registers its own.
 type toolOpts struct {
 	out, format, name, profile, exe, comm, from string
+	uid, auid                                   string
 	strict, recording, rtDefault, logDenials    bool
 	f                                           formatFlag
 }
@@ -82,9 +84,12 @@ var (
 		fs.StringVarP(&o.profile, "profile", "p", "", "the profile `FILE` to check the records against (required)")
 		fs.StringVar(&o.exe, "exe", "", "check only records whose executable path matches `REGEXP`")
 		fs.StringVar(&o.comm, "comm", "", "check only records whose comm matches `REGEXP`")
+		fs.StringVar(&o.uid, "uid", "", "check only records of processes whose user is `UID` (uid=)")
+		fs.StringVar(&o.auid, "auid", "", "check only records whose login user is `AUID` (auid=; unset: none)")
 		fs.BoolVar(&o.strict, "strict", false, "fail when conditional rules may deny a call too")
 	}, func(ctx context.Context, o *toolOpts, logs []string, std stdio) error {
-		return profiletool.CheckLogs(ctx, std.out, std.in, o.profile, o.exe, o.comm, o.strict, logs...)
+		sel := pipeline.Select{Exe: o.exe, Comm: o.comm, UID: o.uid, AUID: o.auid}
+		return profiletool.CheckLogs(ctx, std.out, std.in, o.profile, sel, o.strict, logs...)
 	})
 	runProfile = tool("profile", 0, 0, func(fs *pflag.FlagSet, o *toolOpts) {
 		fs.BoolVar(&o.recording, "recording", false, "the profile to record under: log what the runtime's default allows, deny the rest")
