@@ -78,7 +78,7 @@ func Lint(p *specs.LinuxSeccomp) ([]Finding, error) {
 		fs = append(fs, Finding{s, check, rule, name, fmt.Sprintf(format, args...)})
 	}
 	for _, pr := range profilegen.Validate(p) {
-		add(Error, "invalid", pr.Rule, "", "%s", strings.TrimPrefix(pr.String(), fmt.Sprintf("syscalls[%d]: ", pr.Rule)))
+		add(Error, "invalid", pr.Rule, "", "%s", pr.Message)
 	}
 	arches := lintArches(p)
 	def := defaultAct(p)
