@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -13,7 +14,7 @@ import (
 func TestOwnProfilesLintStrict(t *testing.T) {
 	dir := t.TempDir()
 	for i, args := range [][]string{{"--recording"}, {"--recording", "--log-denials"}, {"--runtime-default"}} {
-		file := filepath.Join(dir, "p"+itoa(i)+".json")
+		file := filepath.Join(dir, "p"+strconv.Itoa(i)+".json")
 		if _, errOut, code := recorder(t, append([]string{"profile", "-o", file}, args...)...); code != 0 {
 			t.Fatalf("profile %v: exit %d: %s", args, code, errOut)
 		}
