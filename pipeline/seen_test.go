@@ -83,7 +83,7 @@ func TestSpan(t *testing.T) {
 // BenchmarkLineFiltered: the cost per record the filter drops, Seen's
 // tally of its exe and comm included.
 func BenchmarkLineFiltered(b *testing.B) {
-	f, err := NewFilter("", "^nomatch$", 0)
+	f, err := NewFilter(Select{Comm: "^nomatch$"})
 	if err != nil {
 		b.Fatal(err)
 	}

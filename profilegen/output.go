@@ -102,13 +102,16 @@ func (o Output) marshal(b Built) ([]byte, error) {
 // errors are returned joined.
 func (o Output) Write(built []Built, opt Options) error {
 	if o.Dir != "" {
-		return o.writeDir(built)
+		return o.writeDir(built, opt)
 	}
 	profiles := make([]*specs.LinuxSeccomp, len(built))
 	for i, b := range built {
 		profiles[i] = b.Profile
 	}
 	union, err := Union(opt, profiles...)
+	if err == nil {
+		union, err = opt.mergeRules(union)
+	}
 	if err != nil {
 		return err
 	}
@@ -130,7 +133,7 @@ func (o Output) Write(built []Built, opt Options) error {
 
 // writeDir writes one file per group, all synced at once and renamed, then
 // one sync of the directory (Dir.Commit).
-func (o Output) writeDir(built []Built) error {
+func (o Output) writeDir(built []Built, opt Options) error {
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return fmt.Errorf("create output dir: %w", err)
 	}
@@ -141,7 +144,12 @@ func (o Output) writeDir(built []Built) error {
 	defer d.Close()
 	var errs []error
 	for _, b := range built {
-		data, err := o.marshal(b)
+		p, err := opt.mergeRules(b.Profile)
+		var data []byte
+		if err == nil {
+			b.Profile = p
+			data, err = o.marshal(b)
+		}
 		if err == nil {
 			err = d.Stage(FileName(b.Group)+o.format().Ext(), data, 0o644)
 		}
@@ -160,4 +168,31 @@ func (o Output) format() Format {
 		return OCI
 	}
 	return o.Format
+}
+
+// ErrConditionsDropped: Options.Merge's profiles allow calls on conditions,
+// and no Options.MergeRules can keep them.
+var ErrConditionsDropped = errors.New("merged profiles allow calls on conditions, and nothing merges conditions")
+
+// mergeRules returns p with what opt.Merge's profiles allow, conditions
+// kept (opt.MergeRules); p itself when there is nothing to merge.
+func (opt Options) mergeRules(p *specs.LinuxSeccomp) (*specs.LinuxSeccomp, error) {
+	if len(opt.Merge) == 0 {
+		return p, nil
+	}
+	if opt.MergeRules == nil {
+		for _, m := range opt.Merge {
+			for _, r := range m.Syscalls {
+				if r.Action == specs.ActAllow && len(r.Args) > 0 {
+					return nil, ErrConditionsDropped
+				}
+			}
+		}
+		return p, nil
+	}
+	out, err := opt.MergeRules(p, opt.Merge)
+	if err != nil {
+		return nil, fmt.Errorf("merge profiles: %w", err)
+	}
+	return out, nil
 }

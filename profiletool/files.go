@@ -177,21 +177,21 @@ func LintFilesJSON(strict bool, files ...string) (LintJSON, error) {
 }
 
 func lintFile(file string) ([]Finding, error) {
-	ps, err := readAll(file)
+	// Decoded, not validated: Lint reports each problem.
+	p, err := profilegen.DecodeFileLimit(file, profilegen.DefaultMaxProfileSize)
 	if err != nil {
 		return nil, err
 	}
-	return Lint(ps[0])
+	return Lint(p)
 }
 
 // CheckLogs replays the logs (stdin for none or "-") through a pipeline of
-// one group that keeps the records whose executable path and comm match
-// the regular expressions exe and comm (when not empty), Checks them
+// one group that keeps the records sel selects (pipeline.NewFilter), Checks them
 // against the profile file, and writes the report to w; the error wraps
 // ErrFound when a call would be denied (or, with strict, may be), and is
 // ErrNothingChecked when no record was.
-func CheckLogs(ctx context.Context, w io.Writer, stdin io.Reader, profile, exe, comm string, strict bool, logs ...string) error {
-	rep, readErr, err := checkLogs(ctx, stdin, profile, exe, comm, logs)
+func CheckLogs(ctx context.Context, w io.Writer, stdin io.Reader, profile string, sel pipeline.Select, strict bool, logs ...string) error {
+	rep, readErr, err := checkLogs(ctx, stdin, profile, sel, logs)
 	if err != nil {
 		return err
 	}
@@ -218,8 +218,8 @@ func (r *CheckReport) outcome(strict bool) error {
 }
 
 // CheckLogsJSON is CheckLogs' JSON form.
-func CheckLogsJSON(ctx context.Context, stdin io.Reader, profile, exe, comm string, strict bool, logs ...string) (CheckJSON, error) {
-	rep, readErr, err := checkLogs(ctx, stdin, profile, exe, comm, logs)
+func CheckLogsJSON(ctx context.Context, stdin io.Reader, profile string, sel pipeline.Select, strict bool, logs ...string) (CheckJSON, error) {
+	rep, readErr, err := checkLogs(ctx, stdin, profile, sel, logs)
 	if err != nil {
 		return CheckJSON{SchemaVersion: pipeline.SchemaVersion, Command: "check", Profile: profile, Strict: strict,
 			Denied: []CheckedJSON{}, MayDeny: []CheckedJSON{}, Unknown: []CheckedJSON{}, Error: err.Error()}, err
@@ -235,8 +235,8 @@ func CheckLogsJSON(ctx context.Context, stdin io.Reader, profile, exe, comm stri
 
 // checkLogs is the report of CheckLogs, and the error of an input that
 // failed while it was read (the report holds what was read before).
-func checkLogs(ctx context.Context, stdin io.Reader, profile, exe, comm string, logs []string) (*CheckReport, error, error) {
-	filter, err := pipeline.NewFilter(exe, comm, 0)
+func checkLogs(ctx context.Context, stdin io.Reader, profile string, sel pipeline.Select, logs []string) (*CheckReport, error, error) {
+	filter, err := pipeline.NewFilter(sel)
 	if err != nil {
 		return nil, nil, UsageError{err}
 	}
@@ -258,11 +258,14 @@ func checkLogs(ctx context.Context, stdin io.Reader, profile, exe, comm string, 
 }
 
 // ProfileFile writes to out, in format f, the RecordingProfile of this
-// host's ABI (with the profile file from, when not empty) when recording
-// is set, else its RuntimeDefault.
-func ProfileFile(w io.Writer, out string, f Format, recording bool, from string) error {
+// host's ABI (with the profile file from, when not empty; WithLog when
+// logDenials is set) when recording is set, else its RuntimeDefault.
+func ProfileFile(w io.Writer, out string, f Format, recording bool, from string, logDenials bool) error {
 	if from != "" && !recording {
 		return UsageError{errors.New("--from goes with --recording")}
+	}
+	if logDenials && !recording {
+		return UsageError{errors.New("--log-denials goes with --recording")}
 	}
 	native, ok := audit.NativeArch()
 	if !ok {
@@ -279,6 +282,9 @@ func ProfileFile(w io.Writer, out string, f Format, recording bool, from string)
 	}
 	if recording {
 		p, err = RecordingProfile(native, fromP)
+		if err == nil && logDenials {
+			p = WithLog(p)
+		}
 	} else {
 		p, err = RuntimeDefault(native)
 	}

@@ -90,7 +90,7 @@ func (o *outputFlags) write(command string, p *pipeline.Pipeline, opt profilegen
 		err = outcome
 	}
 	sum := pipeline.Summary{Unit: unit, Counts: &p.Counts, Built: built, Left: left, Overflow: p.Set.Overflow(),
-		MaxUnknown: cmp.Or(o.maxLines, -1), InputErr: inputErr, Partial: o.partial, NotWritten: empty, Output: &out}
+		MaxUnknown: cmp.Or(o.maxLines, -1), InputErr: inputErr, Partial: o.partial, NotWritten: empty, Output: &out, Users: &p.Users}
 	if o.inputs != nil && p.Counts.Kept == 0 && p.Counts.Filtered == 0 { // replay: where are they?
 		sum.Hint = source.Where(o.inputs)
 	}

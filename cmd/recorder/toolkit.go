@@ -15,7 +15,9 @@ import (
 // toolOpts are the flags of the toolkit's commands; each registers its own.
 type toolOpts struct {
 	out, format, name, profile, exe, comm, from string
+	uid, auid                                   string
 	strict, recording, rtDefault, allowEmpty    bool
+	logDenials                                  bool
 	f                                           formatFlag
 	jsonFlag
 }
@@ -126,6 +128,8 @@ var (
 			fs.StringVarP(&o.profile, "profile", "p", "", "the profile `FILE` to check the records against (required)")
 			fs.StringVar(&o.exe, "exe", "", "check only records whose executable path matches `REGEXP`")
 			fs.StringVar(&o.comm, "comm", "", "check only records whose comm matches `REGEXP`")
+			fs.StringVar(&o.uid, "uid", "", "check only records of processes whose user is `UID` (uid=)")
+			fs.StringVar(&o.auid, "auid", "", "check only records whose login user is `AUID` (auid=; unset: none)")
 			fs.BoolVar(&o.strict, "strict", false, "fail when conditional rules may deny a call too")
 			fs.BoolVar(&o.allowEmpty, "allow-empty", false, "exit 0, not 3, when no record was checked")
 			o.register(fs, "report")
@@ -136,10 +140,11 @@ var (
 				}
 				return err
 			}
+			sel := pipeline.Select{Exe: o.exe, Comm: o.comm, UID: o.uid, AUID: o.auid}
 			if !o.on() {
-				return allow(profiletool.CheckLogs(cmd.Context(), std.out, std.in, o.profile, o.exe, o.comm, o.strict, logs...))
+				return allow(profiletool.CheckLogs(cmd.Context(), std.out, std.in, o.profile, sel, o.strict, logs...))
 			}
-			j, err := profiletool.CheckLogsJSON(cmd.Context(), std.in, o.profile, o.exe, o.comm, o.strict, logs...)
+			j, err := profiletool.CheckLogsJSON(cmd.Context(), std.in, o.profile, sel, o.strict, logs...)
 			return writeToolJSON(o, std, j, func(j *profiletool.CheckJSON, c int) { j.ExitCode = c }, allow(err), 2)
 		}}
 	profile = toolCmd{"profile --recording [--from FILE] | --runtime-default [flags]", "the safe, quiet profile to record under; Docker's default", 0, 0, 1,
@@ -147,12 +152,13 @@ var (
 			fs.BoolVar(&o.recording, "recording", false, "the profile to record under: log what the runtime's default allows, deny the rest")
 			fs.StringVar(&o.from, "from", "", "with --recording: allow what the profile `FILE` allows, so that only new calls are logged")
 			fs.BoolVar(&o.rtDefault, "runtime-default", false, "Docker's default profile, as the plain OCI profile of this host")
+			fs.BoolVar(&o.logDenials, "log-denials", false, "with --recording: log denials too (SECCOMP_FILTER_FLAG_LOG: runc >= 1.2.0, crun >= 0.9; runc 1.1 refuses it)")
 			outFlag(fs, o)
 			o.f.register(fs)
 		}, func(_ *cobra.Command, o *toolOpts, _ []string, std stdio) error {
 			if o.recording == o.rtDefault {
 				return usageError{errors.New("give --recording or --runtime-default")}
 			}
-			return profiletool.ProfileFile(std.out, o.out, o.f.f, o.recording, o.from)
+			return profiletool.ProfileFile(std.out, o.out, o.f.f, o.recording, o.from, o.logDenials)
 		}}
 )
