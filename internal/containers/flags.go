@@ -12,6 +12,7 @@ import (
 type Flags struct {
 	Container, Pod, Namespace string
 	CRIEndpoint, PIDMap       string
+	Events                    string
 }
 
 // Register adds the flags to fs.
@@ -20,6 +21,7 @@ func (f *Flags) Register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.Pod, "pod", "", "with --group-by container|pod, write only the profiles of pod `NAME` (or UID)")
 	fs.StringVar(&f.Namespace, "namespace", "", "with --group-by container|pod, write only the profiles of pods in namespace `NS`")
 	fs.StringVar(&f.CRIEndpoint, "cri-endpoint", "auto", "CRI runtime that names containers `<namespace>_<pod>_<container>`: auto (containerd's or CRI-O's socket, if there), none, or unix:///PATH")
+	fs.StringVar(&f.Events, "process-events", "auto", "watch, record: learn each process's container as it starts, from the kernel's process events (eBPF; needs CAP_BPF and CAP_PERFMON): `auto` (where it loads, else /proc alone), on, off")
 	fs.StringVar(&f.PIDMap, "pid-map", "", "pid map `FILE`: watch writes the container of each process it looks up; replay attributes records with it")
 }
 
@@ -27,5 +29,5 @@ func (f *Flags) Register(fs *pflag.FlagSet) {
 // replay.
 func (f *Flags) Configure(cfg *pipeline.Config, live bool, log *slog.Logger) (*Setup, error) {
 	return Configure(cfg, Options{Container: f.Container, Pod: f.Pod, Namespace: f.Namespace,
-		CRIEndpoint: f.CRIEndpoint, PIDMap: f.PIDMap, Live: live, Log: log})
+		CRIEndpoint: f.CRIEndpoint, PIDMap: f.PIDMap, Events: f.Events, Live: live, Log: log})
 }

@@ -18,7 +18,11 @@ type Options struct {
 	CRIEndpoint string // --cri-endpoint: "auto" (probe), "none", or an endpoint
 	PIDMap      string // --pid-map: replay reads it, watch writes it
 	Live        bool   // the records' processes may still run (watch, record), else replay
-	Log         *slog.Logger
+	// Events is --process-events: "auto" (or ""): follow the kernel's
+	// process events where the eBPF program loads, else read /proc alone,
+	// with a warning; "on": fail where it does not load; "off": /proc alone.
+	Events string
+	Log    *slog.Logger
 }
 
 // ErrUsage: a bad combination of flags. errors.Is(err, ErrUsage) tells
@@ -42,6 +46,8 @@ type Setup struct {
 	Namer      *Namer      // the Finisher, when grouping by container or pod
 	resolver   *Resolver
 	pidmap     *PIDMapWriter
+	tracker    *Tracker
+	log        *slog.Logger
 }
 
 // Observe is Attributor.Observe, or nothing when records are not
@@ -70,6 +76,10 @@ func (s *Setup) Close() error {
 	if s.resolver != nil {
 		errs = append(errs, s.resolver.Close())
 	}
+	if s.tracker != nil {
+		s.report()
+		errs = append(errs, s.tracker.Close())
+	}
 	if s.pidmap != nil {
 		errs = append(errs, s.pidmap.Close())
 	}
@@ -95,18 +105,29 @@ func Configure(cfg *pipeline.Config, o Options) (*Setup, error) {
 	if !o.Live && o.PIDMap == "" {
 		return nil, usage{ErrReplay}
 	}
-	s := &Setup{}
+	if o.Events != "" && o.Events != "auto" && o.Events != "on" && o.Events != "off" {
+		return nil, usage{fmt.Errorf("--process-events %q: want auto, on or off", o.Events)}
+	}
+	s := &Setup{log: o.Log}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
 	var static map[string]Names
 	if o.Live {
 		s.Attributor = &Attributor{}
 		cfg.Enrichers = append(cfg.Enrichers, s.Attributor)
+		if err := s.follow(o.Events); err != nil {
+			return nil, err
+		}
 		if o.PIDMap != "" {
 			w, err := CreatePIDMap(o.PIDMap)
 			if err != nil {
+				s.Close()
 				return nil, err
 			}
 			s.pidmap = w
 			s.Attributor.OnProcess = w.AddProcess
+			s.Attributor.OnUnknown = w.AddUnknown
 		}
 	} else {
 		m, err := ReadPIDMapFile(o.PIDMap)
