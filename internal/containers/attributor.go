@@ -71,6 +71,9 @@ type Attributor struct {
 	// process events, learnt as they happened; /proc is read only for the
 	// processes it does not know.
 	Events *Tracker
+	// Runtimes, when set, notes the runtime of each container whose
+	// init's records come.
+	Runtimes *Runtimes
 
 	mu         sync.Mutex
 	proc       procfs.Reader // reads /proc/PID/stat and cgroup into buffers it keeps
@@ -103,6 +106,7 @@ func (a *Attributor) Enrich(r *pipeline.Record) {
 		r.MarkUnattributed()
 	case info != nil:
 		SetAttrs(r, info)
+		a.Runtimes.Note(r, info)
 	}
 }
 

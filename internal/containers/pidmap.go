@@ -132,6 +132,10 @@ func (m *PIDMapWriter) Close() error {
 
 // PIDMap is a pid map read back: a pipeline.Enricher for replay.
 type PIDMap struct {
+	// Runtimes, when set, notes the runtime of each container whose
+	// init's records come.
+	Runtimes *Runtimes
+
 	procs   map[int32][]mapped      // by pid, sorted by start
 	names   map[string]Names        // by container ID
 	unknown map[unknownKey]struct{} // what watch could not attribute
@@ -240,6 +244,7 @@ func (m *PIDMap) Enrich(r *pipeline.Record) {
 		r.MarkUnattributed()
 	case found.info != nil:
 		SetAttrs(r, found.info)
+		m.Runtimes.Note(r, found.info)
 	}
 }
 

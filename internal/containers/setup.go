@@ -22,6 +22,9 @@ type Options struct {
 	// process events where the eBPF program loads, else read /proc alone,
 	// with a warning; "on": fail where it does not load; "off": /proc alone.
 	Events string
+	// NoRuntimeBase is --no-runtime-base: profiles of containers get no
+	// runtime base.
+	NoRuntimeBase bool
 	Log    *slog.Logger
 }
 
@@ -109,12 +112,16 @@ func Configure(cfg *pipeline.Config, o Options) (*Setup, error) {
 		return nil, usage{fmt.Errorf("--process-events %q: want auto, on or off", o.Events)}
 	}
 	s := &Setup{log: o.Log}
+	var runtimes *Runtimes
+	if byContainer && !o.NoRuntimeBase {
+		runtimes = &Runtimes{}
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	var static map[string]Names
 	if o.Live {
-		s.Attributor = &Attributor{}
+		s.Attributor = &Attributor{Runtimes: runtimes}
 		cfg.Enrichers = append(cfg.Enrichers, s.Attributor)
 		if err := s.follow(o.Events); err != nil {
 			return nil, err
@@ -135,6 +142,7 @@ func Configure(cfg *pipeline.Config, o Options) (*Setup, error) {
 			return nil, fmt.Errorf("--pid-map: %w", err)
 		}
 		static = m.Names()
+		m.Runtimes = runtimes
 		cfg.Enrichers = append(cfg.Enrichers, m)
 	}
 	if o.Container != "" {
@@ -148,7 +156,7 @@ func Configure(cfg *pipeline.Config, o Options) (*Setup, error) {
 	if !byContainer {
 		return s, nil
 	}
-	s.Namer = &Namer{Static: static, Pod: o.Pod, Namespace: o.Namespace}
+	s.Namer = &Namer{Static: static, Pod: o.Pod, Namespace: o.Namespace, Runtimes: runtimes}
 	cfg.Finish = s.Namer
 	if o.Live {
 		endpoint := o.CRIEndpoint
