@@ -34,7 +34,7 @@ var RuntimeLists = []RuntimeList{
 	{
 		Runtime: "runc", Version: "1.1.5 (Debian 12)",
 		Origin: "measured on the test machine (kernel 6.18, x86_64): the calls of comm runc:[2:INIT] under the tutorial's audit.json in 100 starts and 100 execs with two busy loops, and the Go runtime's asynchronous calls of runc 1.4.2's list",
-		Names: runc115,
+		Names:  runc115,
 	},
 	{
 		Runtime: "crun", Version: "1.26",

@@ -25,7 +25,7 @@ type Options struct {
 	// NoRuntimeBase is --no-runtime-base: profiles of containers get no
 	// runtime base.
 	NoRuntimeBase bool
-	Log    *slog.Logger
+	Log           *slog.Logger
 }
 
 // ErrUsage: a bad combination of flags. errors.Is(err, ErrUsage) tells
