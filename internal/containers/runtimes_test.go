@@ -81,3 +81,23 @@ func TestRuntimeBase(t *testing.T) {
 		}
 	}
 }
+
+// TestRuntimeListsCover: runc's base holds every call runc 1.1.5's init
+// made on this machine under signal stress (the measured list), and the
+// Go runtime's asynchronous calls whether or not a recording saw them.
+func TestRuntimeListsCover(t *testing.T) {
+	base := RuntimeBase("runc")
+	for _, n := range slices.Concat(runc115, []string{"rt_sigreturn", "futex", "nanosleep", "sched_yield", "tgkill", "sigaltstack", "getpid", "mmap"}) {
+		if _, ok := slices.BinarySearch(base, n); !ok {
+			t.Errorf("runc's base lacks %s", n)
+		}
+	}
+	for _, l := range RuntimeLists {
+		if l.Origin == "" || l.Version == "" || !slices.IsSorted(l.Names) {
+			t.Errorf("%s %s: no origin or version, or names not sorted", l.Runtime, l.Version)
+		}
+	}
+	if RuntimeBase("youki") != nil {
+		t.Error("a base for an unknown runtime")
+	}
+}
