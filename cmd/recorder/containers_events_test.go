@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -140,4 +141,166 @@ func TestContainersShortLived(t *testing.T) {
 	if t.Failed() {
 		fmt.Fprintf(os.Stderr, "watch log:\n%s\n", w.log.String())
 	}
+}
+
+// runcRoot is the --root of r's commands.
+func runcRoot(t *testing.T, r *runctest.Runc, b *runctest.Bundle, id string) string {
+	args := r.Command(t, b, id)
+	return args[slices.Index(args, "--root")+1]
+}
+
+// busyLoops runs two busy loops until the test ends: a preemption signal
+// is then likelier to reach runc's init between loading the filter and
+// exec'ing (FACTS.md).
+func busyLoops(t *testing.T) {
+	for range 2 {
+		c := exec.Command("sh", "-c", "while :; do :; done")
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Process.Kill(); c.Wait() })
+	}
+}
+
+// TestContainersExecProbes: a long-running container and 5 exec probes
+// (runc exec, as a Kubernetes exec probe or kubectl exec makes) recorded
+// by watch --group-by container. Under the recorded profile, with two busy
+// loops on the machine, a new container serves 100 exec probes and 50 new
+// containers of the image start and run: 0 failures (issue 15).
+func TestContainersExecProbes(t *testing.T) {
+	audittest.NeedRoot(t)
+	prev := audittest.NoDaemon(t)
+	r := runctest.New(t)
+	files := map[string]string{"/pause": runctest.Static(t, "./testdata/workloads/pause", nil), "/brief": runctest.Static(t, "./testdata/workloads/brief", nil)}
+	dir := t.TempDir()
+	w := startWatch(t, "--source", "netlink", "-d", dir, "--group-by", "container", "--cri-endpoint", "none",
+		"--process-events", "on", "--flush-interval", "100ms")
+	w.waitFor(t, "registration", 5*time.Second, func() bool { return audittest.Status(t).PID == uint32(os.Getpid()) })
+
+	long := func(id string, profile *specs.LinuxSeccomp) (root string) {
+		b := runctest.NewBundle(t, files, "/pause")
+		b.Spec.Linux.CgroupsPath = runctest.PodCgroup(runctest.NewUID(), id)
+		b.Spec.Linux.Seccomp = profile
+		r.Run(t, b, id, nil)
+		return runcRoot(t, r, b, id+"-unused")
+	}
+	probe := func(root, id string) error {
+		out, err := exec.Command("runc", "--root", root, "exec", id, "/brief", "-child").CombinedOutput()
+		if err == nil && string(out) != "child\n" {
+			err = fmt.Errorf("output %q", out)
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %s", err, out)
+		}
+		return nil
+	}
+	id := runctest.NewID()
+	root := long(id, tutorialAudit(t))
+	for i := range 5 {
+		if err := probe(root, id); err != nil {
+			t.Fatalf("probe %d under audit.json: %v", i, err)
+		}
+	}
+	file := filepath.Join(dir, id+".json")
+	w.waitFor(t, "the container's profile", 15*time.Second, func() bool { return fileHas(file, "fstatfs", "execve", "write") })
+	w.stop(t)
+	audittest.CheckSame(t, "after watch", prev, audittest.Status(t))
+	profile, names := readProfile(t, file)
+	t.Logf("recorded: %q\n%s", names, w.log.String())
+
+	busyLoops(t)
+	id2 := runctest.NewID()
+	root2 := long(id2, profile)
+	failed := 0
+	for i := range 100 {
+		if err := probe(root2, id2); err != nil {
+			failed++
+			t.Errorf("exec probe %d under the recorded profile: %v", i, err)
+		}
+	}
+	starts := newBriefs(50)
+	outs, errs := make([]string, len(starts)), make([]error, len(starts))
+	for i, c := range starts {
+		b := runctest.NewBundle(t, files, "/brief", "-child")
+		b.Spec.Linux.CgroupsPath = runctest.PodCgroup(c.uid, c.id)
+		b.Spec.Linux.Seccomp = profile
+		args := r.Command(t, b, c.id)
+		out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
+		outs[i], errs[i] = string(out), err
+		if err != nil || outs[i] != "child\n" {
+			failed++
+			t.Errorf("container start %d under the recorded profile: %v: %q", i, err, out)
+		}
+	}
+	t.Logf("%d failures in 100 exec probes and 50 container starts under the recorded profile", failed)
+}
+
+// TestContainersForkStorm: a container runs 5,000 short-lived processes
+// one after the other (testdata/workloads/storm: fork and exec of a static
+// binary that exits at once) under audit.json while watch --group-by
+// container records: every record is attributed to the container; any
+// that is not is counted with its cause.
+func TestContainersForkStorm(t *testing.T) {
+	audittest.NeedRoot(t)
+	prev := audittest.NoDaemon(t)
+	r := runctest.New(t)
+	storm := filepath.Join(t.TempDir(), "storm")
+	if out, err := exec.Command("gcc", "-static", "-O2", "-o", storm, filepath.Join(runctest.ModuleRoot(t), "testdata/workloads/storm/storm.c")).CombinedOutput(); err != nil {
+		t.Fatalf("gcc -static: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	w := startWatch(t, "--source", "netlink", "-d", dir, "--group-by", "container", "--cri-endpoint", "none",
+		"--process-events", "on", "--flush-interval", "200ms")
+	w.waitFor(t, "registration", 5*time.Second, func() bool { return audittest.Status(t).PID == uint32(os.Getpid()) })
+	c := newBriefs(1)[0]
+	b := runctest.NewBundle(t, map[string]string{"/storm": storm}, "/storm", "5000")
+	b.Spec.Linux.CgroupsPath = runctest.PodCgroup(c.uid, c.id)
+	b.Spec.Linux.Seccomp = tutorialAudit(t)
+	args := r.Command(t, b, c.id)
+	start := time.Now()
+	if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil || string(out) != "5000 ran\n" {
+		t.Fatalf("the storm: %v: %s", err, out)
+	}
+	t.Logf("5,000 processes in %v", time.Since(start))
+	file := filepath.Join(dir, c.id+".json")
+	w.waitFor(t, "the container's profile", 30*time.Second, func() bool { return fileHas(file, "execve", "wait4", "exit_group", "arch_prctl") })
+	time.Sleep(500 * time.Millisecond) // the last records of the storm
+	w.stop(t)
+	audittest.CheckSame(t, "after watch", prev, audittest.Status(t))
+	log := w.log.String()
+	unattributed := logCount(t, log, "unattributed")
+	causes := 0
+	for _, l := range strings.Split(log, "\n") {
+		if strings.Contains(l, `msg="records not attributed"`) {
+			causes += logCount(t, l, "records")
+		}
+	}
+	if unattributed != causes {
+		t.Errorf("%d records unattributed, %d counted with a cause:\n%s", unattributed, causes, log)
+	}
+	if unattributed != 0 {
+		t.Errorf("%d records unattributed:\n%s", unattributed, log)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "unattributed.json")); err == nil {
+		t.Errorf("unattributed.json written")
+	}
+	for _, l := range strings.Split(log, "\n") {
+		if strings.Contains(l, "watch ended") || strings.Contains(l, "process events") {
+			t.Log(l)
+		}
+	}
+}
+
+// logCount returns the number after " key=" in a log line (0: absent).
+func logCount(t *testing.T, log, key string) int {
+	i := strings.LastIndex(log, " "+key+"=")
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(log[i+len(key)+2:])
+	n, err := strconv.Atoi(f[0])
+	if err != nil {
+		t.Fatalf("%s=%s: %v", key, f[0], err)
+	}
+	return n
 }
