@@ -2,6 +2,7 @@ package containers
 
 import (
 	"errors"
+	"runtime"
 	"testing"
 	"time"
 
@@ -193,5 +194,30 @@ func BenchmarkTrackerLookup(b *testing.B) {
 		if _, err := a.Lookup(7, when); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkTrackerStormMemory: the heap a Tracker holds after a fork storm
+// of 1,000,000 short-lived processes (pids cycling through 4,194,304, as
+// pid_max allows on 64-bit), its exited table at its default bound.
+func BenchmarkTrackerStormMemory(b *testing.B) {
+	for b.Loop() {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		tr := newTestTracker(&fakeEvents{})
+		tr.mu.Lock()
+		for i := range 1000000 {
+			pid := uint32(300 + i*7%4194000)
+			tr.Apply(&procev.Event{Kind: procev.Fork, Boot: time.Duration(i) * time.Microsecond, PID: pid, Cgroup: cgA})
+			tr.Apply(&procev.Event{Kind: procev.Exit, Boot: time.Duration(i)*time.Microsecond + 500, PID: pid, Cgroup: cgA})
+		}
+		kept := tr.kept
+		tr.mu.Unlock()
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapInuse-before.HeapInuse)/(1<<20), "heap-MiB")
+		b.ReportMetric(float64(kept), "kept")
+		tr.Close()
 	}
 }

@@ -51,3 +51,33 @@ func TestOpen(t *testing.T) {
 		t.Errorf("lost %d", r.Lost())
 	}
 }
+
+// BenchmarkForkExec is the cost the program adds to a process's life: a
+// fork, exec and exit of /bin/true, without the program and with it
+// loaded (its events read after each).
+func BenchmarkForkExec(b *testing.B) {
+	for _, loaded := range []bool{false, true} {
+		name := "unloaded"
+		if loaded {
+			name = "loaded"
+		}
+		b.Run(name, func(b *testing.B) {
+			var r *Reader
+			if loaded {
+				var err error
+				if r, err = Open(); err != nil {
+					b.Fatal(err)
+				}
+				defer r.Close()
+			}
+			var e Event
+			for b.Loop() {
+				if err := exec.Command("/bin/true").Run(); err != nil {
+					b.Fatal(err)
+				}
+				for r != nil && r.Read(&e) == nil {
+				}
+			}
+		})
+	}
+}
