@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/recorder-dev/recorder/internal/audittest"
 	"github.com/recorder-dev/recorder/internal/runctest"
+	"github.com/recorder-dev/recorder/internal/sandbox"
 )
 
 // brief is a short-lived container: testdata/workloads/brief, which exits
@@ -303,4 +305,61 @@ func logCount(t *testing.T, log, key string) int {
 		t.Fatalf("%s=%s: %v", key, f[0], err)
 	}
 	return n
+}
+
+// TestContainersPidReuse: a container's process under audit.json holds pid
+// P and is killed; a host process is then made to get P (ns_last_pid, as
+// CRIU restores pids) and runs sync(1) under a logging filter, exiting at
+// once. Its records, sync among them, go to the host (or unattributed),
+// never to the container; replay --pid-map agrees.
+func TestContainersPidReuse(t *testing.T) {
+	audittest.NeedRoot(t)
+	prev := audittest.NoDaemon(t)
+	r := runctest.New(t)
+	dir := t.TempDir()
+	pidMap, tee := filepath.Join(dir, "pids.map"), filepath.Join(dir, "tee.log")
+	w := startWatch(t, "--source", "netlink", "-d", dir, "--group-by", "container", "--cri-endpoint", "none",
+		"--process-events", "on", "--flush-interval", "100ms", "--pid-map", pidMap, "--tee", tee)
+	w.waitFor(t, "registration", 5*time.Second, func() bool { return audittest.Status(t).PID == uint32(os.Getpid()) })
+
+	id := runctest.NewID()
+	b := runctest.NewBundle(t, map[string]string{"/pause": runctest.Static(t, "./testdata/workloads/pause", nil)}, "/pause")
+	b.Spec.Linux.CgroupsPath = runctest.PodCgroup(runctest.NewUID(), id)
+	b.Spec.Linux.Seccomp = tutorialAudit(t)
+	pid := r.Run(t, b, id, nil)
+	file := filepath.Join(dir, id+".json")
+	w.waitFor(t, "the container's profile", 15*time.Second, func() bool { return fileHas(file, "fstatfs", "execve") })
+	r.Kill(t, id, "KILL")
+	r.WaitStopped(t, id, 10*time.Second)
+
+	reused := false
+	for try := 0; try < 50 && !reused; try++ {
+		if err := os.WriteFile("/proc/sys/kernel/ns_last_pid", []byte(strconv.Itoa(pid-1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c := &sandbox.Cmd{Profile: audittest.LogAll, Args: []string{"sync"}, Stdout: io.Discard, Stderr: io.Discard}
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		reused = c.Process.Pid == pid
+		c.Wait()
+	}
+	if !reused {
+		t.Fatalf("no host process got the container's pid %d in 50 tries", pid)
+	}
+	host := filepath.Join(dir, "host.json")
+	w.waitFor(t, "the host's sync", 15*time.Second, func() bool { return fileHas(host, "sync") })
+	w.stop(t)
+	audittest.CheckSame(t, "after watch", prev, audittest.Status(t))
+	if _, names := readProfile(t, file); slices.Contains(names, "sync") {
+		t.Errorf("the container's profile holds the sync of the host process that reused its pid %d:\n%s", pid, w.log.String())
+	}
+	replayDir := t.TempDir()
+	var out, errOut strings.Builder
+	if err := run(t.Context(), []string{"replay", "--group-by", "container", "--pid-map", pidMap, "-d", replayDir, tee}, nil, &out, &errOut); err != nil {
+		t.Fatalf("replay --pid-map: %v\n%s", err, errOut.String())
+	}
+	if _, names := readProfile(t, filepath.Join(replayDir, id+".json")); slices.Contains(names, "sync") {
+		t.Errorf("replay --pid-map gave the host's sync to the container")
+	}
 }
