@@ -183,7 +183,12 @@ func TestContainersExecProbes(t *testing.T) {
 		b := runctest.NewBundle(t, files, "/pause")
 		b.Spec.Linux.CgroupsPath = runctest.PodCgroup(runctest.NewUID(), id)
 		b.Spec.Linux.Seccomp = profile
-		r.Run(t, b, id, nil)
+		log, err := os.Create(filepath.Join(t.TempDir(), "log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer log.Close()
+		r.Run(t, b, id, log) // a log file: a pipe would stay open in the detached container
 		return runcRoot(t, r, b, id+"-unused")
 	}
 	probe := func(root, id string) error {
@@ -326,7 +331,12 @@ func TestContainersPidReuse(t *testing.T) {
 	b := runctest.NewBundle(t, map[string]string{"/pause": runctest.Static(t, "./testdata/workloads/pause", nil)}, "/pause")
 	b.Spec.Linux.CgroupsPath = runctest.PodCgroup(runctest.NewUID(), id)
 	b.Spec.Linux.Seccomp = tutorialAudit(t)
-	pid := r.Run(t, b, id, nil)
+	log, err := os.Create(filepath.Join(t.TempDir(), "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	pid := r.Run(t, b, id, log)
 	file := filepath.Join(dir, id+".json")
 	w.waitFor(t, "the container's profile", 15*time.Second, func() bool { return fileHas(file, "fstatfs", "execve") })
 	r.Kill(t, id, "KILL")
