@@ -152,13 +152,13 @@ func (t *Tracker) drain() {
 			t.stats.Bad++
 			return
 		default:
-			t.Apply(&t.ev)
+			t.apply(&t.ev)
 		}
 	}
 }
 
-// Apply applies one event. Call it with t.mu held (drain does).
-func (t *Tracker) Apply(e *procev.Event) {
+// apply applies one event, t.mu held.
+func (t *Tracker) apply(e *procev.Event) {
 	t.stats.Events++
 	at := time.Unix(0, int64(e.Boot+t.offset))
 	switch e.Kind {

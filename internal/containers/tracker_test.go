@@ -148,8 +148,8 @@ func TestTrackerBounded(t *testing.T) {
 	tr.mu.Lock()
 	for i := range 200000 {
 		pid := uint32(1000 + i%30000)
-		tr.Apply(&procev.Event{Kind: procev.Fork, Boot: time.Duration(i) * time.Microsecond, PID: pid, Cgroup: cgA})
-		tr.Apply(&procev.Event{Kind: procev.Exit, Boot: time.Duration(i)*time.Microsecond + 500, PID: pid, Cgroup: cgA})
+		tr.apply(&procev.Event{Kind: procev.Fork, Boot: time.Duration(i) * time.Microsecond, PID: pid, Cgroup: cgA})
+		tr.apply(&procev.Event{Kind: procev.Exit, Boot: time.Duration(i)*time.Microsecond + 500, PID: pid, Cgroup: cgA})
 	}
 	n := 0
 	for _, ls := range tr.lives {
@@ -175,9 +175,9 @@ func BenchmarkTrackerEvent(b *testing.B) {
 	for b.Loop() {
 		pid := uint32(1000 + i%100000)
 		if i%2 == 0 {
-			tr.Apply(&procev.Event{Kind: procev.Fork, Boot: time.Duration(i) * time.Microsecond, PID: pid, Cgroup: cgA})
+			tr.apply(&procev.Event{Kind: procev.Fork, Boot: time.Duration(i) * time.Microsecond, PID: pid, Cgroup: cgA})
 		} else {
-			tr.Apply(&procev.Event{Kind: procev.Exit, Boot: time.Duration(i) * time.Microsecond, PID: uint32(1000 + (i-1)%100000), Cgroup: cgA})
+			tr.apply(&procev.Event{Kind: procev.Exit, Boot: time.Duration(i) * time.Microsecond, PID: uint32(1000 + (i-1)%100000), Cgroup: cgA})
 		}
 		i++
 	}
@@ -209,8 +209,8 @@ func BenchmarkTrackerStormMemory(b *testing.B) {
 		tr.mu.Lock()
 		for i := range 1000000 {
 			pid := uint32(300 + i*7%4194000)
-			tr.Apply(&procev.Event{Kind: procev.Fork, Boot: time.Duration(i) * time.Microsecond, PID: pid, Cgroup: cgA})
-			tr.Apply(&procev.Event{Kind: procev.Exit, Boot: time.Duration(i)*time.Microsecond + 500, PID: pid, Cgroup: cgA})
+			tr.apply(&procev.Event{Kind: procev.Fork, Boot: time.Duration(i) * time.Microsecond, PID: pid, Cgroup: cgA})
+			tr.apply(&procev.Event{Kind: procev.Exit, Boot: time.Duration(i)*time.Microsecond + 500, PID: pid, Cgroup: cgA})
 		}
 		kept := tr.kept
 		tr.mu.Unlock()
