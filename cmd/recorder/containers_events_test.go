@@ -4,7 +4,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,7 +18,6 @@ import (
 
 	"github.com/recorder-dev/recorder/internal/audittest"
 	"github.com/recorder-dev/recorder/internal/runctest"
-	"github.com/recorder-dev/recorder/internal/sandbox"
 )
 
 // brief is a short-lived container: testdata/workloads/brief, which exits
@@ -251,10 +249,7 @@ func TestContainersForkStorm(t *testing.T) {
 	audittest.NeedRoot(t)
 	prev := audittest.NoDaemon(t)
 	r := runctest.New(t)
-	storm := filepath.Join(t.TempDir(), "storm")
-	if out, err := exec.Command("gcc", "-static", "-O2", "-o", storm, filepath.Join(runctest.ModuleRoot(t), "testdata/workloads/storm/storm.c")).CombinedOutput(); err != nil {
-		t.Fatalf("gcc -static: %v\n%s", err, out)
-	}
+	storm := buildStorm(t)
 	dir := t.TempDir()
 	w := startWatch(t, "--source", "netlink", "-d", dir, "--group-by", "container", "--cri-endpoint", "none",
 		"--process-events", "on", "--flush-interval", "200ms")
@@ -298,6 +293,16 @@ func TestContainersForkStorm(t *testing.T) {
 	}
 }
 
+// buildStorm builds testdata/workloads/storm static.
+func buildStorm(t *testing.T) string {
+	t.Helper()
+	storm := filepath.Join(t.TempDir(), "storm")
+	if out, err := exec.Command("gcc", "-static", "-O2", "-o", storm, filepath.Join(runctest.ModuleRoot(t), "testdata/workloads/storm/storm.c")).CombinedOutput(); err != nil {
+		t.Fatalf("gcc -static: %v\n%s", err, out)
+	}
+	return storm
+}
+
 // logCount returns the number after " key=" in a log line (0: absent).
 func logCount(t *testing.T, log, key string) int {
 	i := strings.LastIndex(log, " "+key+"=")
@@ -314,8 +319,8 @@ func logCount(t *testing.T, log, key string) int {
 
 // TestContainersPidReuse: a container's process under audit.json holds pid
 // P and is killed; a host process is then made to get P (ns_last_pid, as
-// CRIU restores pids) and runs sync(1) under a logging filter, exiting at
-// once. Its records, sync among them, go to the host (or unattributed),
+// CRIU restores pids), loads a logging filter and calls sync(2), exiting
+// at once (testdata/workloads/storm's "storm sync"). Its records, sync among them, go to the host (or unattributed),
 // never to the container; replay --pid-map agrees.
 func TestContainersPidReuse(t *testing.T) {
 	audittest.NeedRoot(t)
@@ -341,18 +346,21 @@ func TestContainersPidReuse(t *testing.T) {
 	w.waitFor(t, "the container's profile", 15*time.Second, func() bool { return fileHas(file, "fstatfs", "execve") })
 	r.Kill(t, id, "KILL")
 	r.WaitStopped(t, id, 10*time.Second)
+	storm := buildStorm(t)
 
 	reused := false
 	for try := 0; try < 50 && !reused; try++ {
 		if err := os.WriteFile("/proc/sys/kernel/ns_last_pid", []byte(strconv.Itoa(pid-1)), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		c := &sandbox.Cmd{Profile: audittest.LogAll, Args: []string{"sync"}, Stdout: io.Discard, Stderr: io.Discard}
+		c := exec.Command(storm, "sync")
 		if err := c.Start(); err != nil {
 			t.Fatal(err)
 		}
 		reused = c.Process.Pid == pid
-		c.Wait()
+		if err := c.Wait(); err != nil {
+			t.Fatalf("storm sync: %v", err)
+		}
 	}
 	if !reused {
 		t.Fatalf("no host process got the container's pid %d in 50 tries", pid)
