@@ -347,8 +347,17 @@ func TestContainersPidReuse(t *testing.T) {
 	r.Kill(t, id, "KILL")
 	r.WaitStopped(t, id, 10*time.Second)
 	storm := buildStorm(t)
+	for end := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) { // reaped
+		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err != nil {
+			break
+		}
+		if time.Now().After(end) {
+			st, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+			t.Fatalf("the container's process %d is still there: %s", pid, st)
+		}
+	}
 
-	reused := false
+	reused, got := false, []int{}
 	for try := 0; try < 50 && !reused; try++ {
 		if err := os.WriteFile("/proc/sys/kernel/ns_last_pid", []byte(strconv.Itoa(pid-1)), 0o644); err != nil {
 			t.Fatal(err)
@@ -357,13 +366,13 @@ func TestContainersPidReuse(t *testing.T) {
 		if err := c.Start(); err != nil {
 			t.Fatal(err)
 		}
-		reused = c.Process.Pid == pid
+		reused, got = c.Process.Pid == pid, append(got, c.Process.Pid)
 		if err := c.Wait(); err != nil {
 			t.Fatalf("storm sync: %v", err)
 		}
 	}
 	if !reused {
-		t.Fatalf("no host process got the container's pid %d in 50 tries", pid)
+		t.Fatalf("no host process got the container's pid %d in 50 tries: %v", pid, got)
 	}
 	host := filepath.Join(dir, "host.json")
 	w.waitFor(t, "the host's sync", 15*time.Second, func() bool { return fileHas(host, "sync") })
