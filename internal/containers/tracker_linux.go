@@ -2,6 +2,7 @@ package containers
 
 import (
 	"bufio"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,15 +12,35 @@ import (
 	"github.com/recorder-dev/recorder/internal/procev"
 )
 
+// ErrNoUnified: the kernel has no unified (v2) cgroup hierarchy in use
+// (cgroup v1 alone), the only one the events tell: every process would
+// seem to be in its root, on the host.
+var ErrNoUnified = errors.New("no unified (v2) cgroup hierarchy: the process events cannot tell containers")
+
 // OpenTracker loads the process events' program (procev.Open) and learns
 // the cgroups already there. It fails wrapping procev.ErrUnsupported where
-// the kernel refuses the program.
+// the kernel refuses the program, and with ErrNoUnified on cgroup v1
+// alone.
 func OpenTracker() (*Tracker, error) {
+	if data, err := os.ReadFile("/proc/self/cgroup"); err == nil && !hasUnified(data) {
+		return nil, ErrNoUnified
+	}
 	r, err := procev.Open()
 	if err != nil {
 		return nil, err
 	}
 	return NewTracker(r, procev.BootOffset(), unifiedCgroups("/proc/self/mountinfo")), nil
+}
+
+// hasUnified reports whether a /proc/PID/cgroup file has the unified
+// hierarchy's line, "0::PATH".
+func hasUnified(data []byte) bool {
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, "0::") {
+			return true
+		}
+	}
+	return false
 }
 
 // unifiedCgroups walks the unified (v2) hierarchy: each cgroup's ID is its

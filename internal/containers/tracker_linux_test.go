@@ -25,3 +25,16 @@ func TestUnifiedMount(t *testing.T) {
 		}
 	}
 }
+
+func TestHasUnified(t *testing.T) {
+	for in, want := range map[string]bool{
+		"12:pids:/kubepods/x\n0::/kubepods/x\n": true, // hybrid, as on this machine
+		"0::/\n":                                true, // v2 alone
+		"12:pids:/\n1:name=systemd:/\n":         false,
+		"":                                      false,
+	} {
+		if hasUnified([]byte(in)) != want {
+			t.Errorf("hasUnified(%q) = %v", in, !want)
+		}
+	}
+}
