@@ -19,8 +19,12 @@ func (s *Setup) follow(mode string) error {
 	case mode == "on":
 		return fmt.Errorf("--process-events on: %w", err)
 	}
-	s.log.Warn("process events unavailable: attributing records by /proc alone, so a process that exits before its records are read goes to 'unattributed'; "+
-		"give the recorder CAP_BPF and CAP_PERFMON (or run it as root) on a kernel with BTF", "err", err)
+	remedy := "give the recorder CAP_BPF and CAP_PERFMON (or run it as root) on a kernel with BTF"
+	if errors.Is(err, ErrNoUnified) {
+		remedy = "run the containers with the unified (v2) cgroup hierarchy mounted"
+	}
+	s.log.Warn("process events unavailable: attributing records by /proc alone, so a process that exits before its records are read goes to 'unattributed'",
+		"err", err, "remedy", remedy)
 	return nil
 }
 
