@@ -63,9 +63,10 @@ func (p *profileFlags) register(fs *pflag.FlagSet, command string) {
 // program in an audit session of its own, and has no pod to choose nor a
 // pid map to read.
 var ctrFlags = map[string]map[string]bool{
-	"replay": {"container": true, "pod": true, "namespace": true, "cri-endpoint": true, "pid-map": true},
-	"watch":  {"container": true, "pod": true, "namespace": true, "cri-endpoint": true, "pid-map": true},
-	"record": {"container": true, "cri-endpoint": true},
+	"replay": {"container": true, "pod": true, "namespace": true, "cri-endpoint": true, "pid-map": true, "no-runtime-base": true},
+	"watch": {"container": true, "pod": true, "namespace": true, "cri-endpoint": true, "pid-map": true, "no-runtime-base": true,
+		"process-events": true},
+	"record": {"container": true, "cri-endpoint": true, "no-runtime-base": true, "process-events": true},
 }
 
 // resolve turns the flags into the pipeline's configuration and the build
