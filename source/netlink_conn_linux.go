@@ -23,6 +23,7 @@ type nlConn struct {
 	seq     uint32
 	buf     []byte
 	pending []nlMsg
+	ring    *mmsgRing // the reader's receive (recvMany)
 }
 
 type nlMsg struct {
@@ -141,22 +142,6 @@ func (c *nlConn) takePending() []nlMsg {
 	p := c.pending
 	c.pending = nil
 	return p
-}
-
-// recv reads the next record without waiting, skipping control replies.
-// The data is valid until the next read.
-func (c *nlConn) recv() (uint16, []byte, error) {
-	for {
-		n, err := c.read(0)
-		if err != nil {
-			return 0, nil, err
-		}
-		h := (*syscall.NlMsghdr)(unsafe.Pointer(&c.buf[0]))
-		if h.Type < firstRecordType || h.Type == auditReplace {
-			continue
-		}
-		return h.Type, trimRecord(c.buf[unix.NLMSG_HDRLEN:n]), nil
-	}
 }
 
 // read reads one message from the kernel, waiting up to timeout (-1: no
