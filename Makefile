@@ -89,6 +89,7 @@ bench-deps: test-deps
 
 bench: build bench-deps
 	$(GO) test -run '^$$' -bench . -benchmem ./audit/ ./profilegen/ ./cmd/recorder/
+	$(GO) test -run '^$$' -bench 'BatchRecord|LineStorm|DaemonLine' -benchmem ./source/ ./pipeline/ ./internal/watch/
 	$(GO) run ./bench/run -o bench/results.md
 
 # fuzz: the parser (its corpus in audit/testdata/fuzz), the profile writer's
