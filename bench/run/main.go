@@ -283,6 +283,7 @@ type result struct {
 	lost      uint32        // growth of the kernel's lost counter
 	cpu       time.Duration // the reader's CPU time
 	enobufs   float64
+	waited    uint32 // growth of the kernel's backlog_wait_time_actual (jiffies)
 }
 
 // reader is one way to read the storm's records: run runs the storm once
@@ -336,7 +337,10 @@ func liveTable(md *bytes.Buffer) {
 	all := make([][]result, len(readers))
 	for range *rounds {
 		for i, r := range readers {
-			all[i] = append(all[i], r.run(run))
+			w0 := auditStatus().BacklogWaitTimeActual
+			res := r.run(run)
+			res.waited = auditStatus().BacklogWaitTimeActual - w0
+			all[i] = append(all[i], res)
 		}
 	}
 	fmt.Fprintf(md, "Workload: %s getppid calls under the tutorial's audit.json (`SCMP_ACT_LOG` for every call), "+
@@ -367,11 +371,16 @@ func liveTable(md *bytes.Buffer) {
 			count(int(float64(*calls)/m.took.Seconds())), m.took.Seconds()/alone.Seconds(), m.took.Seconds()/floor.Seconds(),
 			delivered, maxLost(all[i]), cpu)
 	}
-	fmt.Fprintf(md, "\nRounds, workload time in s (for the spread):\n\n")
+	fmt.Fprintf(md, "\nRounds, workload time in s (for the spread), and, where the workload waited for room in the kernel's backlog, "+
+		"the kernel's backlog_wait_time_actual growth in jiffies (backlog_wait_time is %d, 60 s):\n\n", prev.BacklogWaitTime)
 	for i, r := range readers {
 		var ts []string
 		for _, x := range all[i] {
-			ts = append(ts, fmt.Sprintf("%.2f", x.took.Seconds()))
+			t := fmt.Sprintf("%.2f", x.took.Seconds())
+			if x.waited > 0 {
+				t += fmt.Sprintf(" (waited %d)", x.waited)
+			}
+			ts = append(ts, t)
 		}
 		fmt.Fprintf(md, "- %s: %s\n", r.name, strings.Join(ts, ", "))
 	}
