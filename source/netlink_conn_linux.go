@@ -24,6 +24,7 @@ type nlConn struct {
 	buf     []byte
 	pending []nlMsg
 	ring    *mmsgRing // the reader's receive (recvMany)
+	rcvbuf  int       // the receive buffer's size, as the kernel set it
 }
 
 type nlMsg struct {
@@ -54,7 +55,8 @@ func newNLConn(groups uint32, rcvbuf int, log *slog.Logger) (*nlConn, error) {
 	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, rcvbuf); err != nil {
 		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, rcvbuf) // capped at net.core.rmem_max without CAP_NET_ADMIN
 	}
-	if got, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF); err == nil && got < rcvbuf {
+	got, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF)
+	if err == nil && got < rcvbuf {
 		log.Warn("audit socket receive buffer smaller than asked (raising it needs CAP_NET_ADMIN or net.core.rmem_max)",
 			"bytes", got, "asked", rcvbuf)
 	}
@@ -74,7 +76,7 @@ func newNLConn(groups uint32, rcvbuf int, log *slog.Logger) (*nlConn, error) {
 		return nil, fmt.Errorf("getsockname: %w", err)
 	}
 	port := sa.(*unix.SockaddrNetlink).Pid
-	return &nlConn{fd: fd, port: port, buf: make([]byte, 1<<16)}, nil
+	return &nlConn{fd: fd, port: port, buf: make([]byte, 1<<16), rcvbuf: got}, nil
 }
 
 func (c *nlConn) Close() error { return unix.Close(c.fd) }

@@ -76,8 +76,12 @@ const (
 	// coalesce is how long the reader lets records gather after the
 	// socket woke it: during a storm it then reads hundreds per wake-up
 	// (recvmmsg) instead of one, and the kernel wakes no one for the
-	// others. The socket buffer holds far more than that time's records.
-	coalesce = time.Millisecond
+	// others. The socket buffer holds far more than that time's records
+	// (a record takes a few KiB of it at most) when it is at least
+	// coalesceBuffer; a smaller one (no CAP_NET_ADMIN, a low
+	// net.core.rmem_max) is read as soon as it wakes the reader.
+	coalesce       = time.Millisecond
+	coalesceBuffer = 16 << 20
 )
 
 // OpenNetlink opens the audit netlink socket. When no audit daemon is
@@ -333,7 +337,7 @@ func (n *Netlink) read() {
 		if !ok {
 			return
 		}
-		if readable {
+		if readable && n.conn.rcvbuf >= coalesceBuffer {
 			time.Sleep(coalesce) // let records gather: one wake-up reads many
 		}
 	}

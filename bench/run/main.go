@@ -52,6 +52,7 @@ var (
 	calls    = flag.Int("storm", 1_000_000, "getppid calls of the live storm")
 	live     = flag.Bool("live", true, "measure the live storm (needs root)")
 	replay   = flag.Bool("replay", true, "measure replay")
+	before   = flag.String("before", "", "profile watch of this recorder `binary` too, beside -recorder's")
 )
 
 const src = "testdata/logs/syslog-rfc3339.log"
@@ -397,6 +398,11 @@ func liveTable(md *bytes.Buffer) {
 		fmt.Fprintf(md, " %s: %.2f× the do-nothing reader, %.2f µs CPU per record, lost %d (%s);", readers[i].name, ratio, us, maxLost(all[i]), verdict)
 	}
 	fmt.Fprintln(md, " (≤ 1.10×, ≤ 1.0 µs, lost 0).")
+	bins := []string{*recorder}
+	if *before != "" {
+		bins = []string{*before, *recorder}
+	}
+	profileSection(md, run, bins)
 }
 
 // stormTime runs the storm (cmd, whose stdout is the storm's -t output)
