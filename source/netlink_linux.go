@@ -26,7 +26,11 @@ import (
 // counter unless the kernel was booted with audit=1. So the socket is read by
 // a goroutine of its own, on a thread of its own with a higher priority (as
 // auditd's priority_boost), into a bounded queue of up to 64 MiB of records
-// that Next reads; the socket buffer is large (128 MiB by default) and set
+// that Next reads, a batch at a time. Once the socket woke it, the reader
+// lets records gather for a millisecond and takes them with recvmmsg, up to
+// 64 a call, into one reused buffer: in a storm one wake-up reads hundreds
+// of records, and the kernel wakes no one for the others. The socket buffer
+// is large (128 MiB by default) and set
 // with NETLINK_NO_ENOBUFS, so that after a full buffer the kernel sends again
 // as soon as there is room instead of when the buffer is empty. Stats.NoBufs
 // counts the times the kernel found the buffer full (the socket's drop
