@@ -69,6 +69,7 @@ func main() {
 	if *replay {
 		replayTables(&md)
 	}
+	perRecord(&md)
 	if *live {
 		liveTable(&md)
 	}
@@ -273,6 +274,30 @@ func numbers(s string) string {
 	}
 	slices.Sort(nrs)
 	return strconv.Itoa(len(nrs)) + ": " + strings.Trim(fmt.Sprint(nrs), "[]")
+}
+
+// ---- the per-record path ----
+
+// perRecord runs the benchmarks of the per-record path (go test -bench)
+// and lists their lines.
+func perRecord(md *bytes.Buffer) {
+	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "BatchRecord|LineStorm|DaemonLine", "-benchmem",
+		"./source/", "./pipeline/", "./internal/watch/")
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		log.Fatalf("go test -bench: %v\n%s", err, out)
+	}
+	fmt.Fprintf(md, "\n## The per-record path\n\n`go test -bench 'BatchRecord|LineStorm|DaemonLine' -benchmem` of ./source/ (a record "+
+		"copied into the netlink reader's batch and handed out by Next), ./pipeline/ (a storm record down Pipeline.Line: "+
+		"-g none, -g exe, record's Select, --explain) and ./internal/watch/ (watch's work per line: lock and pipeline, "+
+		"alone, with --tee, with --explain). Target: 0 allocations per record.\n\n```\n")
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, "Benchmark") {
+			fmt.Fprintln(md, l)
+		}
+	}
+	fmt.Fprintln(md, "```")
 }
 
 // ---- live storm ----
