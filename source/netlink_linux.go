@@ -321,6 +321,7 @@ func (n *Netlink) read() {
 	b := n.newBatch()
 	for {
 		err := n.fill(b)
+		full := len(b.buf) >= batchBytes // the socket may hold more: no gathering pause
 		if len(b.ends) > 0 || err != nil {
 			b.err = err
 			select {
@@ -341,7 +342,7 @@ func (n *Netlink) read() {
 		if !ok {
 			return
 		}
-		if readable && n.conn.rcvbuf >= coalesceBuffer {
+		if readable && !full && n.conn.rcvbuf >= coalesceBuffer {
 			time.Sleep(coalesce) // let records gather: one wake-up reads many
 		}
 	}
