@@ -253,6 +253,7 @@ type collector struct {
 	naming   held                // the program's lines waiting for its names
 	fate     fate                // what decide made of the line Line took last
 	feeding  bool                // naming's lines are going in: decide took them already
+	again    bool                // pending lines are going in again: observed already
 	draining bool                // the marker may be running
 	others   map[uint32]struct{} // sessions seen while draining
 	marker   uint32
@@ -335,7 +336,7 @@ func (c *collector) decide(kind audit.Kind, r *audit.Record) bool {
 	if c.feeding {
 		return true
 	}
-	if c.observe != nil {
+	if c.observe != nil && !c.again {
 		c.observe(r)
 	}
 	switch {
@@ -404,10 +405,11 @@ func (c *collector) nameFromPath() {
 // repend takes the pending lines down the pipeline again, now that the
 // session or tree is known; c.mu is held.
 func (c *collector) repend() {
-	lines := c.pending.take()
-	for _, l := range lines {
+	c.again = true
+	for _, l := range c.pending.take() {
 		c.line(l)
 	}
+	c.again = false
 }
 
 // checkMarker closes marked once a record of the marker's session came.
@@ -502,9 +504,7 @@ func (c *collector) finish() (*pipeline.Pipeline, uint64) {
 	defer c.mu.Unlock()
 	if c.tree != nil {
 		dropped := c.pending.dropped
-		for _, l := range c.pending.take() {
-			c.line(l) // pending again when the tree never saw its process: not the program's
-		}
+		c.repend() // pending again when the tree never saw its process: not the program's
 		c.pending = held{dropped: dropped}
 	}
 	if !c.named {
