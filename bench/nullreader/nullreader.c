@@ -76,7 +76,7 @@ int main(void)
 		perror("nullreader: audit status");
 		return 1;
 	}
-	if (prev.pid) {
+	if (prev.pid && (kill(prev.pid, 0) == 0 || errno == EPERM)) { // a daemon that is gone is replaced
 		fprintf(stderr, "nullreader: an audit daemon (pid %u) is registered\n", prev.pid);
 		return 1;
 	}

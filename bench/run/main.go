@@ -334,10 +334,11 @@ func liveTable(md *bytes.Buffer) {
 		}
 	}
 	prev := auditStatus()
-	if prev.PID != 0 {
+	if prev.PID != 0 && processExists(prev.PID) {
 		fmt.Fprintf(md, "Not measured: an audit daemon (pid %d) is registered; stop it first.\n", prev.PID)
 		return
 	}
+	prev.PID = 0 // a daemon that is gone: the readers register in its place
 	defer restoreAudit(prev)
 	profile := "testdata/tutorial/profiles/audit.json" // SCMP_ACT_LOG for every call
 	run := func() time.Duration {
@@ -661,6 +662,13 @@ func restoreAudit(prev libaudit.AuditStatus) {
 	defer c.Close()
 	c.SetEnabled(prev.Enabled != 0, libaudit.WaitForReply)
 	c.SetBacklogLimit(prev.BacklogLimit, libaudit.WaitForReply)
+}
+
+// processExists reports whether process pid runs (the kernel names a
+// daemon that was killed until it fails to send to it).
+func processExists(pid uint32) bool {
+	err := syscall.Kill(int(pid), 0)
+	return err == nil || err == syscall.EPERM
 }
 
 // takeKernelLock takes the machine-wide lock the kernel tests take
