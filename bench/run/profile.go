@@ -16,7 +16,8 @@ import (
 )
 
 // part is a share of watch's CPU, told by the functions on a sample's
-// stack: the first part whose pattern matches any frame takes the sample.
+// stack: the part of the frame nearest the leaf that any part's pattern
+// matches takes the sample (the first such part in parts' order).
 type part struct {
 	name string
 	re   *regexp.Regexp
@@ -29,9 +30,12 @@ var parts = []part{
 	{"attribution (enrichers, grouping)", regexp.MustCompile(`\(\*Pipeline\)\.enrich|AppendGroup|recorder/internal/containers\.`)},
 	{"set insert (profilegen.Set)", regexp.MustCompile(`recorder/profilegen\.`)},
 	{"--explain, --tee", regexp.MustCompile(`\(\*Explain\)|teeLine`)},
-	{"pipeline and watch (line, filter, counts, lock)", regexp.MustCompile(`recorder/pipeline\.|recorder/internal/watch\.|recorder/source\.`)},
 	{"GC and allocation", regexp.MustCompile(`runtime\.(gc|bgMark|bgsweep|sweep|scanobject|greyobject|markroot|mallocgc|wbBuf)`)},
-	{"goroutine hand-offs, sleeps and wake-ups (Go scheduler, poll, channels, futex, sysmon)", regexp.MustCompile(`runtime\.|time\.Sleep|poll|futex|schedule|finish_task_switch|nanosleep`)},
+	{"goroutine hand-offs, sleeps and wake-ups (Go scheduler, poll, channels, futex, sysmon)", regexp.MustCompile(
+		`runtime\.(park_m|schedule|findRunnable|stopm|startm|wakep|notesleep|notewakeup|futex|netpoll|sysmon|usleep|mcall|goready|ready|` +
+			`chansend|chanrecv|selectgo|lock2|unlock2|entersyscallblock|timeSleep|resetForSleep|mstart|handoffp|retake)|time\.Sleep|` +
+			`unix\.Poll|do_sys_poll|futex|nanosleep|finish_task_switch|try_to_wake_up|__schedule`)},
+	{"pipeline and watch (line, filter, counts, lock, Next)", regexp.MustCompile(`recorder/pipeline\.|recorder/internal/watch\.|recorder/source\.`)},
 }
 
 // profileSection profiles watch -g none on one storm with perf (perf
@@ -55,7 +59,8 @@ func profileSection(md *bytes.Buffer, run func() time.Duration, bins []string) {
 		profs = append(profs, prof{shares, cpu, n, sw})
 	}
 	fmt.Fprintf(md, "`recorder watch --source netlink -g none` on one storm of %s records, profiled with `perf record -g -F 999 -p` "+
-		"(kernel and user stacks of all its threads); each sample goes to the first part below whose functions are on its stack. "+
+		"(kernel and user stacks of all its threads); each sample goes to the part of the function nearest its leaf that one of the parts names "+
+		"(a preemption in a system call is a hand-off, a copy that allocates is GC and allocation). "+
 		"µs per record is the part's share of the CPU the process used during the storm (/proc), divided by the records.\n\n", count(*calls))
 	head, rule := "| part |", "|---|"
 	for _, bin := range bins {
@@ -138,8 +143,8 @@ func classify(out []byte) (map[string]int, int) {
 			return
 		}
 		n++
-		for _, p := range parts {
-			for _, f := range stack {
+		for _, f := range stack { // from the leaf: the nearest part takes it
+			for _, p := range parts {
 				if p.re.MatchString(f) {
 					counts[p.name]++
 					stack = stack[:0]
