@@ -18,6 +18,10 @@ type Built struct {
 	// a Finisher renamed or merged them (package pipeline); nil is Group
 	// alone.
 	Sources []string
+	// Added, when set, are calls a Finisher added to this profile alone,
+	// that no record showed (package containers: the base of the runtime
+	// that started the container); Explain and the summary name it.
+	Added *Base
 }
 
 // SourceGroups returns the groups of the Set b was built from: Sources,
@@ -77,13 +81,16 @@ func (o Output) marshal(group string, p *specs.LinuxSeccomp) ([]byte, error) {
 // errors are returned joined.
 func (o Output) Write(built []Built, opt Options) error {
 	if o.Dir != "" {
-		return o.writeDir(built)
+		return o.writeDir(built, opt)
 	}
 	profiles := make([]*specs.LinuxSeccomp, len(built))
 	for i, b := range built {
 		profiles[i] = b.Profile
 	}
 	union, err := Union(opt, profiles...)
+	if err == nil {
+		union, err = opt.mergeRules(union)
+	}
 	if err != nil {
 		return err
 	}
@@ -99,7 +106,7 @@ func (o Output) Write(built []Built, opt Options) error {
 
 // writeDir writes one file per group, all synced at once and renamed, then
 // one sync of the directory (Dir.Commit).
-func (o Output) writeDir(built []Built) error {
+func (o Output) writeDir(built []Built, opt Options) error {
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return fmt.Errorf("create output dir: %w", err)
 	}
@@ -110,7 +117,11 @@ func (o Output) writeDir(built []Built) error {
 	defer d.Close()
 	var errs []error
 	for _, b := range built {
-		data, err := o.marshal(b.Group, b.Profile)
+		p, err := opt.mergeRules(b.Profile)
+		var data []byte
+		if err == nil {
+			data, err = o.marshal(b.Group, p)
+		}
 		if err == nil {
 			err = d.Stage(FileName(b.Group)+o.format().Ext(), data, 0o644)
 		}
@@ -129,4 +140,31 @@ func (o Output) format() Format {
 		return OCI
 	}
 	return o.Format
+}
+
+// ErrConditionsDropped: Options.Merge's profiles allow calls on conditions,
+// and no Options.MergeRules can keep them.
+var ErrConditionsDropped = errors.New("merged profiles allow calls on conditions, and nothing merges conditions")
+
+// mergeRules returns p with what opt.Merge's profiles allow, conditions
+// kept (opt.MergeRules); p itself when there is nothing to merge.
+func (opt Options) mergeRules(p *specs.LinuxSeccomp) (*specs.LinuxSeccomp, error) {
+	if len(opt.Merge) == 0 {
+		return p, nil
+	}
+	if opt.MergeRules == nil {
+		for _, m := range opt.Merge {
+			for _, r := range m.Syscalls {
+				if r.Action == specs.ActAllow && len(r.Args) > 0 {
+					return nil, ErrConditionsDropped
+				}
+			}
+		}
+		return p, nil
+	}
+	out, err := opt.MergeRules(p, opt.Merge)
+	if err != nil {
+		return nil, fmt.Errorf("merge profiles: %w", err)
+	}
+	return out, nil
 }

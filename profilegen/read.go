@@ -20,9 +20,25 @@ var ErrProfileTooLarge = errors.New("profile file too large")
 
 // ReadFileLimit reads a profile file of any format (OCI JSON, SPO YAML or
 // JSON) of at most max bytes (max <= 0: DefaultMaxProfileSize), naming the
-// file in its errors. The file is opened without blocking: a FIFO with no
-// writer reads as empty; a device such as /dev/zero ends at the limit.
+// file in its errors: DecodeFileLimit, then Validate. A profile that a
+// runtime would refuse is an error wrapping ErrInvalid (an *InvalidError
+// listing every problem): every reader of profiles refuses it.
 func ReadFileLimit(path string, max int64) (*specs.LinuxSeccomp, error) {
+	p, err := DecodeFileLimit(path, max)
+	if err != nil {
+		return nil, err
+	}
+	if p, err = validated(p); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, nil
+}
+
+// DecodeFileLimit reads a profile file as ReadFileLimit does, but does not
+// validate it: for lint, which reports each problem. The file is opened
+// without blocking: a FIFO with no writer reads as empty; a device such as
+// /dev/zero ends at the limit.
+func DecodeFileLimit(path string, max int64) (*specs.LinuxSeccomp, error) {
 	if max <= 0 {
 		max = DefaultMaxProfileSize
 	}

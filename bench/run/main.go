@@ -76,6 +76,7 @@ func main() {
 	fmt.Fprintf(&md, "\nThe whole run took %v; load average after: %s. Other processes on the machine (other builds and tests) weigh on "+
 		"every number alike within a round: the tools of a round run one right after the other, and the ratios are of medians.\n",
 		time.Since(start).Round(time.Second), loadavg())
+	md.Write(keptSections(*out))
 	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
 		log.Fatal(err)
 	}
@@ -83,6 +84,25 @@ func main() {
 		log.Fatal(err)
 	}
 	os.Stdout.Write(md.Bytes())
+}
+
+// keptSections returns the sections of the results file at path that
+// make bench does not write (their title says "not make bench"), to be
+// written again after its own.
+func keptSections(path string) []byte {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var kept bytes.Buffer
+	secs := strings.Split(string(data), "\n## ")
+	for _, sec := range secs[1:] {
+		title, _, _ := strings.Cut(sec, "\n")
+		if strings.Contains(title, "not make bench") {
+			kept.WriteString("\n## " + strings.TrimRight(sec, "\n") + "\n")
+		}
+	}
+	return kept.Bytes()
 }
 
 // ---- replay ----
