@@ -59,7 +59,7 @@ func (p Pos) String() string {
 
 func (b *BadLines) add(at Pos, err error) {
 	b.N++
-	if len(b.Where) < maxShown {
+	if len(b.Where) < maxShown && at.Name != "" { // "": a socket's message, which has no place to show
 		b.Where = append(b.Where, at.String())
 	}
 	if b.First == nil {

@@ -125,7 +125,11 @@ func writeSkipped(w io.Writer, c *Counts) {
 		fmt.Fprintf(w, "skipped: %s\n", strings.Join(parts, ", "))
 	}
 	if c.Malformed.N > 0 {
-		fmt.Fprintf(w, "malformed: %s could not be parsed (%s); the first: %v\n", Plural(c.Malformed.N, "seccomp record line"), c.Malformed.String(), c.Malformed.First)
+		where := ""
+		if len(c.Malformed.Where) > 0 {
+			where = " (" + c.Malformed.String() + ")"
+		}
+		fmt.Fprintf(w, "malformed: %s could not be parsed%s; the first: %v\n", Plural(c.Malformed.N, "seccomp record line"), where, c.Malformed.First)
 	}
 	if c.TooLong.N > 0 {
 		fmt.Fprintf(w, "too long: %s skipped unread (%s)\n", Plural(c.TooLong.N, "line"), c.TooLong.String())

@@ -49,7 +49,7 @@ func (cfg *recordConfig) run(ctx context.Context, std stdio) error {
 	}
 	defer ctrs.Close()
 	r := runner.Run{Profile: runner.LoggingProfile(), Args: cfg.args, Stdin: std.in, Stdout: std.out, Stderr: std.errOut,
-		Observe: ctrs.Observe}
+		Pipeline: pcfg, Observe: ctrs.Observe}
 	if cfg.underProfile != nil { // denials are logged too (SECCOMP_FILTER_FLAG_LOG): the summary shows them
 		r.Profile, r.Options.Log = cfg.underProfile, true
 		opt.Merge = append(opt.Merge, r.Profile) // what it allows unlogged stays allowed
@@ -60,9 +60,7 @@ func (cfg *recordConfig) run(ctx context.Context, std stdio) error {
 	if err != nil {
 		return runner.StartFailed("record", err, std.errOut)
 	}
-	pcfg.Enrichers = append([]pipeline.Enricher{res.Attribution()}, pcfg.Enrichers...)
-	p := pipeline.New(pcfg)
-	res.Feed(p)
+	p := res.Pipeline
 	if len(opt.Merge) > 0 && p.Set.Len() == 0 {
 		prog := res.Program()
 		p.Touch(&prog) // the merged calls still make the program's profile

@@ -13,6 +13,7 @@ import (
 
 	"github.com/recorder-dev/recorder/internal/runner"
 	"github.com/recorder-dev/recorder/internal/sandbox"
+	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 )
 
@@ -53,6 +54,7 @@ func (cfg *runConfig) run(ctx context.Context, std stdio) error {
 		return runner.ExitStatus(state)
 	}
 	r.Options.Log = true
+	r.Pipeline = pipeline.Config{GroupBy: pipeline.GroupNone} // the report is of one group
 	// A signal goes to the program, whose end ends the collection: the
 	// first SIGINT, which ends ctx, must not cut it short.
 	res, err := runner.Collect(context.WithoutCancel(ctx), r)
