@@ -62,8 +62,10 @@ func ReportJSONOf(res *Result, p *specs.LinuxSeccomp, name, program string) (Rep
 			j.Warnings = append(j.Warnings, l)
 		}
 	}
-	pl := pipeline.New(pipeline.Config{Enrichers: []pipeline.Enricher{res.Attribution()}, GroupBy: pipeline.GroupNone})
-	res.Feed(pl)
+	pl := res.Pipeline // of one group (Run.Pipeline's GroupBy pipeline.GroupNone), as WriteReport's
+	if n := pl.Counts.Malformed.N; n > 0 {
+		j.Warnings = append(j.Warnings, fmt.Sprintf("malformed: %d audit messages could not be parsed", n))
+	}
 	if pl.Set.Len() == 0 {
 		return j, nil
 	}
