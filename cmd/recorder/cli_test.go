@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -120,6 +121,29 @@ func TestJSONFile(t *testing.T) {
 	}
 	if err != nil || j.Status != "complete" || !j.Written || j.Kept == 0 {
 		t.Errorf("summary file: %v, %+v", err, j)
+	}
+}
+
+// TestJSONFileClash: --json=FILE naming the profile's -o file or the
+// --explain file is a usage error before anything is read: it replaced the
+// profile just written with the summary, and exited 0.
+func TestJSONFileClash(t *testing.T) {
+	dir := t.TempDir()
+	p, e := filepath.Join(dir, "p.json"), filepath.Join(dir, "explain.txt")
+	for _, args := range [][]string{
+		{"-o", p, "--json=" + p},
+		{"-o", p, "--json=" + filepath.Join(dir, ".", "p.json")},
+		{"-o", p, "--explain", e, "--json=" + e},
+	} {
+		os.Remove(p)
+		_, text, err := replay(t, nil, append(args, logsDir+"/tutorial.log")...)
+		var ue usageError
+		if !errors.As(err, &ue) {
+			t.Errorf("replay %q: %v, want a usage error\n%s", args, err, text)
+		}
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("replay %q: wrote %s", args, p)
+		}
 	}
 }
 

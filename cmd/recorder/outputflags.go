@@ -52,6 +52,14 @@ func (o *outputFlags) check(fs *pflag.FlagSet) error {
 	if o.explain != "" && o.outputDir == "" && profilegen.SameOutput(o.output, o.explain) {
 		return usageError{fmt.Errorf("--explain %s: the profile goes there (--output %s)", o.explain, o.output)}
 	}
+	if j := o.status.json; j != "" && j != "-" {
+		switch {
+		case o.outputDir == "" && profilegen.SameOutput(o.output, j):
+			return usageError{fmt.Errorf("--json=%s: the profile goes there (--output %s)", j, o.output)}
+		case o.explain != "" && profilegen.SameOutput(o.explain, j):
+			return usageError{fmt.Errorf("--json=%s: the explanation goes there (--explain %s)", j, o.explain)}
+		}
+	}
 	return o.format.resolve()
 }
 
