@@ -103,6 +103,17 @@ type GroupJSON struct {
 	Allowed []string          `json:"allowed"`
 	Denied  []DeniedJSON      `json:"denied,omitempty"`
 	Unknown []UnknownJSON     `json:"unknown,omitempty"`
+	// Users are the uids the group's records came from, most records
+	// first (at most MaxUsers); OtherUsersRecords the records of the uids
+	// past them. More than one: any of those users widens the profile.
+	Users             []UserJSON `json:"users,omitempty"`
+	OtherUsersRecords uint64     `json:"otherUsersRecords,omitempty"`
+}
+
+// UserJSON is how many of a group's records came from one uid.
+type UserJSON struct {
+	UID     uint32 `json:"uid"`
+	Records uint64 `json:"records"`
 }
 
 // DeniedJSON is a call a filter denied, left out of the profile.
@@ -151,7 +162,13 @@ func (s Summary) JSON(out *profilegen.Output) SummaryJSON {
 		j.Unit = "line"
 	}
 	for _, b := range s.Built {
-		j.Groups = append(j.Groups, groupJSON(b, out))
+		g := groupJSON(b, out)
+		u := s.UsersOf(b)
+		for _, c := range u.Users {
+			g.Users = append(g.Users, UserJSON{c.UID, c.Records})
+		}
+		g.OtherUsersRecords = u.Other
+		j.Groups = append(j.Groups, g)
 	}
 	if c.Kept == 0 && c.Filtered > 0 {
 		j.Seen = &SeenJSON{Comm: seenField(&c.Seen.Comm), Exe: seenField(&c.Seen.Exe), Container: seenField(&c.Seen.Container)}

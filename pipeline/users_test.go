@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -42,6 +43,18 @@ func TestUsers(t *testing.T) {
 	want := "warning: /usr/bin/true mixes users: uid 0 (5 records), uid 1001 (3 records): a process of any of them widens its profile (--uid, --auid choose)\n"
 	if !strings.Contains(out.String(), want) || strings.Contains(out.String(), "/usr/bin/ls mixes") {
 		t.Errorf("summary:\n%s\nwant the line\n%s", out.String(), want)
+	}
+	// The JSON summary carries them too: a script must see the mix (it
+	// carried no uid at all).
+	for _, g := range (Summary{Counts: &p.Counts, Built: built, Users: &p.Users}).JSON(nil).Groups {
+		want := map[string]string{"/usr/bin/true": "[{0 5} {1001 3}] 0", "/usr/bin/ls": "[{0 2}] 0", "/usr/bin/many": "8 12"}[g.Group]
+		got := fmt.Sprint(g.Users, " ", g.OtherUsersRecords)
+		if g.Group == "/usr/bin/many" {
+			got = fmt.Sprint(len(g.Users), " ", g.OtherUsersRecords)
+		}
+		if got != want {
+			t.Errorf("JSON group %s: users %s, want %s", g.Group, got, want)
+		}
 	}
 
 	// A replay in blocks merges the tallies as one pass has them.
