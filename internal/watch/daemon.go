@@ -349,9 +349,15 @@ func (d *daemon) summary() {
 		"printk_suppressed", c.Suppressed, "kernel_lost", s.KernelLost, "enobufs", s.NoBufs,
 		"kmsg_overwritten", s.Overwritten, "rotations", s.Reopened, "groups", len(d.p.Set.Groups()))
 	d.warnOverflow()
+	for _, b := range d.last {
+		if u := d.p.Users.Of(b.SourceGroups()...); u.Mixed() {
+			d.log.Warn("a group mixes users: a process of any of them widens its profile (--uid, --auid choose)",
+				"group", b.Group, "users", u.String())
+		}
+	}
 	if d.cfg.Done != nil {
-		counts := *c
-		d.cfg.Done(pipeline.Summary{Unit: "line", Counts: &counts, Built: d.last, Overflow: d.p.Set.Overflow()})
+		counts, users := *c, d.p.Users
+		d.cfg.Done(pipeline.Summary{Unit: "line", Counts: &counts, Built: d.last, Overflow: d.p.Set.Overflow(), Users: &users})
 	}
 	if c.Lost() {
 		d.log.Warn("the kernel dropped records this run: the profiles may miss calls; run the workload again",
