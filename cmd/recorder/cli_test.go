@@ -257,7 +257,7 @@ func TestFlagsWhereMeant(t *testing.T) {
 // TestUsageErrors: an unknown command, and no command, are usage errors
 // (exit 2) of one line.
 func TestUsageErrors(t *testing.T) {
-	for _, args := range [][]string{{"frobnicate"}, {}, {"replya"}} {
+	for _, args := range [][]string{{"frobnicate"}, {}, {"replya"}, {"help", "nosuch"}, {"completion", "bogus"}, {"completion", "bash", "extra"}} {
 		var out, errOut bytes.Buffer
 		err := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
 		if code := exitCode(err, &errOut); code != 2 || !strings.HasPrefix(errOut.String(), "recorder: ") && len(args) > 0 {

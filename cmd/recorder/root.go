@@ -76,7 +76,48 @@ func newRoot(std stdio) *cobra.Command {
 	for _, c := range root.Commands() {
 		completeValues(c)
 	}
+	usageOfBuiltins(root)
 	return root
+}
+
+// usageOfBuiltins makes a bad command line of cobra's own help and
+// completion commands a usage error (exit status 2), as every other's:
+// "help nosuch" printed the root's help and "completion bogus" its help,
+// both exit 0, and "completion bash extra" exited 1.
+func usageOfBuiltins(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "help":
+			run := c.Run
+			c.Run, c.RunE = nil, func(c *cobra.Command, args []string) error {
+				if cmd, _, err := root.Find(args); cmd == nil || err != nil || cmd == root && len(args) > 0 {
+					return usageError{fmt.Errorf("help: unknown command %q (see 'recorder --help')", strings.Join(args, " "))}
+				}
+				run(c, args)
+				return nil
+			}
+		case "completion":
+			c.RunE = func(c *cobra.Command, args []string) error {
+				if len(args) > 0 {
+					return usageError{fmt.Errorf("unknown command %q for %q (bash, zsh, fish, powershell)", args[0], c.CommandPath())}
+				}
+				return c.Help()
+			}
+			c.Args, c.DisableFlagsInUseLine = cobra.ArbitraryArgs, true
+			for _, sub := range c.Commands() {
+				if args := sub.Args; args != nil {
+					sub.Args = func(c *cobra.Command, a []string) error {
+						if err := args(c, a); err != nil {
+							return usageError{err}
+						}
+						return nil
+					}
+				}
+			}
+		}
+	}
 }
 
 // writeHelp writes cmd's help from help/NAME.txt, the exit status table
