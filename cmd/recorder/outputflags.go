@@ -90,6 +90,10 @@ func (o *outputFlags) write(command string, p *pipeline.Pipeline, opt profilegen
 		err = p.Config().Explain.WriteFile(o.explain, stdout, built, opt)
 	}
 	wrote := written && err == nil
+	own := err // the recording's own end, whatever CMD's status
+	if err == nil && inputErr == nil {
+		own = outcome
+	}
 	switch {
 	case err != nil:
 	case o.exit != nil:
@@ -102,17 +106,20 @@ func (o *outputFlags) write(command string, p *pipeline.Pipeline, opt profilegen
 	if o.inputs != nil && p.Counts.Kept == 0 && p.Counts.Filtered == 0 { // replay: where are they?
 		sum.Hint = source.Where(o.inputs)
 	}
-	if rerr := o.report(command, sum, wrote, errors.Join(inputErr, err), w); rerr != nil {
+	if rerr := o.report(command, sum, wrote, errors.Join(inputErr, err), errors.Join(inputErr, own), w); rerr != nil {
 		return errors.Join(err, rerr)
 	}
 	return err
 }
 
 // report writes the summary of command, which ends with err, to w: as
-// text unless quiet, as JSON with --json.
-func (o *outputFlags) report(command string, sum pipeline.Summary, wrote bool, err error, w io.Writer) error {
+// text unless quiet, as JSON with --json. The JSON's status is own's, the
+// reading's own end: record's program exiting 3 or 4 is no "nothing
+// matched" nor "lost" (its exitCode is the program's status).
+func (o *outputFlags) report(command string, sum pipeline.Summary, wrote bool, err, own error, w io.Writer) error {
 	if o.status.on() {
 		j := summaryJSON(command, sum, sum.Output, wrote, err)
+		j.Status = statusName(exitStatus(own))
 		j.Program = o.program
 		if err := o.status.write(w, j); err != nil {
 			return err

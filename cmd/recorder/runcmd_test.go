@@ -8,10 +8,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/recorder-dev/recorder/internal/runner"
+	"github.com/recorder-dev/recorder/pipeline"
 )
 
 func TestRunFlags(t *testing.T) {
@@ -142,5 +144,30 @@ func TestRunJSON(t *testing.T) {
 	if len(j.Denied) != 1 || j.Denied[0].Name != "getppid" || j.Denied[0].Records == 0 ||
 		j.Denied[0].Fix != `remove "getppid" from the SCMP_ACT_ERRNO rule (syscalls[0])` {
 		t.Errorf("denied: %+v; want getppid and its fix", j.Denied)
+	}
+}
+
+// TestRecordJSONProgramStatus: when record's program fails, the exit code
+// is the program's but the JSON's status is the recording's own: a
+// program exiting 3 or 4 made a complete, written profile "nothing-matched"
+// or "lost".
+func TestRecordJSONProgramStatus(t *testing.T) {
+	recorder, _ := e2e(t)
+	dir := t.TempDir()
+	for _, code := range []int{3, 4} {
+		prof, sum := filepath.Join(dir, "p.json"), filepath.Join(dir, "summary.json")
+		out, err := exec.Command(recorder, "record", "--json="+sum, "-o", prof, "--", "sh", "-c", "exit "+strconv.Itoa(code)).CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != code {
+			t.Fatalf("record: %v, want sh's exit status %d\n%s", err, code, out)
+		}
+		data, err := os.ReadFile(sum)
+		var j pipeline.SummaryJSON
+		if err == nil {
+			err = json.Unmarshal(data, &j)
+		}
+		if err != nil || j.ExitCode != code || j.Status != "complete" || !j.Written || j.Program == nil || j.Program.Exit != "exit status "+strconv.Itoa(code) {
+			t.Errorf("sh exiting %d: %v, status %q, exitCode %d, written %v, program %+v", code, err, j.Status, j.ExitCode, j.Written, j.Program)
+		}
 	}
 }
