@@ -31,10 +31,18 @@ func (p Problem) String() string {
 // InvalidError lists every Problem of a profile. It wraps ErrInvalid.
 type InvalidError struct{ Problems []Problem }
 
+// maxProblemsShown is how many problems an InvalidError's message lists:
+// a hostile profile has as many as it has rules (lint lists them all).
+const maxProblemsShown = 5
+
 func (e *InvalidError) Error() string {
-	msgs := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
+	n := min(len(e.Problems), maxProblemsShown)
+	msgs := make([]string, n, n+1)
+	for i, p := range e.Problems[:n] {
 		msgs[i] = p.String()
+	}
+	if more := len(e.Problems) - n; more > 0 {
+		msgs = append(msgs, fmt.Sprintf("and %d more (recorder lint lists them)", more))
 	}
 	return fmt.Sprintf("%s (%d): %s", ErrInvalid, len(e.Problems), strings.Join(msgs, "; "))
 }
@@ -136,8 +144,17 @@ func validateRule(i int, r specs.LinuxSyscall, listener bool, add func(int, stri
 
 func takesErrno(a specs.LinuxSeccompAction) bool { return a == specs.ActErrno || a == specs.ActTrace }
 
-// quote quotes a value of a hostile profile for a message.
-func quote(s string) string { return strconv.Quote(s) }
+// maxQuoted is how many bytes of a value a message quotes.
+const maxQuoted = 64
+
+// quote quotes a value of a hostile profile for a message, cut to
+// maxQuoted bytes ("..." after the quote says so).
+func quote(s string) string {
+	if len(s) > maxQuoted {
+		return strconv.Quote(s[:maxQuoted]) + "..."
+	}
+	return strconv.Quote(s)
+}
 
 // validated returns p, or an *InvalidError of its problems.
 func validated(p *specs.LinuxSeccomp) (*specs.LinuxSeccomp, error) {
