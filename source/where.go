@@ -3,6 +3,7 @@ package source
 import (
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -39,4 +40,21 @@ func KmsgBlind() string {
 	}
 	return fmt.Sprintf("%s (pid %d) is registered as the audit daemon: the kernel sends it the records and logs none to %s, so this source sees none; use --source netlink (it reads next to the daemon) or auditlog",
 		comm, pid, KmsgPath)
+}
+
+// commText returns a process's comm as a message may show it: as it is
+// when it is plain text, else quoted, escapes and all. The audit daemon's
+// pid, which the kernel keeps until a send to it fails, may be a dead
+// daemon's reused by any user's process, whose name is its own choice (a
+// terminal's escape sequences).
+func commText(comm string) string {
+	for i := 0; i < len(comm); i++ {
+		if c := comm[i]; c <= ' ' || c >= 0x7f || c == '"' || c == '\\' {
+			return strconv.QuoteToASCII(comm)
+		}
+	}
+	if comm == "" {
+		return `""`
+	}
+	return comm
 }

@@ -22,5 +22,5 @@ func AuditDaemon() (pid uint32, comm string) {
 		return 0, ""
 	}
 	b, _ := os.ReadFile("/proc/" + strconv.FormatUint(uint64(st.PID), 10) + "/comm")
-	return st.PID, strings.TrimSpace(string(b))
+	return st.PID, commText(strings.TrimSuffix(string(b), "\n"))
 }
