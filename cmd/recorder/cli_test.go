@@ -134,6 +134,7 @@ func TestJSONFileClash(t *testing.T) {
 		{"-o", p, "--json=" + p},
 		{"-o", p, "--json=" + filepath.Join(dir, ".", "p.json")},
 		{"-o", p, "--explain", e, "--json=" + e},
+		{"-d", filepath.Join(dir, "out"), "-g", "comm", "--json=" + filepath.Join(dir, "out", "summary.json")},
 	} {
 		os.Remove(p)
 		_, text, err := replay(t, nil, append(args, logsDir+"/tutorial.log")...)

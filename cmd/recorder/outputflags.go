@@ -52,6 +52,9 @@ func (o *outputFlags) check(fs *pflag.FlagSet) error {
 	if o.explain != "" && o.outputDir == "" && profilegen.SameOutput(o.output, o.explain) {
 		return usageError{fmt.Errorf("--explain %s: the profile goes there (--output %s)", o.explain, o.output)}
 	}
+	if err := o.status.checkDir(o.outputDir); err != nil {
+		return err
+	}
 	if j := o.status.json; j != "" && j != "-" {
 		switch {
 		case o.outputDir == "" && profilegen.SameOutput(o.output, j):

@@ -112,6 +112,9 @@ func (cfg *watchConfig) check(args []string, logOut io.Writer) error {
 	if err := checkWatchConfig(cfg, cfg.src, args); err != nil {
 		return err
 	}
+	if err := cfg.status.checkDir(cfg.Output.Dir); err != nil {
+		return err
+	}
 	if err := cfg.format.resolve(); err != nil {
 		return err
 	}

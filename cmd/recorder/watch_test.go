@@ -63,6 +63,24 @@ func TestWatchFlags(t *testing.T) {
 	}
 }
 
+// TestWatchJSONInOutputDir: --json=FILE in the output directory is a
+// usage error: a group named like it ("summary", a comm any process
+// chooses) had its profile replaced by the summary at exit. The flags are
+// only parsed: a watch that starts would read the kernel's records.
+func TestWatchJSONInOutputDir(t *testing.T) {
+	dir := t.TempDir()
+	for _, json := range []string{filepath.Join(dir, "summary.json"), filepath.Join(dir, ".", "x.json"), filepath.Join(dir, "sub", "..", "x.json")} {
+		_, err := parseWatchFlags([]string{"-d", dir, "--json=" + json}, io.Discard)
+		var ue usageError
+		if !errors.As(err, &ue) {
+			t.Errorf("watch -d %s --json=%s: err = %v, want a usage error", dir, json, err)
+		}
+	}
+	if _, err := parseWatchFlags([]string{"-d", dir, "--json=" + filepath.Join(dir, "summary.json.d", "s.json")}, io.Discard); err != nil {
+		t.Errorf("--json in a directory of the output dir: %v", err)
+	}
+}
+
 // watcher runs watch in the background until stop.
 type watcher struct {
 	cancel context.CancelFunc
