@@ -42,6 +42,7 @@ type Tracker struct {
 	kept   int               // exited processes kept
 	stats  TrackerStats
 	ev     procev.Event
+	walk   func() map[uint64]string // the cgroups there now, by ID; nil: none
 	stop   chan struct{}
 	done   chan struct{}
 }
@@ -62,9 +63,12 @@ const (
 	ExitGrace = time.Minute
 )
 
-// maxPaths bounds the cgroups remembered; past it they are forgotten and
-// learnt again from the events (a walk of the hierarchy for those made
-// before).
+// maxPaths bounds the cgroups remembered. Past it they are forgotten but
+// for the cgroups of the processes kept and those there now (a walk of the
+// hierarchy), at most half of it: cgroups made and removed over a long
+// run (every pod, session, transient unit; any user's delegated subtree)
+// must not make every process's cgroup unknown, and the walk is done at
+// most once per maxPaths/2 cgroups made.
 const maxPaths = 1 << 16
 
 // life is one process that held a pid.
@@ -196,9 +200,32 @@ func (t *Tracker) apply(e *procev.Event) {
 
 func (t *Tracker) path(id uint64, p string) {
 	if len(t.paths) >= maxPaths {
-		clear(t.paths)
+		t.paths = t.keptPaths()
 	}
 	t.paths[id] = p
+}
+
+// keptPaths is what paths keeps when it is full: the paths of the cgroups
+// the processes kept are in, then those of the cgroups there now, at most
+// maxPaths/2 in all; t.mu held.
+func (t *Tracker) keptPaths() map[uint64]string {
+	kept := make(map[uint64]string, maxPaths/2)
+	for _, ls := range t.lives {
+		for _, l := range ls {
+			if p, ok := t.paths[l.cgroup]; ok && len(kept) < maxPaths/2 {
+				kept[l.cgroup] = p
+			}
+		}
+	}
+	if t.walk != nil {
+		for id, p := range t.walk() {
+			if len(kept) >= maxPaths/2 {
+				break
+			}
+			kept[id] = p
+		}
+	}
+	return kept
 }
 
 // exit marks l, pid's last life, as ended at, and forgets the oldest
