@@ -183,7 +183,7 @@ func (a *Attributor) fromEvents(pid int32, t time.Time) (info *Info, ok bool, er
 	if h.First && a.OnProcess != nil {
 		start := h.Start
 		if start.IsZero() {
-			start = a.Events.since
+			start = a.Events.started()
 		}
 		a.OnProcess(pid, start, info)
 	}

@@ -26,8 +26,9 @@ type EventSource interface {
 // process is gone are still attributed. It is safe for concurrent use.
 type Tracker struct {
 	src    EventSource
-	offset time.Duration // wall-clock time less CLOCK_BOOTTIME
-	since  time.Time     // when it started following events
+	offset time.Duration        // wall-clock time less CLOCK_BOOTTIME, at the start
+	clock  func() time.Duration // the same now (nil: offset): the wall clock can be set
+	since  time.Time            // when it started following events, CLOCK_BOOTTIME
 	// Max bounds the processes that exited and are kept (0: MaxExited);
 	// Grace is how long an exited one is kept at least (0: ExitGrace)
 	// when the bound allows.
@@ -71,7 +72,11 @@ const (
 // most once per maxPaths/2 cgroups made.
 const maxPaths = 1 << 16
 
-// life is one process that held a pid.
+// life is one process that held a pid. Its times are CLOCK_BOOTTIME's
+// (time.Unix(0, boot)), which no one sets: a record's wall-clock stamp is
+// brought to it with the wall clock's offset when it is looked up, so
+// that a step of the wall clock (NTP's first sync, a VM's resume, date)
+// does not move every process's life against the records.
 type life struct {
 	start  time.Time // its fork; zero: before the Tracker followed events
 	exit   time.Time // zero: alive
@@ -95,7 +100,7 @@ func NewTracker(src EventSource, offset time.Duration, paths map[uint64]string) 
 	if paths == nil {
 		paths = map[uint64]string{}
 	}
-	t := &Tracker{src: src, offset: offset, since: time.Now(), lives: map[uint32][]life{}, paths: paths,
+	t := &Tracker{src: src, offset: offset, since: time.Now().Add(-offset), lives: map[uint32][]life{}, paths: paths,
 		stop: make(chan struct{}), done: make(chan struct{})}
 	go t.run()
 	return t
@@ -164,7 +169,7 @@ func (t *Tracker) drain() {
 // apply applies one event, t.mu held.
 func (t *Tracker) apply(e *procev.Event) {
 	t.stats.Events++
-	at := time.Unix(0, int64(e.Boot+t.offset))
+	at := time.Unix(0, int64(e.Boot))
 	switch e.Kind {
 	case procev.Fork:
 		ls := t.lives[e.PID]
@@ -277,6 +282,21 @@ func (t *Tracker) forget(ref exitRef) bool {
 	return false
 }
 
+// wallOffset is the wall-clock time less CLOCK_BOOTTIME now; t.mu held.
+func (t *Tracker) wallOffset() time.Duration {
+	if t.clock != nil {
+		return t.clock()
+	}
+	return t.offset
+}
+
+// started is when the Tracker started following events, by the wall clock.
+func (t *Tracker) started() time.Time {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.since.Add(t.wallOffset())
+}
+
 // Held is the process that held a pid when a record was made, as a Tracker
 // knows it.
 type Held struct {
@@ -295,6 +315,10 @@ func (t *Tracker) Lookup(pid int32, at time.Time) (h Held, ok bool, err error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.drain()
+	off := t.wallOffset()
+	if !at.IsZero() {
+		at = at.Add(-off)
+	}
 	ls := t.lives[uint32(pid)]
 	if len(ls) == 0 {
 		return Held{}, false, nil
@@ -335,7 +359,10 @@ func (t *Tracker) Lookup(pid int32, at time.Time) (h Held, ok bool, err error) {
 	if !known {
 		return Held{}, false, nil
 	}
-	h = Held{Start: found.start, Path: path, First: !found.mapped, Cgroup: found.cgroup}
+	h = Held{Path: path, First: !found.mapped, Cgroup: found.cgroup}
+	if !found.start.IsZero() {
+		h.Start = found.start.Add(off)
+	}
 	found.mapped = true
 	return h, true, nil
 }

@@ -32,7 +32,7 @@ func OpenTracker() (*Tracker, error) {
 	walk := func() map[uint64]string { return unifiedCgroups("/proc/self/mountinfo") }
 	t := NewTracker(r, procev.BootOffset(), walk())
 	t.mu.Lock()
-	t.walk = walk
+	t.walk, t.clock = walk, procev.BootOffset
 	t.mu.Unlock()
 	return t, nil
 }

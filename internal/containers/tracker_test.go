@@ -251,3 +251,28 @@ func TestTrackerPathsFull(t *testing.T) {
 		}
 	}
 }
+
+// TestTrackerClockStep: the wall clock steps back 200 ms after a
+// container's process held pid 7 (0-100 ms) and a host process took it
+// (from 200 ms). The host process's call at 250 ms is stamped 50 ms by
+// the wall clock now: it is the host's, not the container's.
+func TestTrackerClockStep(t *testing.T) {
+	src := &fakeEvents{evs: []procev.Event{
+		{Kind: procev.Fork, Boot: at(0), PID: 7, PPID: 1, Cgroup: cgA},
+		{Kind: procev.Exit, Boot: at(100), PID: 7, Cgroup: cgA},
+		{Kind: procev.Fork, Boot: at(200), PID: 7, PPID: 1, Cgroup: rootCg},
+	}}
+	tr := newTestTracker(src)
+	defer tr.Close()
+	var step time.Duration
+	tr.mu.Lock()
+	tr.clock = func() time.Duration { return step }
+	tr.mu.Unlock()
+	tr.Stats() // the events applied before the step
+	step = -200 * time.Millisecond
+	a := &Attributor{Events: tr, boot: time.Unix(0, 0), Proc: t.TempDir()}
+	info, err := a.Lookup(7, time.Unix(0, 0).Add(at(250)+step))
+	if err != nil || info != nil {
+		t.Errorf("the host process's record after a step of the wall clock: %+v, %v; want the host", info, err)
+	}
+}
