@@ -270,6 +270,9 @@ func TestTrackerClockStep(t *testing.T) {
 	tr.mu.Unlock()
 	tr.Stats() // the events applied before the step
 	step = -200 * time.Millisecond
+	tr.mu.Lock()
+	tr.readClock() // as every drainEvery
+	tr.mu.Unlock()
 	a := &Attributor{Events: tr, boot: time.Unix(0, 0), Proc: t.TempDir()}
 	info, err := a.Lookup(7, time.Unix(0, 0).Add(at(250)+step))
 	if err != nil || info != nil {
