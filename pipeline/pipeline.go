@@ -137,9 +137,15 @@ func (p *Pipeline) take(r *Record, n uint64) {
 	}
 	if !p.match.match(p.cfg.Filter, r) {
 		p.Counts.Filtered += n
+		if p.Counts.Kept == 0 { // Seen is shown only when nothing was kept
+			p.Counts.Seen.add(r, n)
+		}
 		return
 	}
 	p.Counts.Kept += n
+	if r.Sec != 0 {
+		p.Counts.span(r.Sec*1000 + int64(r.Msec))
+	}
 	p.group = p.cfg.GroupBy.AppendGroup(p.group[:0], r)
 	kept, overflow := p.Set.AddN(p.group, &r.Record, n)
 	if overflow {

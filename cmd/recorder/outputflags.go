@@ -10,6 +10,7 @@ import (
 
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/source"
 )
 
 // outputFlags choose where the profiles of replay and record go.
@@ -21,6 +22,16 @@ type outputFlags struct {
 	partial   bool
 	maxLines  int
 	explain   string // --explain, from profileFlags
+	status    statusFlags
+	// keepEmpty: no record is no failure (record --under: what the profile
+	// allows is not logged).
+	keepEmpty bool
+	inputs    []string // the files read, for the summary's hint
+	// exit, when set, is the exit status that ends the command (record:
+	// CMD's), unless writing fails.
+	exit error
+	// program, for record, is how its program ended, for the JSON summary.
+	program *pipeline.ProgramJSON
 }
 
 func (o *outputFlags) register(fs *pflag.FlagSet) {
@@ -30,6 +41,7 @@ func (o *outputFlags) register(fs *pflag.FlagSet) {
 	o.format.registerSPO(fs)
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print no summary")
 	fs.IntVar(&o.maxLines, "max-unknown-lines", pipeline.DefaultMaxUnknownLines, "list at most `N` unknown syscall numbers in the summary (0: all)")
+	o.status.register(fs, "")
 }
 
 // check reports a bad combination as a usage error, once fs is parsed.
@@ -48,23 +60,60 @@ func (o *outputFlags) outputs(stdout io.Writer) profilegen.Output {
 }
 
 // write builds the profiles of p's groups, writes them and --explain, and
-// tells what it did in unit ("line" or "record") on w unless quiet.
-// Nothing is written when a profile fails to build, nor when an input
-// failed (inputErr) unless --partial.
-func (o *outputFlags) write(p *pipeline.Pipeline, opt profilegen.Options, unit string, inputErr error, stdout, w io.Writer) error {
+// tells what it did in unit ("line" or "record") on w unless quiet, as text
+// or JSON (command names it). Nothing is written when a profile fails to
+// build, when an input failed (inputErr) unless --partial, nor when no
+// record was kept unless --allow-empty (exit status 3). Records lost are
+// exit status 4 unless --allow-lost.
+func (o *outputFlags) write(command string, p *pipeline.Pipeline, opt profilegen.Options, unit string, inputErr error, stdout, w io.Writer) error {
+	outcome := o.status.outcome(&p.Counts)
+	if o.keepEmpty && errors.Is(outcome, pipeline.ErrNothingKept) {
+		outcome = nil
+	}
+	empty := errors.Is(outcome, pipeline.ErrNothingKept)
 	built, left, err := p.Build(opt)
-	written := err == nil && (inputErr == nil || o.partial)
+	written := err == nil && (inputErr == nil || o.partial) && !empty
+	out := o.outputs(stdout)
+	out.Provenance = provenance(&p.Counts)
 	if written {
-		err = o.outputs(stdout).Write(built, opt)
+		err = out.Write(built, opt)
 	}
 	if written && err == nil && o.explain != "" {
 		err = p.Config().Explain.WriteFile(o.explain, stdout, built, opt)
 	}
-	if !o.quiet {
-		pipeline.Summary{Unit: unit, Counts: &p.Counts, Built: built, Left: left, Overflow: p.Set.Overflow(),
-			MaxUnknown: cmp.Or(o.maxLines, -1), InputErr: inputErr, Partial: o.partial, Users: &p.Users}.WriteTo(w)
+	wrote := written && err == nil
+	switch {
+	case err != nil:
+	case o.exit != nil:
+		err = o.exit
+	case inputErr == nil:
+		err = outcome
+	}
+	sum := pipeline.Summary{Unit: unit, Counts: &p.Counts, Built: built, Left: left, Overflow: p.Set.Overflow(),
+		MaxUnknown: cmp.Or(o.maxLines, -1), InputErr: inputErr, Partial: o.partial, NotWritten: empty, Output: &out, Users: &p.Users}
+	if o.inputs != nil && p.Counts.Kept == 0 && p.Counts.Filtered == 0 { // replay: where are they?
+		sum.Hint = source.Where(o.inputs)
+	}
+	if rerr := o.report(command, sum, wrote, errors.Join(inputErr, err), w); rerr != nil {
+		return errors.Join(err, rerr)
 	}
 	return err
+}
+
+// report writes the summary of command, which ends with err, to w: as
+// text unless quiet, as JSON with --json.
+func (o *outputFlags) report(command string, sum pipeline.Summary, wrote bool, err error, w io.Writer) error {
+	if o.status.on() {
+		j := summaryJSON(command, sum, sum.Output, wrote, err)
+		j.Program = o.program
+		if err := o.status.write(w, j); err != nil {
+			return err
+		}
+	}
+	if !o.quiet && o.status.json != "-" {
+		sum.WriteTo(w)
+	}
+	return nil
 }
 
 // formatFlag is --format: a profilegen.Format, and the SeccompProfile
@@ -79,7 +128,7 @@ type formatFlag struct {
 
 func (f *formatFlag) register(fs *pflag.FlagSet) {
 	f.f = profilegen.OCI
-	fs.Var(f, "format", "profile format: `oci` (plain OCI/Kubernetes JSON) or spo (Security Profiles Operator SeccompProfile YAML)")
+	fs.Var(f, "format", "profile format: `oci|spo`: plain OCI/Kubernetes JSON, or Security Profiles Operator SeccompProfile YAML")
 }
 
 // registerSPO registers the SeccompProfile object's flags, for the

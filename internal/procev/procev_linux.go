@@ -68,21 +68,19 @@ func Open() (*Reader, error) {
 // Read reads the next event into e, or returns ErrDrained when there is
 // none. An event the program did not write is an error wrapping ErrEvent.
 func (r *Reader) Read(e *Event) error {
-	for {
-		err := r.ring.ReadInto(&r.rec)
-		switch {
-		case errors.Is(err, ringbuf.ErrFlushed), errors.Is(err, os.ErrDeadlineExceeded):
-			return ErrDrained
-		case err != nil:
-			return fmt.Errorf("process events: %w", err)
-		}
-		ev, err := Decode(r.rec.RawSample)
-		if err != nil {
-			return err
-		}
-		*e = ev
-		return nil
+	err := r.ring.ReadInto(&r.rec)
+	switch {
+	case errors.Is(err, ringbuf.ErrFlushed), errors.Is(err, os.ErrDeadlineExceeded):
+		return ErrDrained
+	case err != nil:
+		return fmt.Errorf("process events: %w", err)
 	}
+	ev, err := Decode(r.rec.RawSample)
+	if err != nil {
+		return err
+	}
+	*e = ev
+	return nil
 }
 
 // Available is how many bytes of events wait to be read: 0 when every
@@ -117,12 +115,14 @@ func (r *Reader) Close() error {
 }
 
 // BootOffset is the wall-clock time less CLOCK_BOOTTIME: an Event's Boot
-// plus it is when the event happened, in wall-clock time.
+// plus it is when the event happened, in wall-clock time. See bootOffset
+// for why it is read several times.
 func BootOffset() time.Duration {
-	var ts unix.Timespec
-	now := time.Now()
-	if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &ts); err != nil {
-		return 0
-	}
-	return time.Duration(now.UnixNano() - ts.Nano())
+	return bootOffset(func() int64 { return time.Now().UnixNano() }, func() (int64, bool) {
+		var ts unix.Timespec
+		if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &ts); err != nil {
+			return 0, false
+		}
+		return ts.Nano(), true
+	})
 }

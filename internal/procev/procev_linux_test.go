@@ -135,3 +135,15 @@ func TestExitIsTheLastThreads(t *testing.T) {
 		t.Errorf("pid %d's exit came %v after its fork: its leader's end, not the process's (its thread lived 300 ms)", pid, lived)
 	}
 }
+
+// TestBootOffsetReal: the host's offset, read twice, agrees within a
+// millisecond (both are the wall clock's time at boot).
+func TestBootOffsetReal(t *testing.T) {
+	a, b := BootOffset(), BootOffset()
+	if a == 0 {
+		t.Fatal("no offset: CLOCK_BOOTTIME unreadable")
+	}
+	if d := a - b; d < -time.Millisecond || d > time.Millisecond {
+		t.Errorf("two readings differ by %v", d)
+	}
+}

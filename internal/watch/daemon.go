@@ -41,6 +41,9 @@ type Config struct {
 	// is in them (from Pipeline.Explain, which must then be set): a file,
 	// or Output.W for "-" (profilegen.WriteOutput).
 	Explain string
+	// Done, when set, is given the summary of the whole watch when it
+	// ends: its counts and the profiles of the last flush.
+	Done func(pipeline.Summary)
 }
 
 // daemon holds what watch keeps: the pipeline's set of (group, arch,
@@ -60,7 +63,8 @@ type daemon struct {
 	tee     *bufio.Writer
 	teeFile *os.File
 
-	dirty bool // something to write since the last good flush
+	dirty bool               // something to write since the last good flush
+	last  []profilegen.Built // what the last good flush wrote, for Config.Done
 
 	labels map[string]bool // groups with a label of their own in the metrics (metrics.go)
 }
@@ -305,6 +309,9 @@ func (d *daemon) flush(why string, force bool) {
 		return
 	}
 	d.status.flushOK++
+	if len(built) > 0 {
+		d.last = built
+	}
 	d.log.Info("profiles written", "why", why, "dir", d.cfg.Output.Dir, "groups", len(built),
 		"distinct_calls", keys, "records_kept", d.p.Counts.Kept)
 }
@@ -342,6 +349,10 @@ func (d *daemon) summary() {
 		"printk_suppressed", c.Suppressed, "kernel_lost", s.KernelLost, "enobufs", s.NoBufs,
 		"kmsg_overwritten", s.Overwritten, "rotations", s.Reopened, "groups", len(d.p.Set.Groups()))
 	d.warnOverflow()
+	if d.cfg.Done != nil {
+		counts := *c
+		d.cfg.Done(pipeline.Summary{Unit: "line", Counts: &counts, Built: d.last, Overflow: d.p.Set.Overflow()})
+	}
 	if c.Lost() {
 		d.log.Warn("the kernel dropped records this run: the profiles may miss calls; run the workload again",
 			"kernel_lost", s.KernelLost, "enobufs", s.NoBufs, "printk_suppressed", c.Suppressed,
