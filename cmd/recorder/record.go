@@ -40,6 +40,10 @@ func runRecord(ctx context.Context, args []string, std stdio) error {
 		return err
 	}
 	defer ctrs.Close()
+	if err := cfg.out.open(std.out); err != nil { // before the workload runs, not after
+		return err
+	}
+	defer cfg.out.close()
 	r := runner.Run{Profile: runner.LoggingProfile(), Args: cfg.args, Stdin: std.in, Stdout: std.out, Stderr: std.errOut,
 		Observe: ctrs.Observe}
 	if cfg.underProfile != nil { // denials are logged too (SECCOMP_FILTER_FLAG_LOG): the summary shows them

@@ -15,6 +15,7 @@ import (
 	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/safefile"
 	"github.com/recorder-dev/recorder/source"
 )
 
@@ -59,6 +60,7 @@ type daemon struct {
 
 	tee     *bufio.Writer
 	teeFile *os.File
+	explain *safefile.Target // --explain, opened at start for the daemon's life
 
 	dirty bool // something to write since the last good flush
 
@@ -83,7 +85,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	o, err := d.open()
 	if err != nil {
-		d.closeTee()
+		d.closeFiles()
 		return fmt.Errorf("watch: %w", err)
 	}
 	d.opened(o, false)
@@ -91,7 +93,7 @@ func Run(ctx context.Context, cfg Config) error {
 		stop, err := d.serveMetrics(cfg.MetricsAddr)
 		if err != nil {
 			o.Close()
-			d.closeTee()
+			d.closeFiles()
 			return err
 		}
 		defer stop()
@@ -106,11 +108,19 @@ func newDaemon(cfg Config) (*daemon, error) {
 	}
 	d := &daemon{cfg: cfg, log: cfg.Logger, p: pipeline.New(cfg.Pipeline)}
 	d.open = d.openSource
-	if cfg.Resume {
-		d.resume = loadResume(cfg.Output.Dir, cfg.Output.Format.Ext(), d.log)
-	}
 	if err := d.prepareDir(); err != nil {
 		return nil, err
+	}
+	if cfg.Resume && d.cfg.Output.OpenedDir() != nil {
+		d.resume = loadResume(d.cfg.Output.OpenedDir(), cfg.Output.Format.Ext(), d.log)
+	}
+	if cfg.Explain != "" {
+		t, err := safefile.OpenTarget(cfg.Explain)
+		if err != nil {
+			d.cfg.Output.Close()
+			return nil, fmt.Errorf("--explain: %w", err)
+		}
+		d.explain = t
 	}
 	if cfg.Tee != "" {
 		err := checkTee(cfg.Tee, cfg.Source)
@@ -119,11 +129,23 @@ func newDaemon(cfg Config) (*daemon, error) {
 			f, err = openTee(cfg.Tee)
 		}
 		if err != nil {
+			d.closeFiles()
 			return nil, fmt.Errorf("--tee: %w", err)
 		}
 		d.teeFile, d.tee = f, bufio.NewWriterSize(f, 64<<10)
 	}
 	return d, nil
+}
+
+// closeFiles closes what the daemon keeps open for its life: the --tee
+// file, the output dir and the --explain file's dir.
+func (d *daemon) closeFiles() {
+	d.closeTee()
+	d.cfg.Output.Close()
+	if d.explain != nil {
+		d.explain.Close()
+		d.explain = nil
+	}
 }
 
 // openSource opens the source the configuration names.
@@ -162,7 +184,7 @@ func (d *daemon) run(ctx context.Context, o source.Opened) {
 				s.Settle() // the names still being looked up, off the record path now
 			}
 			d.flush("exit", true)
-			d.closeTee()
+			d.closeFiles()
 			d.summary()
 			return
 		}
@@ -285,14 +307,16 @@ func (d *daemon) flush(why string, force bool) {
 		return
 	}
 	if err == nil && len(built) > 0 {
-		err = d.cfg.Output.Write(built, d.cfg.Build)
+		if err = d.openDir(); err == nil {
+			err = d.cfg.Output.Write(built, d.cfg.Build)
+		}
 	}
 	if err == nil && d.cfg.Explain != "" {
 		d.mu.Lock() // the reader adds to the Explain under it
 		var explain strings.Builder
 		d.cfg.Pipeline.Explain.WriteTo(&explain, built, d.cfg.Build)
 		d.mu.Unlock()
-		err = profilegen.WriteOutput(d.cfg.Explain, d.cfg.Output.W, []byte(explain.String()))
+		err = d.explain.Write(d.cfg.Output.W, []byte(explain.String()), 0o644)
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
