@@ -81,6 +81,13 @@ func checkDir(path string, mode, uid, gid uint32, c caller) error {
 	return nil
 }
 
+// Removed reports whether the directory was removed since it was opened
+// (it has no name left: nothing written in it can be found).
+func (d *Dir) Removed() bool {
+	var st unix.Stat_t
+	return unix.Fstat(d.fd(), &st) == nil && st.Nlink == 0
+}
+
 // Path returns the path the directory was opened by.
 func (d *Dir) Path() string { return d.path }
 

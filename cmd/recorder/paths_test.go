@@ -74,8 +74,9 @@ func untouched(t *testing.T, target string) {
 	}
 }
 
-// refusesOutputs runs replay -d OUT, replay -o OUT/audit.json and watch
-// --tee OUT/capture.log: each must exit 1 naming the link, and write
+// refusesOutputs runs replay -d OUT, replay -o OUT/audit.json, replay
+// --explain, watch --tee OUT/capture.log, watch --pid-map, watch --explain
+// and the toolkit's merge -o: each must exit 1 naming the link, and write
 // nothing into target.
 func refusesOutputs(t *testing.T, out, target string) {
 	t.Helper()
@@ -83,7 +84,11 @@ func refusesOutputs(t *testing.T, out, target string) {
 	for _, args := range [][]string{
 		{"replay", "-g", "none", "-d", out, log},
 		{"replay", "-o", filepath.Join(out, "audit.json"), log},
+		{"replay", "-o", "-", "--explain", filepath.Join(out, "all.json"), log},
 		{"watch", "--source", "syslog:" + log, "-d", t.TempDir(), "--tee", filepath.Join(out, "capture.log")},
+		{"watch", "--source", "syslog:" + log, "-d", t.TempDir(), "-g", "container", "--pid-map", filepath.Join(out, "capture.log")},
+		{"watch", "--source", "syslog:" + log, "-d", t.TempDir(), "--explain", filepath.Join(out, "all.json")},
+		{"merge", "-o", filepath.Join(out, "audit.json"), filepath.Join(tutorialProfiles, "violation.json"), filepath.Join(tutorialProfiles, "fine-grained.json")},
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		var stdout, stderr bytes.Buffer
@@ -359,5 +364,38 @@ func TestWatchResumeForeign(t *testing.T) {
 		if !strings.Contains(log, want) {
 			t.Errorf("log does not say %q:\n%s", want, log)
 		}
+	}
+}
+
+// TestWatchFallback: watch's output dir is removed and a file put in its
+// place while it runs: the flushes fail (it used to stop there, the
+// recording lost at exit); the dir it held is gone, so it resolves its
+// path again, which is no directory now; at exit the profiles go to a
+// fallback directory in the user's home, named in the log.
+func TestWatchFallback(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("SUDO_UID", "")
+	out := filepath.Join(t.TempDir(), "out")
+	lines := profiletest.Lines(t, syslogFixture)
+	path := filepath.Join(t.TempDir(), "syslog")
+	f := watchOpenLog(t, path)
+	w := startWatch(t, "--source", "syslog:"+path, "-d", out, "-g", "none", "--flush-interval", "50ms", "--base", "none")
+	w.waitFor(t, "the follower", 5*time.Second, func() bool { return strings.Contains(w.log.String(), "following file") })
+	if err := os.RemoveAll(out); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(out, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	watchAppend(t, f, lines)
+	w.waitFor(t, "a failed flush", 10*time.Second, func() bool { return strings.Contains(w.log.String(), "keeping everything in memory") })
+	w.stop(t)
+	lost, _ := filepath.Glob(filepath.Join(home, "recorder-lost-*"))
+	if len(lost) != 1 || !strings.Contains(w.log.String(), "fallback="+lost[0]) {
+		t.Fatalf("fallback dirs %q; log:\n%s", lost, w.log.String())
+	}
+	if got, want := profiletest.AllowedInDir(t, lost[0]), profiletest.Replayed(t, lines); !slices.Equal(got, want) {
+		t.Errorf("the fallback profile allows %q, want %q", got, want)
 	}
 }

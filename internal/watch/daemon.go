@@ -183,7 +183,9 @@ func (d *daemon) run(ctx context.Context, o source.Opened) {
 			if s, ok := d.cfg.Pipeline.Finish.(interface{ Settle() }); ok {
 				s.Settle() // the names still being looked up, off the record path now
 			}
-			d.flush("exit", true)
+			if built, err := d.flush("exit", true); err != nil {
+				d.fallback(built)
+			}
 			d.closeFiles()
 			d.summary()
 			return
@@ -300,15 +302,20 @@ func (d *daemon) counts() *pipeline.Counts {
 }
 
 // flush builds the profiles under the lock and writes them outside it. On
-// failure everything stays in memory and the next flush tries again.
-func (d *daemon) flush(why string, force bool) {
+// failure everything stays in memory and the next flush tries again; it
+// returns the profiles it failed to write to the output dir, and why.
+func (d *daemon) flush(why string, force bool) ([]profilegen.Built, error) {
 	built, keys, ok, err := d.build(force)
 	if !ok {
-		return
+		return nil, nil
 	}
+	var lost []profilegen.Built
 	if err == nil && len(built) > 0 {
 		if err = d.openDir(); err == nil {
 			err = d.cfg.Output.Write(built, d.cfg.Build)
+		}
+		if err != nil {
+			lost = built
 		}
 	}
 	if err == nil && d.cfg.Explain != "" {
@@ -326,11 +333,36 @@ func (d *daemon) flush(why string, force bool) {
 		d.dirty = true
 		d.log.Error("write profiles; keeping everything in memory, trying again at the next flush",
 			"why", why, "dir", d.cfg.Output.Dir, "err", err)
-		return
+		return lost, err
 	}
 	d.status.flushOK++
 	d.log.Info("profiles written", "why", why, "dir", d.cfg.Output.Dir, "groups", len(built),
 		"distinct_calls", keys, "records_kept", d.p.Counts.Kept)
+	return nil, nil
+}
+
+// fallback writes the profiles the last flush could not write into a new
+// directory of the user's (safefile.FallbackDir), mode 0600, and says
+// where: a recording is never thrown away at exit.
+func (d *daemon) fallback(built []profilegen.Built) {
+	if len(built) == 0 {
+		return
+	}
+	dir, err := safefile.FallbackDir()
+	if err == nil {
+		defer dir.Close()
+		o := d.cfg.Output
+		fb := profilegen.Output{Dir: dir.Path(), Format: o.Format, SPO: o.SPO, Perm: 0o600}
+		if err = fb.Write(built, d.cfg.Build); err == nil {
+			err = dir.Finish()
+		}
+	}
+	if err != nil {
+		d.log.Error("the profiles could not be written to a fallback directory either; they are lost", "err", err)
+		return
+	}
+	d.log.Error("the profiles could not be written to the output dir; written to a fallback directory instead",
+		"dir", d.cfg.Output.Dir, "fallback", dir.Path(), "groups", len(built))
 }
 
 // build makes the profiles to write and counts the calls they hold; it

@@ -39,11 +39,16 @@ func (d *daemon) prepareDir() error {
 }
 
 // openDir opens the output dir unless it is open: at start, then at each
-// flush until it works; once open it is kept, never opened by its path
-// again.
+// flush until it works; once open it is kept, not opened by its path
+// again, unless it was removed (then its path is resolved again, under the
+// same rules: a link put in its place is refused).
 func (d *daemon) openDir() error {
-	if d.cfg.Output.OpenedDir() != nil {
-		return nil
+	if dir := d.cfg.Output.OpenedDir(); dir != nil {
+		if !dir.Removed() {
+			return nil
+		}
+		d.log.Warn("the output dir was removed; making it again", "dir", d.cfg.Output.Dir)
+		d.cfg.Output.Close()
 	}
 	return d.cfg.Output.Open()
 }
