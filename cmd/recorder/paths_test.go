@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/recorder-dev/recorder/internal/attacker"
+	"github.com/recorder-dev/recorder/internal/audittest"
 	"github.com/recorder-dev/recorder/internal/profiletest"
 )
 
@@ -397,5 +398,47 @@ func TestWatchFallback(t *testing.T) {
 	}
 	if got, want := profiletest.AllowedInDir(t, lost[0]), profiletest.Replayed(t, lines); !slices.Equal(got, want) {
 		t.Errorf("the fallback profile allows %q, want %q", got, want)
+	}
+}
+
+// TestWatchStateFileLinks: the audit state file, which root writes, reads
+// and removes, goes through the same rules. Through a link another user
+// planted in a parent it is not written (the source goes on without one,
+// saying why); a state file another user planted in a sticky directory,
+// claiming a dead recorder's state to put back (auditing off, backlog 1),
+// is not trusted: the audit state after watch is the one before.
+func TestWatchStateFileLinks(t *testing.T) {
+	audittest.NeedRoot(t)
+	prev := audittest.NoDaemon(t)
+	u := attacker.New(t)
+	base, target := attackBase(t)
+	parent := filepath.Join(base, "parent")
+	if err := os.Mkdir(parent, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	u.Own(t, parent)
+	u.Sh(t, parent, "ln -s "+attacker.Quote(target)+" run")
+	sticky := filepath.Join(base, "sticky")
+	if err := os.Mkdir(sticky, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(sticky, 0o777|os.ModeSticky)
+	planted := filepath.Join(sticky, "state.json")
+	if err := os.WriteFile(planted, []byte(`{"pid":999999999,"start":1,"enabled":0,"backlog_limit":1,"restore":17}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	u.Own(t, planted)
+	for _, tt := range []struct{ file, want string }{
+		{filepath.Join(parent, "run", "audit-state.json"), "will not follow a link another user controls"},
+		{planted, "audit state file not trusted"},
+	} {
+		w := startWatch(t, "--source", "netlink", "-d", t.TempDir(), "--flush-interval", "50ms", "--audit-state-file", tt.file)
+		w.waitFor(t, "registration", 5*time.Second, func() bool { return audittest.Status(t).PID == uint32(os.Getpid()) })
+		w.stop(t)
+		if !strings.Contains(w.log.String(), tt.want) {
+			t.Errorf("--audit-state-file %s: the log does not say %q:\n%s", tt.file, tt.want, w.log.String())
+		}
+		untouched(t, target)
+		audittest.CheckSame(t, "after watch", prev, audittest.Status(t))
 	}
 }
