@@ -319,3 +319,40 @@ func TestWriteFileAtomic(t *testing.T) {
 	}
 	onlyFiles(t, dir, "p.json")
 }
+
+// TestOpenTargetChecksFirst: OpenTarget refuses at once what the write at
+// the end would fail on: a directory at the name, a missing directory, a
+// directory any user can write.
+func TestOpenTargetChecksFirst(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	open := filepath.Join(dir, "open")
+	os.Mkdir(open, 0o700)
+	os.Chmod(open, 0o777)
+	for path, want := range map[string]string{
+		filepath.Join(dir, "sub"):            "is a directory",
+		filepath.Join(dir, "none", "p.json"): "no such file",
+		filepath.Join(open, "p.json"):        "any user can write",
+		filepath.Join(dir, "sub") + "/":      "not a file name",
+	} {
+		if tg, err := OpenTarget(path); err == nil || !strings.Contains(err.Error(), want) {
+			if err == nil {
+				tg.Close()
+			}
+			t.Errorf("OpenTarget(%s) = %v, want %q", path, err, want)
+		}
+	}
+	tg, err := OpenTarget(filepath.Join(dir, "p.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.Close()
+	if err := tg.Write(nil, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(filepath.Join(dir, "p.json")); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("written: %v, %v", st.Mode(), err)
+	}
+}

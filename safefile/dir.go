@@ -233,6 +233,13 @@ func (d *Dir) notDevice(name string) error {
 	return nil
 }
 
+// isDir reports whether name in d is a directory (not through a link), which
+// a file would never replace.
+func (d *Dir) isDir(name string) bool {
+	var st unix.Stat_t
+	return unix.Fstatat(d.fd(), name, &st, unix.AT_SYMLINK_NOFOLLOW) == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR
+}
+
 // writeData writes the data of a file; tests replace it to fail the way a
 // full disk does.
 var writeData = (*os.File).Write

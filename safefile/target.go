@@ -42,6 +42,10 @@ func OpenTarget(path string) (*Target, error) {
 		t.dir.Close()
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
+	if t.dir.isDir(base) {
+		t.dir.Close()
+		return nil, fmt.Errorf("write %s: is a directory", path)
+	}
 	t.name = base
 	return t, nil
 }
