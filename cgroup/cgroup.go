@@ -52,7 +52,7 @@ type Container struct {
 	Driver  Driver
 	PodUID  string // the Kubernetes pod's UID, with dashes; "" outside a pod
 	QoS     QoS    // the pod's QoS class; "" outside a pod
-	Outer   int    // how many containers enclose it (1 for a pod under kind)
+	Outer   int    // 1 for a pod's container in a node container (kind), else 0
 }
 
 // Short is the first 12 hex digits of the ID, as docker, crictl and
@@ -60,8 +60,8 @@ type Container struct {
 func (c Container) Short() string { return c.ID[:min(len(c.ID), 12)] }
 
 // Parse reads the text of a /proc/PID/cgroup file and returns the container
-// the process is in, and false when it is in none. A path's innermost
-// container wins. When the hierarchies disagree, the one that shows the
+// the process is in, and false when it is in none. A path's container is
+// the one ParsePath says owns it. When the hierarchies disagree, the one that shows the
 // most nesting wins; between equals, the v2 hierarchy, then name=systemd,
 // then the first line. A line that is not "ID:CONTROLLERS:PATH" is an error
 // wrapping ErrMalformed, naming the line; an empty file is in no container.
@@ -101,17 +101,28 @@ func Parse(data []byte) (Container, bool, error) {
 	return best, found, nil
 }
 
-// ParsePath returns the innermost container of one cgroup path, with the
-// pod that encloses it, and false when the path holds none. Nothing at or
-// below a user's slice (user.slice, user-UID.slice, user@UID.service) is
-// a container: the user names the cgroups there.
+// ParsePath returns the container that owns a process of one cgroup path,
+// with the pod that encloses it, and false when the path holds none. The
+// outermost container the runtime made owns the process: a process that
+// can make cgroups under its own container's (delegation, a privileged
+// container, systemd in a container) can name one after another
+// container, and must not write into that container's profile. Only a
+// node container's own Kubernetes layout nests (see nodeRoot): a kind
+// node, itself a Docker or podman container in no pod, holds its pods'
+// containers under "kubelet", "kubepods", "kubelet.slice" or
+// "kubepods.slice"; there the pod's container wins, one level deep, and
+// nothing nests in it. Nothing at or below a user's slice
+// (user.slice, user-UID.slice, user@UID.service) is a container: the user
+// names the cgroups there.
 func ParsePath(path string) (Container, bool) {
 	var out Container
 	found := false
 	var pod string
 	var qos QoS
 	parent, parentPod := "", false
-	depth := 0 // components read, ".." included
+	depth := 0      // components read, ".." included
+	below := 0      // components read below the outer container
+	rooted := false // a node's kubelet root read below it
 	for rest := path; rest != ""; {
 		var comp string
 		comp, rest, _ = strings.Cut(rest, "/")
@@ -122,12 +133,22 @@ func ParsePath(path string) (Container, bool) {
 		if userOwned(comp) {
 			break
 		}
+		if found {
+			below++
+			if !nests(out, comp, below, &rooted) {
+				break
+			}
+		}
 		isPod := false
 		if c, ok := container(comp, parent, parentPod, depth); ok {
-			if found {
-				c.Outer = out.Outer + 1
-			}
 			c.PodUID, c.QoS = pod, qos
+			if found && pod == "" {
+				break // a node holds only its pods' containers
+			}
+			if found {
+				c.Outer = 1
+				return c, true // nothing nests in a pod's container
+			}
 			out, found = c, true
 			pod, qos = "", "" // a pod of a container nested in this one is its own
 		} else if uid, q, ok := podOf(comp, parent); ok {
@@ -136,6 +157,37 @@ func ParsePath(path string) (Container, bool) {
 		parent, parentPod = comp, isPod
 	}
 	return out, found
+}
+
+// nests reports whether comp, the below-th component under the outer
+// container outer, keeps the path in a node container's Kubernetes layout,
+// and whether that layout's root has been reached (rooted, updated). A
+// node container is in no pod. Its first component is the kubelet's
+// cgroup root (kind's "kubelet" or "kubelet.slice"; "kubepods" or
+// "kubepods.slice" by default), after podman's own "container" sub-cgroup
+// when there is one.
+func nests(outer Container, comp string, below int, rooted *bool) bool {
+	switch {
+	case *rooted:
+		return true
+	case outer.PodUID != "":
+		return false
+	case below == 1 && comp == "container" && outer.Runtime == Podman:
+		return true
+	}
+	*rooted = nodeRoot(comp)
+	return *rooted
+}
+
+// nodeRoot reports whether comp is the kubelet's cgroup root inside a node
+// container: kind's "kubelet" (cgroupfs) and "kubelet.slice" (systemd), or
+// the kubelet's default "kubepods" and "kubepods.slice".
+func nodeRoot(comp string) bool {
+	switch comp {
+	case "kubelet", "kubelet.slice", "kubepods", "kubepods.slice":
+		return true
+	}
+	return false
 }
 
 // userOwned reports whether comp is a user's slice or the service of a

@@ -102,8 +102,6 @@ func TestParse(t *testing.T) {
 		{"libpod-conmon", "0::/machine.slice/libpod-conmon-" + ctr + ".scope\n", Container{}, false},
 		{"user slice", "0::/user.slice/user-1000.slice/session-3.scope\n", Container{}, false},
 		{"empty", "", Container{}, false},
-		{"pod of the outer level is not the inner container's", "0::/kubepods/besteffort/pod" + uid + "/" + node + "/docker/" + ctr + "\n",
-			Container{ID: ctr, Runtime: Docker, Driver: Cgroupfs, Outer: 1}, true},
 		// A bare ID is a container only where a runtime puts one: under a
 		// pod's cgroupfs directory, under docker, or as ctr's
 		// "/<namespace>/<ID>".
@@ -136,6 +134,65 @@ func TestParse(t *testing.T) {
 		c, ok, err := Parse([]byte(tc.in))
 		if err != nil || ok != tc.ok || c != tc.want {
 			t.Errorf("%s: Parse = %+v, %v, %v; want %+v, %v", tc.name, c, ok, err, tc.want, tc.ok)
+		}
+	}
+}
+
+// TestNesting states who owns a process whose path names two containers.
+// The outermost container the runtime made owns it, unless that container
+// is a node (in no pod) and the path continues in its kubelet's layout
+// ("kubelet", "kubelet.slice", "kubepods", "kubepods.slice", after
+// podman's "container"): then the pod's container there owns it, and
+// nothing nests in that one. The escapes are what a process that can make
+// cgroups under its own container's (delegation, privileged,
+// systemd-in-container) can make: hand-made lines, the machine's runtimes
+// do not make them. The kind paths are those of the fixtures.
+func TestNesting(t *testing.T) {
+	const (
+		a = node // the container the process really is in
+		b = ctr  // the container it names
+	)
+	us := strings.ReplaceAll(uid, "-", "_")
+	podA := "/kubepods/besteffort/pod" + uid + "/" + a
+	outer := map[string]Container{
+		"docker": {ID: a, Runtime: Docker, Driver: Cgroupfs},
+		"scope":  {ID: a, Runtime: Docker, Driver: Systemd},
+		"pod":    {ID: a, Driver: Cgroupfs, PodUID: uid, QoS: BestEffort},
+	}
+	inner := func(c Container) Container { c.Outer = 1; return c }
+	for _, tc := range []struct {
+		name, path string
+		want       Container
+	}{
+		// Escapes: the outer container owns the process.
+		{"docker in docker", "/docker/" + a + "/docker/" + b, outer["docker"]},
+		{"a scope in a scope", "/system.slice/docker-" + a + ".scope/docker-" + b + ".scope", outer["scope"]},
+		{"cri-containerd scope in docker", "/docker/" + a + "/x.slice/cri-containerd-" + b + ".scope", outer["docker"]},
+		{"crio in a scope", "/system.slice/docker-" + a + ".scope/crio-" + b, outer["scope"]},
+		{"docker in a pod's container", podA + "/docker/" + b, outer["pod"]},
+		{"a node layout in a pod's container", podA + "/kubepods/besteffort/pod" + uid + "/" + b, outer["pod"]},
+		{"kubelet root with no pod", "/docker/" + a + "/kubelet/docker/" + b, outer["docker"]},
+		{"kubelet root deeper than the first level", "/docker/" + a + "/x/kubepods/besteffort/pod" + uid + "/" + b, outer["docker"]},
+		{"podman's container sub-cgroup under docker", "/docker/" + a + "/container/kubepods/besteffort/pod" + uid + "/" + b, outer["docker"]},
+		{"in a kind pod's container, another container",
+			"/docker/" + a + "/kubelet/kubepods/besteffort/pod" + uid + "/" + b + "/docker/" + node,
+			inner(Container{ID: b, Driver: Cgroupfs, PodUID: uid, QoS: BestEffort})},
+		// A node container's kubelet layout: the pod's container owns it.
+		{"kind, cgroupfs", "/docker/" + a + "/kubelet/kubepods/besteffort/pod" + uid + "/" + b,
+			inner(Container{ID: b, Driver: Cgroupfs, PodUID: uid, QoS: BestEffort})},
+		{"node, the kubelet's default root", "/docker/" + a + "/kubepods/burstable/pod" + uid + "/" + b,
+			inner(Container{ID: b, Driver: Cgroupfs, PodUID: uid, QoS: Burstable})},
+		{"kind, systemd", "/system.slice/docker-" + a + ".scope/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-pod" + us + ".slice/cri-containerd-" + b + ".scope",
+			inner(Container{ID: b, Runtime: Containerd, Driver: Systemd, PodUID: uid, QoS: Guaranteed})},
+		{"kind in podman, systemd", "/machine.slice/libpod-" + a + ".scope/container/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-pod" + us + ".slice/cri-containerd-" + b + ".scope",
+			inner(Container{ID: b, Runtime: Containerd, Driver: Systemd, PodUID: uid, QoS: Guaranteed})},
+		{"node, the kubelet's default systemd root", "/system.slice/docker-" + a + ".scope/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" + us + ".slice/crio-" + b + ".scope",
+			inner(Container{ID: b, Runtime: CRIO, Driver: Systemd, PodUID: uid, QoS: BestEffort})},
+		{"a node's own process outside its pods", "/system.slice/docker-" + a + ".scope/system.slice/containerd.service", outer["scope"]},
+	} {
+		c, ok := ParsePath(tc.path)
+		if !ok || c != tc.want {
+			t.Errorf("%s: ParsePath(%q) = %+v, %v; want %+v", tc.name, tc.path, c, ok, tc.want)
 		}
 	}
 }

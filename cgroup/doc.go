@@ -15,9 +15,21 @@
 // Parse returns the Container: its 64-hex ID, the runtime the path names
 // (containerd's cri-containerd-, CRI-O's crio-, Docker's docker- and
 // /docker/, podman's libpod-), the cgroup driver, and the Kubernetes pod UID
-// and QoS class when it is in a pod. A path can hold several containers: a
-// kind node is itself a container, and its pods' paths nest in it. The
-// innermost container wins, with the pod that encloses it.
+// and QoS class when it is in a pod.
+//
+// A path can name several containers. The outermost container the runtime
+// made owns the process: a process that can make cgroups under its own
+// container's (delegation, a privileged container, systemd in a
+// container) could move itself to "/docker/<A>/docker/<B>" and otherwise
+// add calls to container B's profile. Only a node container's own
+// Kubernetes layout nests, one level: a kind node is a Docker or podman
+// container in no pod, and its kubelet puts pods under "kubelet" (kind's
+// cgroupfs root), "kubelet.slice" (kind's systemd root) or "kubepods" /
+// "kubepods.slice" (the kubelet's default), after podman's own "container"
+// sub-cgroup; the pod's container there wins, with its pod, and nothing
+// nests in it. A container that can make cgroups and is in no pod could
+// still lay out such a node path under its own: the path alone cannot
+// tell it from kind.
 //
 // Parsing is pure: Parse takes bytes, and reading /proc is up to the
 // caller. Paths are matched by their components, so a path seen from

@@ -7,7 +7,8 @@ import (
 )
 
 // A pod's container under kind: the node is a Docker container, and the
-// pod's path (systemd driver) nests in it. The innermost container wins.
+// pod's path (systemd driver) nests in its kubelet's layout: the pod's container
+// owns the process.
 func ExampleParse() {
 	data := []byte("0::/system.slice/docker-9d8c7b6a5f4e3d2c1b0a99887766554433221100ffeeddccbbaa998877665544.scope" +
 		"/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-besteffort.slice" +

@@ -10,8 +10,10 @@ import (
 	"testing"
 )
 
-// FuzzParse: no input makes Parse panic, and whatever it returns as a
-// container has an ID of 64 lowercase hex digits that the input holds.
+// FuzzParse: no input makes Parse panic, whatever it returns as a
+// container has an ID of 64 lowercase hex digits that the input holds, and
+// whatever a process names under a container's own cgroup (not a node's
+// kubelet layout) is that container's.
 func FuzzParse(f *testing.F) {
 	files, _ := filepath.Glob("../testdata/cgroup/*.cgroup")
 	for _, file := range files {
@@ -27,11 +29,18 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("0::/user.slice/user-1000.slice/user@1000.service/app.slice/" + ctr + "\n"))
 	f.Add([]byte("0::/user.slice/user-1000.slice/user@1000.service/kubepods/besteffort/pod" + uid + "/" + ctr + "\n"))
 	f.Add([]byte("0::/system.slice/foo.service/" + ctr + "\n"))
+	// Hostile: a container's own subtree named after another container.
+	f.Add([]byte("0::/docker/" + node + "/docker/" + ctr + "\n"))
+	f.Add([]byte("0::/kubepods/besteffort/pod" + uid + "/" + node + "/kubepods/besteffort/pod" + uid + "/" + ctr + "\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// Whatever a user names in the subtree systemd delegates to it is no
 		// container: the same lines moved there hold none.
 		if _, ok, err := Parse(inUserSubtree(data)); ok || err != nil && !errors.Is(err, ErrMalformed) {
 			t.Fatalf("a container in a user's subtree: %q", inUserSubtree(data))
+		}
+		moved := under(data, "/docker/"+node+"/docker")
+		if c, ok, err := Parse(moved); err == nil && (ok != !bytes.Equal(moved, data) || ok && (c.ID != node || c.Outer != 0)) {
+			t.Fatalf("under container %s: %+v, %v", node, c, ok)
 		}
 		c, ok, err := Parse(data)
 		if err != nil || !ok {
@@ -52,10 +61,20 @@ func FuzzParse(f *testing.F) {
 // inUserSubtree moves the path of every line of data into the subtree of
 // user 1000's systemd instance.
 func inUserSubtree(data []byte) []byte {
+	return under(data, "/user.slice/user-1000.slice/user@1000.service")
+}
+
+// under moves the path of every line of data under dir.
+func under(data []byte, dir string) []byte {
 	var out []byte
 	for line := range bytes.Lines(data) {
-		if i := bytes.Index(line, []byte(":/")); i >= 0 && bytes.IndexByte(line[:i], ':') >= 0 {
-			line = slices.Concat(line[:i+1], []byte("/user.slice/user-1000.slice/user@1000.service"), line[i+1:])
+		// The path is what follows the second colon: a controller's name
+		// can hold ":/" too.
+		if i := bytes.IndexByte(line, ':'); i >= 0 {
+			if j := bytes.IndexByte(line[i+1:], ':'); j >= 0 && bytes.HasPrefix(line[i+1+j+1:], []byte("/")) {
+				k := i + 1 + j + 1
+				line = slices.Concat(line[:k], []byte(dir), line[k:])
+			}
 		}
 		out = append(out, line...)
 	}

@@ -3,21 +3,57 @@ package pipeline
 import (
 	"strings"
 	"testing"
+
+	"github.com/recorder-dev/recorder/audit"
 )
 
 // TestNewFilter: the flags' filter, and their errors named by flag.
 func TestNewFilter(t *testing.T) {
-	f, err := NewFilter("^/usr/bin/", "", 7)
-	if err != nil || f.Exe == nil || f.Comm != nil || f.PID != 7 {
+	f, err := NewFilter(Select{Exe: "^/usr/bin/", PID: 7})
+	if err != nil || f.Exe == nil || f.Comm != nil || f.PID != 7 || f.UID != nil || f.AUID != nil {
 		t.Fatalf("NewFilter = %+v, %v", f, err)
 	}
-	for _, args := range [][2]string{{"(", ""}, {"", "[a"}} {
-		flag := "--exe: "
-		if args[0] == "" {
-			flag = "--comm: "
+	for _, tc := range []struct {
+		s    Select
+		flag string
+	}{
+		{Select{Exe: "("}, "--exe: "},
+		{Select{Comm: "[a"}, "--comm: "},
+		{Select{UID: "root"}, "--uid: "},
+		{Select{UID: "-1"}, "--uid: "},
+		{Select{UID: "4294967296"}, "--uid: "},
+		{Select{UID: "unset"}, "--uid: "},
+		{Select{AUID: "x"}, "--auid: "},
+	} {
+		if _, err := NewFilter(tc.s); err == nil || !strings.HasPrefix(err.Error(), tc.flag) {
+			t.Errorf("NewFilter(%+v) = %v; want an error starting %q", tc.s, err, tc.flag)
 		}
-		if _, err := NewFilter(args[0], args[1], 0); err == nil || !strings.HasPrefix(err.Error(), flag) {
-			t.Errorf("NewFilter(%q, %q) = %v; want an error starting %q", args[0], args[1], err, flag)
+	}
+}
+
+// TestFilterUsers: --uid and --auid keep the records of one user, and
+// "unset" is the auid of no login session.
+func TestFilterUsers(t *testing.T) {
+	rec := func(uid, auid uint32) *Record { return &Record{Record: audit.Record{UID: uid, AUID: auid}} }
+	for _, tc := range []struct {
+		s    Select
+		r    *Record
+		want bool
+	}{
+		{Select{UID: "0"}, rec(0, 1000), true},
+		{Select{UID: "0"}, rec(1000, 1000), false},
+		{Select{AUID: "1000"}, rec(0, 1000), true},
+		{Select{AUID: "unset"}, rec(0, 1<<32-1), true},
+		{Select{AUID: "unset"}, rec(0, 0), false},
+		{Select{UID: "0", AUID: "unset"}, rec(0, 1000), false},
+		{Select{}, rec(1000, 5), true},
+	} {
+		f, err := NewFilter(tc.s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.Match(tc.r); got != tc.want {
+			t.Errorf("%+v matches uid %d auid %d: %v; want %v", tc.s, tc.r.UID, tc.r.AUID, got, tc.want)
 		}
 	}
 }

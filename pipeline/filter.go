@@ -19,6 +19,10 @@ const maxFilterCache = 4096
 type Filter struct {
 	Exe, Comm *regexp.Regexp
 	PID       int32 // 0: any
+	// UID and AUID, when set, are the only uid= and auid= kept (the
+	// process's real user, and the login user of its audit session:
+	// audit.AUIDUnset for none).
+	UID, AUID *uint32
 	// Attrs are attributes an enricher set that the record must have, each
 	// starting with its Prefix (--container: "container" starting with the
 	// digits given).
@@ -36,7 +40,7 @@ func (f *Filter) Match(r *Record) bool {
 
 // matchFixed reports whether r passes the conditions that are no regexp.
 func (f *Filter) matchFixed(r *Record) bool {
-	if f.PID != 0 && r.PID != f.PID {
+	if f.PID != 0 && r.PID != f.PID || f.UID != nil && r.UID != *f.UID || f.AUID != nil && r.AUID != *f.AUID {
 		return false
 	}
 	for _, m := range f.Attrs {

@@ -33,6 +33,7 @@ type Pipeline struct {
 	cfg    Config
 	Set    *profilegen.Set
 	Counts Counts
+	Users  Users // the uids of each group's records
 
 	rec   Record // what Line parses into
 	added Record // what Add copies into (a parsed Record's scratch space is its own)
@@ -131,6 +132,11 @@ func (p *Pipeline) take(r *Record, n uint64) {
 	p.Counts.Kept += n
 	p.group = p.cfg.GroupBy.AppendGroup(p.group[:0], r)
 	kept, overflow := p.Set.AddN(p.group, &r.Record, n)
+	if overflow {
+		p.Users.add(overflowGroup, r.UID, n)
+	} else {
+		p.Users.add(p.group, r.UID, n)
+	}
 	if p.cfg.Explain != nil && kept { // Explain keeps what the Set keeps, where it keeps it
 		group := p.group
 		if overflow {
@@ -154,6 +160,7 @@ func (p *Pipeline) enrich(r *Record) {
 func (p *Pipeline) Merge(o *Pipeline) {
 	p.Set.Merge(o.Set)
 	p.Counts.Merge(&o.Counts)
+	p.Users.merge(&o.Users, p.Set)
 }
 
 // Touch makes the group r would go into exist in the Set, with no call:

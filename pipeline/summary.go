@@ -28,7 +28,14 @@ type Summary struct {
 	// written holds what was read before it; without, none was written.
 	InputErr error
 	Partial  bool
+	// Users are the uids of each group's records (Pipeline.Users); nil:
+	// not known. A built profile's are UsersOf.
+	Users *Users
 }
+
+// UsersOf returns the uids the records of b's groups came from, most
+// records first (at most MaxUsers, and the rest counted).
+func (s Summary) UsersOf(b profilegen.Built) UserList { return s.Users.Of(b.SourceGroups()...) }
 
 // DefaultMaxUnknownLines is how many unknown syscall numbers a summary
 // lists by default.
@@ -60,6 +67,11 @@ func (s Summary) write(w io.Writer) {
 	s.writeUnknown(w)
 	for _, b := range s.Built {
 		writeViolations(w, b)
+	}
+	for _, b := range s.Built {
+		if u := s.UsersOf(b); u.Mixed() {
+			fmt.Fprintf(w, "warning: %s mixes users: %s: a process of any of them widens its profile (--uid, --auid choose)\n", Quote(b.Group), u)
+		}
 	}
 	if c.Kept == 0 {
 		fmt.Fprintln(w, "warning: no seccomp records were found: the profile holds only the base set")

@@ -121,13 +121,16 @@ func (o Output) marshal(group string, p *specs.LinuxSeccomp) ([]byte, error) {
 // errors are returned joined.
 func (o Output) Write(built []Built, opt Options) error {
 	if o.Dir != "" {
-		return o.writeDir(built)
+		return o.writeDir(built, opt)
 	}
 	profiles := make([]*specs.LinuxSeccomp, len(built))
 	for i, b := range built {
 		profiles[i] = b.Profile
 	}
 	union, err := Union(opt, profiles...)
+	if err == nil {
+		union, err = opt.mergeRules(union)
+	}
 	if err != nil {
 		return err
 	}
@@ -151,7 +154,7 @@ func (o Output) Write(built []Built, opt Options) error {
 // writeDir writes one file per group, all synced at once and renamed, then
 // one sync of the directory (Dir.Commit), in the Dir Open opened; an
 // Output not opened makes and opens it here.
-func (o Output) writeDir(built []Built) error {
+func (o Output) writeDir(built []Built, opt Options) error {
 	d := o.heldDir()
 	if d == nil {
 		var err error
@@ -162,7 +165,11 @@ func (o Output) writeDir(built []Built) error {
 	}
 	var errs []error
 	for _, b := range built {
-		data, err := o.marshal(b.Group, b.Profile)
+		p, err := opt.mergeRules(b.Profile)
+		var data []byte
+		if err == nil {
+			data, err = o.marshal(b.Group, p)
+		}
 		if err == nil {
 			err = d.Stage(FileName(b.Group)+o.format().Ext(), data, o.perm())
 		}
@@ -205,4 +212,31 @@ func (o Output) format() Format {
 		return OCI
 	}
 	return o.Format
+}
+
+// ErrConditionsDropped: Options.Merge's profiles allow calls on conditions,
+// and no Options.MergeRules can keep them.
+var ErrConditionsDropped = errors.New("merged profiles allow calls on conditions, and nothing merges conditions")
+
+// mergeRules returns p with what opt.Merge's profiles allow, conditions
+// kept (opt.MergeRules); p itself when there is nothing to merge.
+func (opt Options) mergeRules(p *specs.LinuxSeccomp) (*specs.LinuxSeccomp, error) {
+	if len(opt.Merge) == 0 {
+		return p, nil
+	}
+	if opt.MergeRules == nil {
+		for _, m := range opt.Merge {
+			for _, r := range m.Syscalls {
+				if r.Action == specs.ActAllow && len(r.Args) > 0 {
+					return nil, ErrConditionsDropped
+				}
+			}
+		}
+		return p, nil
+	}
+	out, err := opt.MergeRules(p, opt.Merge)
+	if err != nil {
+		return nil, fmt.Errorf("merge profiles: %w", err)
+	}
+	return out, nil
 }

@@ -20,10 +20,17 @@ type Options struct {
 	Base        Base
 	Companions  bool // also list the observed ABIs' companions (see Companions)
 	AllowDenied bool // also allow calls seen only with denying actions
-	// Merge are existing profiles (--merge FILE) whose SCMP_ACT_ALLOW names
-	// and architectures every profile built gets, as AddProfile gives them
-	// to one group. Argument conditions are not kept.
+	// Merge are existing profiles (--merge FILE) whose SCMP_ACT_ALLOW rules
+	// and architectures every profile written gets: Build adds the names of
+	// their unconditional ALLOW rules, and Output.Write their conditional
+	// ones, conditions kept, through MergeRules.
 	Merge []*specs.LinuxSeccomp
+	// MergeRules merges what Merge's profiles allow, conditions kept, into
+	// a profile about to be written (profiletool.MergeAllowed, the algebra
+	// of recorder merge, which this package cannot import). Output.Write
+	// refuses to drop a condition: with Merge's profiles holding
+	// conditional ALLOW rules and no MergeRules, it fails.
+	MergeRules func(p *specs.LinuxSeccomp, merge []*specs.LinuxSeccomp) (*specs.LinuxSeccomp, error)
 	// Durable adds the rule that answers the fallback-guarded calls the
 	// profile does not allow with ENOSYS (see DurableRule).
 	Durable bool

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -59,8 +60,9 @@ func TestReadFileLimit(t *testing.T) {
 
 // FuzzUnmarshal feeds the profile reader (run --profile, --base FILE,
 // --merge, watch's resume: untrusted JSON or YAML) with mutations of real
-// profiles: it must not panic, and what it accepts must marshal and read
-// back the same.
+// profiles and of YAML with anchors and aliases: it must not panic, what it
+// accepts must marshal and read back the same, and no input allocates more
+// than 4096 times its size (aliases would: they are refused).
 func FuzzUnmarshal(f *testing.F) {
 	for _, glob := range []string{tutorialProfiles + "*.json", "../testdata/logs/*.json"} {
 		files, _ := filepath.Glob(glob)
@@ -76,11 +78,20 @@ func FuzzUnmarshal(f *testing.F) {
 		"---\napiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata:\n  name: x\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n  - action: SCMP_ACT_ALLOW\n    names: [read]\n",
 		`{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"name":"ptrace","action":"SCMP_ACT_ALLOW"}]}`,
 		"a: &a [*a, *a, *a, *a]\n",
+		"defaultAction: SCMP_ACT_ERRNO\nx: &n [read]\nsyscalls:\n- {action: SCMP_ACT_ALLOW, names: *n}\n",
+		"base: &b {action: SCMP_ACT_ALLOW}\ndefaultAction: SCMP_ACT_ERRNO\nsyscalls:\n- <<: *b\n  names: [read]\n",
+		string(aliasBomb(3, 8, 4, 2)),
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
 		p, err := Unmarshal(data)
+		runtime.ReadMemStats(&after)
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4096*uint64(len(data))+1<<20 {
+			t.Fatalf("%d bytes allocated %d", len(data), alloc)
+		}
 		if err != nil {
 			if !errors.Is(err, ErrProfile) {
 				t.Fatalf("error %v does not wrap ErrProfile", err)

@@ -154,15 +154,16 @@ func (s *Set) Merge(other *Set) {
 
 // AddProfile records the calls an existing profile allows for group (for a
 // daemon that restarts; Options.Merge adds a profile to every group): the
-// names of its SCMP_ACT_ALLOW
-// rules and its architectures go into Build's output for group. Argument
-// conditions are not kept: a conditionally allowed name becomes allowed.
+// names of its unconditional SCMP_ACT_ALLOW rules and its architectures go
+// into Build's output for group. A conditional rule is left out: its call
+// never becomes allowed whatever the arguments (Options.MergeRules keeps
+// the conditions of Merge's profiles).
 func (s *Set) AddProfile(group string, p *specs.LinuxSeccomp) {
 	s.known(group).add(p)
 }
 
-// add takes the names p's unconditional and conditional SCMP_ACT_ALLOW rules
-// hold, and its architectures.
+// add takes the names p's unconditional SCMP_ACT_ALLOW rules hold, and its
+// architectures.
 func (k *known) add(p *specs.LinuxSeccomp) {
 	if p == nil {
 		return
@@ -171,7 +172,7 @@ func (k *known) add(p *specs.LinuxSeccomp) {
 		k.arches[string(a)] = struct{}{}
 	}
 	for _, rule := range p.Syscalls {
-		if rule.Action != specs.ActAllow {
+		if rule.Action != specs.ActAllow || len(rule.Args) > 0 {
 			continue
 		}
 		for _, n := range rule.Names {

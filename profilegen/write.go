@@ -91,6 +91,9 @@ func Unmarshal(data []byte) (*specs.LinuxSeccomp, error) {
 		return nil, fmt.Errorf("%w: empty input", ErrProfile)
 	}
 	if trimmed[0] != '{' {
+		if err := checkYAML(data); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrProfile, err)
+		}
 		j, err := yaml.YAMLToJSON(data)
 		if err != nil {
 			return nil, fmt.Errorf("%w: neither JSON nor YAML: %w", ErrProfile, err)

@@ -118,11 +118,12 @@ func ConvertFile(w, notes io.Writer, out string, f Format, name, file string) er
 func LintFiles(w io.Writer, strict bool, files ...string) error {
 	failed := false
 	for _, file := range files {
-		ps, err := readAll(file)
+		// Decoded, not validated: Lint reports each problem.
+		p, err := profilegen.DecodeFileLimit(file, profilegen.DefaultMaxProfileSize)
 		if err != nil {
 			return err
 		}
-		fs, err := Lint(ps[0])
+		fs, err := Lint(p)
 		if err != nil {
 			return err
 		}
@@ -136,12 +137,11 @@ func LintFiles(w io.Writer, strict bool, files ...string) error {
 }
 
 // CheckLogs replays the logs (stdin for none or "-") through a pipeline of
-// one group that keeps the records whose executable path and comm match
-// the regular expressions exe and comm (when not empty), Checks them
+// one group that keeps the records sel selects (pipeline.NewFilter), Checks them
 // against the profile file, and writes the report to w; the error wraps
 // ErrFound when a call would be denied (or, with strict, may be).
-func CheckLogs(ctx context.Context, w io.Writer, stdin io.Reader, profile, exe, comm string, strict bool, logs ...string) error {
-	filter, err := pipeline.NewFilter(exe, comm, 0)
+func CheckLogs(ctx context.Context, w io.Writer, stdin io.Reader, profile string, sel pipeline.Select, strict bool, logs ...string) error {
+	filter, err := pipeline.NewFilter(sel)
 	if err != nil {
 		return UsageError{err}
 	}
@@ -170,11 +170,14 @@ func CheckLogs(ctx context.Context, w io.Writer, stdin io.Reader, profile, exe, 
 }
 
 // ProfileFile writes to out, in format f, the RecordingProfile of this
-// host's ABI (with the profile file from, when not empty) when recording
-// is set, else its RuntimeDefault.
-func ProfileFile(w io.Writer, out string, f Format, recording bool, from string) error {
+// host's ABI (with the profile file from, when not empty; WithLog when
+// logDenials is set) when recording is set, else its RuntimeDefault.
+func ProfileFile(w io.Writer, out string, f Format, recording bool, from string, logDenials bool) error {
 	if from != "" && !recording {
 		return UsageError{errors.New("--from goes with --recording")}
+	}
+	if logDenials && !recording {
+		return UsageError{errors.New("--log-denials goes with --recording")}
 	}
 	native, ok := audit.NativeArch()
 	if !ok {
@@ -191,6 +194,9 @@ func ProfileFile(w io.Writer, out string, f Format, recording bool, from string)
 	}
 	if recording {
 		p, err = RecordingProfile(native, fromP)
+		if err == nil && logDenials {
+			p = WithLog(p)
+		}
 	} else {
 		p, err = RuntimeDefault(native)
 	}

@@ -50,9 +50,13 @@ func (f Finding) String() string {
 
 // Lint checks p and returns its findings, rule by rule:
 //
-//   - unknown-name: a name no ABI of the profile has (warning: runtimes skip
-//     it there) or no ABI of the table has (error: a typo, or a call newer
-//     than libseccomp's table);
+//   - invalid: what a runtime refuses to load (profilegen.Validate: an
+//     unknown action, operator, architecture or flag, an argument index
+//     past 5, errnoRet with an action that takes none, ...), an error each;
+//   - unknown-name: a name no ABI of the profile has but another ABI of the
+//     table does (note: runtimes skip it there; Docker's default lists the
+//     calls of every ABI in one profile) or no ABI of the table has (error:
+//     a typo, or a call newer than libseccomp's table);
 //   - duplicate: a name twice in a rule, in two unconditional rules (only
 //     the first applies: an error when they disagree), or in a
 //     conditional rule that an unconditional one overrides;
@@ -72,6 +76,9 @@ func Lint(p *specs.LinuxSeccomp) ([]Finding, error) {
 	var fs []Finding
 	add := func(s Severity, check string, rule int, name, format string, args ...any) {
 		fs = append(fs, Finding{s, check, rule, name, fmt.Sprintf(format, args...)})
+	}
+	for _, pr := range profilegen.Validate(p) {
+		add(Error, "invalid", pr.Rule, "", "%s", pr.Message)
 	}
 	arches := lintArches(p)
 	def := defaultAct(p)
@@ -157,7 +164,7 @@ func lintName(add func(Severity, string, int, string, string, ...any), rule int,
 		return
 	}
 	if !all && hasAny(audit.Arches(), name) {
-		add(Warning, "unknown-name", rule, name, "no architecture of the profile has this call: runtimes skip it")
+		add(Note, "unknown-name", rule, name, "a call of other ABIs, not of the profile's: runtimes skip it here")
 		return
 	}
 	add(Error, "unknown-name", rule, name, "no ABI has this call in libseccomp's table: a typo, or a call newer than the table")

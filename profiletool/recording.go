@@ -9,17 +9,23 @@ import (
 )
 
 // FlagLog is the OCI flag that makes the kernel log ERRNO, TRAP and TRACE
-// too (SECCOMP_FILTER_FLAG_LOG).
+// too (SECCOMP_FILTER_FLAG_LOG). Not every runtime loads a profile with
+// it: runc accepts seccomp flags from 1.2.0 on, and every runc 1.1.x
+// (Debian's 1.1.5, what containerd 1.6 and 1.7 ship) refuses any flag
+// ("seccomp flags are not yet supported by runc"); crun honours them from
+// 0.9 on.
 const FlagLog specs.LinuxSeccompFlag = "SECCOMP_FILTER_FLAG_LOG"
 
 // RecordingProfile returns the profile to record a workload under on a host
 // of the ABI a. The kernel logs every call it lets through with
-// SCMP_ACT_LOG, and logs denials too (FlagLog), so the records show both.
+// SCMP_ACT_LOG. It has no flags, so that every runtime loads it; WithLog
+// adds FlagLog, which logs its denials too.
 //
 // Safe: without from, what RuntimeDefault(a) allows is logged (its
 // conditions kept) and the rest is denied as it denies it, so a workload is
 // never less confined while it is recorded than under the runtime's
-// default; what it is denied shows in the records as denied.
+// default; what it is denied shows in the records as denied when it has
+// FlagLog (WithLog).
 //
 // Quiet: with from (an earlier recording, say), what from allows (its
 // SCMP_ACT_ALLOW rules, conditions kept) is allowed without a record, and
@@ -32,7 +38,7 @@ func RecordingProfile(a audit.Arch, from *specs.LinuxSeccomp) (*specs.LinuxSecco
 		return nil, err
 	}
 	p := &specs.LinuxSeccomp{DefaultAction: rd.DefaultAction, DefaultErrnoRet: rd.DefaultErrnoRet,
-		Architectures: rd.Architectures, Flags: []specs.LinuxSeccompFlag{FlagLog}}
+		Architectures: rd.Architectures}
 	allowed := map[string]bool{}
 	if from != nil {
 		for _, arch := range from.Architectures {
@@ -84,4 +90,14 @@ func cloneRule(r specs.LinuxSyscall) specs.LinuxSyscall {
 	r.Names = slices.Clone(r.Names)
 	r.Args = slices.Clone(r.Args)
 	return r
+}
+
+// WithLog adds FlagLog to p's flags, once: the kernel then logs the calls
+// p denies too. Only runtimes that take seccomp flags load the result
+// (see FlagLog).
+func WithLog(p *specs.LinuxSeccomp) *specs.LinuxSeccomp {
+	if !slices.Contains(p.Flags, FlagLog) {
+		p.Flags = append(p.Flags, FlagLog)
+	}
+	return p
 }

@@ -51,7 +51,11 @@ func SystemdArch(oci string) (string, bool) {
 // rules are left out (in an allow-list the call is then denied: stricter
 // than p; in a deny-list it is allowed: looser); in an allow-list, a rule
 // that denies with another errno than the default's (the durable ENOSYS
-// rule) cannot keep its errno, and those calls get the default's. Each
+// rule) cannot keep its errno, and those calls get the default's: systemd
+// takes NAME:ERRNO only in a deny-list (systemd 252's verify: "Allow-listed
+// system calls cannot take error number, ignoring"), and a "~NAME:ERRNO"
+// line after an allow-list only takes NAME out of it. A deny-list keeps
+// each call's errno, ENOSYS among them (TestSystemdVerify). Each
 // loss is a comment in the output and a line of notes. systemd also allows,
 // whatever the list, execve, exit, exit_group, getrlimit, rt_sigreturn,
 // sigreturn and the calls that read the time or sleep (systemd.exec(5)).

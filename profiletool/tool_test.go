@@ -3,6 +3,7 @@ package profiletool
 import (
 	"errors"
 	"flag"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -87,9 +88,14 @@ func TestRecordingProfile(t *testing.T) {
 	}
 	golden(t, "recording.json", marshal(t, safe))
 	golden(t, "recording-from-tutorial.json", marshal(t, quiet))
-	if !slices.Equal(safe.Flags, []specs.LinuxSeccompFlag{FlagLog}) {
-		t.Errorf("flags %q", safe.Flags)
+	// No flags: runc 1.1.x refuses any (issue 16); WithLog adds the one.
+	if len(safe.Flags) != 0 || len(quiet.Flags) != 0 {
+		t.Errorf("flags %q, %q; want none", safe.Flags, quiet.Flags)
 	}
+	if f := WithLog(WithLog(safe)).Flags; !slices.Equal(f, []specs.LinuxSeccompFlag{FlagLog}) {
+		t.Errorf("WithLog: flags %q", f)
+	}
+	safe.Flags = nil
 	names := map[string]bool{"keyctl": true, "unshare": true}
 	for _, r := range rd.Syscalls {
 		for _, n := range r.Names {
@@ -174,7 +180,7 @@ func TestLint(t *testing.T) {
 	for _, f := range fs {
 		checks[f.Check+" "+f.Severity.String()] = true
 	}
-	for _, want := range []string{"unknown-name error", "unknown-name warning", "duplicate warning", "duplicate error",
+	for _, want := range []string{"unknown-name error", "unknown-name note", "duplicate warning", "duplicate error",
 		"repeats-default warning", "missing-exit error", "missing-exit warning", "runtime-default warning", "runtime-default note", "enosys-errno warning"} {
 		if !checks[want] {
 			t.Errorf("no %s finding in %v", want, fs)
@@ -183,6 +189,92 @@ func TestLint(t *testing.T) {
 	if !LintFailed(fs, false) || LintFailed([]Finding{{Severity: Warning}}, false) || !LintFailed([]Finding{{Severity: Warning}}, true) || LintFailed([]Finding{{Severity: Note}}, true) {
 		t.Error("LintFailed")
 	}
+}
+
+// TestLintInvalid is issue 17's item 9: lint --strict passed, with 0
+// errors, a profile that no runtime loads. Each problem is now an error of
+// its own, and the file fails lint.
+func TestLintInvalid(t *testing.T) {
+	bogus := `{"defaultAction": "SCMP_ACT_BOGUS", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_VAX"],
+		"flags": ["SECCOMP_FILTER_FLAG_BOGUS"],
+		"syscalls": [
+			{"names": ["read", "exit", "exit_group"], "action": "SCMP_ACT_ALOW"},
+			{"names": ["personality"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 9, "value": 0, "op": "SCMP_CMP_BOGUS"}]},
+			{"names": ["write"], "action": "SCMP_ACT_ALLOW", "errnoRet": 1},
+			{"names": [""], "action": "SCMP_ACT_NOTIFY"}
+		]}`
+	file := filepath.Join(t.TempDir(), "bogus.json")
+	if err := os.WriteFile(file, []byte(bogus), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	err := LintFiles(&out, true, file)
+	if !errors.Is(err, ErrFound) {
+		t.Errorf("LintFiles = %v; want ErrFound", err)
+	}
+	for _, want := range []string{
+		`error: [invalid] defaultAction "SCMP_ACT_BOGUS": no such action`,
+		`error: [invalid] architecture "SCMP_ARCH_VAX": no such architecture`,
+		`error: [invalid] flag "SECCOMP_FILTER_FLAG_BOGUS": no such flag`,
+		`error: [invalid] syscalls[0]: action "SCMP_ACT_ALOW": no such action`,
+		`error: [invalid] syscalls[1]: args[0]: index 9: a syscall has arguments 0 to 5`,
+		`error: [invalid] syscalls[1]: args[0]: op "SCMP_CMP_BOGUS": no such operator`,
+		`error: [invalid] syscalls[2]: errnoRet with action "SCMP_ACT_ALLOW": only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take one`,
+		`error: [invalid] syscalls[3]: action SCMP_ACT_NOTIFY without a listenerPath`,
+		`error: [invalid] syscalls[3]: an empty name`,
+	} {
+		if !strings.Contains(out.String(), want+"\n") {
+			t.Errorf("no %q in:\n%s", want, out.String())
+		}
+	}
+	// Every other reader refuses it, naming the problems.
+	if _, err := profilegen.ReadFile(file); !errors.Is(err, profilegen.ErrInvalid) {
+		t.Errorf("ReadFile = %v; want ErrInvalid", err)
+	}
+	var inv *profilegen.InvalidError
+	if _, err := profilegen.ReadFile(file); !errors.As(err, &inv) || len(inv.Problems) != 9 {
+		t.Errorf("ReadFile = %v; want 9 problems", err)
+	}
+	for _, f := range []func() error{
+		func() error { return MergeFiles(io.Discard, "-", profilegen.OCI, file) },
+		func() error { return DiffFiles(io.Discard, file, file) },
+		func() error { return ConvertFile(io.Discard, io.Discard, "-", profilegen.OCI, "", file) },
+	} {
+		if err := f(); !errors.Is(err, profilegen.ErrInvalid) {
+			t.Errorf("a toolkit command = %v; want ErrInvalid", err)
+		}
+	}
+}
+
+// TestOwnProfilesPassLint is issue 16's "its own output passes its own
+// checks": the recording and runtime-default profiles of every ABI of the
+// table that has one pass lint --strict (recv, send and riscv_hwprobe, calls
+// of other ABIs in Docker's default, were warnings).
+func TestOwnProfilesPassLint(t *testing.T) {
+	for _, a := range []audit.Arch{mustArch(t, "SCMP_ARCH_X86_64"), mustArch(t, "SCMP_ARCH_AARCH64")} {
+		rd, err := RuntimeDefault(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := RecordingProfile(a, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, p := range map[string]*specs.LinuxSeccomp{"runtime-default": rd, "recording": rec} {
+			fs, err := Lint(p)
+			if err != nil || LintFailed(fs, true) {
+				t.Errorf("%s of %s fails lint --strict: %v %v", name, a.OCI, fs, err)
+			}
+		}
+	}
+}
+
+func mustArch(t *testing.T, oci string) audit.Arch {
+	a, ok := audit.ArchByOCI(oci)
+	if !ok {
+		t.Fatalf("no ABI %s", oci)
+	}
+	return a
 }
 
 // TestSystemd writes the unit settings of profiles of each kind.

@@ -105,7 +105,7 @@ func (o *outputFlags) write(p *pipeline.Pipeline, opt profilegen.Options, unit s
 	}
 	if !o.quiet {
 		pipeline.Summary{Unit: unit, Counts: &p.Counts, Built: built, Left: left, Overflow: p.Set.Overflow(),
-			MaxUnknown: cmp.Or(o.maxLines, -1), InputErr: inputErr, Partial: o.partial}.WriteTo(w)
+			MaxUnknown: cmp.Or(o.maxLines, -1), InputErr: inputErr, Partial: o.partial, Users: &p.Users}.WriteTo(w)
 	}
 	return err
 }

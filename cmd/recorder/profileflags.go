@@ -12,6 +12,7 @@ import (
 	"github.com/recorder-dev/recorder/internal/containers"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/profiletool"
 )
 
 // profileFlags are the flags that choose records and shape profiles, shared
@@ -20,6 +21,7 @@ type profileFlags struct {
 	groupBy     string
 	exe, comm   string
 	pid         int32
+	uid, auid   string
 	base        string
 	merge       []string
 	companions  bool
@@ -36,6 +38,8 @@ func (p *profileFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&p.exe, "exe", "", "keep only records whose executable path matches `REGEXP`")
 	fs.StringVar(&p.comm, "comm", "", "keep only records whose comm matches `REGEXP`")
 	fs.Int32Var(&p.pid, "pid", 0, "keep only records of process `N`")
+	fs.StringVar(&p.uid, "uid", "", "keep only records of processes whose user is `UID` (uid=; any user can widen a host group)")
+	fs.StringVar(&p.auid, "auid", "", "keep only records whose login user is `AUID` (auid=; unset: no login session)")
 	fs.StringVar(&p.base, "base", "minimal", "syscalls always allowed: `minimal|runc|crun|none|FILE` (FILE: the names an OCI profile allows)")
 	fs.StringArrayVar(&p.merge, "merge", nil, "add the syscalls the profile `FILE` allows to every profile written (repeatable; e.g. an earlier recording)")
 	fs.BoolVar(&p.companions, "companion-arches", true, "list the usual companion ABIs too (x86_64 brings x86 and x32)")
@@ -59,7 +63,7 @@ func (p *profileFlags) resolve() (pipeline.Config, profilegen.Options, error) {
 	if p.pid < 0 {
 		return cfg, opt, usageError{fmt.Errorf("--pid: %d is not a process id", p.pid)}
 	}
-	f, err := pipeline.NewFilter(p.exe, p.comm, p.pid)
+	f, err := pipeline.NewFilter(pipeline.Select{Exe: p.exe, Comm: p.comm, PID: p.pid, UID: p.uid, AUID: p.auid})
 	if err != nil {
 		return cfg, opt, usageError{err}
 	}
@@ -77,7 +81,11 @@ func (p *profileFlags) resolve() (pipeline.Config, profilegen.Options, error) {
 	if p.explain != "" {
 		cfg.Explain = pipeline.NewExplain()
 	}
-	opt = profilegen.Options{Base: base, Companions: p.companions, AllowDenied: p.allowDenied, Merge: merge, Durable: !p.noENOSYS}
+	opt = profilegen.Options{Base: base, Companions: p.companions, AllowDenied: p.allowDenied, Merge: merge, Durable: !p.noENOSYS,
+		MergeRules: profiletool.MergeAllowed}
+	if _, err := profiletool.MergeAllowed(&specs.LinuxSeccomp{DefaultAction: specs.ActErrno}, merge); err != nil {
+		return cfg, opt, fmt.Errorf("--merge: %w", err) // before any workload runs or input is read
+	}
 	return cfg, opt, nil
 }
 

@@ -9,13 +9,15 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/recorder-dev/recorder/internal/runner"
+	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profiletool"
 )
 
 // toolOpts are the flags of the toolkit's commands; each registers its own.
 type toolOpts struct {
 	out, format, name, profile, exe, comm, from string
-	strict, recording, rtDefault                bool
+	uid, auid                                   string
+	strict, recording, rtDefault, logDenials    bool
 	f                                           formatFlag
 }
 
@@ -82,20 +84,24 @@ var (
 		fs.StringVarP(&o.profile, "profile", "p", "", "the profile `FILE` to check the records against (required)")
 		fs.StringVar(&o.exe, "exe", "", "check only records whose executable path matches `REGEXP`")
 		fs.StringVar(&o.comm, "comm", "", "check only records whose comm matches `REGEXP`")
+		fs.StringVar(&o.uid, "uid", "", "check only records of processes whose user is `UID` (uid=)")
+		fs.StringVar(&o.auid, "auid", "", "check only records whose login user is `AUID` (auid=; unset: none)")
 		fs.BoolVar(&o.strict, "strict", false, "fail when conditional rules may deny a call too")
 	}, func(ctx context.Context, o *toolOpts, logs []string, std stdio) error {
-		return profiletool.CheckLogs(ctx, std.out, std.in, o.profile, o.exe, o.comm, o.strict, logs...)
+		sel := pipeline.Select{Exe: o.exe, Comm: o.comm, UID: o.uid, AUID: o.auid}
+		return profiletool.CheckLogs(ctx, std.out, std.in, o.profile, sel, o.strict, logs...)
 	})
 	runProfile = tool("profile", 0, 0, func(fs *pflag.FlagSet, o *toolOpts) {
 		fs.BoolVar(&o.recording, "recording", false, "the profile to record under: log what the runtime's default allows, deny the rest")
 		fs.StringVar(&o.from, "from", "", "with --recording: allow what the profile `FILE` allows, so that only new calls are logged")
 		fs.BoolVar(&o.rtDefault, "runtime-default", false, "Docker's default profile, as the plain OCI profile of this host")
+		fs.BoolVar(&o.logDenials, "log-denials", false, "with --recording: log denials too (SECCOMP_FILTER_FLAG_LOG: runc >= 1.2.0, crun >= 0.9; runc 1.1 refuses it)")
 		outFlag(fs, o)
 		o.f.register(fs)
 	}, func(_ context.Context, o *toolOpts, _ []string, std stdio) error {
 		if o.recording == o.rtDefault {
 			return usageError{errors.New("give --recording or --runtime-default")}
 		}
-		return profiletool.ProfileFile(std.out, o.out, o.f.f, o.recording, o.from)
+		return profiletool.ProfileFile(std.out, o.out, o.f.f, o.recording, o.from, o.logDenials)
 	})
 )

@@ -3,7 +3,6 @@ package watch
 import (
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"slices"
@@ -69,7 +68,8 @@ func (f foreignFile) Error() string { return fmt.Sprintf("belongs to uid %d", f.
 var errNotRegular = errors.New("not a regular file")
 
 // readOwn reads the profile file in dir when it is a regular file of this
-// process's user, within the profile size limit.
+// process's user, as every profile is read (profilegen.ReadLimit: bounded,
+// validated).
 func readOwn(dir *safefile.Dir, file string) (*specs.LinuxSeccomp, error) {
 	f, uid, err := dir.Open(file)
 	if errors.Is(err, unix.ELOOP) || errors.Is(err, safefile.ErrNotRegular) {
@@ -82,14 +82,7 @@ func readOwn(dir *safefile.Dir, file string) (*specs.LinuxSeccomp, error) {
 	if uid != uint32(os.Geteuid()) {
 		return nil, foreignFile{uid}
 	}
-	data, err := io.ReadAll(io.LimitReader(f, profilegen.DefaultMaxProfileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > profilegen.DefaultMaxProfileSize {
-		return nil, profilegen.ErrProfileTooLarge
-	}
-	return profilegen.Unmarshal(data)
+	return profilegen.ReadLimit(f, file, 0)
 }
 
 // applyResume adds each loaded profile to the groups whose file it is; d.mu
