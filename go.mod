@@ -3,6 +3,7 @@ module github.com/recorder-dev/recorder
 go 1.26.8
 
 require (
+	github.com/cilium/ebpf v0.22.0
 	github.com/elastic/go-libaudit/v2 v2.6.2
 	github.com/nxadm/tail v1.4.11
 	github.com/opencontainers/runtime-spec v1.3.0

@@ -221,7 +221,7 @@ func (e *Explain) WriteTo(w io.Writer, built []profilegen.Built, opt profilegen.
 		})
 		for _, r := range rows {
 			if r.c == nil {
-				fmt.Fprintf(&b, "%s\t%s\t-\t%s\t0\t-\t-\t-\t-\t-\t-\t-\n", Quote(bt.Group), r.name, why(r.name, opt))
+				fmt.Fprintf(&b, "%s\t%s\t-\t%s\t0\t-\t-\t-\t-\t-\t-\t-\n", Quote(bt.Group), r.name, why(r.name, bt, opt))
 				continue
 			}
 			c, serial, first := r.c, "-", "-"
@@ -288,10 +288,12 @@ func (c *CallInfo) merge(o *CallInfo) {
 }
 
 // why says why a name no record showed is in a profile.
-func why(name string, opt profilegen.Options) string {
+func why(name string, bt profilegen.Built, opt profilegen.Options) string {
 	switch {
 	case name == "exit" || name == "exit_group":
 		return "always"
+	case bt.Added != nil && slices.Contains(bt.Added.Names, name):
+		return "runtime " + Quote(bt.Added.Name)
 	case slices.Contains(opt.Base.Names, name):
 		return "base " + Quote(opt.Base.Name)
 	}

@@ -60,6 +60,9 @@ func (s Summary) write(w io.Writer) {
 	fmt.Fprintln(w)
 	for _, b := range s.Built {
 		fmt.Fprintf(w, "  %-24s %s\n", Quote(b.Group), actionCounts(b.Report))
+		if b.Added != nil && len(b.Added.Names) > 0 {
+			fmt.Fprintf(w, "  %-24s + %s no record showed, from runtime %s: %s\n", "", Plural(uint64(len(b.Added.Names)), "call"), Quote(b.Added.Name), strings.Join(b.Added.Names, " "))
+		}
 	}
 	writeSkipped(w, c)
 	writeLeft(w, c, s.Left)

@@ -20,6 +20,10 @@ type Built struct {
 	// a Finisher renamed or merged them (package pipeline); nil is Group
 	// alone.
 	Sources []string
+	// Added, when set, are calls a Finisher added to this profile alone,
+	// that no record showed (package containers: the base of the runtime
+	// that started the container); Explain and the summary name it.
+	Added *Base
 }
 
 // SourceGroups returns the groups of the Set b was built from: Sources,

@@ -105,8 +105,8 @@ func TestDeployManifests(t *testing.T) {
 		t.Errorf("privileged %v allowPrivilegeEscalation %v readOnlyRootFilesystem %v", sc.Privileged, sc.AllowPrivilegeEscalation, sc.ReadOnlyRootFilesystem)
 	}
 	if !slices.Equal(sc.Capabilities.Drop, []corev1.Capability{"ALL"}) ||
-		!slices.Equal(sc.Capabilities.Add, []corev1.Capability{"AUDIT_CONTROL", "AUDIT_READ"}) {
-		t.Errorf("capabilities %+v: want drop ALL, add AUDIT_CONTROL and AUDIT_READ", sc.Capabilities)
+		!slices.Equal(sc.Capabilities.Add, []corev1.Capability{"AUDIT_CONTROL", "AUDIT_READ", "BPF", "PERFMON"}) {
+		t.Errorf("capabilities %+v: want drop ALL, add AUDIT_CONTROL, AUDIT_READ, BPF and PERFMON", sc.Capabilities)
 	}
 	// Two host directories, each where the recorder writes: the profiles,
 	// and the audit state file (the root is read-only: without a volume

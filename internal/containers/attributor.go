@@ -3,6 +3,7 @@ package containers
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
@@ -63,12 +64,24 @@ type Attributor struct {
 	// OnProcess, when set, is called for each process looked up: its pid,
 	// when it started, and its container (nil: the host). The PIDMap's Add.
 	OnProcess func(pid int32, start time.Time, c *Info)
+	// OnUnknown, when set, is called for each record's pid and time that
+	// could not be attributed, with why. The PIDMap's AddUnknown.
+	OnUnknown func(pid int32, t time.Time, err error)
+	// Events, when set, tells each process's cgroup from the kernel's
+	// process events, learnt as they happened; /proc is read only for the
+	// processes it does not know.
+	Events *Tracker
+	// Runtimes, when set, notes the runtime of each container whose
+	// init's records come.
+	Runtimes *Runtimes
 
 	mu         sync.Mutex
 	proc       procfs.Reader // reads /proc/PID/stat and cgroup into buffers it keeps
 	procs      map[int32]*proc
-	containers map[string]*Info // by cgroup path text, interned
-	boot       time.Time        // the wall-clock time of boot
+	containers map[string]*Info  // by cgroup path text, interned
+	byCgroup   map[uint64]*Info  // by the unified hierarchy's cgroup ID
+	unknown    map[string]uint64 // failed lookups by cause
+	boot       time.Time         // the wall-clock time of boot
 	bootErr    error
 	now        func() time.Time // a test's clock
 }
@@ -93,6 +106,7 @@ func (a *Attributor) Enrich(r *pipeline.Record) {
 		r.MarkUnattributed()
 	case info != nil:
 		SetAttrs(r, info)
+		a.Runtimes.Note(r, info)
 	}
 }
 
@@ -124,18 +138,72 @@ func RecordTime(r *audit.Record) time.Time {
 // Lookup returns the container of the process pid that made a call at t
 // (zero: now), nil for none, or an error wrapping ErrGone when that
 // process cannot be found: it exited, or a process that started after t
-// holds the pid now.
+// holds the pid now. OnUnknown is told of the errors.
 func (a *Attributor) Lookup(pid int32, t time.Time) (*Info, error) {
+	info, err := a.lookup(pid, t)
+	if err != nil {
+		a.mu.Lock()
+		if a.unknown == nil {
+			a.unknown = map[string]uint64{}
+		}
+		a.unknown[cause(err)]++
+		a.mu.Unlock()
+		if a.OnUnknown != nil {
+			a.OnUnknown(pid, t, err)
+		}
+	}
+	return info, err
+}
+
+// Unknown counts the lookups that failed, by cause (CauseGone, ...).
+func (a *Attributor) Unknown() map[string]uint64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return maps.Clone(a.unknown)
+}
+
+// fromEvents is Lookup by the Tracker: ok is false when it does not know.
+func (a *Attributor) fromEvents(pid int32, t time.Time) (info *Info, ok bool, err error) {
+	h, ok, err := a.Events.Lookup(pid, t)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	info, known := a.byCgroup[h.Cgroup]
+	if !known {
+		if info, err = a.intern([]byte("0::" + h.Path + "\n")); err != nil {
+			return nil, false, fmt.Errorf("%w: pid %d: %w", ErrGone, pid, err)
+		}
+		if len(a.byCgroup) >= maxCache {
+			clear(a.byCgroup)
+		}
+		a.byCgroup[h.Cgroup] = info
+	}
+	if h.First && a.OnProcess != nil {
+		start := h.Start
+		if start.IsZero() {
+			start = a.Events.since
+		}
+		a.OnProcess(pid, start, info)
+	}
+	return info, true, nil
+}
+
+func (a *Attributor) lookup(pid int32, t time.Time) (*Info, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.procs == nil {
-		a.procs, a.containers = make(map[int32]*proc), make(map[string]*Info)
+		a.procs, a.containers, a.byCgroup = make(map[int32]*proc), make(map[string]*Info), make(map[uint64]*Info)
 		a.proc.Proc = a.Proc
 		if a.boot.IsZero() { // a test sets it
 			a.boot, a.bootErr = bootTime()
 		}
 		if a.now == nil {
 			a.now = time.Now
+		}
+	}
+	if a.Events != nil {
+		if info, ok, err := a.fromEvents(pid, t); err != nil || ok {
+			return info, err
 		}
 	}
 	if a.bootErr != nil {

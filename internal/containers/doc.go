@@ -16,12 +16,25 @@
 // that a newer process holds (it started after the record), is counted as
 // unattributed, never guessed.
 //
+// A Tracker (watch and record, --process-events) learns each process's
+// cgroup before its records come: from the kernel's process events (package
+// procev: fork, exec, exit and moves between cgroups, read in the kernel as
+// they happen), so that a process gone before its records are read is
+// still attributed, runc's init is seen moving into the container's cgroup
+// after its fork, and a pid reused within the record clock's granularity by
+// a process in another cgroup leaves its records unattributed rather than
+// guessed. The Attributor asks it first, and reads /proc for the processes
+// it does not know (those older than it).
+//
 // The groupings "container" and "pod" (registered with
 // pipeline.RegisterGroupBy) group by the container's ID and the pod's UID;
 // Namer, a pipeline.Finisher, names the profiles when they are written:
 // "<namespace>_<pod>_<container>" with the names a CRI runtime gives
 // (Resolver, asynchronous and cached, never on the record path), the
 // container's ID without, and selects them by --container, --pod and
-// --namespace. A PIDMap (watch --pid-map) keeps what was learnt, so that
-// replay can attribute the records of a log captured beside it.
+// --namespace. Each container's profile gets the base of the runtime that
+// started it (RuntimeLists; the runtime told by its init's records). A
+// PIDMap (watch --pid-map) keeps what was learnt, and what was not, so
+// that replay attributes the records of a log captured beside it as watch
+// did.
 package containers

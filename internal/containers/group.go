@@ -75,6 +75,9 @@ type Namer struct {
 	Static    map[string]Names // names by container ID (replay's --pid-map)
 	Pod       string           // keep only this pod (its name or UID)
 	Namespace string           // keep only this namespace
+	// Runtimes, when set, are the runtimes seen starting the containers:
+	// each container's profile gets its runtime's base (RuntimeBase).
+	Runtimes *Runtimes
 
 	settled atomic.Bool // Settle was called: write every group now
 }
@@ -176,6 +179,9 @@ func (n *Namer) Finish(built []profilegen.Built, opt profilegen.Options) ([]prof
 			return nil, left, err
 		}
 		b.Sources = sources(byName[name])
+		if b, err = n.addRuntime(b, opt); err != nil {
+			return nil, left, err
+		}
 		out = append(out, b)
 	}
 	return out, left, nil
@@ -209,4 +215,40 @@ func merge(name string, bs []profilegen.Built, opt profilegen.Options) (profileg
 	}
 	rep := profilegen.MergeReports(name, reps...)
 	return profilegen.Built{Group: name, Profile: p, Report: rep}, nil
+}
+
+// addRuntime adds to b the base of the runtime seen starting its
+// containers: the calls the runtime's init can make after it loaded the
+// filter, which one recording sees only some of. b.Added names those no
+// record showed.
+func (n *Namer) addRuntime(b profilegen.Built, opt profilegen.Options) (profilegen.Built, error) {
+	rts := n.Runtimes.Of(b.SourceGroups())
+	if len(rts) == 0 {
+		return b, nil
+	}
+	var names []string
+	for _, rt := range rts {
+		names = append(names, RuntimeBase(rt)...)
+	}
+	var added []string
+	for _, name := range names {
+		if _, found := slices.BinarySearch(b.Report.Names, name); !found && !slices.Contains(added, name) {
+			added = append(added, name)
+		}
+	}
+	if len(added) == 0 {
+		return b, nil
+	}
+	slices.Sort(added)
+	with := opt
+	with.Base.Names = slices.Concat(opt.Base.Names, added)
+	p, err := profilegen.Union(with, b.Profile)
+	if err != nil {
+		return b, fmt.Errorf("add the runtime base to %q: %w", b.Group, err)
+	}
+	rep := *b.Report
+	rep.Names = slices.Compact(slices.Sorted(slices.Values(slices.Concat(b.Report.Names, added))))
+	b.Profile, b.Report = p, &rep
+	b.Added = &profilegen.Base{Name: strings.Join(rts, "+"), Names: added}
+	return b, nil
 }

@@ -23,13 +23,19 @@ import (
 //	{"pid":4242,"start":"2026-12-01T20:24:05.12Z","container":"3f4e…","podUID":"1b2c…","qos":"besteffort"}
 //	{"pid":4250,"start":"2026-12-01T20:24:06.5Z"}
 //
+// each record's pid and time that watch could not attribute (its process
+// had exited and a newer one held the pid, say), with why, so that replay
+// does not guess where watch did not know,
+//
+//	{"pid":4250,"unattributed":"2026-12-01T20:24:07.113Z","why":"process gone: pid 4250: no process held it then"}
+//
 // and each container's names once the CRI runtime gave them:
 //
 //	{"container":"3f4e…","names":{"namespace":"default","podName":"echo","podUID":"1b2c…","name":"echo"}}
 //
 // replay --pid-map reads it to attribute the records of a log captured
 // beside it: a record goes to the process that held its pid when it was
-// made (the last one started before it).
+// made (the last one started before it), and none where watch knew none.
 type pidMapLine struct {
 	PID       int32     `json:"pid,omitempty"`
 	Start     time.Time `json:"start,omitzero"`
@@ -39,13 +45,23 @@ type pidMapLine struct {
 	PodUID    string    `json:"podUID,omitempty"`
 	QoS       string    `json:"qos,omitempty"`
 	Names     *Names    `json:"names,omitempty"`
+	// Unattributed is a record's time whose pid watch could not attribute.
+	Unattributed time.Time `json:"unattributed,omitzero"`
+	Why          string    `json:"why,omitempty"`
 }
 
 // PIDMapWriter appends to a pid map. It is safe for concurrent use.
 type PIDMapWriter struct {
-	mu  sync.Mutex
-	f   *os.File
-	err error
+	mu      sync.Mutex
+	f       *os.File
+	err     error
+	unknown map[unknownKey]struct{} // written lately: once each
+}
+
+// unknownKey is a record's pid and time, to the millisecond its stamp has.
+type unknownKey struct {
+	pid int32
+	ms  int64
 }
 
 // CreatePIDMap opens path for appending a pid map, as watch --tee opens
@@ -69,6 +85,27 @@ func (m *PIDMapWriter) AddProcess(pid int32, start time.Time, c *Info) {
 		l.Container, l.Runtime, l.Driver, l.PodUID, l.QoS = c.ID, c.Runtime, string(c.Driver), c.PodUID, c.QoS
 	}
 	m.write(l)
+}
+
+// AddUnknown writes a record's pid and time that could not be attributed,
+// and why (Attributor.OnUnknown); once for each pid and time.
+func (m *PIDMapWriter) AddUnknown(pid int32, t time.Time, why error) {
+	if t.IsZero() {
+		return // replay attributes a record without a time only when its pid was one process's alone
+	}
+	key := unknownKey{pid, t.UnixMilli()}
+	m.mu.Lock()
+	_, dup := m.unknown[key]
+	if !dup {
+		if m.unknown == nil || len(m.unknown) >= 4096 {
+			m.unknown = make(map[unknownKey]struct{})
+		}
+		m.unknown[key] = struct{}{}
+	}
+	m.mu.Unlock()
+	if !dup {
+		m.write(pidMapLine{PID: pid, Unattributed: t.UTC(), Why: why.Error()})
+	}
 }
 
 // AddNames writes a container's names (Resolver.OnNames).
@@ -95,8 +132,13 @@ func (m *PIDMapWriter) Close() error {
 
 // PIDMap is a pid map read back: a pipeline.Enricher for replay.
 type PIDMap struct {
-	procs map[int32][]mapped // by pid, sorted by start
-	names map[string]Names   // by container ID
+	// Runtimes, when set, notes the runtime of each container whose
+	// init's records come.
+	Runtimes *Runtimes
+
+	procs   map[int32][]mapped      // by pid, sorted by start
+	names   map[string]Names        // by container ID
+	unknown map[unknownKey]struct{} // what watch could not attribute
 }
 
 type mapped struct {
@@ -109,7 +151,7 @@ var ErrPIDMap = errors.New("bad pid map")
 
 // ReadPIDMap reads a pid map.
 func ReadPIDMap(r io.Reader) (*PIDMap, error) {
-	m := &PIDMap{procs: map[int32][]mapped{}, names: map[string]Names{}}
+	m := &PIDMap{procs: map[int32][]mapped{}, names: map[string]Names{}, unknown: map[unknownKey]struct{}{}}
 	infos := map[pidMapLine]*Info{}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -124,6 +166,8 @@ func ReadPIDMap(r io.Reader) (*PIDMap, error) {
 		switch {
 		case l.Names != nil && l.Container != "":
 			m.names[l.Container] = *l.Names
+		case l.PID > 0 && !l.Unattributed.IsZero():
+			m.unknown[unknownKey{l.PID, l.Unattributed.UnixMilli()}] = struct{}{}
 		case l.PID > 0 && !l.Start.IsZero():
 			var info *Info
 			if l.Container != "" {
@@ -168,13 +212,15 @@ func (m *PIDMap) Names() map[string]Names { return m.names }
 // Enrich attributes a record to the process that held its pid when it was
 // made: the last one the map saw start before it (within Slack). A record
 // without a time stamp is attributed only when its pid was one process's
-// alone; any other record is unattributed.
+// alone; any other record is unattributed, and so is a record whose pid
+// and time watch could not attribute.
 func (m *PIDMap) Enrich(r *pipeline.Record) {
 	ps := m.procs[r.PID]
 	t := RecordTime(&r.Record)
 	var found *mapped
 	switch {
 	case len(ps) == 0:
+	case !t.IsZero() && m.isUnknown(r.PID, t):
 	case t.IsZero():
 		if len(ps) == 1 {
 			found = &ps[0]
@@ -198,5 +244,11 @@ func (m *PIDMap) Enrich(r *pipeline.Record) {
 		r.MarkUnattributed()
 	case found.info != nil:
 		SetAttrs(r, found.info)
+		m.Runtimes.Note(r, found.info)
 	}
+}
+
+func (m *PIDMap) isUnknown(pid int32, t time.Time) bool {
+	_, ok := m.unknown[unknownKey{pid, t.UnixMilli()}]
+	return ok
 }

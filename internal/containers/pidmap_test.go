@@ -2,7 +2,9 @@ package containers
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,4 +121,68 @@ func BenchmarkPIDMapEnrich(b *testing.B) {
 	for b.Loop() {
 		m.Enrich(r)
 	}
+}
+
+// TestPIDMapAgreesWithWatch (issue 17 item 4): a container's process held
+// pid 100 and was looked up; a host process then took the pid and exited
+// before its records were looked up, so watch left them unattributed.
+// replay of the map watch wrote must leave them unattributed too, record
+// for record, not give them to the container (it did: the map told only
+// of the container's process).
+func TestPIDMapAgreesWithWatch(t *testing.T) {
+	f := newFakeProc(t)
+	now := f.boot.Add(time.Hour)
+	a := f.attributor(&now)
+	path := filepath.Join(t.TempDir(), "pids.map")
+	w, err := CreatePIDMap(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.OnProcess, a.OnUnknown = w.AddProcess, w.AddUnknown
+	f.start(100, 10*time.Minute, "containerd-systemd-burstable")
+	recs := []*pipeline.Record{f.rec(100, 20*time.Minute), f.rec(100, 20*time.Minute)}
+	var watched []string
+	enrich := func(rs ...*pipeline.Record) {
+		for _, r := range rs {
+			a.Enrich(r)
+			watched = append(watched, verdict(r))
+		}
+	}
+	enrich(recs...)
+	f.exit(100)
+	now = f.boot.Add(2 * time.Hour)
+	// The host process's records, made at 90 and 95 minutes; gone before
+	// they were read.
+	host := []*pipeline.Record{f.rec(100, 90*time.Minute), f.rec(100, 95*time.Minute), f.rec(100, 95*time.Minute)}
+	enrich(host...)
+	recs = append(recs, host...)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{ctrID, ctrID, "unattributed", "unattributed", "unattributed"}; !slices.Equal(watched, want) {
+		t.Fatalf("watch: %q, want %q", watched, want)
+	}
+	m, err := ReadPIDMapFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range recs {
+		again := &pipeline.Record{Record: r.Record}
+		m.Enrich(again)
+		if got := verdict(again); got != watched[i] {
+			t.Errorf("record %d (pid %d at %d): replay %q, watch %q", i, r.PID, r.Sec, got, watched[i])
+		}
+	}
+	data, _ := os.ReadFile(path)
+	if n := strings.Count(string(data), `"unattributed"`); n != 2 {
+		t.Errorf("%d unattributed lines, want 2 (one per pid and time):\n%s", n, data)
+	}
+}
+
+func verdict(r *pipeline.Record) string {
+	if r.Unattributed() {
+		return "unattributed"
+	}
+	id, _ := r.Attr(AttrContainer)
+	return id
 }

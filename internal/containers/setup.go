@@ -18,7 +18,14 @@ type Options struct {
 	CRIEndpoint string // --cri-endpoint: "auto" (probe), "none", or an endpoint
 	PIDMap      string // --pid-map: replay reads it, watch writes it
 	Live        bool   // the records' processes may still run (watch, record), else replay
-	Log         *slog.Logger
+	// Events is --process-events: "auto" (or ""): follow the kernel's
+	// process events where the eBPF program loads, else read /proc alone,
+	// with a warning; "on": fail where it does not load; "off": /proc alone.
+	Events string
+	// NoRuntimeBase is --no-runtime-base: profiles of containers get no
+	// runtime base.
+	NoRuntimeBase bool
+	Log           *slog.Logger
 }
 
 // ErrUsage: a bad combination of flags. errors.Is(err, ErrUsage) tells
@@ -42,6 +49,8 @@ type Setup struct {
 	Namer      *Namer      // the Finisher, when grouping by container or pod
 	resolver   *Resolver
 	pidmap     *PIDMapWriter
+	tracker    *Tracker
+	log        *slog.Logger
 }
 
 // Observe is Attributor.Observe, or nothing when records are not
@@ -70,6 +79,10 @@ func (s *Setup) Close() error {
 	if s.resolver != nil {
 		errs = append(errs, s.resolver.Close())
 	}
+	if s.tracker != nil {
+		s.report()
+		errs = append(errs, s.tracker.Close())
+	}
 	if s.pidmap != nil {
 		errs = append(errs, s.pidmap.Close())
 	}
@@ -95,18 +108,33 @@ func Configure(cfg *pipeline.Config, o Options) (*Setup, error) {
 	if !o.Live && o.PIDMap == "" {
 		return nil, usage{ErrReplay}
 	}
-	s := &Setup{}
+	if o.Events != "" && o.Events != "auto" && o.Events != "on" && o.Events != "off" {
+		return nil, usage{fmt.Errorf("--process-events %q: want auto, on or off", o.Events)}
+	}
+	s := &Setup{log: o.Log}
+	var runtimes *Runtimes
+	if byContainer && !o.NoRuntimeBase {
+		runtimes = &Runtimes{}
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
 	var static map[string]Names
 	if o.Live {
-		s.Attributor = &Attributor{}
+		s.Attributor = &Attributor{Runtimes: runtimes}
 		cfg.Enrichers = append(cfg.Enrichers, s.Attributor)
+		if err := s.follow(o.Events); err != nil {
+			return nil, err
+		}
 		if o.PIDMap != "" {
 			w, err := CreatePIDMap(o.PIDMap)
 			if err != nil {
+				s.Close()
 				return nil, err
 			}
 			s.pidmap = w
 			s.Attributor.OnProcess = w.AddProcess
+			s.Attributor.OnUnknown = w.AddUnknown
 		}
 	} else {
 		m, err := ReadPIDMapFile(o.PIDMap)
@@ -114,6 +142,7 @@ func Configure(cfg *pipeline.Config, o Options) (*Setup, error) {
 			return nil, fmt.Errorf("--pid-map: %w", err)
 		}
 		static = m.Names()
+		m.Runtimes = runtimes
 		cfg.Enrichers = append(cfg.Enrichers, m)
 	}
 	if o.Container != "" {
@@ -127,7 +156,7 @@ func Configure(cfg *pipeline.Config, o Options) (*Setup, error) {
 	if !byContainer {
 		return s, nil
 	}
-	s.Namer = &Namer{Static: static, Pod: o.Pod, Namespace: o.Namespace}
+	s.Namer = &Namer{Static: static, Pod: o.Pod, Namespace: o.Namespace, Runtimes: runtimes}
 	cfg.Finish = s.Namer
 	if o.Live {
 		endpoint := o.CRIEndpoint
