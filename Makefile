@@ -2,7 +2,9 @@
 #   make run    build, then replay the bundled example log and print its profile (no root needed)
 #   make test   every test; the kernel tests need root (CI runs as root)
 #   make bench  benchmarks, then bench/results.md: replay vs grep|sort and the SPO
-#               regexp, and the live storm under watch and auditd (as root)
+#               regexp, the per-record path, and the live storm under a do-nothing
+#               reader, watch, record and auditd, with a perf profile of watch (as
+#               root); BENCHFLAGS=-before=BIN profiles another recorder beside it
 
 GO        ?= go
 BIN       := bin/recorder
@@ -11,6 +13,7 @@ PKGS      := libseccomp-dev pkg-config gcc
 TEST_PKGS := auditd systemd runc containerd containernetworking-plugins
 BENCH_PKGS := time
 GOTESTFLAGS ?=
+BENCHFLAGS ?=
 
 .PHONY: all build static run test bench fuzz deps test-deps bench-deps install-test-pkgs vet check-builds clean
 
@@ -89,7 +92,7 @@ bench-deps: test-deps
 
 bench: build bench-deps
 	$(GO) test -run '^$$' -bench . -benchmem ./audit/ ./profilegen/ ./cmd/recorder/
-	$(GO) run ./bench/run -o bench/results.md
+	$(GO) run ./bench/run -o bench/results.md $(BENCHFLAGS)
 
 # fuzz: the parser (its corpus in audit/testdata/fuzz), the profile writer's
 # file names and the profile reader (run --profile, --base FILE, --merge and

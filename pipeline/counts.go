@@ -11,12 +11,16 @@ import (
 // Counts is what a pipeline read, kept and skipped: the one set of counters
 // every command reports (its summary, a daemon's log and metrics).
 type Counts struct {
-	Lines      uint64 // lines read (records, for a pipeline fed parsed records)
-	Kept       uint64 // seccomp records that passed the filter
-	Filtered   uint64 // seccomp records the filter dropped
-	NotAudit   uint64 // lines that are no audit record
-	OtherAudit uint64 // audit records of other types
-	Forged     uint64 // record-shaped /dev/kmsg lines userspace wrote
+	Lines    uint64 // lines read (records, for a pipeline fed parsed records)
+	Kept     uint64 // seccomp records that passed the filter
+	Filtered uint64 // seccomp records the filter dropped
+	Seen     Seen   // what they were: exes, comms, containers (bounded)
+	// First and Last are the times, in ms since the epoch, of the earliest
+	// and latest record kept that had a time (0: none had).
+	First, Last int64
+	NotAudit    uint64 // lines that are no audit record
+	OtherAudit  uint64 // audit records of other types
+	Forged      uint64 // record-shaped /dev/kmsg lines userspace wrote
 	// Unattributed is how many records an enricher could not attribute
 	// (Record.MarkUnattributed): their process was gone before its
 	// container could be looked up.
@@ -55,7 +59,7 @@ func (p Pos) String() string {
 
 func (b *BadLines) add(at Pos, err error) {
 	b.N++
-	if len(b.Where) < maxShown {
+	if len(b.Where) < maxShown && at.Name != "" { // "": a socket's message, which has no place to show
 		b.Where = append(b.Where, at.String())
 	}
 	if b.First == nil {
@@ -100,6 +104,9 @@ func (c *Counts) Merge(o *Counts) {
 	c.Lines += o.Lines
 	c.Kept += o.Kept
 	c.Filtered += o.Filtered
+	c.Seen.merge(&o.Seen)
+	c.span(o.First)
+	c.span(o.Last)
 	c.NotAudit += o.NotAudit
 	c.OtherAudit += o.OtherAudit
 	c.Forged += o.Forged
@@ -116,4 +123,15 @@ func (c *Counts) Merge(o *Counts) {
 func (c *Counts) Lost() bool {
 	s := c.Source
 	return c.Suppressed > 0 || s.KernelLost > 0 || s.NoBufs > 0 || s.Overwritten > 0
+}
+
+// span widens First and Last to the time ms (0: no time).
+func (c *Counts) span(ms int64) {
+	if ms == 0 {
+		return
+	}
+	if c.First == 0 || ms < c.First {
+		c.First = ms
+	}
+	c.Last = max(c.Last, ms)
 }

@@ -19,6 +19,11 @@ type Config struct {
 	// Explain, when set, keeps what tells why each call is in a profile
 	// (see Explain); ReadFrom then parses on one core.
 	Explain *Explain
+	// Select, when set, chooses the records that are the command's at all
+	// (record: those of its program's audit session), right after a line
+	// is parsed: a line it does not choose is not counted, as if it had not
+	// been read. It sees every line parsed without error.
+	Select func(kind audit.Kind, r *audit.Record) bool
 }
 
 // Pipeline is the one road of a record, whichever command reads it:
@@ -70,16 +75,21 @@ func (p *Pipeline) fork() *Pipeline {
 // It returns what the line held, and the parse error of a malformed record
 // line or ErrLineTooLong (counted, not fatal).
 func (p *Pipeline) Line(line []byte, at Pos) (audit.Kind, error) {
-	p.Counts.Lines++
 	if len(line) > audit.DefaultMaxLineLength {
+		p.Counts.Lines++
 		p.Counts.TooLong.add(at, audit.ErrLineTooLong)
 		return audit.KindNone, audit.ErrLineTooLong
 	}
 	kind, err := audit.Parse(line, &p.rec.Record)
 	if err != nil {
+		p.Counts.Lines++
 		p.Counts.Malformed.add(at, err)
 		return kind, err
 	}
+	if p.cfg.Select != nil && !p.cfg.Select(kind, &p.rec.Record) {
+		return kind, nil
+	}
+	p.Counts.Lines++
 	if kind == audit.KindSeccomp {
 		p.at, p.line = at, line
 		p.take(&p.rec, 1)
@@ -127,9 +137,15 @@ func (p *Pipeline) take(r *Record, n uint64) {
 	}
 	if !p.match.match(p.cfg.Filter, r) {
 		p.Counts.Filtered += n
+		if p.Counts.Kept == 0 { // Seen is shown only when nothing was kept
+			p.Counts.Seen.add(r, n)
+		}
 		return
 	}
 	p.Counts.Kept += n
+	if r.Sec != 0 {
+		p.Counts.span(r.Sec*1000 + int64(r.Msec))
+	}
 	p.group = p.cfg.GroupBy.AppendGroup(p.group[:0], r)
 	kept, overflow := p.Set.AddN(p.group, &r.Record, n)
 	if overflow {

@@ -119,3 +119,26 @@ func TestTouch(t *testing.T) {
 		t.Errorf("groups %q, %d calls, %d lines", got, p.Set.Len(), p.Counts.Lines)
 	}
 }
+
+// TestSelect: a line Select does not choose is not counted at all; a
+// malformed line, which Select never sees, is, and a socket's (no place)
+// shows no place in the summary.
+func TestSelect(t *testing.T) {
+	var seen []audit.Kind
+	p := New(Config{Select: func(k audit.Kind, r *audit.Record) bool {
+		seen = append(seen, k)
+		return k == audit.KindSeccomp && r.PID == 14257
+	}})
+	other := strings.Replace(lsLine, "pid=14257", "pid=1", 1)
+	for _, l := range []string{lsLine, other, otherLine, badLine} {
+		p.Line([]byte(l), Pos{})
+	}
+	if p.Counts.Lines != 2 || p.Counts.Kept != 1 || p.Counts.OtherAudit != 0 || p.Counts.Malformed.N != 1 || len(seen) != 3 {
+		t.Errorf("counts %+v, Select saw %v; want 2 lines (1 kept, 1 malformed), Select on the 3 parsed", p.Counts, seen)
+	}
+	var sum strings.Builder
+	Summary{Counts: &p.Counts}.WriteTo(&sum)
+	if !strings.Contains(sum.String(), "malformed: 1 seccomp record line could not be parsed; the first: ") {
+		t.Errorf("summary:\n%s", sum.String())
+	}
+}

@@ -28,6 +28,15 @@ type Summary struct {
 	// written holds what was read before it; without, none was written.
 	InputErr error
 	Partial  bool
+	// NotWritten says no profile was written because nothing matched
+	// (ErrNothingKept); else one holding the base set alone was.
+	NotWritten bool
+	// Output, when it writes one file per group (Dir), names each group's
+	// file (and SeccompProfile object) after its line.
+	Output *profilegen.Output
+	// Hint says where the records probably are when none was found
+	// (Where): "auditd runs: ...".
+	Hint string
 	// Users are the uids of each group's records (Pipeline.Users); nil:
 	// not known. A built profile's are UsersOf.
 	Users *Users
@@ -59,7 +68,7 @@ func (s Summary) write(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	for _, b := range s.Built {
-		fmt.Fprintf(w, "  %-24s %s\n", Quote(b.Group), actionCounts(b.Report))
+		fmt.Fprintf(w, "  %-24s %s%s\n", Quote(b.Group), actionCounts(b.Report), s.names(b.Group))
 		if b.Added != nil && len(b.Added.Names) > 0 {
 			fmt.Fprintf(w, "  %-24s + %s no record showed, from runtime %s: %s\n", "", Plural(uint64(len(b.Added.Names)), "call"), Quote(b.Added.Name), strings.Join(b.Added.Names, " "))
 		}
@@ -77,7 +86,7 @@ func (s Summary) write(w io.Writer) {
 		}
 	}
 	if c.Kept == 0 {
-		fmt.Fprintln(w, "warning: no seccomp records were found: the profile holds only the base set")
+		s.writeNothing(w)
 	}
 	if c.Suppressed > 0 {
 		fmt.Fprintf(w, "lost: the kernel dropped %s records before they reached the log (%d \"kauditd_printk_skb: N callbacks suppressed\" lines): the profile may miss syscalls.\n"+
@@ -85,6 +94,19 @@ func (s Summary) write(w io.Writer) {
 			Count(c.Suppressed), c.SuppressedLines)
 	}
 	s.writeInputErr(w)
+}
+
+// names is what follows a group's line with an output directory: its
+// file's name, and its object's when the format is SPO.
+func (s Summary) names(group string) string {
+	if s.Output == nil || s.Output.Dir == "" {
+		return ""
+	}
+	file, object := s.Output.Names(group)
+	if object != "" {
+		return "  -> " + file + " (" + object + ")"
+	}
+	return "  -> " + file
 }
 
 func writeSkipped(w io.Writer, c *Counts) {
@@ -103,7 +125,11 @@ func writeSkipped(w io.Writer, c *Counts) {
 		fmt.Fprintf(w, "skipped: %s\n", strings.Join(parts, ", "))
 	}
 	if c.Malformed.N > 0 {
-		fmt.Fprintf(w, "malformed: %s could not be parsed (%s); the first: %v\n", Plural(c.Malformed.N, "seccomp record line"), c.Malformed.String(), c.Malformed.First)
+		where := ""
+		if len(c.Malformed.Where) > 0 {
+			where = " (" + c.Malformed.String() + ")"
+		}
+		fmt.Fprintf(w, "malformed: %s could not be parsed%s; the first: %v\n", Plural(c.Malformed.N, "seccomp record line"), where, c.Malformed.First)
 	}
 	if c.TooLong.N > 0 {
 		fmt.Fprintf(w, "too long: %s skipped unread (%s)\n", Plural(c.TooLong.N, "line"), c.TooLong.String())

@@ -35,6 +35,15 @@ func FileName(group string) string {
 	return safeName(group, maxFileStem, fileByte)
 }
 
+// ObjectName returns the name of group's SeccompProfile object: its
+// FileName as a DNS-1123 label, hashMark made '-' ("ls@8c0f2d0b5e9a1c37"
+// is "ls-8c0f2d0b5e9a1c37"), so that a group's file and object have one
+// name. A FileName that is no label even so (capitals, '.', '_', '+', too
+// long) is made one by ResourceName.
+func ObjectName(group string) string {
+	return ResourceName(strings.ReplaceAll(FileName(group), string(hashMark), "-"))
+}
+
 // ResourceName returns name as a Kubernetes object name (a DNS-1123 label:
 // lowercase letters, digits and '-', starting and ending with a letter or a
 // digit, at most 63 bytes). Like FileName, it keeps a name that is already

@@ -104,3 +104,7 @@ func syscallName(i int) string {
 	}
 	return syscallNames[start:syscallNameEnd[i]]
 }
+
+// SyscallTableKernel returns the Linux version libseccomp's syscall table,
+// the one the names come from, was made from ("v7.1.0-rc4 2026-05-19").
+func SyscallTableKernel() string { return syscallTableKernel }

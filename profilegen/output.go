@@ -58,6 +58,9 @@ type Output struct {
 	W      io.Writer   // standard output
 	SPO    SPOOptions  // the SeccompProfile objects' version, name and labels
 	Perm   os.FileMode // of the files written; 0 is 0644
+	// Provenance, when set, is what each SeccompProfile object's
+	// annotations say it came from (ProvenanceAnnotations).
+	Provenance *Provenance
 
 	held *held // what Open opened, shared by the copies of o
 }
@@ -101,19 +104,41 @@ func (o *Output) Close() error {
 	return h.target.Close()
 }
 
-// marshal encodes one profile in o's format; group names it.
-func (o Output) marshal(group string, p *specs.LinuxSeccomp) ([]byte, error) {
-	if o.format() != SPO {
-		return o.format().Marshal(group, p)
+// Names returns the file name, in Dir, of group's profile, and its
+// SeccompProfile object's name ("" unless the format is SPO).
+func (o Output) Names(group string) (file, object string) {
+	if o.format() == SPO {
+		object = ResourceName(o.objectName(group))
 	}
+	return FileName(group) + o.format().Ext(), object
+}
+
+// objectName is the metadata.name of group's object, before ResourceName.
+func (o Output) objectName(group string) string {
 	name := group
-	if o.SPO.Name != "" {
-		name = o.SPO.Name
-		if o.Dir != "" {
-			name += "-" + group
-		}
+	if o.Dir != "" {
+		name = ObjectName(group)
 	}
-	return o.SPO.Marshal(name, p)
+	if o.SPO.Name != "" {
+		if o.Dir == "" {
+			return o.SPO.Name
+		}
+		name = o.SPO.Name + "-" + name
+	}
+	return name
+}
+
+// marshal encodes one profile in o's format; b names it and tells its
+// provenance.
+func (o Output) marshal(b Built) ([]byte, error) {
+	if o.format() != SPO {
+		return o.format().Marshal(b.Group, b.Profile)
+	}
+	spo := o.SPO
+	if o.Provenance != nil {
+		spo.Annotations = o.Provenance.Annotations(b)
+	}
+	return spo.Marshal(o.objectName(b.Group), b.Profile)
 }
 
 // Write writes built as o says. A file is replaced whole or not at all,
@@ -138,7 +163,13 @@ func (o Output) Write(built []Built, opt Options) error {
 	if err != nil {
 		return err
 	}
-	data, err := o.marshal("profile", union)
+	var sources []string
+	var records uint64
+	for _, b := range built {
+		sources = append(sources, b.SourceGroups()...)
+		records += b.Report.Records
+	}
+	data, err := o.marshal(Built{Group: "profile", Profile: union, Report: &Report{Records: records}, Sources: sources})
 	if err != nil {
 		return err
 	}
@@ -172,7 +203,8 @@ func (o Output) writeDir(built []Built, opt Options) error {
 		p, err := opt.mergeRules(b.Profile)
 		var data []byte
 		if err == nil {
-			data, err = o.marshal(b.Group, p)
+			b.Profile = p
+			data, err = o.marshal(b)
 		}
 		if err == nil {
 			err = d.Stage(FileName(b.Group)+o.format().Ext(), data, o.perm())

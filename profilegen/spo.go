@@ -45,6 +45,9 @@ type SPOOptions struct {
 	Name       string            // metadata.name: with Output.Dir, the prefix "<Name>-" of each group's
 	Namespace  string            // metadata.namespace (the CRD is cluster-scoped: an API server clears it)
 	Labels     map[string]string // metadata.labels
+	// Annotations are added to metadata.annotations (Output sets the
+	// profile's provenance, ProvenanceAnnotations).
+	Annotations map[string]string
 }
 
 // eperm is the errno a runtime's SCMP_ACT_ERRNO returns when no errnoRet
@@ -168,6 +171,12 @@ func (o SPOOptions) Marshal(name string, p *specs.LinuxSeccomp) ([]byte, error) 
 			all[i] = string(a)
 		}
 		md.Annotations = map[string]string{DroppedArchAnnotation: strings.Join(dropped, ","), ArchAnnotation: strings.Join(all, ",")}
+	}
+	if len(o.Annotations) > 0 {
+		if md.Annotations == nil {
+			md.Annotations = map[string]string{}
+		}
+		maps.Copy(md.Annotations, o.Annotations)
 	}
 	out, err := yaml.Marshal(spoProfile{APIVersion: version, Kind: "SeccompProfile", Metadata: md, Spec: spec})
 	if err != nil {

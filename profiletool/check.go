@@ -132,6 +132,9 @@ func (r *CheckReport) WriteTo(w io.Writer) (int64, error) {
 		fmt.Fprintf(&b, "not checked: syscall %d of %s (%s): libseccomp's table has no name for it\n", c.Nr, c.Arch, pipeline.Plural(c.Records, "record"))
 		writeFirst(&b, c.First)
 	}
+	if r.Records == 0 {
+		writeNothingChecked(&b, r.counts)
+	}
 	if m := r.counts.Malformed; m.N > 0 {
 		fmt.Fprintf(&b, "warning: %s could not be parsed (%s): their calls were not checked\n", pipeline.Plural(m.N, "seccomp record line"), m.String())
 	}
@@ -140,6 +143,24 @@ func (r *CheckReport) WriteTo(w io.Writer) (int64, error) {
 	}
 	n, err := io.WriteString(w, b.String())
 	return int64(n), err
+}
+
+// writeNothingChecked says why no record was checked: what the filter
+// dropped, or that the logs held none.
+func writeNothingChecked(b *strings.Builder, c *pipeline.Counts) {
+	if c.Filtered == 0 {
+		fmt.Fprintf(b, "nothing checked: no seccomp record in %s\n", pipeline.Plural(c.Lines, "line"))
+		return
+	}
+	fmt.Fprintf(b, "nothing checked: the filter dropped all %s; they were:\n", pipeline.Plural(c.Filtered, "seccomp record"))
+	for _, f := range []struct {
+		name string
+		t    *pipeline.Tally
+	}{{"comm", &c.Seen.Comm}, {"exe", &c.Seen.Exe}} {
+		if line := f.t.String(); line != "" {
+			fmt.Fprintf(b, "  %-9s %s\n", f.name, line)
+		}
+	}
 }
 
 func writeFirst(b *strings.Builder, c *pipeline.CallInfo) {

@@ -81,15 +81,35 @@ func MergeFiles(w io.Writer, out string, f Format, files ...string) error {
 // DiffFiles writes the Diff of the profiles a and b to w; the error wraps
 // ErrFound when they differ.
 func DiffFiles(w io.Writer, a, b string) error {
-	ps, err := readAll(a, b)
+	d, err := diffFiles(a, b)
 	if err != nil {
 		return err
 	}
-	d := Diff(a, ps[0], b, ps[1])
 	if _, err := d.WriteTo(w); err != nil || d.Empty() {
 		return err
 	}
 	return ErrFound
+}
+
+// DiffFilesJSON is DiffFiles' JSON form.
+func DiffFilesJSON(a, b string) (DiffJSON, error) {
+	d, err := diffFiles(a, b)
+	if err != nil {
+		return DiffJSON{SchemaVersion: pipeline.SchemaVersion, Command: "diff", A: a, B: b,
+			OnlyA: []string{}, OnlyB: []string{}, Changes: []ChangeJSON{}, Error: err.Error()}, err
+	}
+	if d.Empty() {
+		return d.JSON(), nil
+	}
+	return d.JSON(), ErrFound
+}
+
+func diffFiles(a, b string) (*Difference, error) {
+	ps, err := readAll(a, b)
+	if err != nil {
+		return nil, err
+	}
+	return Diff(a, ps[0], b, ps[1]), nil
 }
 
 // ConvertFile writes the profile file to out in format f, named name (its
@@ -113,17 +133,13 @@ func ConvertFile(w, notes io.Writer, out string, f Format, name, file string) er
 	return writeOut(w, out, data)
 }
 
-// LintFiles writes the findings of each profile; the error wraps ErrFound
-// when one has an error (or, with strict, a warning).
+// LintFiles writes the findings of each profile, each naming its file;
+// the error wraps ErrFound when one has an error (or, with strict, a
+// warning).
 func LintFiles(w io.Writer, strict bool, files ...string) error {
 	failed := false
 	for _, file := range files {
-		// Decoded, not validated: Lint reports each problem.
-		p, err := profilegen.DecodeFileLimit(file, profilegen.DefaultMaxProfileSize)
-		if err != nil {
-			return err
-		}
-		fs, err := Lint(p)
+		fs, err := lintFile(file)
 		if err != nil {
 			return err
 		}
@@ -136,37 +152,110 @@ func LintFiles(w io.Writer, strict bool, files ...string) error {
 	return nil
 }
 
+// LintFilesJSON is LintFiles' JSON form. A file that cannot be read or
+// linted is in it with its error, and the error is returned once every
+// file was linted.
+func LintFilesJSON(strict bool, files ...string) (LintJSON, error) {
+	j := LintJSON{SchemaVersion: pipeline.SchemaVersion, Command: "lint", Strict: strict, Files: []LintFileJSON{}}
+	var errs []error
+	for _, file := range files {
+		fs, err := lintFile(file)
+		fj := lintFileJSON(file, fs)
+		if err != nil {
+			fj.Error = err.Error()
+			errs = append(errs, err)
+		}
+		j.Files = append(j.Files, fj)
+		j.Failed = j.Failed || LintFailed(fs, strict)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return j, err
+	}
+	if j.Failed {
+		return j, ErrFound
+	}
+	return j, nil
+}
+
+func lintFile(file string) ([]Finding, error) {
+	// Decoded, not validated: Lint reports each problem.
+	p, err := profilegen.DecodeFileLimit(file, profilegen.DefaultMaxProfileSize)
+	if err != nil {
+		return nil, err
+	}
+	return Lint(p)
+}
+
 // CheckLogs replays the logs (stdin for none or "-") through a pipeline of
 // one group that keeps the records sel selects (pipeline.NewFilter), Checks them
 // against the profile file, and writes the report to w; the error wraps
-// ErrFound when a call would be denied (or, with strict, may be).
+// ErrFound when a call would be denied (or, with strict, may be), and is
+// ErrNothingChecked when no record was.
 func CheckLogs(ctx context.Context, w io.Writer, stdin io.Reader, profile string, sel pipeline.Select, strict bool, logs ...string) error {
+	rep, readErr, err := checkLogs(ctx, stdin, profile, sel, logs)
+	if err != nil {
+		return err
+	}
+	if _, err := rep.WriteTo(w); err != nil || readErr != nil {
+		return errors.Join(readErr, err)
+	}
+	return rep.outcome(strict)
+}
+
+// ErrNothingChecked: the logs held no seccomp record that the filter
+// kept, so nothing was checked (wraps pipeline.ErrNothingKept).
+var ErrNothingChecked = fmt.Errorf("%w: nothing was checked", pipeline.ErrNothingKept)
+
+// outcome is ErrFound when a call would be denied (or, with strict, may
+// be), ErrNothingChecked when no record was checked, else nil.
+func (r *CheckReport) outcome(strict bool) error {
+	switch {
+	case r.Failed(strict):
+		return ErrFound
+	case r.Records == 0:
+		return ErrNothingChecked
+	}
+	return nil
+}
+
+// CheckLogsJSON is CheckLogs' JSON form.
+func CheckLogsJSON(ctx context.Context, stdin io.Reader, profile string, sel pipeline.Select, strict bool, logs ...string) (CheckJSON, error) {
+	rep, readErr, err := checkLogs(ctx, stdin, profile, sel, logs)
+	if err != nil {
+		return CheckJSON{SchemaVersion: pipeline.SchemaVersion, Command: "check", Profile: profile, Strict: strict,
+			Denied: []CheckedJSON{}, MayDeny: []CheckedJSON{}, Unknown: []CheckedJSON{}, Error: err.Error()}, err
+	}
+	j := rep.JSON(strict)
+	switch {
+	case readErr != nil:
+		j.InputError = readErr.Error()
+		return j, readErr
+	}
+	return j, rep.outcome(strict)
+}
+
+// checkLogs is the report of CheckLogs, and the error of an input that
+// failed while it was read (the report holds what was read before).
+func checkLogs(ctx context.Context, stdin io.Reader, profile string, sel pipeline.Select, logs []string) (*CheckReport, error, error) {
 	filter, err := pipeline.NewFilter(sel)
 	if err != nil {
-		return UsageError{err}
+		return nil, nil, UsageError{err}
 	}
 	if profile == "" {
-		return UsageError{errors.New("--profile is required")}
+		return nil, nil, UsageError{errors.New("--profile is required")}
 	}
 	ps, err := readAll(profile)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	inputs, err := pipeline.OpenInputs(logs, stdin)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	defer pipeline.CloseInputs(inputs)
 	pl := pipeline.New(pipeline.Config{Filter: filter, GroupBy: pipeline.GroupNone, Explain: pipeline.NewExplain()})
 	readErr := pl.ReadAll(ctx, inputs)
-	rep := Check(profile, ps[0], pl)
-	if _, err := rep.WriteTo(w); err != nil || readErr != nil {
-		return errors.Join(readErr, err)
-	}
-	if rep.Failed(strict) {
-		return ErrFound
-	}
-	return nil
+	return Check(profile, ps[0], pl), readErr, nil
 }
 
 // ProfileFile writes to out, in format f, the RecordingProfile of this

@@ -240,13 +240,14 @@ func capsByName() map[string][]string {
 	return out
 }
 
-// LintSummary writes the findings, then one line of counts for name. The
-// names of the profile and of its calls are quoted (pipeline.Quote) when
-// they are not plain.
+// LintSummary writes the findings, each after name and ": " (as a
+// compiler names the file of its messages), then one line of counts for
+// name. The names of the profile and of its calls are quoted
+// (pipeline.Quote) when they are not plain.
 func LintSummary(w io.Writer, name string, fs []Finding) {
 	var n [3]int
 	for _, f := range fs {
-		fmt.Fprintln(w, f)
+		fmt.Fprintf(w, "%s: %s\n", pipeline.Quote(name), f)
 		n[f.Severity]++
 	}
 	fmt.Fprintf(w, "%s: %s, %s, %s\n", pipeline.Quote(name), pipeline.Plural(uint64(n[Error]), "error"), pipeline.Plural(uint64(n[Warning]), "warning"), pipeline.Plural(uint64(n[Note]), "note"))

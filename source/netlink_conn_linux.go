@@ -23,6 +23,8 @@ type nlConn struct {
 	seq     uint32
 	buf     []byte
 	pending []nlMsg
+	ring    *mmsgRing // the reader's receive (recvMany)
+	rcvbuf  int       // the receive buffer's size, as the kernel set it
 }
 
 type nlMsg struct {
@@ -53,7 +55,8 @@ func newNLConn(groups uint32, rcvbuf int, log *slog.Logger) (*nlConn, error) {
 	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, rcvbuf); err != nil {
 		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, rcvbuf) // capped at net.core.rmem_max without CAP_NET_ADMIN
 	}
-	if got, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF); err == nil && got < rcvbuf {
+	got, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF)
+	if err == nil && got < rcvbuf {
 		log.Warn("audit socket receive buffer smaller than asked (raising it needs CAP_NET_ADMIN or net.core.rmem_max)",
 			"bytes", got, "asked", rcvbuf)
 	}
@@ -73,7 +76,7 @@ func newNLConn(groups uint32, rcvbuf int, log *slog.Logger) (*nlConn, error) {
 		return nil, fmt.Errorf("getsockname: %w", err)
 	}
 	port := sa.(*unix.SockaddrNetlink).Pid
-	return &nlConn{fd: fd, port: port, buf: make([]byte, 1<<16)}, nil
+	return &nlConn{fd: fd, port: port, buf: make([]byte, 1<<16), rcvbuf: got}, nil
 }
 
 func (c *nlConn) Close() error { return unix.Close(c.fd) }
@@ -141,22 +144,6 @@ func (c *nlConn) takePending() []nlMsg {
 	p := c.pending
 	c.pending = nil
 	return p
-}
-
-// recv reads the next record without waiting, skipping control replies.
-// The data is valid until the next read.
-func (c *nlConn) recv() (uint16, []byte, error) {
-	for {
-		n, err := c.read(0)
-		if err != nil {
-			return 0, nil, err
-		}
-		h := (*syscall.NlMsghdr)(unsafe.Pointer(&c.buf[0]))
-		if h.Type < firstRecordType || h.Type == auditReplace {
-			continue
-		}
-		return h.Type, trimRecord(c.buf[unix.NLMSG_HDRLEN:n]), nil
-	}
 }
 
 // read reads one message from the kernel, waiting up to timeout (-1: no

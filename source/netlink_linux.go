@@ -28,7 +28,11 @@ import (
 // counter unless the kernel was booted with audit=1. So the socket is read by
 // a goroutine of its own, on a thread of its own with a higher priority (as
 // auditd's priority_boost), into a bounded queue of up to 64 MiB of records
-// that Next reads; the socket buffer is large (128 MiB by default) and set
+// that Next reads, a batch at a time. Once the socket woke it, the reader
+// lets records gather for a millisecond and takes them with recvmmsg, up to
+// 64 a call, into one reused buffer: in a storm one wake-up reads hundreds
+// of records, and the kernel wakes no one for the others. The socket buffer
+// is large (128 MiB by default) and set
 // with NETLINK_NO_ENOBUFS, so that after a full buffer the kernel sends again
 // as soon as there is room instead of when the buffer is empty. Stats.NoBufs
 // counts the times the kernel found the buffer full (the socket's drop
@@ -76,6 +80,15 @@ const (
 	// priorityBoost is the nice decrement of the reader's thread, as
 	// auditd.conf's priority_boost default.
 	priorityBoost = 4
+	// coalesce is how long the reader lets records gather after the
+	// socket woke it: during a storm it then reads hundreds per wake-up
+	// (recvmmsg) instead of one, and the kernel wakes no one for the
+	// others. The socket buffer holds far more than that time's records
+	// (a record takes a few KiB of it at most) when it is at least
+	// coalesceBuffer; a smaller one (no CAP_NET_ADMIN, a low
+	// net.core.rmem_max) is read as soon as it wakes the reader.
+	coalesce       = time.Millisecond
+	coalesceBuffer = 16 << 20
 )
 
 // OpenNetlink opens the audit netlink socket. When no audit daemon is
@@ -311,6 +324,7 @@ func (n *Netlink) read() {
 	b := n.newBatch()
 	for {
 		err := n.fill(b)
+		full := len(b.buf) >= batchBytes // the socket may hold more: no gathering pause
 		if len(b.ends) > 0 || err != nil {
 			b.err = err
 			select {
@@ -327,8 +341,12 @@ func (n *Netlink) read() {
 			n.pollStatus()
 			nextStatus = now.Add(n.cfg.StatusInterval)
 		}
-		if !n.waitReadable(time.Until(nextStatus)) {
+		readable, ok := n.waitReadable(time.Until(nextStatus))
+		if !ok {
 			return
+		}
+		if readable && !full && n.conn.rcvbuf >= coalesceBuffer {
+			time.Sleep(coalesce) // let records gather: one wake-up reads many
 		}
 	}
 }
@@ -338,26 +356,21 @@ func (n *Netlink) fill(b *batch) error {
 	for _, m := range n.conn.takePending() {
 		b.add(m.typ, m.data)
 	}
-	for len(b.buf) < batchBytes {
-		typ, data, err := n.conn.recv()
-		switch {
-		case err == nil:
+	for {
+		err := n.conn.recvMany(func(typ uint16, data []byte) bool {
 			b.add(typ, data)
-		case errors.Is(err, unix.EAGAIN):
-			return nil
-		case errors.Is(err, unix.EINTR):
-		case errors.Is(err, unix.ENOBUFS): // only when NETLINK_NO_ENOBUFS could not be set
-			n.noBufs.Add(1)
-		default:
+			return len(b.buf) < batchBytes
+		})
+		if !errors.Is(err, unix.ENOBUFS) { // only when NETLINK_NO_ENOBUFS could not be set
 			return err
 		}
+		n.noBufs.Add(1)
 	}
-	return nil
 }
 
-// waitReadable waits until the socket has data or d passed; it reports
-// false when Close asked the reader to stop.
-func (n *Netlink) waitReadable(d time.Duration) bool {
+// waitReadable waits until the socket has data or d passed, and reports
+// whether it has data; ok is false when Close asked the reader to stop.
+func (n *Netlink) waitReadable(d time.Duration) (readable, ok bool) {
 	ms := max(int(d/time.Millisecond), 0)
 	pfd := []unix.PollFd{{Fd: int32(n.conn.fd), Events: unix.POLLIN}, {Fd: int32(n.wake), Events: unix.POLLIN}}
 	if _, err := unix.Poll(pfd, ms); err != nil && !errors.Is(err, unix.EINTR) {
@@ -366,9 +379,9 @@ func (n *Netlink) waitReadable(d time.Duration) bool {
 	}
 	select {
 	case <-n.stop:
-		return false
+		return false, false
 	default:
-		return true
+		return pfd[0].Revents != 0, true
 	}
 }
 

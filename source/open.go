@@ -88,6 +88,9 @@ func Open(spec Spec, opt Options) (Opened, error) {
 			return Opened{}, err
 		}
 		opt.Logger.Info("reading the kernel log", "source", "kmsg", "path", KmsgPath)
+		if why := KmsgBlind(); why != "" {
+			opt.Logger.Warn(why)
+		}
 		return Opened{k, "kmsg"}, nil
 	case "syslog", "auditlog":
 		return openFile(spec, opt)

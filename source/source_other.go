@@ -28,3 +28,6 @@ func (*Kmsg) Stats() Stats                             { return Stats{} }
 
 // inotifyWorks is false outside Linux: poll the file.
 func inotifyWorks() bool { return false }
+
+// AuditDaemon returns 0 outside Linux.
+func AuditDaemon() (uint32, string) { return 0, "" }

@@ -9,13 +9,15 @@
 //     one (taskset -c 0), on a 1,000,000-line syslog made of a real capture
 //     with fresh serials, and the recorder's peak memory on 4,000,000 lines;
 //   - the live storm (root only): a workload making N LOG-ed getppid calls
-//     (testdata/logs/workloads/storm.c) alone, under recorder watch --source
-//     netlink and under auditd: its calls/s, the kernel's lost counter, and
-//     the reader's CPU seconds per million records;
+//     (testdata/logs/workloads/storm.c) alone, under a do-nothing audit
+//     daemon in C (bench/nullreader, the floor), under recorder watch
+//     --source netlink (grouping by nothing and by container), under
+//     recorder record and under auditd: its time, the kernel's lost counter,
+//     and the reader's CPU per record, medians of -rounds rounds;
 //
 // and writes the tables, with how they were taken, to bench/results.md.
 //
-//	go run ./bench/run [-o bench/results.md] [-rounds 5] [-storm 1000000]
+//	go run ./bench/run [-o bench/results.md] [-rounds 5] [-storm 1000000] [-replay=false] [-live=false]
 package main
 
 import (
@@ -49,6 +51,8 @@ var (
 	lines    = flag.Int("lines", 1_000_000, "lines of the replayed syslog")
 	calls    = flag.Int("storm", 1_000_000, "getppid calls of the live storm")
 	live     = flag.Bool("live", true, "measure the live storm (needs root)")
+	replay   = flag.Bool("replay", true, "measure replay")
+	before   = flag.String("before", "", "profile watch of this recorder `binary` too, beside -recorder's")
 )
 
 const src = "testdata/logs/syslog-rfc3339.log"
@@ -62,13 +66,17 @@ func main() {
 	start := time.Now()
 	fmt.Fprintf(&md, "# recorder benchmarks\n\nWritten by `make bench` (bench/run) on %s: %s, %d CPUs, %s; Go %s. "+
 		"Load average before: %s.\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"), kernel(), runtime.NumCPU(), cpuModel(), runtime.Version(), load0)
-	replayTables(&md)
+	if *replay {
+		replayTables(&md)
+	}
+	perRecord(&md)
 	if *live {
 		liveTable(&md)
 	}
 	fmt.Fprintf(&md, "\nThe whole run took %v; load average after: %s. Other processes on the machine (other builds and tests) weigh on "+
 		"every number alike within a round: the tools of a round run one right after the other, and the ratios are of medians.\n",
 		time.Since(start).Round(time.Second), loadavg())
+	md.Write(keptSections(*out))
 	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
 		log.Fatal(err)
 	}
@@ -76,6 +84,25 @@ func main() {
 		log.Fatal(err)
 	}
 	os.Stdout.Write(md.Bytes())
+}
+
+// keptSections returns the sections of the results file at path that
+// make bench does not write (their title says "not make bench"), to be
+// written again after its own.
+func keptSections(path string) []byte {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var kept bytes.Buffer
+	secs := strings.Split(string(data), "\n## ")
+	for _, sec := range secs[1:] {
+		title, _, _ := strings.Cut(sec, "\n")
+		if strings.Contains(title, "not make bench") {
+			kept.WriteString("\n## " + strings.TrimRight(sec, "\n") + "\n")
+		}
+	}
+	return kept.Bytes()
 }
 
 // ---- replay ----
@@ -269,16 +296,47 @@ func numbers(s string) string {
 	return strconv.Itoa(len(nrs)) + ": " + strings.Trim(fmt.Sprint(nrs), "[]")
 }
 
+// ---- the per-record path ----
+
+// perRecord runs the benchmarks of the per-record path (go test -bench)
+// and lists their lines.
+func perRecord(md *bytes.Buffer) {
+	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "BatchRecord|LineStorm|DaemonLine", "-benchmem",
+		"./source/", "./pipeline/", "./internal/watch/")
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		log.Fatalf("go test -bench: %v\n%s", err, out)
+	}
+	fmt.Fprintf(md, "\n## The per-record path\n\n`go test -bench 'BatchRecord|LineStorm|DaemonLine' -benchmem` of ./source/ (a record "+
+		"copied into the netlink reader's batch and handed out by Next), ./pipeline/ (a storm record down Pipeline.Line: "+
+		"-g none, -g exe, record's Select, --explain) and ./internal/watch/ (watch's work per line: lock and pipeline, "+
+		"alone, with --tee, with --explain). Target: 0 allocations per record.\n\n```\n")
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, "Benchmark") {
+			fmt.Fprintln(md, l)
+		}
+	}
+	fmt.Fprintln(md, "```")
+}
+
 // ---- live storm ----
 
-// result is the storm under one reader.
+// result is the storm under one reader, one round.
 type result struct {
-	reader    string
-	took      time.Duration
-	delivered uint64 // records the reader got, when it tells
-	lost      uint32 // growth of the kernel's lost counter
-	cpu       time.Duration
-	note      string
+	took      time.Duration // the storm's own time for its calls
+	delivered uint64        // records the reader got, when it tells
+	lost      uint32        // growth of the kernel's lost counter
+	cpu       time.Duration // the reader's CPU time
+	enobufs   float64
+	waited    uint32 // growth of the kernel's backlog_wait_time_actual (jiffies)
+}
+
+// reader is one way to read the storm's records: run runs the storm once
+// under it.
+type reader struct {
+	name string
+	run  func(storm func() time.Duration) result
 }
 
 func liveTable(md *bytes.Buffer) {
@@ -289,67 +347,187 @@ func liveTable(md *bytes.Buffer) {
 	}
 	lock := takeKernelLock()
 	defer lock.Close()
-	storm := "bin/storm"
-	if o, err := exec.Command("gcc", "-O2", "-o", storm, "testdata/logs/workloads/storm.c").CombinedOutput(); err != nil {
-		log.Fatalf("build storm: %v\n%s", err, o)
+	storm, null := "bin/storm", "bin/nullreader"
+	for bin, c := range map[string]string{storm: "testdata/logs/workloads/storm.c", null: "bench/nullreader/nullreader.c"} {
+		if o, err := exec.Command("gcc", "-O2", "-o", bin, c).CombinedOutput(); err != nil {
+			log.Fatalf("build %s: %v\n%s", c, err, o)
+		}
 	}
 	prev := auditStatus()
-	if prev.PID != 0 {
+	if prev.PID != 0 && processExists(prev.PID) {
 		fmt.Fprintf(md, "Not measured: an audit daemon (pid %d) is registered; stop it first.\n", prev.PID)
 		return
 	}
+	prev.PID = 0 // a daemon that is gone: the readers register in its place
 	defer restoreAudit(prev)
 	profile := "testdata/tutorial/profiles/audit.json" // SCMP_ACT_LOG for every call
 	run := func() time.Duration {
-		start := time.Now()
-		cmd := exec.Command(*recorder, "run", "--profile", profile, "--report=false", "--", storm, strconv.Itoa(*calls))
-		cmd.Stderr = os.Stderr
-		if err := cmd.Run(); err != nil {
-			log.Fatalf("storm: %v", err)
-		}
-		return time.Since(start)
+		cmd := exec.Command(*recorder, "run", "--profile", profile, "--report=false", "--", storm, strconv.Itoa(*calls), "-t")
+		return stormTime(cmd)
 	}
-	var res []result
+	readers := []reader{
+		{"none (records go to the rate-limited kernel log)", func(storm func() time.Duration) result { return result{took: storm()} }},
+		{"do-nothing C reader (bench/nullreader: registers, backlog 8192, `recv` and discard)", func(storm func() time.Duration) result {
+			return underNull(null, storm)
+		}},
+		{"`recorder watch --source netlink -g none`", func(storm func() time.Duration) result { return underWatch(storm, "none") }},
+		{"`recorder watch --source netlink -g container`", func(storm func() time.Duration) result { return underWatch(storm, "container") }},
+		{"`recorder record -o /dev/null` (the storm is its program)", func(func() time.Duration) result {
+			return underRecord(profile, storm)
+		}},
+		{"`auditd -n`", underAuditd},
+	}
+	if _, err := exec.LookPath("auditd"); err != nil {
+		readers = readers[:len(readers)-1]
+	}
 	run() // warm up: page cache, binaries
-	res = append(res, result{reader: "none (records go to the rate-limited kernel log)", took: run()})
-	res = append(res, underWatch(run))
-	res = append(res, underAuditd(run))
-	alone := res[0].took
+	all := make([][]result, len(readers))
+	for range *rounds {
+		for i, r := range readers {
+			w0 := auditStatus().BacklogWaitTimeActual
+			res := r.run(run)
+			res.waited = auditStatus().BacklogWaitTimeActual - w0
+			all[i] = append(all[i], res)
+		}
+	}
 	fmt.Fprintf(md, "Workload: %s getppid calls under the tutorial's audit.json (`SCMP_ACT_LOG` for every call), "+
-		"started by `recorder run --report=false`. Readers: none; `recorder watch --source netlink -g none` "+
-		"(registered as the audit daemon, backlog limit 8192); `auditd -n` with the host's configuration.\n\n", count(*calls))
-	fmt.Fprintln(md, "| reader | workload time | calls/s | slowdown | records read | kernel lost | reader CPU s per 1M records |")
-	fmt.Fprintln(md, "|---|---|---|---|---|---|---|")
-	for _, r := range res {
+		"started by `recorder run --report=false` (by `recorder record` in its row); the workload time is the storm's own "+
+		"(testdata/logs/workloads/storm.c -t: its loop, by CLOCK_MONOTONIC). Each round runs every reader one after the other; "+
+		"%d rounds, medians. Readers: none; a do-nothing audit daemon in C (the floor: the kernel's own cost of "+
+		"netlink delivery); `recorder watch` registered as the audit daemon (backlog limit 8192), grouping by nothing and "+
+		"by container; `recorder record`; `auditd -n` with the host's configuration. Reader CPU is user+system time of the "+
+		"reader's process while the storm ran and drained (record's: its own, read from /proc every 20 ms until it exited).\n\n",
+		count(*calls), *rounds)
+	fmt.Fprintln(md, "| reader | workload time | calls/s | slowdown | / do-nothing reader | records read | kernel lost | reader CPU µs per record |")
+	fmt.Fprintln(md, "|---|---|---|---|---|---|---|---|")
+	med := make([]result, len(readers))
+	for i := range readers {
+		med[i] = medianResult(all[i])
+	}
+	alone, floor := med[0].took, med[1].took
+	for i, r := range readers {
+		m := med[i]
 		delivered, cpu := "-", "-"
-		if r.delivered > 0 {
-			delivered = count(int(r.delivered))
+		if m.delivered > 0 {
+			delivered = count(int(m.delivered))
 		}
-		if r.cpu > 0 {
-			cpu = fmt.Sprintf("%.2f", r.cpu.Seconds()*1e6/float64(*calls))
+		if m.cpu > 0 {
+			cpu = fmt.Sprintf("%.2f", float64(m.cpu.Microseconds())/float64(*calls))
 		}
-		fmt.Fprintf(md, "| %s | %.2f s | %s | %.2f | %s | %d | %s |\n", r.reader, r.took.Seconds(),
-			count(int(float64(*calls)/r.took.Seconds())), r.took.Seconds()/alone.Seconds(), delivered, r.lost, cpu)
+		fmt.Fprintf(md, "| %s | %.2f s | %s | %.2f | %.2f | %s | %d | %s |\n", r.name, m.took.Seconds(),
+			count(int(float64(*calls)/m.took.Seconds())), m.took.Seconds()/alone.Seconds(), m.took.Seconds()/floor.Seconds(),
+			delivered, maxLost(all[i]), cpu)
 	}
-	w := res[1]
-	verdict := "met"
-	if w.lost != 0 || w.took.Seconds()/alone.Seconds() > 1.5 || w.delivered < uint64(*calls) {
-		verdict = "NOT met"
+	fmt.Fprintf(md, "\nRounds, workload time in s (for the spread), and, where the workload waited for room in the kernel's backlog, "+
+		"the kernel's backlog_wait_time_actual growth in jiffies (backlog_wait_time is %d, 60 s):\n\n", prev.BacklogWaitTime)
+	for i, r := range readers {
+		var ts []string
+		for _, x := range all[i] {
+			t := fmt.Sprintf("%.2f", x.took.Seconds())
+			if x.waited > 0 {
+				t += fmt.Sprintf(" (waited %d)", x.waited)
+			}
+			ts = append(ts, t)
+		}
+		fmt.Fprintf(md, "- %s: %s\n", r.name, strings.Join(ts, ", "))
 	}
-	fmt.Fprintf(md, "\nRecords read counts every record of the run, the helper's own few among them. "+
-		"Target: under watch, lost 0 and the workload slowed at most 1.5×: %s (lost %d, %.2f×, %s records read for %s calls).%s\n",
-		verdict, w.lost, w.took.Seconds()/alone.Seconds(), count(int(w.delivered)), count(*calls), w.note)
+	fmt.Fprintf(md, "\nKernel lost is the largest of the rounds; records read count every record of a run, the helpers' own few among them.\n")
+	fmt.Fprint(md, "\nTargets (issue 18), of the medians:\n")
+	for i := 2; i <= 4; i++ {
+		m := med[i]
+		ratio := m.took.Seconds() / floor.Seconds()
+		us := float64(m.cpu.Microseconds()) / float64(*calls)
+		verdict := func(ok bool) string {
+			if ok {
+				return "met"
+			}
+			return "NOT met"
+		}
+		lost := maxLost(all[i]) == 0 && (i == 4 || m.delivered >= uint64(*calls))
+		fmt.Fprintf(md, "\n- %s: %.2f× the do-nothing reader (≤ 1.10×: %s), %.2f µs CPU per record (≤ 1.0 µs: %s), lost %d (%s)",
+			readers[i].name, ratio, verdict(ratio <= 1.10), us, verdict(us <= 1.0), maxLost(all[i]), verdict(lost))
+	}
+	fmt.Fprintln(md)
+	bins := []string{*recorder}
+	if *before != "" {
+		bins = []string{*before, *recorder}
+	}
+	profileSection(md, run, bins)
 }
 
-func underWatch(run func() time.Duration) result {
-	r := result{reader: "`recorder watch --source netlink`"}
+// stormTime runs the storm (cmd, whose stdout is the storm's -t output)
+// and returns the time its calls took.
+func stormTime(cmd *exec.Cmd) time.Duration {
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		log.Fatalf("storm: %v", err)
+	}
+	f := strings.Fields(string(out))
+	if len(f) == 0 {
+		log.Fatalf("storm printed no time: %q", out)
+	}
+	sec, err := strconv.ParseFloat(f[len(f)-1], 64)
+	if err != nil {
+		log.Fatalf("storm's time %q: %v", out, err)
+	}
+	return time.Duration(sec * float64(time.Second))
+}
+
+func medianResult(rs []result) result {
+	c := slices.Clone(rs)
+	slices.SortFunc(c, func(a, b result) int { return int(a.took - b.took) })
+	m := c[len(c)/2]
+	cpus := make([]time.Duration, len(rs))
+	for i, r := range rs {
+		cpus[i] = r.cpu
+	}
+	slices.Sort(cpus)
+	m.cpu = cpus[len(cpus)/2]
+	return m
+}
+
+func maxLost(rs []result) uint32 {
+	var m uint32
+	for _, r := range rs {
+		m = max(m, r.lost)
+	}
+	return m
+}
+
+func underNull(bin string, run func() time.Duration) (r result) {
+	cmd := exec.Command(bin)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, os.Stderr
+	if err := cmd.Start(); err != nil {
+		log.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	waitFor("the do-nothing reader's registration", func() bool { return auditStatus().PID == uint32(pid) })
+	lost0, cpu0 := auditStatus().Lost, procCPU(pid)
+	r.took = run()
+	waitFor("the backlog's end", func() bool { return auditStatus().Backlog == 0 })
+	time.Sleep(200 * time.Millisecond)
+	r.lost = auditStatus().Lost - lost0
+	r.cpu = procCPU(pid) - cpu0
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		log.Fatalf("nullreader: %v", err)
+	}
+	waitFor("the do-nothing reader's exit", func() bool { return auditStatus().PID != uint32(pid) })
+	r.delivered, _ = strconv.ParseUint(strings.TrimSpace(out.String()), 10, 64)
+	return r
+}
+
+func underWatch(run func() time.Duration, group string) result {
+	var r result
 	dir, err := os.MkdirTemp("", "recorder-bench-")
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
 	addr := freeAddr()
-	cmd := exec.Command(*recorder, "watch", "--source", "netlink", "-d", dir, "-g", "none", "--base", "none",
+	cmd := exec.Command(*recorder, "watch", "--source", "netlink", "-d", dir, "-g", group, "--base", "none",
 		"--flush-interval", "5s", "--audit-state-file", "", "--metrics-addr", addr, "--log-level", "warn")
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
@@ -369,18 +547,55 @@ func underWatch(run func() time.Duration) result {
 	r.delivered = uint64(metric(addr, "recorder_records_total") - got0)
 	r.lost = auditStatus().Lost - lost0
 	r.cpu = procCPU(pid) - cpu0
-	if nb := metric(addr, "recorder_enobufs_total"); nb > 0 {
-		r.note = fmt.Sprintf(" The kernel found the socket buffer full %v times (each a 100 ms wait, no loss).", nb)
-	}
+	r.enobufs = metric(addr, "recorder_enobufs_total")
 	return r
 }
 
+// underRecord records the storm: its CPU is read from /proc while it
+// runs, as wait4's would count the storm's too.
+func underRecord(profile, storm string) result {
+	var r result
+	lost0 := auditStatus().Lost
+	cmd := exec.Command(*recorder, "record", "-q", "-o", "/dev/null", "--", storm, strconv.Itoa(*calls), "-t")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, os.Stderr
+	if err := cmd.Start(); err != nil {
+		log.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	pid := cmd.Process.Pid
+	for tick := time.NewTicker(20 * time.Millisecond); ; <-tick.C {
+		if c := procCPU(pid); c > 0 {
+			r.cpu = c
+		}
+		select {
+		case err := <-done:
+			tick.Stop()
+			if err != nil {
+				log.Fatalf("record: %v", err)
+			}
+			r.lost = auditStatus().Lost - lost0
+			f := strings.Fields(out.String())
+			if len(f) == 0 {
+				log.Fatalf("record: the storm printed no time")
+			}
+			sec, err := strconv.ParseFloat(f[len(f)-1], 64)
+			if err != nil {
+				log.Fatalf("record: storm's time %q: %v", out.String(), err)
+			}
+			r.took = time.Duration(sec * float64(time.Second))
+			return r
+		default:
+		}
+	}
+}
+
 func underAuditd(run func() time.Duration) result {
-	r := result{reader: "`auditd -n`"}
+	var r result
 	path, err := exec.LookPath("auditd")
 	if err != nil {
-		r.reader += " (not installed: apt-get install auditd)"
-		return r
+		log.Fatal(err)
 	}
 	cmd := exec.Command(path, "-n")
 	if err := cmd.Start(); err != nil {
@@ -395,7 +610,8 @@ func underAuditd(run func() time.Duration) result {
 	waitFor("auditd's registration", func() bool { return auditStatus().PID == uint32(pid) })
 	lost0, cpu0 := auditStatus().Lost, procCPU(pid)
 	r.took = run()
-	time.Sleep(2 * time.Second) // auditd drains its backlog
+	waitFor("the backlog's end", func() bool { return auditStatus().Backlog == 0 })
+	time.Sleep(2 * time.Second) // auditd drains its socket
 	r.lost = auditStatus().Lost - lost0
 	r.cpu = procCPU(pid) - cpu0
 	return r
@@ -470,6 +686,13 @@ func restoreAudit(prev libaudit.AuditStatus) {
 	defer c.Close()
 	c.SetEnabled(prev.Enabled != 0, libaudit.WaitForReply)
 	c.SetBacklogLimit(prev.BacklogLimit, libaudit.WaitForReply)
+}
+
+// processExists reports whether process pid runs (the kernel names a
+// daemon that was killed until it fails to send to it).
+func processExists(pid uint32) bool {
+	err := syscall.Kill(int(pid), 0)
+	return err == nil || err == syscall.EPERM
 }
 
 // takeKernelLock takes the machine-wide lock the kernel tests take

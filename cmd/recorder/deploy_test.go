@@ -146,7 +146,7 @@ func TestDeployManifests(t *testing.T) {
 	if len(args) == 0 || args[0] != "watch" {
 		t.Fatalf("args %q: want watch", args)
 	}
-	cfg, err := parseWatchFlags(args[1:], io.Discard, io.Discard)
+	cfg, err := parseWatchFlags(args[1:], io.Discard)
 	if err != nil {
 		t.Fatalf("args %q: %v", args, err)
 	}

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"embed"
 	"errors"
 	"fmt"
 	"io"
@@ -41,52 +40,6 @@ type signalError struct{ sig syscall.Signal }
 
 func (e signalError) Error() string { return "stopped by " + e.sig.String() }
 
-// help holds the --help text of recorder and of each command:
-// help/COMMAND.txt, followed by the command's flags.
-//
-//go:embed help
-var help embed.FS
-
-// helpText returns the help of command name.
-func helpText(name string) string {
-	text, _ := help.ReadFile("help/" + name + ".txt")
-	return string(text)
-}
-
-// commands maps each subcommand to its entry point.
-var commands = map[string]func(ctx context.Context, args []string, io stdio) error{
-	"replay": runReplay,
-	"watch":  runWatch,
-	"record": runRecord,
-	"run":    runRun,
-	// The profile toolkit (toolkit.go).
-	"merge": runMerge, "diff": runDiff, "convert": runConvert,
-	"lint": runLint, "check": runCheck, "profile": runProfile,
-}
-
-// stdio is the command's standard streams: tests pass buffers.
-type stdio struct {
-	in          io.Reader
-	out, errOut io.Writer
-}
-
-func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(errOut, helpText("recorder"))
-		return usageError{errors.New("no command given")}
-	}
-	switch args[0] {
-	case "-h", "--help", "help":
-		fmt.Fprint(out, helpText("recorder"))
-		return nil
-	}
-	cmd, ok := commands[args[0]]
-	if !ok {
-		return usageError{fmt.Errorf("unknown command %q (see 'recorder --help')", args[0])}
-	}
-	return cmd(ctx, args[1:], stdio{in: in, out: out, errOut: errOut})
-}
-
 // usageError marks a bad command line: exit status 2.
 type usageError struct{ err error }
 
@@ -95,22 +48,64 @@ func (e usageError) Unwrap() error { return e.err }
 
 // exitCode prints err, if it needs printing, and returns the process's exit status.
 func exitCode(err error, errOut io.Writer) int {
+	var es runner.ExitError
+	var st statusError
+	switch {
+	case err == nil, errors.As(err, &es) && !errors.As(err, &st):
+	case errors.As(err, &st) && st.err == nil:
+	default:
+		fmt.Fprintf(errOut, "recorder: %v\n", err)
+	}
+	return exitStatus(err)
+}
+
+// exitStatus is the exit status of a command that returned err
+// (help/exit-status.txt).
+func exitStatus(err error) int {
 	var ue usageError
 	var es runner.ExitError
 	var se signalError
+	var st statusError
 	switch {
 	case err == nil:
 		return 0
 	case errors.As(err, &es):
 		return es.Code
 	case errors.As(err, &se):
-		fmt.Fprintf(errOut, "recorder: %v\n", err)
 		return 128 + int(se.sig)
 	case errors.As(err, &ue):
-		fmt.Fprintf(errOut, "recorder: %v\n", err)
 		return 2
-	default:
-		fmt.Fprintf(errOut, "recorder: %v\n", err)
-		return 1
+	case errors.As(err, &st):
+		return st.code
 	}
+	return 1
+}
+
+// statusError is an outcome with an exit status of its own (see
+// help/exit-status.txt); err, when set, is printed.
+type statusError struct {
+	code int
+	err  error
+}
+
+func (e statusError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+func (e statusError) Unwrap() error { return e.err }
+
+// Exit statuses besides 0, 1 and 2 (help/exit-status.txt).
+const (
+	exitEmpty = 3 // nothing matched: no profile written
+	exitLost  = 4 // the kernel dropped records: the profile may miss calls
+)
+
+// run runs the command line args (without the program name).
+func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer) error {
+	root := newRoot(stdio{in: in, out: out, errOut: errOut})
+	root.SetArgs(args)
+	_, err := root.ExecuteContextC(ctx)
+	return err
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 	"github.com/recorder-dev/recorder/safefile"
+	"github.com/recorder-dev/recorder/source"
 )
 
 // outputFlags choose where the profiles of replay and record go.
@@ -24,8 +25,19 @@ type outputFlags struct {
 	partial   bool
 	maxLines  int
 	explain   string // --explain, from profileFlags
+	status    statusFlags
+	// keepEmpty: no record is no failure (record --under: what the profile
+	// allows is not logged).
+	keepEmpty bool
+	inputs    []string // the files read, for the summary's hint
+	// exit, when set, is the exit status that ends the command (record:
+	// CMD's), unless writing fails.
+	exit error
+	// program, for record, is how its program ended, for the JSON summary.
+	program *pipeline.ProgramJSON
 
 	dest       profilegen.Output // the profiles' destination, opened by open
+	opened     bool              // open opened dest
 	explainOut *safefile.Target  // --explain, opened by open
 }
 
@@ -36,6 +48,7 @@ func (o *outputFlags) register(fs *pflag.FlagSet) {
 	o.format.registerSPO(fs)
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print no summary")
 	fs.IntVar(&o.maxLines, "max-unknown-lines", pipeline.DefaultMaxUnknownLines, "list at most `N` unknown syscall numbers in the summary (0: all)")
+	o.status.register(fs, "")
 }
 
 // check reports a bad combination as a usage error, once fs is parsed.
@@ -43,7 +56,7 @@ func (o *outputFlags) check(fs *pflag.FlagSet) error {
 	if o.outputDir != "" && fs.Changed("output") {
 		return usageError{errors.New("--output and --output-dir exclude each other")}
 	}
-	if o.explain != "" && o.outputDir == "" && safefile.SameOutput(o.output, o.explain) {
+	if o.explain != "" && o.outputDir == "" && profilegen.SameOutput(o.output, o.explain) {
 		return usageError{fmt.Errorf("--explain %s: the profile goes there (--output %s)", o.explain, o.output)}
 	}
 	return o.format.resolve()
@@ -61,6 +74,7 @@ func (o *outputFlags) open(stdout io.Writer) error {
 	if err := o.dest.Open(); err != nil {
 		return err
 	}
+	o.opened = true
 	if o.explain != "" {
 		t, err := safefile.OpenTarget(o.explain)
 		if err != nil {
@@ -79,42 +93,88 @@ func (o *outputFlags) close() {
 	}
 }
 
-// write builds the profiles of p's groups, writes them and --explain where
-// open opened them, and tells what it did in unit ("line" or "record") on
-// w unless quiet. Nothing is written when a profile fails to build, nor
-// when an input failed (inputErr) unless --partial. A write that fails
-// sends what it would have written to a fallback directory (fallback).
-func (o *outputFlags) write(p *pipeline.Pipeline, opt profilegen.Options, unit string, inputErr error, stdout, w io.Writer) error {
+// write builds the profiles of p's groups, writes them and --explain (where
+// open opened them), and
+// tells what it did in unit ("line" or "record") on w unless quiet, as text
+// or JSON (command names it). Nothing is written when a profile fails to
+// build, when an input failed (inputErr) unless --partial, nor when no
+// record was kept unless --allow-empty (exit status 3). Records lost are
+// exit status 4 unless --allow-lost.
+func (o *outputFlags) write(command string, p *pipeline.Pipeline, opt profilegen.Options, unit string, inputErr error, stdout, w io.Writer) error {
+	outcome := o.status.outcome(&p.Counts)
+	if o.keepEmpty && errors.Is(outcome, pipeline.ErrNothingKept) {
+		outcome = nil
+	}
+	empty := errors.Is(outcome, pipeline.ErrNothingKept)
 	built, left, err := p.Build(opt)
-	written := err == nil && (inputErr == nil || o.partial)
-	var explain []byte
-	if written && o.explain != "" {
+	written := err == nil && (inputErr == nil || o.partial) && !empty
+	out := o.outputs(stdout)
+	if o.opened {
+		out = o.dest
+	}
+	out.Provenance = provenance(&p.Counts)
+	if written {
+		if err = out.Write(built, opt); err != nil {
+			err = o.fallback(err, out, built, opt, nil)
+		}
+	}
+	if written && err == nil && o.explain != "" {
 		var b strings.Builder
 		p.Config().Explain.WriteTo(&b, built, opt)
-		explain = []byte(b.String())
-	}
-	if written {
-		if err = o.dest.Write(built, opt); err != nil {
-			err = o.fallback(err, built, opt, nil)
+		t := o.explainOut
+		if t == nil {
+			if t, err = safefile.OpenTarget(o.explain); err != nil {
+				err = fmt.Errorf("write --explain: %w", err)
+			} else {
+				defer t.Close()
+			}
+		}
+		if err == nil {
+			if err = t.Write(stdout, []byte(b.String()), 0o644); err != nil {
+				err = o.fallback(fmt.Errorf("write --explain: %w", err), out, nil, opt, []byte(b.String()))
+			}
 		}
 	}
-	if written && err == nil && o.explainOut != nil {
-		if err = o.explainOut.Write(stdout, explain, 0o644); err != nil {
-			err = o.fallback(fmt.Errorf("write --explain: %w", err), nil, opt, explain)
-		}
+	wrote := written && err == nil
+	switch {
+	case err != nil:
+	case o.exit != nil:
+		err = o.exit
+	case inputErr == nil:
+		err = outcome
 	}
-	if !o.quiet {
-		pipeline.Summary{Unit: unit, Counts: &p.Counts, Built: built, Left: left, Overflow: p.Set.Overflow(),
-			MaxUnknown: cmp.Or(o.maxLines, -1), InputErr: inputErr, Partial: o.partial, Users: &p.Users}.WriteTo(w)
+	sum := pipeline.Summary{Unit: unit, Counts: &p.Counts, Built: built, Left: left, Overflow: p.Set.Overflow(),
+		MaxUnknown: cmp.Or(o.maxLines, -1), InputErr: inputErr, Partial: o.partial, NotWritten: empty, Output: &out, Users: &p.Users}
+	if o.inputs != nil && p.Counts.Kept == 0 && p.Counts.Filtered == 0 { // replay: where are they?
+		sum.Hint = source.Where(o.inputs)
+	}
+	if rerr := o.report(command, sum, wrote, errors.Join(inputErr, err), w); rerr != nil {
+		return errors.Join(err, rerr)
 	}
 	return err
+}
+
+// report writes the summary of command, which ends with err, to w: as
+// text unless quiet, as JSON with --json.
+func (o *outputFlags) report(command string, sum pipeline.Summary, wrote bool, err error, w io.Writer) error {
+	if o.status.on() {
+		j := summaryJSON(command, sum, sum.Output, wrote, err)
+		j.Program = o.program
+		if err := o.status.write(w, j); err != nil {
+			return err
+		}
+	}
+	if !o.quiet && o.status.json != "-" {
+		sum.WriteTo(w)
+	}
+	return nil
 }
 
 // fallback writes what a failed write (err) was to write, the profiles
 // built or the --explain text, into a new directory of the user's
 // (safefile.FallbackDir), with the same file names, mode 0600, and returns
 // err naming where they went: a recording is never thrown away.
-func (o *outputFlags) fallback(err error, built []profilegen.Built, opt profilegen.Options, explain []byte) error {
+func (o *outputFlags) fallback(err error, out profilegen.Output, built []profilegen.Built, opt profilegen.Options, explain []byte) error {
 	dir, ferr := safefile.FallbackDir()
 	if ferr != nil {
 		return fmt.Errorf("%w; and no fallback directory either: %w", err, ferr)
@@ -124,7 +184,7 @@ func (o *outputFlags) fallback(err error, built []profilegen.Built, opt profileg
 		ferr = dir.WriteFile(fallbackName(o.explain, "explain.txt"), explain, 0o600)
 	} else {
 		fb := o.outputs(nil)
-		fb.Perm = 0o600
+		fb.Perm, fb.Provenance = 0o600, out.Provenance
 		if fb.Dir != "" {
 			fb.Dir = dir.Path()
 		} else {
@@ -166,7 +226,7 @@ type formatFlag struct {
 
 func (f *formatFlag) register(fs *pflag.FlagSet) {
 	f.f = profilegen.OCI
-	fs.Var(f, "format", "profile format: `oci` (plain OCI/Kubernetes JSON) or spo (Security Profiles Operator SeccompProfile YAML)")
+	fs.Var(f, "format", "profile format: `oci|spo`: plain OCI/Kubernetes JSON, or Security Profiles Operator SeccompProfile YAML")
 }
 
 // registerSPO registers the SeccompProfile object's flags, for the

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -135,10 +134,10 @@ func TestMaxProfileSize(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, profilegen.ErrProfileTooLarge.Error()) {
 		t.Errorf("run --max-profile-size 100: exit %d, %q; want 1, too large", code, stderr)
 	}
-	if _, err := parseRecordFlags([]string{"--max-profile-size", "100", "--under", prof, "--", "true"}, io.Discard); !errors.Is(err, profilegen.ErrProfileTooLarge) {
+	if _, err := parseRecordFlags([]string{"--max-profile-size", "100", "--under", prof, "--", "true"}); !errors.Is(err, profilegen.ErrProfileTooLarge) {
 		t.Errorf("record --max-profile-size 100 --under: %v; want ErrProfileTooLarge", err)
 	}
-	if cfg, err := parseRecordFlags([]string{"--max-profile-size", "100000", "--under", prof, "--", "true"}, io.Discard); err != nil || cfg.underProfile == nil {
+	if cfg, err := parseRecordFlags([]string{"--max-profile-size", "100000", "--under", prof, "--", "true"}); err != nil || cfg.underProfile == nil {
 		t.Errorf("record --max-profile-size 1000 --under: %v", err)
 	}
 }

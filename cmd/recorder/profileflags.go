@@ -33,14 +33,16 @@ type profileFlags struct {
 	ctr         containers.Flags
 }
 
-func (p *profileFlags) register(fs *pflag.FlagSet) {
-	fs.StringVarP(&p.groupBy, "group-by", "g", "exe", "group records into profiles by `exe|exe-name|comm|pid|none|container|pod` (exe: the executable's path, else comm; exe-name: its base name)")
+// register registers the flags of command (replay, watch or record): the
+// container flags only where they mean something (ctrFlags).
+func (p *profileFlags) register(fs *pflag.FlagSet, command string) {
+	fs.StringVarP(&p.groupBy, "group-by", "g", "exe", "group records into profiles by `KEY`: exe (the executable's path, else comm), exe-name (its base name), comm, pid, none, container or pod")
 	fs.StringVar(&p.exe, "exe", "", "keep only records whose executable path matches `REGEXP`")
 	fs.StringVar(&p.comm, "comm", "", "keep only records whose comm matches `REGEXP`")
 	fs.Int32Var(&p.pid, "pid", 0, "keep only records of process `N`")
 	fs.StringVar(&p.uid, "uid", "", "keep only records of processes whose user is `UID` (uid=; any user can widen a host group)")
 	fs.StringVar(&p.auid, "auid", "", "keep only records whose login user is `AUID` (auid=; unset: no login session)")
-	fs.StringVar(&p.base, "base", "minimal", "syscalls always allowed: `minimal|runc|crun|none|FILE` (FILE: the names an OCI profile allows)")
+	fs.StringVar(&p.base, "base", "minimal", "the syscalls always allowed, `SET`: minimal, runc, crun, none, or a FILE (the names an OCI profile allows)")
 	fs.StringArrayVar(&p.merge, "merge", nil, "add the syscalls the profile `FILE` allows to every profile written (repeatable; e.g. an earlier recording)")
 	fs.BoolVar(&p.companions, "companion-arches", true, "list the usual companion ABIs too (x86_64 brings x86 and x32)")
 	fs.BoolVar(&p.allowDenied, "allow-denied", false, "also allow syscalls seen only with a denying action (ERRNO, KILL, TRAP)")
@@ -48,7 +50,23 @@ func (p *profileFlags) register(fs *pflag.FlagSet) {
 	fs.Int64Var(&p.maxProfile, "max-profile-size", profilegen.DefaultMaxProfileSize, "read profile files (--base, --merge, record's --under) of at most `BYTES`")
 	fs.StringVar(&p.explain, "explain", "", "also write `FILE`: for each syscall allowed, its records, first and last time, executables, comms, a serial, startup-only")
 	fs.BoolVar(&p.noENOSYS, "no-enosys", false, "leave out the rule that answers clone3, faccessat2, ... (the calls a newer libc tries first) with ENOSYS when the workload did not make them")
-	p.ctr.Register(fs)
+	ctr := pflag.NewFlagSet(command, pflag.ContinueOnError)
+	p.ctr.Register(ctr)
+	ctr.VisitAll(func(f *pflag.Flag) {
+		if ctrFlags[command][f.Name] {
+			fs.AddFlag(f)
+		}
+	})
+}
+
+// ctrFlags are the container flags each command offers: record runs one
+// program in an audit session of its own, and has no pod to choose nor a
+// pid map to read.
+var ctrFlags = map[string]map[string]bool{
+	"replay": {"container": true, "pod": true, "namespace": true, "cri-endpoint": true, "pid-map": true, "no-runtime-base": true},
+	"watch": {"container": true, "pod": true, "namespace": true, "cri-endpoint": true, "pid-map": true, "no-runtime-base": true,
+		"process-events": true},
+	"record": {"container": true, "cri-endpoint": true, "no-runtime-base": true, "process-events": true},
 }
 
 // resolve turns the flags into the pipeline's configuration and the build

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/recorder-dev/recorder/internal/runner"
@@ -23,14 +24,21 @@ type recordConfig struct {
 	args         []string
 }
 
-func runRecord(ctx context.Context, args []string, std stdio) error {
-	cfg, err := parseRecordFlags(args, std.out)
-	if errors.Is(err, pflag.ErrHelp) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
+func newRecordCmd(std stdio) *cobra.Command {
+	cfg := &recordConfig{}
+	c := command("record [flags] -- CMD [ARG...]", "run CMD under a logging filter and write its profile",
+		cobra.ArbitraryArgs, cfg.register,
+		func(cmd *cobra.Command, args []string) error {
+			if err := cfg.check(cmd.Flags(), args); err != nil {
+				return err
+			}
+			return cfg.run(cmd.Context(), std)
+		})
+	c.Flags().SetInterspersed(false) // flags end at CMD, with or without "--"
+	return c
+}
+
+func (cfg *recordConfig) run(ctx context.Context, std stdio) error {
 	pcfg, opt, err := cfg.profile.resolve()
 	if err != nil {
 		return err
@@ -45,7 +53,7 @@ func runRecord(ctx context.Context, args []string, std stdio) error {
 	}
 	defer cfg.out.close()
 	r := runner.Run{Profile: runner.LoggingProfile(), Args: cfg.args, Stdin: std.in, Stdout: std.out, Stderr: std.errOut,
-		Observe: ctrs.Observe}
+		Pipeline: pcfg, Observe: ctrs.Observe}
 	if cfg.underProfile != nil { // denials are logged too (SECCOMP_FILTER_FLAG_LOG): the summary shows them
 		r.Profile, r.Options.Log = cfg.underProfile, true
 		opt.Merge = append(opt.Merge, r.Profile) // what it allows unlogged stays allowed
@@ -56,54 +64,58 @@ func runRecord(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return runner.StartFailed("record", err, std.errOut)
 	}
-	pcfg.Enrichers = append([]pipeline.Enricher{res.Attribution()}, pcfg.Enrichers...)
-	p := pipeline.New(pcfg)
-	res.Feed(p)
+	p := res.Pipeline
 	if len(opt.Merge) > 0 && p.Set.Len() == 0 {
 		prog := res.Program()
 		p.Touch(&prog) // the merged calls still make the program's profile
 	}
-	if !cfg.out.quiet {
+	if !cfg.out.quiet && cfg.out.status.json != "-" {
 		fmt.Fprintf(std.errOut, "recorded %s (%s): %s\n", pipeline.Quote(cfg.args[0]), res.Tracking, runner.DescribeExit(res.State))
 		res.WriteWarnings(std.errOut)
 	}
 	ctrs.Settle()
-	if err := cfg.out.write(p, opt, "record", nil, std.out, std.errOut); err != nil {
-		return err
-	}
-	return runner.ExitStatus(res.State)
+	cfg.out.exit = runner.ExitStatus(res.State) // CMD's failure comes first
+	cfg.out.program = &pipeline.ProgramJSON{Name: cfg.args[0], Tracking: res.Tracking, Exit: runner.DescribeExit(res.State)}
+	cfg.out.keepEmpty = cfg.underProfile != nil // what it allows is not logged: no record is no failure
+	return cfg.out.write("record", p, opt, "record", nil, std.out, std.errOut)
 }
 
-func parseRecordFlags(args []string, helpOut io.Writer) (*recordConfig, error) {
-	cfg := &recordConfig{}
-	fs := pflag.NewFlagSet("record", pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.SetInterspersed(false) // flags end at CMD, with or without "--"
+func (cfg *recordConfig) register(fs *pflag.FlagSet) {
 	cfg.out.register(fs)
-	cfg.profile.register(fs)
+	cfg.profile.register(fs, "record")
 	fs.StringVar(&cfg.under, "under", "", "record under the profile `FILE` (from 'recorder profile --recording') instead of logging every call")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			fmt.Fprint(helpOut, helpText("record")+fs.FlagUsages())
-			return nil, err
-		}
-		return nil, usageError{err}
-	}
+}
+
+// check checks the parsed flags, takes CMD and reads --under.
+func (cfg *recordConfig) check(fs *pflag.FlagSet, args []string) error {
 	cfg.out.explain = cfg.profile.explain
 	if err := cfg.out.check(fs); err != nil {
-		return nil, err
+		return err
 	}
-	cfg.args = fs.Args()
+	cfg.args = args
 	if len(cfg.args) == 0 {
-		return nil, usageError{errNoProgram}
+		return usageError{errNoProgram}
 	}
 	if cfg.under != "" {
 		var err error
 		if cfg.underProfile, err = profilegen.ReadFileLimit(cfg.under, cfg.profile.maxProfile); err != nil {
-			return nil, fmt.Errorf("--under: %w", err)
+			return fmt.Errorf("--under: %w", err)
 		}
 	}
-	return cfg, nil
+	return nil
+}
+
+// parseRecordFlags parses record's command line as the command does.
+func parseRecordFlags(args []string) (*recordConfig, error) {
+	cfg := &recordConfig{}
+	fs := pflag.NewFlagSet("record", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SetInterspersed(false)
+	cfg.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return nil, usageError{err}
+	}
+	return cfg, cfg.check(fs, fs.Args())
 }
 
 // errNoProgram: record and run need a program after "--".

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/recorder-dev/recorder/pipeline"
@@ -18,14 +18,39 @@ type replayConfig struct {
 	files   []string
 }
 
-func runReplay(ctx context.Context, args []string, std stdio) error {
-	cfg, err := parseReplayFlags(args, std.out)
-	if errors.Is(err, pflag.ErrHelp) {
-		return nil
-	}
-	if err != nil {
+func newReplayCmd(std stdio) *cobra.Command {
+	cfg := &replayConfig{}
+	return command("replay [flags] [FILE...]", "write the profile of captured logs (syslog, kern.log, dmesg, audit.log, journald)",
+		cobra.ArbitraryArgs, cfg.register,
+		func(cmd *cobra.Command, args []string) error {
+			if err := cfg.check(cmd.Flags(), args); err != nil {
+				return err
+			}
+			return cfg.run(cmd.Context(), std)
+		})
+}
+
+func (cfg *replayConfig) register(fs *pflag.FlagSet) {
+	cfg.out.register(fs)
+	fs.BoolVar(&cfg.out.partial, "partial", false, "when an input fails (read error, corrupt gzip), still write the profile of what was read, labelled partial (by default nothing is written)")
+	cfg.profile.register(fs, "replay")
+	fs.Lookup("group-by").DefValue = "none; with -d, exe" // the help's: check sets none without -d
+}
+
+// check checks the parsed flags and takes the files.
+func (cfg *replayConfig) check(fs *pflag.FlagSet, args []string) error {
+	cfg.out.explain = cfg.profile.explain
+	if err := cfg.out.check(fs); err != nil {
 		return err
 	}
+	if cfg.out.outputDir == "" && !fs.Changed("group-by") {
+		cfg.profile.groupBy = "none" // one profile, the union: no state per group
+	}
+	cfg.files = args
+	return nil
+}
+
+func (cfg *replayConfig) run(ctx context.Context, std stdio) error {
 	pcfg, opt, err := cfg.profile.resolve()
 	if err != nil {
 		return err
@@ -57,31 +82,16 @@ func runReplay(ctx context.Context, args []string, std stdio) error {
 	if errors.Is(readErr, context.Canceled) {
 		return readErr
 	}
-	writeErr := cfg.out.write(p, opt, "line", readErr, std.out, std.errOut)
+	cfg.out.inputs = inputNames(inputs)
+	writeErr := cfg.out.write("replay", p, opt, "line", readErr, std.out, std.errOut)
 	return errors.Join(readErr, writeErr)
 }
 
-func parseReplayFlags(args []string, helpOut io.Writer) (*replayConfig, error) {
-	cfg := &replayConfig{}
-	fs := pflag.NewFlagSet("replay", pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	cfg.out.register(fs)
-	fs.BoolVar(&cfg.out.partial, "partial", false, "when an input fails (read error, corrupt gzip), still write the profile of what was read, labelled partial (by default nothing is written)")
-	cfg.profile.register(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			fmt.Fprint(helpOut, helpText("replay")+fs.FlagUsages())
-			return nil, err
-		}
-		return nil, usageError{err}
+// inputNames are the names of the inputs, for the summary's hints.
+func inputNames(inputs []*pipeline.Input) []string {
+	names := make([]string, len(inputs))
+	for i, in := range inputs {
+		names[i] = in.Name
 	}
-	cfg.out.explain = cfg.profile.explain
-	if err := cfg.out.check(fs); err != nil {
-		return nil, err
-	}
-	if cfg.out.outputDir == "" && !fs.Changed("group-by") {
-		cfg.profile.groupBy = "none" // one profile, the union: no state per group
-	}
-	cfg.files = fs.Args()
-	return cfg, nil
+	return names
 }

@@ -8,10 +8,12 @@ import (
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/recorder-dev/recorder/internal/runner"
 	"github.com/recorder-dev/recorder/internal/sandbox"
+	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 )
 
@@ -20,17 +22,25 @@ type runConfig struct {
 	profile    string
 	maxProfile int64
 	report     bool
-	args       []string
+	jsonFlag
+	args []string
 }
 
-func runRun(ctx context.Context, args []string, std stdio) error {
-	cfg, err := parseRunFlags(args, std.out)
-	if errors.Is(err, pflag.ErrHelp) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
+func newRunCmd(std stdio) *cobra.Command {
+	cfg := &runConfig{}
+	c := command("run --profile FILE [flags] -- CMD [ARG...]", "run CMD under a profile and report what it denied",
+		cobra.ArbitraryArgs, cfg.register,
+		func(cmd *cobra.Command, args []string) error {
+			if err := cfg.check(args); err != nil {
+				return err
+			}
+			return cfg.run(cmd.Context(), std)
+		})
+	c.Flags().SetInterspersed(false)
+	return c
+}
+
+func (cfg *runConfig) run(ctx context.Context, std stdio) error {
 	p, err := loadRunProfile(cfg.profile, cfg.maxProfile, std.errOut)
 	if err != nil {
 		return err
@@ -44,41 +54,62 @@ func runRun(ctx context.Context, args []string, std stdio) error {
 		return runner.ExitStatus(state)
 	}
 	r.Options.Log = true
+	r.Pipeline = pipeline.Config{GroupBy: pipeline.GroupNone} // the report is of one group
 	// A signal goes to the program, whose end ends the collection: the
 	// first SIGINT, which ends ctx, must not cut it short.
 	res, err := runner.Collect(context.WithoutCancel(ctx), r)
 	if err != nil {
 		return runFailed(err, p, std.errOut)
 	}
-	if err := runner.WriteReport(std.errOut, res, p, cfg.profile, cfg.args[0]); err != nil {
+	if !cfg.on() {
+		if err := runner.WriteReport(std.errOut, res, p, cfg.profile, cfg.args[0]); err != nil {
+			return err
+		}
+		return runner.ExitStatus(res.State)
+	}
+	j, err := runner.ReportJSONOf(res, p, cfg.profile, cfg.args[0])
+	if err != nil {
+		return err
+	}
+	j.ExitCode = exitStatus(runner.ExitStatus(res.State))
+	if err := cfg.write(std.errOut, j); err != nil {
 		return err
 	}
 	return runner.ExitStatus(res.State)
 }
 
-func parseRunFlags(args []string, helpOut io.Writer) (*runConfig, error) {
+func (cfg *runConfig) register(fs *pflag.FlagSet) {
+	fs.StringVarP(&cfg.profile, "profile", "p", "", "the seccomp profile `FILE` to run CMD under (required)")
+	fs.BoolVar(&cfg.report, "report", true, "log what the profile denies and report it when CMD exits")
+	fs.Int64Var(&cfg.maxProfile, "max-profile-size", profilegen.DefaultMaxProfileSize, "read a profile file of at most `BYTES`")
+	cfg.jsonFlag.register(fs, "report")
+}
+
+func (cfg *runConfig) check(args []string) error {
+	if cfg.profile == "" {
+		return usageError{errors.New("--profile is required")}
+	}
+	if cfg.on() && !cfg.report {
+		return usageError{errors.New("--json writes the report: not with --report=false")}
+	}
+	cfg.args = args
+	if len(cfg.args) == 0 {
+		return usageError{errNoProgram}
+	}
+	return nil
+}
+
+// parseRunFlags parses run's command line as the command does.
+func parseRunFlags(args []string) (*runConfig, error) {
 	cfg := &runConfig{}
 	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.SetInterspersed(false)
-	fs.StringVarP(&cfg.profile, "profile", "p", "", "the seccomp profile `FILE` to run CMD under (required)")
-	fs.BoolVar(&cfg.report, "report", true, "log what the profile denies and report it when CMD exits")
-	fs.Int64Var(&cfg.maxProfile, "max-profile-size", profilegen.DefaultMaxProfileSize, "read a profile file of at most `BYTES`")
+	cfg.register(fs)
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			fmt.Fprint(helpOut, helpText("run")+fs.FlagUsages())
-			return nil, err
-		}
 		return nil, usageError{err}
 	}
-	if cfg.profile == "" {
-		return nil, usageError{errors.New("--profile is required")}
-	}
-	cfg.args = fs.Args()
-	if len(cfg.args) == 0 {
-		return nil, usageError{errNoProgram}
-	}
-	return cfg, nil
+	return cfg, cfg.check(fs.Args())
 }
 
 // loadRunProfile reads the profile and checks that the sandbox can apply

@@ -21,8 +21,8 @@ func (f *Flags) Register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.Container, "container", "", "keep only records of the container whose ID starts with `HEX`")
 	fs.StringVar(&f.Pod, "pod", "", "with --group-by container|pod, write only the profiles of pod `NAME` (or UID)")
 	fs.StringVar(&f.Namespace, "namespace", "", "with --group-by container|pod, write only the profiles of pods in namespace `NS`")
-	fs.StringVar(&f.CRIEndpoint, "cri-endpoint", "auto", "CRI runtime that names containers `<namespace>_<pod>_<container>`: auto (containerd's or CRI-O's socket, if there), none, or unix:///PATH")
-	fs.StringVar(&f.Events, "process-events", "auto", "watch, record: learn each process's container as it starts, from the kernel's process events (eBPF; needs CAP_BPF and CAP_PERFMON): `auto` (where it loads, else /proc alone), on, off")
+	fs.StringVar(&f.CRIEndpoint, "cri-endpoint", "auto", "the CRI runtime `ENDPOINT` that names containers (namespace_pod_container): auto (containerd's or CRI-O's socket, if there), none, or unix:///PATH")
+	fs.StringVar(&f.Events, "process-events", "auto", "watch, record: learn each process's container as it starts, from the kernel's process events (eBPF; needs CAP_BPF and CAP_PERFMON), `MODE`: auto (where it loads, else /proc alone), on or off")
 	fs.BoolVar(&f.NoRuntimeBase, "no-runtime-base", false, "with --group-by container|pod, do not add to a container's profile the calls its runtime's init can make after loading the filter (runc, crun: told by the records), which one recording sees only some of")
 	fs.StringVar(&f.PIDMap, "pid-map", "", "pid map `FILE`: watch writes the container of each process it looks up; replay attributes records with it")
 }

@@ -117,12 +117,14 @@ func (r *Reader) Close() error {
 }
 
 // BootOffset is the wall-clock time less CLOCK_BOOTTIME: an Event's Boot
-// plus it is when the event happened, in wall-clock time.
+// plus it is when the event happened, in wall-clock time. See bootOffset
+// for why it is read several times.
 func BootOffset() time.Duration {
-	var ts unix.Timespec
-	now := time.Now()
-	if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &ts); err != nil {
-		return 0
-	}
-	return time.Duration(now.UnixNano() - ts.Nano())
+	return bootOffset(func() int64 { return time.Now().UnixNano() }, func() (int64, bool) {
+		var ts unix.Timespec
+		if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &ts); err != nil {
+			return 0, false
+		}
+		return ts.Nano(), true
+	})
 }

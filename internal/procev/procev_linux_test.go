@@ -81,3 +81,15 @@ func BenchmarkForkExec(b *testing.B) {
 		})
 	}
 }
+
+// TestBootOffsetReal: the host's offset, read twice, agrees within a
+// millisecond (both are the wall clock's time at boot).
+func TestBootOffsetReal(t *testing.T) {
+	a, b := BootOffset(), BootOffset()
+	if a == 0 {
+		t.Fatal("no offset: CLOCK_BOOTTIME unreadable")
+	}
+	if d := a - b; d < -time.Millisecond || d > time.Millisecond {
+		t.Errorf("two readings differ by %v", d)
+	}
+}

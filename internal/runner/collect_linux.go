@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"syscall"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/internal/sandbox"
+	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/source"
 )
 
@@ -72,7 +74,7 @@ func Collect(ctx context.Context, r Run) (*Result, error) {
 	}
 	defer src.Close()
 	before, daemon := src.Stats(), src.DaemonPID()
-	col := newCollector()
+	col := newCollector(r.Pipeline, self)
 	col.observe = r.Observe
 	readCtx, stopRead := context.WithCancel(ctx)
 	defer stopRead()
@@ -84,9 +86,9 @@ func Collect(ctx context.Context, r Run) (*Result, error) {
 	}()
 
 	cmd := r.cmd()
-	res := &Result{self: self}
+	res := &Result{}
 	state, err := startAndWait(ctx, cmd, func() {
-		res.Path, res.pid = cmd.Path, int32(cmd.Process.Pid)
+		res.Path = cmd.Path
 		col.follow(cmd, res)
 	})
 	if err != nil {
@@ -107,8 +109,12 @@ func Collect(ctx context.Context, r Run) (*Result, error) {
 	if readErr != nil && !errors.Is(readErr, context.Canceled) {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("reading audit records stopped: %v", readErr))
 	}
-	res.records, res.Malformed = col.result()
-	res.Stats = src.Stats()
+	p, dropped := col.finish()
+	if dropped > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%d records that waited to be told apart (read before the program's session was known, or of processes the tree had not seen yet) were dropped past %d MiB", dropped, pendingBytes>>20))
+	}
+	p.Counts.Source = src.Stats()
+	res.Pipeline, res.prog = p, audit.Record{PID: col.pid, Comm: col.comm, Exe: col.exe}
 	if ctx.Err() != nil {
 		res.Drained = false
 		return res, fmt.Errorf("collection cut short: %w", ctx.Err())
@@ -219,66 +225,191 @@ func atTerminal(cmd *sandbox.Cmd) {
 	}
 }
 
-// collector keeps the seccomp records of one audit session (or, without
-// one, of one process tree) as they arrive from the socket.
+// collector takes the seccomp records of one audit session (or, without
+// one, of one process tree) down the Run's pipeline as they arrive from the
+// socket: each line goes to Pipeline.Line, whose Select (decide) tells the
+// program's records from the others'. Two kinds of lines wait in held
+// before they go in:
+//   - those read before the session (or the tree's root) is known, until
+//     follow knows it;
+//   - the program's first records, which the helper makes between loading
+//     the filter and exec under the recorder's own exe: they wait for the
+//     program's first record after exec, whose comm and exe the pipeline's
+//     first enricher (attribution) gives them, so they go in the program's
+//     profile (at most maxNaming lines, else the names of the path exec'd).
 type collector struct {
-	mu        sync.Mutex
-	ses       uint32
-	known     bool      // ses is set: filter as records come
-	tree      *procTree // fallback without a session
-	pending   tally     // records before the session was known
-	kept      tally
-	draining  bool                // the marker may be running
-	others    map[uint32]struct{} // sessions seen while draining
-	marker    uint32
-	marked    chan struct{}
-	last      time.Time // when the last kept record arrived
-	malformed uint64
-	observe   func(*audit.Record) // Run.Observe
+	mu       sync.Mutex
+	p        *pipeline.Pipeline
+	ses      uint32
+	known    bool      // ses is set: filter as records come
+	tree     *procTree // fallback without a session
+	pid      int32     // the program's
+	self     string    // the recorder binary, the helper's exe
+	named    bool      // comm and exe are the program's
+	comm     []byte
+	exe      []byte
+	path     string              // the program's resolved path, for names when no record tells them
+	pending  held                // lines read before the session or tree was known
+	naming   held                // the program's lines waiting for its names
+	fate     fate                // what decide made of the line Line took last
+	feeding  bool                // naming's lines are going in: decide took them already
+	again    bool                // pending lines are going in again: observed already
+	draining bool                // the marker may be running
+	others   map[uint32]struct{} // sessions seen while draining
+	marker   uint32
+	marked   chan struct{}
+	last     time.Time           // when the last record of the program arrived
+	observe  func(*audit.Record) // Run.Observe
 }
 
-func newCollector() *collector { return &collector{marked: make(chan struct{})} }
+// fate is what decide made of a line.
+type fate int
 
-// read parses the source's lines until ctx ends.
+const (
+	skip  fate = iota // not the program's, or no record
+	take              // the program's: in the pipeline
+	pend              // the session or tree is not known yet: pending
+	wait              // the program's, but its names are not known: naming
+	named             // the program's first record after exec: its names are known, naming goes in
+)
+
+// Limits of what waits: the helper makes a few dozen calls before exec;
+// pending holds what other processes logged in the few milliseconds before
+// the program started, or, in a process tree, the records of processes the
+// tree has not seen yet.
+const (
+	maxNaming    = 4096
+	pendingBytes = 64 << 20
+)
+
+// netlinkPos names the socket's lines in the summary: nothing, as they have
+// no place a user could look up (Explain shows "-").
+var netlinkPos = pipeline.Pos{}
+
+func newCollector(cfg pipeline.Config, self string) *collector {
+	c := &collector{self: self, marked: make(chan struct{}), pending: held{maxBytes: pendingBytes},
+		naming: held{maxBytes: pendingBytes}}
+	cfg.Enrichers = append([]pipeline.Enricher{pipeline.EnrichFunc(c.attribute)}, cfg.Enrichers...)
+	cfg.Select = c.decide
+	c.p = pipeline.New(cfg)
+	return c
+}
+
+// read takes the source's lines down the pipeline until ctx ends.
 func (c *collector) read(ctx context.Context, src source.Source) error {
-	var rec audit.Record
 	for {
 		line, err := src.Next(ctx)
 		if err != nil {
 			return err
 		}
-		kind, err := audit.Parse(line, &rec)
-		if err != nil {
-			c.mu.Lock()
-			c.malformed++
-			c.mu.Unlock()
-			continue
-		}
-		if kind == audit.KindSeccomp {
-			if c.observe != nil {
-				c.observe(&rec)
-			}
-			c.add(&rec)
-		}
+		c.mu.Lock()
+		c.line(line)
+		c.mu.Unlock()
 	}
 }
 
-func (c *collector) add(rec *audit.Record) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.known && rec.Ses != c.ses {
+// line takes one line down the pipeline and keeps it when decide said it
+// must wait; c.mu is held.
+func (c *collector) line(line []byte) {
+	c.fate = skip
+	c.p.Line(line, netlinkPos)
+	switch c.fate {
+	case pend:
+		c.pending.add(line)
+	case wait:
+		c.naming.add(line)
+		if c.naming.len() >= maxNaming {
+			c.nameFromPath()
+		}
+	case named:
+		c.naming.add(line)
+		c.feedNaming()
+	}
+}
+
+// decide is the pipeline's Select: it takes the program's seccomp records
+// and sets c.fate; c.mu is held.
+func (c *collector) decide(kind audit.Kind, r *audit.Record) bool {
+	if kind != audit.KindSeccomp {
+		return false
+	}
+	if c.feeding {
+		return true
+	}
+	if c.observe != nil && !c.again {
+		c.observe(r)
+	}
+	switch {
+	case c.tree != nil:
+		if !c.tree.has(r.PID) {
+			c.fate = pend
+			return false
+		}
+	case !c.known:
+		c.fate = pend
+		return false
+	case r.Ses != c.ses:
 		if c.draining {
-			c.others[rec.Ses] = struct{}{}
+			c.others[r.Ses] = struct{}{}
 			c.checkMarker()
 		}
-		return
-	}
-	if c.known {
-		c.kept.add(rec)
-	} else {
-		c.pending.add(rec)
+		return false
 	}
 	c.last = time.Now()
+	if c.named {
+		c.fate = take
+		return true
+	}
+	c.fate = wait
+	if r.PID == c.pid && string(r.Exe) != c.self {
+		c.comm, c.exe, c.named = bytes.Clone(r.Comm), bytes.Clone(r.Exe), true
+		c.fate = named
+	}
+	return false
+}
+
+// attribute is the pipeline's first enricher: the helper's records (the
+// program's pid, the recorder's exe) get the program's names.
+func (c *collector) attribute(r *pipeline.Record) {
+	if r.PID == c.pid && string(r.Exe) == c.self {
+		r.Comm, r.Exe = c.comm, c.exe
+	}
+}
+
+// feedNaming takes the lines that waited for the program's names down the
+// pipeline, in the order they came; c.mu is held.
+func (c *collector) feedNaming() {
+	c.feeding = true
+	for _, l := range c.naming.take() {
+		c.p.Line(l, netlinkPos)
+	}
+	c.feeding = false
+}
+
+// nameFromPath names the program after the path the helper exec'd, when
+// none of its records told its names: the basename (cut to 15 bytes, as
+// comm is) and the resolved path; c.mu is held.
+func (c *collector) nameFromPath() {
+	path := c.path
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
+	base := filepath.Base(path)
+	if len(base) > 15 {
+		base = base[:15]
+	}
+	c.comm, c.exe, c.named = []byte(base), []byte(path), true
+	c.feedNaming()
+}
+
+// repend takes the pending lines down the pipeline again, now that the
+// session or tree is known; c.mu is held.
+func (c *collector) repend() {
+	c.again = true
+	for _, l := range c.pending.take() {
+		c.line(l)
+	}
+	c.again = false
 }
 
 // checkMarker closes marked once a record of the marker's session came.
@@ -298,10 +429,10 @@ func (c *collector) checkMarker() {
 func (c *collector) follow(cmd *sandbox.Cmd, res *Result) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.pid, c.path = int32(cmd.Process.Pid), cmd.Path
 	if cmd.SesErr == nil {
 		c.ses, c.known = cmd.Ses, true
-		c.kept = c.pending.keep(func(r *audit.Record) bool { return r.Ses == c.ses })
-		c.pending = tally{}
+		c.repend()
 		res.Tracking = fmt.Sprintf("audit session %d", cmd.Ses)
 		return
 	}
@@ -363,13 +494,21 @@ func (c *collector) quiet(ctx context.Context) bool {
 	return false
 }
 
-// result returns the records kept, and the number of malformed lines.
-func (c *collector) result() (tally, uint64) {
+// finish takes in what still waits once reading stopped: in a process
+// tree, the pending records of the processes the tree saw by the end;
+// the program's first records, under the names of its path when none of
+// its records told them. It returns the pipeline and how many lines were
+// dropped past the limits of what waits.
+func (c *collector) finish() (*pipeline.Pipeline, uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.tree != nil {
-		c.kept = c.pending.keep(func(r *audit.Record) bool { return c.tree.has(r.PID) })
-		c.pending = tally{}
+		dropped := c.pending.dropped
+		c.repend() // pending again when the tree never saw its process: not the program's
+		c.pending = held{dropped: dropped}
 	}
-	return c.kept, c.malformed
+	if !c.named {
+		c.nameFromPath()
+	}
+	return c.p, c.pending.dropped + c.naming.dropped
 }

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -9,8 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/internal/audittest"
 	"github.com/recorder-dev/recorder/internal/sandbox"
+	"github.com/recorder-dev/recorder/pipeline"
+	"github.com/recorder-dev/recorder/profilegen"
 	"github.com/recorder-dev/recorder/source"
 )
 
@@ -83,4 +87,93 @@ func TestCollectCtx(t *testing.T) {
 			t.Errorf("Collect took %v after its ctx was done at 300ms", took)
 		}
 	})
+}
+
+// captureLines returns the records of testdata/logs/dmesg.log (a real
+// capture: logrun loads a LOG filter and execs hello in the same pid) as
+// the netlink source returns them, "type=1326 audit(…): …".
+func captureLines(t *testing.T) [][]byte {
+	t.Helper()
+	data, err := os.ReadFile("../../testdata/logs/dmesg.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines [][]byte
+	for _, l := range bytes.Split(data, []byte("\n")) {
+		if _, rec, ok := bytes.Cut(l, []byte("] audit: ")); ok {
+			lines = append(lines, rec)
+		}
+	}
+	return lines
+}
+
+// TestCollectorPipeline: the collector takes the lines it reads down the
+// Run's pipeline (Pipeline.Line): the program's session only, counted
+// once; the lines read before the session was known wait for it; the
+// helper's records (the recorder's exe, before exec) wait for the
+// program's names and go in its group; a malformed line is counted once,
+// in the pipeline; Explain sees each call's first and last record.
+func TestCollectorPipeline(t *testing.T) {
+	const (
+		self = "/tmp/recorder-capture.fmFw69/bin/logrun" // the capture's helper
+		prog = "/tmp/recorder-capture.fmFw69/bin/hello"
+	)
+	lines := captureLines(t)
+	if len(lines) != 31 || !bytes.Contains(lines[0], []byte(`exe="`+self+`"`)) {
+		t.Fatalf("capture: %d records, the first %q; want 31, logrun's first", len(lines), lines[0])
+	}
+	// Hand-made: the capture has one session; another's record differs
+	// only in ses=, and a malformed one is a record cut short.
+	other := bytes.Replace(lines[5], []byte("ses=4294967295"), []byte("ses=7"), 1)
+	bad := lines[3][:bytes.Index(lines[3], []byte(" syscall="))+9]
+	ex := pipeline.NewExplain()
+	c := newCollector(pipeline.Config{Explain: ex}, self)
+	c.line(lines[0]) // before follow: pending
+	c.line(other)
+	if c.pending.len() != 2 || c.p.Counts.Lines != 0 {
+		t.Fatalf("before the session was known: %d pending, %d counted; want 2, 0", c.pending.len(), c.p.Counts.Lines)
+	}
+	c.ses, c.known, c.pid, c.path = 4294967295, true, 14484, prog
+	c.repend()
+	for _, l := range lines[1:] {
+		c.line(l)
+	}
+	c.line(other)
+	c.line(bad)
+	p, dropped := c.finish()
+	if got := p.Set.Groups(); len(got) != 1 || got[0] != prog || dropped != 0 {
+		t.Errorf("groups %q (dropped %d), want only %s: the helper's execve is the program's", got, dropped, prog)
+	}
+	if p.Counts.Lines != 32 || p.Counts.Kept != 31 || p.Counts.Malformed.N != 1 || len(p.Counts.Malformed.Where) != 0 {
+		t.Errorf("counts: lines %d kept %d malformed %d %q; want 32 (31 records, 1 malformed), 31, 1, no place", p.Counts.Lines,
+			p.Counts.Kept, p.Counts.Malformed.N, p.Counts.Malformed.Where)
+	}
+	if r := c.p.Config(); r.Select == nil || len(r.Enrichers) != 1 {
+		t.Errorf("pipeline config: Select %v, %d enrichers; want the collector's", r.Select != nil, len(r.Enrichers))
+	}
+	execve := ex.Call(prog, profilegen.Key{Arch: 0xc000003e, Syscall: 59, Action: audit.ActionLog})
+	if execve == nil || execve.Records != 1 || execve.Serial != 402541 || execve.Comms[0] != "hello" {
+		t.Errorf("execve: %+v; want the helper's record (serial 402541), named hello", execve)
+	}
+	mmap := ex.Call(prog, profilegen.Key{Arch: 0xc000003e, Syscall: 9, Action: audit.ActionLog})
+	if mmap == nil || mmap.Records != 8 || mmap.First != 1795933974711 || mmap.Last != 1795933974715 || mmap.Serial != 402543 {
+		t.Errorf("mmap: %+v; want 8 records, first at .711 (serial 402543), last at .715", mmap)
+	}
+}
+
+// TestCollectorNamesFromPath: a program none of whose records told its
+// names (they are all the helper's) gets those of the path exec'd, once
+// reading stopped.
+func TestCollectorNamesFromPath(t *testing.T) {
+	lines := captureLines(t)
+	c := newCollector(pipeline.Config{GroupBy: pipeline.GroupComm}, "/tmp/recorder-capture.fmFw69/bin/logrun")
+	c.ses, c.known, c.pid, c.path = 4294967295, true, 14484, "/nonexistent/a-program-name-longer-than-15"
+	c.line(lines[0])
+	if c.p.Counts.Lines != 0 || c.naming.len() != 1 {
+		t.Fatalf("the helper's record went in before the names were known")
+	}
+	p, _ := c.finish()
+	if got := p.Set.Groups(); len(got) != 1 || got[0] != "a-program-name-" || p.Counts.Kept != 1 {
+		t.Errorf("groups %q, kept %d; want the path's base name cut to 15 bytes, 1", got, p.Counts.Kept)
+	}
 }

@@ -9,8 +9,10 @@
 //
 //	audit(1795882651.439:400233): auid=0 uid=0 gid=0 ses=42 pid=2010 comm="echo" exe="/srv/echo" sig=0 arch=c000003e syscall=257 compat=0 ip=0x7f0175d644f7 code=0x7ffc0000
 //
-// kept as a tally of distinct records with counts. Result.Feed takes them
-// down a pipeline, whose first enricher (Result.Attribution) gives the
-// helper's own records, made between loading the filter and exec, the
-// program's names.
+// each taken as it comes down the Run's pipeline by Pipeline.Line, the
+// entry watch uses: the pipeline's Select keeps the program's session, and
+// its first enricher gives the helper's own records, made between loading
+// the filter and exec, the program's names (they wait for them). The
+// Result's Pipeline then holds the profile's calls and the one count of
+// malformed lines and losses.
 package runner

@@ -16,12 +16,15 @@ import (
 
 // WriteReport tells what the profile p (read from name) denied the program
 // of res, each call with the change to p that would allow it: run's report.
-// The records go down a pipeline of one group.
+// The records went down res.Pipeline, of one group (Run.Pipeline's
+// GroupBy pipeline.GroupNone).
 func WriteReport(w io.Writer, res *Result, p *specs.LinuxSeccomp, name, program string) error {
-	pl := pipeline.New(pipeline.Config{Enrichers: []pipeline.Enricher{res.Attribution()}, GroupBy: pipeline.GroupNone})
-	res.Feed(pl)
+	pl := res.Pipeline
 	fmt.Fprintf(w, "ran %s under %s (%s): %s\n", pipeline.Quote(program), name, res.Tracking, DescribeExit(res.State))
 	res.WriteWarnings(w)
+	if n := pl.Counts.Malformed.N; n > 0 {
+		fmt.Fprintf(w, "malformed: %d audit messages could not be parsed\n", n)
+	}
 	if pl.Set.Len() == 0 {
 		fmt.Fprintln(w, "denied: nothing (no call was denied or logged)")
 		return nil

@@ -13,7 +13,6 @@ import (
 	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/internal/sandbox"
 	"github.com/recorder-dev/recorder/pipeline"
-	"github.com/recorder-dev/recorder/source"
 )
 
 // Run is a program to run under a filter while the records of its process
@@ -25,6 +24,9 @@ type Run struct {
 	Stdin   io.Reader
 	Stdout  io.Writer
 	Stderr  io.Writer
+	// Pipeline is what the program's records go down as they come (see
+	// Result.Pipeline).
+	Pipeline pipeline.Config
 	// Observe, when set, is called with each seccomp record as it comes,
 	// while its process may still run (a container attributor looks it up).
 	Observe func(*audit.Record)
@@ -32,74 +34,26 @@ type Run struct {
 
 // Result is what came out of a Run.
 type Result struct {
-	State     *os.ProcessState
-	Path      string       // the program's resolved path
-	Tracking  string       // how records were told to be the tree's
-	Malformed uint64       // netlink lines audit.Parse rejected
-	Stats     source.Stats // the netlink source's losses
-	Drained   bool         // the end marker came through: no record is still in flight
-	Warnings  []string
+	State    *os.ProcessState
+	Path     string // the program's resolved path
+	Tracking string // how records were told to be the tree's
+	Drained  bool   // the end marker came through: no record is still in flight
+	Warnings []string
+	// Pipeline took the program's records, each line read as watch takes
+	// it (Pipeline.Line); its Counts hold the malformed lines and the
+	// netlink source's losses (Counts.Source). Its first enricher gives the
+	// helper's own records (its calls between loading the filter and exec,
+	// execve at least), which are the program's calls, the program's comm
+	// and exe.
+	Pipeline *pipeline.Pipeline
 
-	records tally  // of the program's process tree, in order of first arrival
-	pid     int32  // the program's
-	self    string // the recorder binary, the helper's exe
-}
-
-// Feed takes the records collected down p, each distinct record once with
-// its count (the first of them, and the last apart, so that a pipeline's
-// Explain sees when a call was first and last made). The helper's own records (its calls between loading the filter
-// and exec, execve at least) are the program's calls: p's first enricher
-// gives them the program's comm and exe (see Attribution).
-func (res *Result) Feed(p *pipeline.Pipeline) {
-	t := &res.records
-	for i := range t.recs {
-		if last := t.lastOf(i); t.n[i] > 1 && last.Serial != t.recs[i].Serial {
-			p.Add(&t.recs[i], t.n[i]-1)
-			p.Add(&last, 1)
-			continue
-		}
-		p.Add(&t.recs[i], t.n[i])
-	}
+	prog audit.Record
 }
 
 // Program returns a record that names the program as its own records do:
 // its comm and exe, from its first record after exec, else from the path
 // the helper exec'd.
-func (res *Result) Program() audit.Record {
-	comm, exe := res.programNames()
-	return audit.Record{PID: res.pid, Comm: comm, Exe: exe}
-}
-
-// Attribution is the enricher that gives the helper's records the
-// program's names: put it first in the pipeline that Feed feeds.
-func (res *Result) Attribution() pipeline.Enricher {
-	comm, exe := res.programNames()
-	return pipeline.EnrichFunc(func(r *pipeline.Record) {
-		if r.PID == res.pid && string(r.Exe) == res.self {
-			r.Comm, r.Exe = comm, exe
-		}
-	})
-}
-
-// programNames are the comm and exe of the program's first record after
-// exec, else the basename (cut to 15 bytes, as comm is) and the resolved
-// path the helper exec'd.
-func (res *Result) programNames() (comm, exe []byte) {
-	for _, r := range res.records.recs {
-		if r.PID == res.pid && string(r.Exe) != res.self {
-			return r.Comm, r.Exe
-		}
-	}
-	path := res.Path
-	if real, err := filepath.EvalSymlinks(path); err == nil {
-		path = real
-	}
-	base := filepath.Base(path)
-	if len(base) > 15 {
-		base = base[:15]
-	}
-	return []byte(base), []byte(path)
-}
+func (res *Result) Program() audit.Record { return res.prog }
 
 // WriteWarnings tells what may be missing from the records.
 func (res *Result) WriteWarnings(w io.Writer) {
@@ -109,12 +63,9 @@ func (res *Result) WriteWarnings(w io.Writer) {
 	if !res.Drained {
 		fmt.Fprintln(w, "warning: the end of the records was not seen within the wait: the last records may be missing")
 	}
-	if res.Stats.KernelLost > 0 || res.Stats.NoBufs > 0 {
+	if s := res.Pipeline.Counts.Source; s.KernelLost > 0 || s.NoBufs > 0 {
 		fmt.Fprintf(w, "lost: the kernel dropped %d audit records (backlog full) and the socket %d times (buffer full) while recording: the profile may miss syscalls\n",
-			res.Stats.KernelLost, res.Stats.NoBufs)
-	}
-	if res.Malformed > 0 {
-		fmt.Fprintf(w, "malformed: %d audit messages could not be parsed\n", res.Malformed)
+			s.KernelLost, s.NoBufs)
 	}
 }
 

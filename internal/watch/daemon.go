@@ -42,6 +42,9 @@ type Config struct {
 	// is in them (from Pipeline.Explain, which must then be set): a file,
 	// or Output.W for "-" (profilegen.WriteOutput).
 	Explain string
+	// Done, when set, is given the summary of the whole watch when it
+	// ends: its counts and the profiles of the last flush.
+	Done func(pipeline.Summary)
 }
 
 // daemon holds what watch keeps: the pipeline's set of (group, arch,
@@ -62,7 +65,8 @@ type daemon struct {
 	teeFile *os.File
 	explain *safefile.Target // --explain, opened at start for the daemon's life
 
-	dirty bool // something to write since the last good flush
+	dirty bool               // something to write since the last good flush
+	last  []profilegen.Built // what the last good flush wrote, for Config.Done
 
 	labels map[string]bool // groups with a label of their own in the metrics (metrics.go)
 }
@@ -336,6 +340,9 @@ func (d *daemon) flush(why string, force bool) ([]profilegen.Built, error) {
 		return lost, err
 	}
 	d.status.flushOK++
+	if len(built) > 0 {
+		d.last = built
+	}
 	d.log.Info("profiles written", "why", why, "dir", d.cfg.Output.Dir, "groups", len(built),
 		"distinct_calls", keys, "records_kept", d.p.Counts.Kept)
 	return nil, nil
@@ -398,6 +405,10 @@ func (d *daemon) summary() {
 		"printk_suppressed", c.Suppressed, "kernel_lost", s.KernelLost, "enobufs", s.NoBufs,
 		"kmsg_overwritten", s.Overwritten, "rotations", s.Reopened, "groups", len(d.p.Set.Groups()))
 	d.warnOverflow()
+	if d.cfg.Done != nil {
+		counts := *c
+		d.cfg.Done(pipeline.Summary{Unit: "line", Counts: &counts, Built: d.last, Overflow: d.p.Set.Overflow()})
+	}
 	if c.Lost() {
 		d.log.Warn("the kernel dropped records this run: the profiles may miss calls; run the workload again",
 			"kernel_lost", s.KernelLost, "enobufs", s.NoBufs, "printk_suppressed", c.Suppressed,

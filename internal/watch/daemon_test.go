@@ -62,7 +62,7 @@ func (s *fakeSource) Stats() source.Stats { return s.stats }
 
 // testDaemon is a daemon writing into a new directory, logging into log,
 // with what change does to its configuration.
-func testDaemon(t *testing.T, log *audittest.Buffer, change func(*Config)) *daemon {
+func testDaemon(t testing.TB, log *audittest.Buffer, change func(*Config)) *daemon {
 	t.Helper()
 	cfg := Config{
 		Output:        profilegen.Output{Dir: t.TempDir()},

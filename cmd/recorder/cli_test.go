@@ -1,0 +1,246 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/recorder-dev/recorder/pipeline"
+)
+
+// cliDir holds the CLI's goldens: each command's help, and JSON reports.
+const cliDir = "testdata/cli"
+
+// TestHelpGolden: the help of recorder and of every command, as
+// 'recorder help CMD' and 'recorder CMD --help' print it, is its golden
+// (go test -update rewrites them), and fits in helpWidth columns.
+func TestHelpGolden(t *testing.T) {
+	root := newRoot(stdio{})
+	root.InitDefaultHelpCmd() // as Execute does
+	root.InitDefaultCompletionCmd()
+	names := []string{"recorder"}
+	for _, c := range root.Commands() {
+		names = append(names, c.Name())
+	}
+	for _, want := range []string{"replay", "watch", "record", "run", "merge", "diff", "convert", "lint", "check", "profile", "version", "completion", "help"} {
+		if !strings.Contains(strings.Join(names, " "), want) {
+			t.Errorf("no command %s in %q", want, names)
+		}
+	}
+	for _, name := range names {
+		if name == "help" {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			args := []string{"help", name}
+			if name == "recorder" {
+				args = []string{"--help"}
+			}
+			out, errOut, code := recorder(t, args...)
+			if code != 0 || errOut != "" {
+				t.Fatalf("recorder %q: exit %d, %s", args, code, errOut)
+			}
+			golden(t, filepath.Join(cliDir, "help-"+name+".golden"), out)
+			for i, l := range strings.Split(out, "\n") {
+				if len(l) > helpWidth {
+					t.Errorf("line %d is %d columns: %q", i+1, len(l), l)
+				}
+			}
+			if name != "recorder" {
+				if again, _, _ := recorder(t, name, "--help"); again != out {
+					t.Errorf("recorder %s --help differs from recorder help %s", name, name)
+				}
+			}
+		})
+	}
+}
+
+// TestJSONGolden: a representative JSON form of each summary and report
+// is its golden, and every one has the schema version and its command.
+func TestJSONGolden(t *testing.T) {
+	logs, spo := logsDir, filepath.Join(toolkitDir, "conditional.yaml")
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"replay-dir-spo", []string{"replay", "--json", "-d", dir, "--format", "spo", logs + "/syslog-traditional.log"}, 0},
+		{"replay-nothing-matched", []string{"replay", "--json", "--comm", "^nomatch$", "-o", filepath.Join(dir, "p.json"), logs + "/syslog-traditional.log"}, exitEmpty},
+		{"replay-lost", []string{"replay", "--json", "-o", filepath.Join(dir, "p.json"), logs + "/suppressed.log"}, exitLost},
+		{"lint", []string{"lint", "--json", logs + "/tutorial.json", tutorial + "/violation.json"}, 1},
+		{"check", []string{"check", "--json", "--profile", logs + "/tutorial.json", "--comm", "^cat$", logs + "/syslog-traditional.log"}, 1},
+		{"diff", []string{"diff", "--json", tutorial + "/fine-grained.json", spo}, 1},
+		{"diff-missing", []string{"diff", "--json", spo, filepath.Join(dir, "nope.json")}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := recorder(t, tt.args...)
+			if code != tt.code {
+				t.Fatalf("recorder %q: exit %d, want %d\n%s%s", tt.args, code, tt.code, out, errOut)
+			}
+			doc := out
+			if tt.args[0] == "replay" { // the summary's stream
+				doc = errOut[:strings.LastIndex(errOut, "}\n")+2]
+			}
+			var head struct {
+				SchemaVersion int
+				Command       string
+				ExitCode      int
+			}
+			if err := json.Unmarshal([]byte(doc), &head); err != nil {
+				t.Fatalf("not one JSON document: %v\n%s", err, doc)
+			}
+			if head.SchemaVersion != pipeline.SchemaVersion || head.Command != tt.args[0] || head.ExitCode != tt.code {
+				t.Errorf("schemaVersion %d, command %q, exitCode %d; want %d, %q, %d", head.SchemaVersion, head.Command, head.ExitCode,
+					pipeline.SchemaVersion, tt.args[0], tt.code)
+			}
+			golden(t, filepath.Join(cliDir, tt.name+".json"), strings.ReplaceAll(doc, dir, "$DIR"))
+		})
+	}
+}
+
+// TestJSONFile: --json=FILE writes the JSON there and leaves the text
+// summary as it is.
+func TestJSONFile(t *testing.T) {
+	dir := t.TempDir()
+	sum := filepath.Join(dir, "summary.json")
+	_, text, err := replay(t, nil, "--json="+sum, "-o", filepath.Join(dir, "p.json"), logsDir+"/tutorial.log")
+	if err != nil || !strings.HasPrefix(text, "read ") {
+		t.Fatalf("replay: %v\n%s", err, text)
+	}
+	data, err := os.ReadFile(sum)
+	var j pipeline.SummaryJSON
+	if err == nil {
+		err = json.Unmarshal(data, &j)
+	}
+	if err != nil || j.Status != "complete" || !j.Written || j.Kept == 0 {
+		t.Errorf("summary file: %v, %+v", err, j)
+	}
+}
+
+// TestNothingMatched: each reading that keeps no record exits 3 and
+// writes no profile unless --allow-empty, and its summary says why.
+func TestNothingMatched(t *testing.T) {
+	syslog := logsDir + "/syslog-traditional.log"
+	for _, tt := range []struct {
+		name    string
+		args    []string
+		stdin   string
+		code    int
+		written bool
+		lines   []string // in the summary
+	}{
+		{"filtered out", []string{"--comm", "^nomatch$", syslog}, "", exitEmpty, false, []string{
+			"nothing matched: the filter dropped all 197 seccomp records; they were:\n",
+			"  comm      cat (118), sh (68), logrun (11)\n",
+			"  exe       /usr/bin/cat (118), /usr/bin/dash (68), /tmp/recorder-capture.fmFw69/bin/logrun (11)\n",
+			"no profile written: it would allow only the base set, and kill the workload (--allow-empty writes it)\n",
+			"recorder: nothing matched: no seccomp record kept: no profile written (--allow-empty writes it)\n"}},
+		{"filtered out, allowed", []string{"--allow-empty", "--exe", "^/nomatch$", syslog}, "", 0, true, []string{
+			"nothing matched: the filter dropped all 197 seccomp records; they were:\n",
+			"warning: the profile holds only the base set\n"}},
+		{"no record", []string{"-"}, "Nov 29 06:32:53 host systemd[1]: Started foo.\n", exitEmpty, false, []string{
+			"nothing found: no seccomp record was read\n",
+			"no profile written: it would allow only the base set, and kill the workload (--allow-empty writes it)\n"}},
+		{"lost", []string{logsDir + "/suppressed.log"}, "", exitLost, true, []string{
+			"lost: the kernel dropped 200,026 records before they reached the log",
+			"recorder: the kernel dropped records: the profile is written, but may miss calls (--allow-lost: exit 0)\n"}},
+		{"lost, allowed", []string{"--allow-lost", logsDir + "/suppressed.log"}, "", 0, true, []string{
+			"lost: the kernel dropped 200,026 records before they reached the log"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			prof := filepath.Join(t.TempDir(), "p.json")
+			_, summary, err := replay(t, strings.NewReader(tt.stdin), append([]string{"-o", prof}, tt.args...)...)
+			var errOut bytes.Buffer
+			code := exitCode(err, &errOut)
+			summary += errOut.String()
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\n%s", code, tt.code, summary)
+			}
+			if _, err := os.Stat(prof); (err == nil) != tt.written {
+				t.Errorf("profile written: %v, want %v", err == nil, tt.written)
+			}
+			for _, l := range tt.lines {
+				if !strings.Contains(summary, l) {
+					t.Errorf("the summary lacks %q:\n%s", l, summary)
+				}
+			}
+			if strings.Contains(summary, "no seccomp records were found") && tt.code != exitEmpty {
+				t.Errorf("the summary says no records were found:\n%s", summary)
+			}
+		})
+	}
+}
+
+// TestVersion: --version and 'recorder version' print the module version
+// and the syscall table's Linux version.
+func TestVersion(t *testing.T) {
+	a, _, code := recorder(t, "--version")
+	b, _, code2 := recorder(t, "version")
+	if code != 0 || code2 != 0 || a != b || !strings.HasPrefix(a, "recorder (devel) (syscall table: Linux v") {
+		t.Errorf("--version %q (exit %d), version %q (exit %d)", a, code, b, code2)
+	}
+}
+
+// TestCompletion: a completion script for each shell.
+func TestCompletion(t *testing.T) {
+	for shell, want := range map[string]string{"bash": "__start_recorder", "zsh": "#compdef recorder", "fish": "complete -c recorder"} {
+		out, errOut, code := recorder(t, "completion", shell)
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("completion %s: exit %d, %s; lacks %q", shell, code, errOut, want)
+		}
+	}
+}
+
+// TestCompleteValues: the shell completes the values of --group-by and
+// --format (convert's too).
+func TestCompleteValues(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"__complete", "replay", "--group-by", ""}, "exe\nexe-name\ncomm\npid\nnone\ncontainer\npod\n:4\n"},
+		{[]string{"__complete", "convert", "--format", ""}, "oci\nspo\nsystemd\n:4\n"},
+		{[]string{"__complete", "watch", "--format", ""}, "oci\nspo\n:4\n"},
+	} {
+		out, _, code := recorder(t, tt.args...)
+		if code != 0 || !strings.HasPrefix(out, tt.want) {
+			t.Errorf("recorder %q: exit %d, %q; want %q", tt.args, code, out, tt.want)
+		}
+	}
+}
+
+// TestFlagsWhereMeant: record offers no --pod, --namespace nor --pid-map;
+// replay and watch do.
+func TestFlagsWhereMeant(t *testing.T) {
+	for _, flag := range []string{"--pod", "--namespace", "--pid-map"} {
+		if _, errOut, code := recorder(t, "record", flag, "x", "--", "true"); code != 2 || !strings.Contains(errOut, "unknown flag: "+flag) {
+			t.Errorf("record %s: exit %d, %q; want a usage error", flag, code, errOut)
+		}
+		for _, cmd := range []string{"replay", "watch"} {
+			if out, _, _ := recorder(t, cmd, "--help"); !strings.Contains(out, flag+" ") {
+				t.Errorf("%s --help lacks %s", cmd, flag)
+			}
+		}
+	}
+}
+
+// TestUsageErrors: an unknown command, and no command, are usage errors
+// (exit 2) of one line.
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{{"frobnicate"}, {}, {"replya"}} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
+		if code := exitCode(err, &errOut); code != 2 || !strings.HasPrefix(errOut.String(), "recorder: ") && len(args) > 0 {
+			t.Errorf("recorder %q: exit %d, %q", args, code, errOut.String())
+		}
+		if len(args) > 0 && (strings.Count(errOut.String(), "\n") != 1 || !strings.Contains(errOut.String(), "unknown command")) {
+			t.Errorf("recorder %q: %q, want one line saying unknown command", args, errOut.String())
+		}
+	}
+}
