@@ -432,7 +432,7 @@ func TestWatchStateFileLinks(t *testing.T) {
 		{filepath.Join(parent, "run", "audit-state.json"), "will not follow a link another user controls"},
 		{planted, "audit state file not trusted"},
 	} {
-		w := startWatch(t, "--source", "netlink", "-d", t.TempDir(), "--flush-interval", "50ms", "--audit-state-file", tt.file)
+		w := startWatch(t, "--source", "netlink", "-d", t.TempDir(), "--flush-interval", "50ms", "--allow-empty", "--audit-state-file", tt.file)
 		w.waitFor(t, "registration", 5*time.Second, func() bool { return audittest.Status(t).PID == uint32(os.Getpid()) })
 		w.stop(t)
 		if !strings.Contains(w.log.String(), tt.want) {
