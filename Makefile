@@ -15,9 +15,13 @@ BENCH_PKGS := time
 GOTESTFLAGS ?=
 BENCHFLAGS ?=
 
-.PHONY: all build static run test bench fuzz deps test-deps bench-deps install-test-pkgs vet check-builds clean
+.PHONY: all help build static run test bench fuzz deps test-deps bench-deps install-test-pkgs vet lint check-builds clean
 
 all: build
+
+# help: every target with the line after its '## '.
+help:
+	@awk -F':.*## ' '/^[a-z-]+:.*## /{printf "  make %-12s %s\n", $$1, $$2}' $(firstword $(MAKEFILE_LIST))
 
 # Set-up lives here and only here. install_pkgs installs the Debian packages
 # named in $(1) that are missing: with apt-get as root, or stops with one line
@@ -38,7 +42,7 @@ define install_pkgs
 endef
 
 # deps: what the build needs (cgo and libseccomp-golang).
-deps:
+deps: ## install what the build needs (apt-get, as root)
 	$(call install_pkgs,$(PKGS))
 
 # test-deps: what the tests need besides (auditd; systemd for systemd-analyze
@@ -46,7 +50,7 @@ deps:
 # only one process can be the kernel's audit daemon, and the kernel tests
 # register themselves, so stop the auditd the install started (by the pid it
 # wrote), and leave alone one that ran before.
-test-deps: deps
+test-deps: deps ## install what the tests need besides
 	@before=$$(pgrep -x auditd || true); \
 	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) install-test-pkgs || exit 1; \
 	for f in /run/auditd.pid /var/run/auditd.pid; do \
@@ -60,29 +64,38 @@ test-deps: deps
 install-test-pkgs:
 	$(call install_pkgs,$(TEST_PKGS))
 
-build: deps
+build: deps ## build bin/recorder
 	$(GO) build -o $(BIN) ./cmd/recorder
 
 # static: the binary of the DaemonSet's image (deploy/kubernetes/Containerfile):
 # static, libseccomp linked in, runs on an empty base.
 BIN_STATIC ?= bin/recorder-static
-static: deps
+static: deps ## the static binary of the DaemonSet's image
 	CGO_ENABLED=1 $(GO) build -trimpath -tags netgo,osusergo -ldflags '-s -w -linkmode external -extldflags -static' -o $(BIN_STATIC) ./cmd/recorder
 
-run: build
+run: build ## build, then replay the bundled example log
 	./$(BIN) replay $(EXAMPLE)
 
-vet: deps
+vet: deps ## go vet of every package
 	$(GO) vet ./...
+
+# lint: staticcheck at a pinned version, built once into the Go bin dir
+# (outside the repository: a new machine builds it on its first make test).
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := $(shell $(GO) env GOPATH)/bin/staticcheck
+lint: deps ## staticcheck (pinned; built once, outside the repository)
+	@[ -x $(STATICCHECK) ] && $(STATICCHECK) -version 2>/dev/null | grep -qF '($(STATICCHECK_VERSION:v%=%))' || \
+	  { echo "building staticcheck $(STATICCHECK_VERSION)"; $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION); }
+	$(STATICCHECK) ./...
 
 # check-builds: only internal/sandbox's filter needs cgo and libseccomp;
 # the recorder must still build without cgo, and everything for macOS.
-check-builds:
+check-builds: ## a build without cgo, and for macOS
 	CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/recorder
 	GOOS=darwin CGO_ENABLED=0 $(GO) build -o /dev/null ./...
 	GOOS=darwin CGO_ENABLED=0 $(GO) vet ./...
 
-test: test-deps vet check-builds
+test: test-deps vet lint check-builds ## every test, the kernel tests among them (as root)
 	$(GO) test -count=1 -timeout 9m $(GOTESTFLAGS) ./...
 
 # bench-deps: GNU time measures peak memory (auditd, the live storm's third
@@ -90,19 +103,19 @@ test: test-deps vet check-builds
 bench-deps: test-deps
 	$(call install_pkgs,$(BENCH_PKGS))
 
-bench: build bench-deps
+bench: build bench-deps ## benchmarks, then bench/results.md
 	$(GO) test -run '^$$' -bench . -benchmem ./audit/ ./profilegen/ ./cmd/recorder/
 	$(GO) run ./bench/run -o bench/results.md $(BENCHFLAGS)
 
 # fuzz: the parser (its corpus in audit/testdata/fuzz), the profile writer's
 # file names and the profile reader (run --profile, --base FILE, --merge and
 # watch's resume read untrusted JSON and YAML).
-fuzz: deps
+fuzz: deps ## the fuzz targets, each for a bounded count
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 1000000x ./audit/
 	$(GO) test -run '^$$' -fuzz FuzzFileName -fuzztime 300000x ./profilegen/
 	$(GO) test -run '^$$' -fuzz FuzzUnmarshal -fuzztime 300000x ./profilegen/
 	$(GO) test -run '^$$' -fuzz FuzzProfile -fuzztime 100000x ./profiletool/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 300000x ./cgroup/
 
-clean:
+clean: ## remove bin/ and testdata/bench
 	rm -rf bin testdata/bench

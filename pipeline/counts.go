@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/recorder-dev/recorder/audit"
-	"github.com/recorder-dev/recorder/source"
 )
 
 // Counts is what a pipeline read, kept and skipped: the one set of counters
@@ -30,7 +29,7 @@ type Counts struct {
 	Suppressed, SuppressedLines uint64
 	Malformed                   BadLines // seccomp record lines that could not be parsed
 	TooLong                     BadLines // lines longer than audit.DefaultMaxLineLength, skipped
-	Source                      source.Stats
+	Source                      SourceStats
 }
 
 // maxShown is how many places BadLines keeps for each kind of bad line.

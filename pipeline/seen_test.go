@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"testing"
-
-	"github.com/recorder-dev/recorder/source"
 )
 
 // TestTally: names past maxSeen count in Other; Top orders by records,
@@ -47,7 +45,7 @@ func TestOutcome(t *testing.T) {
 		{Counts{}, ErrNothingKept},
 		{Counts{Kept: 1}, nil},
 		{Counts{Kept: 1, Suppressed: 200026}, ErrLost},
-		{Counts{Kept: 1, Source: source.Stats{KernelLost: 1}}, ErrLost},
+		{Counts{Kept: 1, Source: SourceStats{KernelLost: 1}}, ErrLost},
 		{Counts{Suppressed: 5}, ErrNothingKept},
 	} {
 		if got := tt.c.Outcome(); !errors.Is(got, tt.want) || (tt.want == nil) != (got == nil) {

@@ -29,7 +29,7 @@ var nameTests = []struct {
 	{0x40000003, 3, "SCMP_ARCH_X86", "read"},
 	{0x40000003, 180, "SCMP_ARCH_X86", "pread64"},
 	{0x40000003, 252, "SCMP_ARCH_X86", "exit_group"},
-	{0xc000003e, 0x40000000 | 0, "SCMP_ARCH_X32", "read"},
+	{0xc000003e, 0x40000000 | 0, "SCMP_ARCH_X32", "read"}, //lint:ignore SA4016 the x32 bit over call 0, written as the others
 	{0xc000003e, 0x40000000 | 17, "SCMP_ARCH_X32", "pread64"},
 	{0xc000003e, 0x40000000 | 512, "SCMP_ARCH_X32", "rt_sigaction"},
 	{0xc000003e, 0x40000000 | 520, "SCMP_ARCH_X32", "execve"},
@@ -93,7 +93,7 @@ func TestNameUnknown(t *testing.T) {
 		{amd64, 512},            // x32-only number without the bit
 		{amd64, -1},             // syscall(-1) reaches the filter
 		{i386, -101},            // libseccomp's pseudo number of socket on x86
-		{amd64, 1<<32 | 0},      // must not be truncated to read
+		{amd64, 1 << 32},        // must not be truncated to read
 		{amd64, 0x40000000 - 1}, // no such call
 		{mips, 3},               // read without o32's base 4000
 		{mips, 5000},            // n64's read on o32

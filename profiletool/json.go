@@ -171,7 +171,7 @@ func (d *Difference) JSON() DiffJSON {
 	for _, c := range d.Changes {
 		cj := ChangeJSON{Sign: string(c.Sign), From: c.From, To: c.To, Calls: []CallJSON{}}
 		for _, call := range c.Calls {
-			cj.Calls = append(cj.Calls, CallJSON{call.Name, call.Arches})
+			cj.Calls = append(cj.Calls, CallJSON(call))
 		}
 		j.Changes = append(j.Changes, cj)
 	}

@@ -3,6 +3,8 @@ package source
 import (
 	"context"
 	"errors"
+
+	"github.com/recorder-dev/recorder/pipeline"
 )
 
 // Source is a live stream of raw log lines that may hold audit records: the
@@ -17,22 +19,9 @@ type Source interface {
 	Close() error
 }
 
-// Stats counts what a live source knows it missed or handled.
-type Stats struct {
-	KernelLost  uint64 // netlink: growth of the kernel's lost counter since the source opened
-	NoBufs      uint64 // netlink: ENOBUFS, the socket buffer overflowed and records were dropped
-	Overwritten uint64 // kmsg: times the ring buffer overwrote lines before they were read (EPIPE)
-	Reopened    uint64 // follow: rotations, truncations and re-creations of the file followed
-	Drained     uint64 // follow: lines read from a rotated file after it was renamed or deleted
-	Rejoined    uint64 // netlink: times the kernel dropped the source as its daemon and it registered again
-}
-
-// Add returns the sum of s and o.
-func (s Stats) Add(o Stats) Stats {
-	return Stats{KernelLost: s.KernelLost + o.KernelLost, NoBufs: s.NoBufs + o.NoBufs,
-		Overwritten: s.Overwritten + o.Overwritten, Reopened: s.Reopened + o.Reopened,
-		Drained: s.Drained + o.Drained, Rejoined: s.Rejoined + o.Rejoined}
-}
+// Stats counts what a live source knows it missed or handled. The type is
+// the pipeline's, whose Counts carry it: the pipeline imports no source.
+type Stats = pipeline.SourceStats
 
 // StatsOf returns what src counted, if it counts.
 func StatsOf(src Source) Stats {

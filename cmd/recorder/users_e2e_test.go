@@ -95,7 +95,7 @@ func TestRecordUsersMix(t *testing.T) {
 				t.Errorf("%v: /usr/bin/true allows %s: %v; want %v", tc.flags, c, !tc.evil, tc.evil)
 			}
 		}
-		mix := fmt.Sprintf("warning: /usr/bin/true mixes users: ")
+		mix := "warning: /usr/bin/true mixes users: "
 		if tc.evil && (!strings.Contains(summary, mix) || !strings.Contains(summary, "uid "+uid+" (") || !strings.Contains(summary, "uid 0 (")) {
 			t.Errorf("the summary does not show the mix of uid 0 and %s:\n%s", uid, summary)
 		}

@@ -68,21 +68,19 @@ func Open() (*Reader, error) {
 // Read reads the next event into e, or returns ErrDrained when there is
 // none. An event the program did not write is an error wrapping ErrEvent.
 func (r *Reader) Read(e *Event) error {
-	for {
-		err := r.ring.ReadInto(&r.rec)
-		switch {
-		case errors.Is(err, ringbuf.ErrFlushed), errors.Is(err, os.ErrDeadlineExceeded):
-			return ErrDrained
-		case err != nil:
-			return fmt.Errorf("process events: %w", err)
-		}
-		ev, err := Decode(r.rec.RawSample)
-		if err != nil {
-			return err
-		}
-		*e = ev
-		return nil
+	err := r.ring.ReadInto(&r.rec)
+	switch {
+	case errors.Is(err, ringbuf.ErrFlushed), errors.Is(err, os.ErrDeadlineExceeded):
+		return ErrDrained
+	case err != nil:
+		return fmt.Errorf("process events: %w", err)
 	}
+	ev, err := Decode(r.rec.RawSample)
+	if err != nil {
+		return err
+	}
+	*e = ev
+	return nil
 }
 
 // Available is how many bytes of events wait to be read: 0 when every
