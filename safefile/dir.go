@@ -314,6 +314,31 @@ func (d *Dir) Remove(name string) error {
 	return nil
 }
 
+// SetAside gives the file name in d a new name, name.invalid, or
+// name.invalid.N for the first N free, and returns it: a new link, made
+// only where no file is (link(2) never replaces one), then the old name
+// removed. What the file holds is kept as it was.
+func (d *Dir) SetAside(name string) (string, error) {
+	if !fileName(name) {
+		return "", fmt.Errorf("set aside %q: not a file name", name)
+	}
+	for i := 0; i < 100; i++ {
+		aside := name + ".invalid"
+		if i > 0 {
+			aside += "." + strconv.Itoa(i)
+		}
+		err := unix.Linkat(d.fd(), name, d.fd(), aside, 0)
+		if errors.Is(err, unix.EEXIST) {
+			continue
+		}
+		if err != nil {
+			return "", &os.PathError{Op: "set aside", Path: d.path + "/" + name, Err: err}
+		}
+		return aside, d.Remove(name)
+	}
+	return "", fmt.Errorf("set aside %s/%s: 100 names taken", d.path, name)
+}
+
 // Names returns the names in d.
 func (d *Dir) Names() ([]string, error) {
 	names, err := d.f.Readdirnames(-1)

@@ -48,7 +48,10 @@ func loadResume(dir *safefile.Dir, ext string, log *slog.Logger) map[string]*res
 			out[name] = &resumed{profile: p, applied: map[string]bool{}}
 		case errors.As(err, &other):
 			log.Warn("--resume left alone a profile of another user in the output dir", "file", file, "owner_uid", other.uid)
-		case !errors.Is(err, errNotRegular):
+		case errors.Is(err, errNotRegular):
+		case errors.As(err, new(invalidOwn)):
+			setAside(dir, file, err, log)
+		default:
 			log.Warn("skipped a file in the output dir that is not a profile", "file", file, "err", err)
 		}
 	}
@@ -82,7 +85,31 @@ func readOwn(dir *safefile.Dir, file string) (*specs.LinuxSeccomp, error) {
 	if uid != uint32(os.Geteuid()) {
 		return nil, foreignFile{uid}
 	}
-	return profilegen.ReadLimit(f, file, 0)
+	p, err := profilegen.ReadLimit(f, file, 0)
+	if err != nil {
+		return nil, invalidOwn{err}
+	}
+	return p, nil
+}
+
+// invalidOwn: a regular file of this user's in the output dir, under a
+// profile's name, that is not a profile the readers take (malformed, over
+// the size limit, refused by profilegen.Validate).
+type invalidOwn struct{ err error }
+
+func (e invalidOwn) Error() string { return e.err.Error() }
+func (e invalidOwn) Unwrap() error { return e.err }
+
+// setAside moves an invalid profile of this user's out of the way of the
+// next flush, which would otherwise replace it and lose what it held: it
+// stays in the dir as FILE.invalid (safefile.Dir.SetAside).
+func setAside(dir *safefile.Dir, file string, why error, log *slog.Logger) {
+	aside, err := dir.SetAside(file)
+	if err != nil {
+		log.Error("an invalid profile in the output dir could not be set aside: the next flush of its group replaces it", "file", file, "why", why, "err", err)
+		return
+	}
+	log.Warn("--resume set aside a file that is not a valid profile, kept as it was", "file", file, "kept_as", aside, "why", why)
 }
 
 // applyResume adds each loaded profile to the groups whose file it is; d.mu
