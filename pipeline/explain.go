@@ -12,6 +12,7 @@ import (
 
 	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/safefile"
 )
 
 // Bounds of what an Explain keeps.
@@ -329,12 +330,12 @@ func names(kept []string, other uint64) string {
 }
 
 // WriteFile writes what WriteTo writes to the output path
-// (profilegen.WriteOutput): stdout for "-" or /dev/stdout, nowhere for
+// (safefile.WriteOutput): stdout for "-" or /dev/stdout, nowhere for
 // /dev/null, else a file, whole or not at all.
 func (e *Explain) WriteFile(path string, stdout io.Writer, built []profilegen.Built, opt profilegen.Options) error {
 	var b strings.Builder
 	e.WriteTo(&b, built, opt)
-	if err := profilegen.WriteOutput(path, stdout, []byte(b.String())); err != nil {
+	if err := safefile.WriteOutput(path, stdout, []byte(b.String())); err != nil {
 		return fmt.Errorf("write --explain: %w", err)
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/safefile"
 )
 
 // limits returns the Set limits of the configuration.
@@ -47,9 +48,9 @@ var ErrOutputIsInput = errors.New("the output file is also an input")
 
 // CheckOutput returns ErrOutputIsInput, naming both, when path (an output
 // file, which may not exist yet; standard output and /dev/null are none,
-// see profilegen.OutputDest) is the same file as one of the inputs.
+// see safefile.OutputDest) is the same file as one of the inputs.
 func CheckOutput(path string, inputs []*Input) error {
-	if dest, _ := profilegen.OutputDest(path); dest != profilegen.DestFile {
+	if dest, _ := safefile.OutputDest(path); dest != safefile.DestFile {
 		return nil
 	}
 	st, err := os.Stat(path)

@@ -48,15 +48,17 @@
 //	{"names": ["clone3", "faccessat2", ...], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}
 //
 // MarshalSPO writes the same profile as a Security Profiles Operator
-// SeccompProfile; FileName, WriteFileAtomic, Dir and Output put it in a
-// directory safely, whatever name a process gave itself and whatever
-// another user planted there: a fresh file renamed over the name, in a
-// directory no other user can write.
+// SeccompProfile; FileName and Output put it in a directory safely,
+// whatever name a process gave itself and whatever another user planted
+// there, through package safefile: a fresh file renamed over the name, in
+// a directory no other user can write, reached through no link another
+// user controls. Output.Open opens the destination before the work, and
+// Write writes through what it opened.
 //
 // BuildAll builds every group's profile, and Output writes them in a Format
 // (OCI JSON, SPO YAML): one file holding their union, or one per group in a
 // directory. ReadFile reads a profile of any format.
 //
 // Everything but the file functions (ReadFile, LookupBase of a path,
-// WriteFileAtomic, Output.Write) is pure, and nothing needs cgo.
+// Output.Open and Write) is pure, and nothing needs cgo.
 package profilegen

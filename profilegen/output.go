@@ -7,6 +7,8 @@ import (
 	"os"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/recorder-dev/recorder/safefile"
 )
 
 // Built is the profile of one group, and what Build reported making it.
@@ -50,14 +52,56 @@ func BuildAll(s *Set, opt Options) ([]Built, error) {
 // Output is where profiles go: one file (or W) holding the union of every
 // group's profile, or one file per group in Dir.
 type Output struct {
-	Path   string     // the union's file; "", "-" or "/dev/stdout" is W (OutputDest)
-	Dir    string     // when set, one file per group: Dir/FileName(group)+Format.Ext()
-	Format Format     // "" is OCI
-	W      io.Writer  // standard output
-	SPO    SPOOptions // the SeccompProfile objects' version, name and labels
+	Path   string      // the union's file; "", "-" or "/dev/stdout" is W (OutputDest)
+	Dir    string      // when set, one file per group: Dir/FileName(group)+Format.Ext()
+	Format Format      // "" is OCI
+	W      io.Writer   // standard output
+	SPO    SPOOptions  // the SeccompProfile objects' version, name and labels
+	Perm   os.FileMode // of the files written; 0 is 0644
 	// Provenance, when set, is what each SeccompProfile object's
 	// annotations say it came from (ProvenanceAnnotations).
 	Provenance *Provenance
+
+	held *held // what Open opened, shared by the copies of o
+}
+
+// held is the destination Open opened: Path's Target, or Dir.
+type held struct {
+	target *safefile.Target
+	dir    *safefile.Dir
+}
+
+// Open opens o's destination now (safefile.OpenTarget, or safefile.MakeDir
+// for Dir): a bad one fails here, before the work whose profiles it is to
+// hold, and Write then writes through what Open opened, whatever happens to
+// the path since. Close closes it. An Output not opened opens its
+// destination at each Write.
+func (o *Output) Open() error {
+	h := &held{}
+	var err error
+	if o.Dir != "" {
+		h.dir, err = safefile.MakeDir(o.Dir)
+		if err != nil {
+			return fmt.Errorf("output dir: %w", err)
+		}
+	} else if h.target, err = safefile.OpenTarget(o.Path); err != nil {
+		return fmt.Errorf("write profile: %w", err)
+	}
+	o.held = h
+	return nil
+}
+
+// Close closes what Open opened.
+func (o *Output) Close() error {
+	if o.held == nil {
+		return nil
+	}
+	h := o.held
+	o.held = nil
+	if h.dir != nil {
+		return h.dir.Close()
+	}
+	return h.target.Close()
 }
 
 // Names returns the file name, in Dir, of group's profile, and its
@@ -97,11 +141,11 @@ func (o Output) marshal(b Built) ([]byte, error) {
 	return spo.Marshal(o.objectName(b.Group), b.Profile)
 }
 
-// Write writes built as o says. A file is replaced whole or not at all
-// (WriteFileAtomic, Dir), and only in a directory no other user can write
-// (OpenDir). Path means what OutputDest says: "-" and "/dev/stdout" are
-// W, "/dev/null" discards; no other path in /dev is written (replacing a
-// device node is never meant).
+// Write writes built as o says. A file is replaced whole or not at all,
+// only in a directory no other user can write, reached through no link
+// another user controls (package safefile). Path means what OutputDest
+// says: "-" and "/dev/stdout" are W, "/dev/null" discards; no other path
+// in /dev is written (replacing a device node is never meant).
 // In Dir, a profile that cannot be written does not stop the others; the
 // errors are returned joined.
 func (o Output) Write(built []Built, opt Options) error {
@@ -129,23 +173,31 @@ func (o Output) Write(built []Built, opt Options) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteOutput(o.Path, o.W, data); err != nil {
+	t := o.heldTarget()
+	if t == nil {
+		if t, err = safefile.OpenTarget(o.Path); err != nil {
+			return fmt.Errorf("write profile: %w", err)
+		}
+		defer t.Close()
+	}
+	if err := t.Write(o.W, data, o.perm()); err != nil {
 		return fmt.Errorf("write profile: %w", err)
 	}
 	return nil
 }
 
 // writeDir writes one file per group, all synced at once and renamed, then
-// one sync of the directory (Dir.Commit).
+// one sync of the directory (Dir.Commit), in the Dir Open opened; an
+// Output not opened makes and opens it here.
 func (o Output) writeDir(built []Built, opt Options) error {
-	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
-		return fmt.Errorf("create output dir: %w", err)
+	d := o.heldDir()
+	if d == nil {
+		var err error
+		if d, err = safefile.MakeDir(o.Dir); err != nil {
+			return fmt.Errorf("output dir: %w", err)
+		}
+		defer d.Close()
 	}
-	d, err := OpenDir(o.Dir)
-	if err != nil {
-		return fmt.Errorf("output dir: %w", err)
-	}
-	defer d.Close()
 	var errs []error
 	for _, b := range built {
 		p, err := opt.mergeRules(b.Profile)
@@ -155,7 +207,7 @@ func (o Output) writeDir(built []Built, opt Options) error {
 			data, err = o.marshal(b)
 		}
 		if err == nil {
-			err = d.Stage(FileName(b.Group)+o.format().Ext(), data, 0o644)
+			err = d.Stage(FileName(b.Group)+o.format().Ext(), data, o.perm())
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("write profile of %q: %w", b.Group, err))
@@ -165,6 +217,30 @@ func (o Output) writeDir(built []Built, opt Options) error {
 		errs = append(errs, fmt.Errorf("write profiles: %w", err))
 	}
 	return errors.Join(errs...)
+}
+
+func (o Output) heldTarget() *safefile.Target {
+	if o.held == nil {
+		return nil
+	}
+	return o.held.target
+}
+
+// OpenedDir is the Dir Open opened, nil before.
+func (o Output) OpenedDir() *safefile.Dir { return o.heldDir() }
+
+func (o Output) heldDir() *safefile.Dir {
+	if o.held == nil {
+		return nil
+	}
+	return o.held.dir
+}
+
+func (o Output) perm() os.FileMode {
+	if o.Perm == 0 {
+		return 0o644
+	}
+	return o.Perm
 }
 
 func (o Output) format() Format {

@@ -50,16 +50,38 @@ func DecodeFileLimit(path string, max int64) (*specs.LinuxSeccomp, error) {
 	if st, err := f.Stat(); err == nil && st.IsDir() {
 		return nil, fmt.Errorf("%s: is a directory", path)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	return decode(f, path, max)
+}
+
+// ReadLimit reads a profile as ReadFileLimit does, from r, an open file
+// (watch --resume reads through its directory's handle) that name names
+// in the errors.
+func ReadLimit(r io.Reader, name string, max int64) (*specs.LinuxSeccomp, error) {
+	if max <= 0 {
+		max = DefaultMaxProfileSize
+	}
+	p, err := decode(r, name, max)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, err
+	}
+	if p, err = validated(p); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return p, nil
+}
+
+// decode reads at most max bytes of r and decodes them (Unmarshal).
+func decode(r io.Reader, name string, max int64) (*specs.LinuxSeccomp, error) {
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%s: %w: more than %d bytes (the limit can be raised)", path, ErrProfileTooLarge, max)
+		return nil, fmt.Errorf("%s: %w: more than %d bytes (the limit can be raised)", name, ErrProfileTooLarge, max)
 	}
 	p, err := Unmarshal(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return p, nil
 }

@@ -3,8 +3,6 @@ package profilegen
 import (
 	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -173,22 +171,4 @@ func TestResourceName(t *testing.T) {
 		}
 		seen[got] = tt.in
 	}
-}
-
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "p.json")
-	for _, data := range []string{"first\n", "second, longer\n"} {
-		if err := WriteFileAtomic(path, []byte(data), 0o640); err != nil {
-			t.Fatal(err)
-		}
-		got, err := os.ReadFile(path)
-		if err != nil || string(got) != data {
-			t.Errorf("content = %q, %v; want %q", got, err, data)
-		}
-	}
-	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o640 {
-		t.Errorf("mode = %v, %v; want 0640", fi.Mode(), err)
-	}
-	onlyFiles(t, dir, "p.json")
 }

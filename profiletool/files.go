@@ -13,13 +13,14 @@ import (
 	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/safefile"
 )
 
 // The commands of the toolkit, on files: what recorder merge, diff,
 // convert, lint, check and profile run once their flags are parsed.
 // Profiles are read with profilegen.ReadFile (OCI JSON or SPO YAML); out
-// means what profilegen.OutputDest says ("-", "" and /dev/stdout are w),
-// and a file is written whole or not at all (profilegen.WriteOutput).
+// means what safefile.OutputDest says ("-", "" and /dev/stdout are w),
+// and a file is written whole or not at all (safefile.WriteOutput).
 
 // ErrFound: diff found differences, lint findings that fail, check calls
 // that would be denied; what was found is written already.
@@ -44,17 +45,17 @@ func readAll(paths ...string) ([]*specs.LinuxSeccomp, error) {
 	return ps, nil
 }
 
-// writeOut writes data where out says (profilegen.WriteOutput): w for
+// writeOut writes data where out says (safefile.WriteOutput): w for
 // standard output ("-", "", /dev/stdout), nowhere for /dev/null, else the
 // file out, replaced whole.
 func writeOut(w io.Writer, out string, data []byte) error {
-	return profilegen.WriteOutput(out, w, data)
+	return safefile.WriteOutput(out, w, data)
 }
 
 // objectName is the name of the profile in file path (its base name
 // without extension), "profile" for standard output and /dev/null.
 func objectName(path string) string {
-	if dest, _ := profilegen.OutputDest(path); dest != profilegen.DestFile {
+	if dest, _ := safefile.OutputDest(path); dest != safefile.DestFile {
 		return "profile"
 	}
 	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,7 +13,7 @@ import (
 	libaudit "github.com/elastic/go-libaudit/v2"
 
 	"github.com/recorder-dev/recorder/internal/procfs"
-	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/safefile"
 )
 
 // A process registered as the audit daemon changes kernel-global state: the
@@ -47,14 +48,73 @@ func (n *Netlink) saveState(restore libaudit.AuditStatusMask) error {
 	}
 	data, _ := json.Marshal(auditState{PID: os.Getpid(), Start: start, Enabled: n.prev.Enabled,
 		BacklogLimit: n.prev.BacklogLimit, Restore: uint32(restore)})
-	if err := os.MkdirAll(filepath.Dir(n.cfg.StateFile), 0o755); err != nil {
+	dir, err := n.openStateDir()
+	if err != nil {
 		return err
 	}
-	if err := profilegen.WriteFileAtomic(n.cfg.StateFile, append(data, '\n'), 0o600); err != nil {
+	if err := dir.WriteFile(filepath.Base(n.cfg.StateFile), append(data, '\n'), 0o600); err != nil {
+		return err
+	}
+	if err := dir.Sync(); err != nil {
 		return err
 	}
 	n.stateSaved = true
 	return nil
+}
+
+// openStateDir opens the state file's directory once, making it if need
+// be, through no link another user controls and refused when another user
+// can write in it (package safefile): the file is read, written and
+// removed through that handle for the source's life.
+func (n *Netlink) openStateDir() (*safefile.Dir, error) {
+	if n.stateDir != nil {
+		return n.stateDir, nil
+	}
+	dir, err := safefile.MakeDir(filepath.Dir(n.cfg.StateFile))
+	if err != nil {
+		return nil, fmt.Errorf("audit state file: %w", err)
+	}
+	n.stateDir = dir
+	return dir, nil
+}
+
+// closeStateDir closes what openStateDir opened.
+func (n *Netlink) closeStateDir() {
+	if n.stateDir != nil {
+		n.stateDir.Close()
+		n.stateDir = nil
+	}
+}
+
+// readState reads the state file, which must be a regular file of this
+// process's user: a file another user planted is not trusted (it would say
+// what audit state to put back) and is left alone.
+func (n *Netlink) readState() ([]byte, error) {
+	dir, err := n.openStateDir()
+	if err != nil {
+		return nil, err
+	}
+	f, uid, err := dir.Open(filepath.Base(n.cfg.StateFile))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if uid != uint32(os.Geteuid()) {
+		return nil, fmt.Errorf("%w: %s belongs to uid %d, not to this process's user", errForeignState, n.cfg.StateFile, uid)
+	}
+	return io.ReadAll(io.LimitReader(f, 1<<16))
+}
+
+// errForeignState: the state file is another user's.
+var errForeignState = errors.New("audit state file not trusted")
+
+// removeState removes the state file, through its directory's handle.
+func (n *Netlink) removeState() error {
+	dir, err := n.openStateDir()
+	if err != nil {
+		return err
+	}
+	return dir.Remove(filepath.Base(n.cfg.StateFile))
 }
 
 // dropState removes the state file Close no longer needs.
@@ -63,7 +123,7 @@ func (n *Netlink) dropState() error {
 		return nil
 	}
 	n.stateSaved = false
-	if err := os.Remove(n.cfg.StateFile); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := n.removeState(); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove audit state file: %w", err)
 	}
 	return nil
@@ -77,8 +137,12 @@ func (n *Netlink) recoverState(st *libaudit.AuditStatus) *libaudit.AuditStatus {
 	if n.cfg.StateFile == "" {
 		return st
 	}
-	data, err := os.ReadFile(n.cfg.StateFile)
+	data, err := n.readState()
 	if errors.Is(err, fs.ErrNotExist) {
+		return st
+	}
+	if errors.Is(err, errForeignState) || errors.Is(err, safefile.ErrUnsafeDir) || errors.Is(err, safefile.ErrUnsafeLink) {
+		n.log.Warn("audit state file not trusted; left alone", "file", n.cfg.StateFile, "err", err)
 		return st
 	}
 	var s auditState
@@ -87,13 +151,13 @@ func (n *Netlink) recoverState(st *libaudit.AuditStatus) *libaudit.AuditStatus {
 	}
 	if err != nil || s.PID <= 0 {
 		n.log.Warn("unreadable audit state file; removing it", "file", n.cfg.StateFile, "err", err)
-		os.Remove(n.cfg.StateFile)
+		n.removeState()
 		return st
 	}
 	if alive(s.PID, s.Start) {
 		return st // its recorder still runs, and puts the state back itself
 	}
-	defer os.Remove(n.cfg.StateFile)
+	defer n.removeState()
 	if st.PID != 0 && st.PID != uint32(s.PID) && processExists(st.PID) {
 		n.log.Warn("a recorder was killed while registered as the audit daemon, but another daemon registered since: its state is left as it is",
 			"killed_pid", s.PID, "daemon_pid", st.PID)

@@ -43,7 +43,9 @@ func TestKmsg(t *testing.T) {
 	seen := map[int]bool{}
 	s := strconv.FormatUint(uint64(ses), 10)
 	collect(t, k, 10*time.Second, func(line string) bool {
-		if sesOf(line) != s {
+		// While auditing is on (another process may leave it on), the
+		// session's login (type=1006) and syscall (1300) records come too.
+		if sesOf(line) != s || !strings.Contains(line, " type=1326 ") {
 			return false
 		}
 		if !strings.HasPrefix(line, "5,") || !strings.Contains(line, ";audit: type=1326 audit(") {

@@ -12,6 +12,8 @@ import (
 
 	libaudit "github.com/elastic/go-libaudit/v2"
 	"golang.org/x/sys/unix"
+
+	"github.com/recorder-dev/recorder/safefile"
 )
 
 // Netlink reads audit records from the kernel's audit netlink socket. As the
@@ -46,6 +48,7 @@ type Netlink struct {
 	restore libaudit.AuditStatusMask
 	// stateSaved: the state file names this process.
 	stateSaved bool
+	stateDir   *safefile.Dir // the state file's directory, opened once (auditstate_linux.go)
 	// Owned by the reader goroutine once it runs.
 	wantDaemon bool // registered at open: register again when the kernel drops us
 	registered bool // this process is the daemon as far as we know
@@ -482,6 +485,7 @@ func (n *Netlink) Close() error {
 	if len(errs) == 0 || errors.Join(errs...) == nil {
 		errs = append(errs, n.dropState()) // all put back: nothing left for a next start
 	}
+	n.closeStateDir()
 	if n.ctl != nil {
 		errs = append(errs, n.ctl.Close())
 		n.ctl = nil

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/safefile"
 	"github.com/recorder-dev/recorder/source"
 )
 
@@ -32,6 +35,10 @@ type outputFlags struct {
 	exit error
 	// program, for record, is how its program ended, for the JSON summary.
 	program *pipeline.ProgramJSON
+
+	dest       profilegen.Output // the profiles' destination, opened by open
+	opened     bool              // open opened dest
+	explainOut *safefile.Target  // --explain, opened by open
 }
 
 func (o *outputFlags) register(fs *pflag.FlagSet) {
@@ -70,7 +77,35 @@ func (o *outputFlags) outputs(stdout io.Writer) profilegen.Output {
 	return profilegen.Output{Path: o.output, Dir: o.outputDir, Format: o.format.f, W: stdout, SPO: o.format.spo}
 }
 
-// write builds the profiles of p's groups, writes them and --explain, and
+// open opens every output now (package safefile): a bad -o, -d or
+// --explain fails before the workload starts or the reading begins, not
+// after, and write writes through what open opened. close closes it.
+func (o *outputFlags) open(stdout io.Writer) error {
+	o.dest = o.outputs(stdout)
+	if err := o.dest.Open(); err != nil {
+		return err
+	}
+	o.opened = true
+	if o.explain != "" {
+		t, err := safefile.OpenTarget(o.explain)
+		if err != nil {
+			o.dest.Close()
+			return fmt.Errorf("--explain: %w", err)
+		}
+		o.explainOut = t
+	}
+	return nil
+}
+
+func (o *outputFlags) close() {
+	o.dest.Close()
+	if o.explainOut != nil {
+		o.explainOut.Close()
+	}
+}
+
+// write builds the profiles of p's groups, writes them and --explain (where
+// open opened them), and
 // tells what it did in unit ("line" or "record") on w unless quiet, as text
 // or JSON (command names it). Nothing is written when a profile fails to
 // build, when an input failed (inputErr) unless --partial, nor when no
@@ -85,12 +120,31 @@ func (o *outputFlags) write(command string, p *pipeline.Pipeline, opt profilegen
 	built, left, err := p.Build(opt)
 	written := err == nil && (inputErr == nil || o.partial) && !empty
 	out := o.outputs(stdout)
+	if o.opened {
+		out = o.dest
+	}
 	out.Provenance = provenance(&p.Counts)
 	if written {
-		err = out.Write(built, opt)
+		if err = out.Write(built, opt); err != nil {
+			err = o.fallback(err, out, built, opt, nil)
+		}
 	}
 	if written && err == nil && o.explain != "" {
-		err = p.Config().Explain.WriteFile(o.explain, stdout, built, opt)
+		var b strings.Builder
+		p.Config().Explain.WriteTo(&b, built, opt)
+		t := o.explainOut
+		if t == nil {
+			if t, err = safefile.OpenTarget(o.explain); err != nil {
+				err = fmt.Errorf("write --explain: %w", err)
+			} else {
+				defer t.Close()
+			}
+		}
+		if err == nil {
+			if err = t.Write(stdout, []byte(b.String()), 0o644); err != nil {
+				err = o.fallback(fmt.Errorf("write --explain: %w", err), out, nil, opt, []byte(b.String()))
+			}
+		}
 	}
 	wrote := written && err == nil
 	own := err // the recording's own end, whatever CMD's status
@@ -132,6 +186,50 @@ func (o *outputFlags) report(command string, sum pipeline.Summary, wrote bool, e
 		sum.WriteTo(w)
 	}
 	return nil
+}
+
+// fallback writes what a failed write (err) was to write, the profiles
+// built or the --explain text, into a new directory of the user's
+// (safefile.FallbackDir), with the same file names, mode 0600, and returns
+// err naming where they went: a recording is never thrown away.
+func (o *outputFlags) fallback(err error, out profilegen.Output, built []profilegen.Built, opt profilegen.Options, explain []byte) error {
+	dir, ferr := safefile.FallbackDir()
+	if ferr != nil {
+		return fmt.Errorf("%w; and no fallback directory either: %w", err, ferr)
+	}
+	defer dir.Close()
+	if explain != nil {
+		ferr = dir.WriteFile(fallbackName(o.explain, "explain.txt"), explain, 0o600)
+	} else {
+		fb := o.outputs(nil)
+		fb.Perm, fb.Provenance = 0o600, out.Provenance
+		if fb.Dir != "" {
+			fb.Dir = dir.Path()
+		} else {
+			fb.Path = filepath.Join(dir.Path(), fallbackName(o.output, "profile"+o.format.f.Ext()))
+		}
+		ferr = fb.Write(built, opt)
+	}
+	if ferr == nil {
+		ferr = dir.Finish()
+	}
+	if ferr != nil {
+		return fmt.Errorf("%w; and writing to the fallback directory %s failed too: %w", err, dir.Path(), ferr)
+	}
+	return fmt.Errorf("%w; %w: written to %s instead", err, errFallback, dir.Path())
+}
+
+// errFallback: the output could not be written, and went to a fallback
+// directory instead (still an error: not where it was asked for).
+var errFallback = errors.New("the recording is kept")
+
+// fallbackName is the base name of the output path, or def when it names
+// no file.
+func fallbackName(path, def string) string {
+	if dest, _ := safefile.OutputDest(path); dest != safefile.DestFile {
+		return def
+	}
+	return filepath.Base(path)
 }
 
 // formatFlag is --format: a profilegen.Format, and the SeccompProfile

@@ -48,6 +48,10 @@ func (cfg *recordConfig) run(ctx context.Context, std stdio) error {
 		return err
 	}
 	defer ctrs.Close()
+	if err := cfg.out.open(std.out); err != nil { // before the workload runs, not after
+		return err
+	}
+	defer cfg.out.close()
 	r := runner.Run{Profile: runner.LoggingProfile(), Args: cfg.args, Stdin: std.in, Stdout: std.out, Stderr: std.errOut,
 		Pipeline: pcfg, Observe: ctrs.Observe}
 	if cfg.underProfile != nil { // denials are logged too (SECCOMP_FILTER_FLAG_LOG): the summary shows them

@@ -70,6 +70,10 @@ func (cfg *replayConfig) run(ctx context.Context, std stdio) error {
 			return usageError{fmt.Errorf("%s: %w", out[0], err)}
 		}
 	}
+	if err := cfg.out.open(std.out); err != nil { // before the reading starts, not after
+		return err
+	}
+	defer cfg.out.close()
 
 	p := pipeline.New(pcfg)
 	prog := startProgress(std.errOut, inputs)

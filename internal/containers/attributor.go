@@ -112,8 +112,10 @@ func (a *Attributor) Enrich(r *pipeline.Record) {
 
 // Observe looks up the record's process now, while it lives, so that a
 // later Enrich of the same record finds it: record's collector calls it as
-// records come, and feeds the pipeline after the program exited.
-func (a *Attributor) Observe(r *audit.Record) { a.Lookup(r.PID, RecordTime(r)) }
+// records come, every process's, and feeds the pipeline after the program
+// exited. A failure is not counted nor told to OnUnknown: Enrich does that,
+// once a record, for the records that go down the pipeline.
+func (a *Attributor) Observe(r *audit.Record) { a.lookup(r.PID, RecordTime(r)) }
 
 // SetAttrs sets the attributes of info on r.
 func SetAttrs(r *pipeline.Record, info *Info) {
@@ -181,7 +183,7 @@ func (a *Attributor) fromEvents(pid int32, t time.Time) (info *Info, ok bool, er
 	if h.First && a.OnProcess != nil {
 		start := h.Start
 		if start.IsZero() {
-			start = a.Events.since
+			start = a.Events.started()
 		}
 		a.OnProcess(pid, start, info)
 	}

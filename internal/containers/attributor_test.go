@@ -232,3 +232,29 @@ func BenchmarkLookupReread(b *testing.B) {
 		lookup()
 	}
 }
+
+// TestObserveNotCounted: record looks up each seccomp record as it comes
+// (Observe, every process's) and its program's again when they go down
+// the pipeline (Enrich): a record left unattributed is counted once, and
+// another process's record, never enriched, not at all.
+func TestObserveNotCounted(t *testing.T) {
+	f := newFakeProc(t)
+	now := f.boot.Add(time.Hour)
+	a := f.attributor(&now)
+	var told int
+	a.OnUnknown = func(int32, time.Time, error) { told++ }
+	mine, other := f.rec(100, 50*time.Minute), f.rec(200, 50*time.Minute) // both gone
+	a.Observe(&mine.Record)
+	a.Observe(&other.Record)
+	a.Enrich(mine)
+	if !mine.Unattributed() {
+		t.Fatalf("record of a gone process attributed")
+	}
+	var n uint64
+	for _, c := range a.Unknown() {
+		n += c
+	}
+	if n != 1 || told != 1 {
+		t.Errorf("%d records counted unattributed, OnUnknown told %d times; want 1 and 1 (one record enriched)", n, told)
+	}
+}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/recorder-dev/recorder/cgroup"
 	"github.com/recorder-dev/recorder/pipeline"
-	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/safefile"
 )
 
 // A pid map is what watch --pid-map learnt while it ran, one JSON object a
@@ -65,10 +65,10 @@ type unknownKey struct {
 }
 
 // CreatePIDMap opens path for appending a pid map, as watch --tee opens
-// its file (profilegen.OpenAppendFile): in a directory no other user can
+// its file (safefile.OpenAppendFile): in a directory no other user can
 // write, never through a link nor into a FIFO or a device.
 func CreatePIDMap(path string) (*PIDMapWriter, error) {
-	f, err := profilegen.OpenAppendFile(path, 0o644)
+	f, err := safefile.OpenAppendFile(path, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("pid map: %w", err)
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/safefile"
 )
 
 // TestCreatePIDMapPlanted: --pid-map is opened as --tee is: a link, a
@@ -54,7 +54,7 @@ func TestCreatePIDMapPlanted(t *testing.T) {
 	open := filepath.Join(t.TempDir(), "open")
 	os.Mkdir(open, 0o700)
 	os.Chmod(open, 0o777)
-	if _, err := CreatePIDMap(filepath.Join(open, "pids.map")); !errors.Is(err, profilegen.ErrUnsafeDir) {
+	if _, err := CreatePIDMap(filepath.Join(open, "pids.map")); !errors.Is(err, safefile.ErrUnsafeDir) {
 		t.Errorf("in a directory any user can write: err = %v, want ErrUnsafeDir", err)
 	}
 

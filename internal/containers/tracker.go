@@ -26,8 +26,10 @@ type EventSource interface {
 // process is gone are still attributed. It is safe for concurrent use.
 type Tracker struct {
 	src    EventSource
-	offset time.Duration // wall-clock time less CLOCK_BOOTTIME
-	since  time.Time     // when it started following events
+	offset time.Duration        // wall-clock time less CLOCK_BOOTTIME, at the start
+	clock  func() time.Duration // the same now (nil: offset): the wall clock can be set
+	off    time.Duration        // clock's, read every drainEvery (it costs 0.5 µs here)
+	since  time.Time            // when it started following events, CLOCK_BOOTTIME
 	// Max bounds the processes that exited and are kept (0: MaxExited);
 	// Grace is how long an exited one is kept at least (0: ExitGrace)
 	// when the bound allows.
@@ -42,6 +44,7 @@ type Tracker struct {
 	kept   int               // exited processes kept
 	stats  TrackerStats
 	ev     procev.Event
+	walk   func() map[uint64]string // the cgroups there now, by ID; nil: none
 	stop   chan struct{}
 	done   chan struct{}
 }
@@ -62,12 +65,19 @@ const (
 	ExitGrace = time.Minute
 )
 
-// maxPaths bounds the cgroups remembered; past it they are forgotten and
-// learnt again from the events (a walk of the hierarchy for those made
-// before).
+// maxPaths bounds the cgroups remembered. Past it they are forgotten but
+// for the cgroups of the processes kept and those there now (a walk of the
+// hierarchy), at most half of it: cgroups made and removed over a long
+// run (every pod, session, transient unit; any user's delegated subtree)
+// must not make every process's cgroup unknown, and the walk is done at
+// most once per maxPaths/2 cgroups made.
 const maxPaths = 1 << 16
 
-// life is one process that held a pid.
+// life is one process that held a pid. Its times are CLOCK_BOOTTIME's
+// (time.Unix(0, boot)), which no one sets: a record's wall-clock stamp is
+// brought to it with the wall clock's offset when it is looked up, so
+// that a step of the wall clock (NTP's first sync, a VM's resume, date)
+// does not move every process's life against the records.
 type life struct {
 	start  time.Time // its fork; zero: before the Tracker followed events
 	exit   time.Time // zero: alive
@@ -91,7 +101,7 @@ func NewTracker(src EventSource, offset time.Duration, paths map[uint64]string) 
 	if paths == nil {
 		paths = map[uint64]string{}
 	}
-	t := &Tracker{src: src, offset: offset, since: time.Now(), lives: map[uint32][]life{}, paths: paths,
+	t := &Tracker{src: src, offset: offset, off: offset, since: time.Now().Add(-offset), lives: map[uint32][]life{}, paths: paths,
 		stop: make(chan struct{}), done: make(chan struct{})}
 	go t.run()
 	return t
@@ -111,6 +121,7 @@ func (t *Tracker) run() {
 		case <-tick.C:
 			t.mu.Lock()
 			t.drain()
+			t.readClock()
 			t.mu.Unlock()
 		}
 	}
@@ -160,7 +171,7 @@ func (t *Tracker) drain() {
 // apply applies one event, t.mu held.
 func (t *Tracker) apply(e *procev.Event) {
 	t.stats.Events++
-	at := time.Unix(0, int64(e.Boot+t.offset))
+	at := time.Unix(0, int64(e.Boot))
 	switch e.Kind {
 	case procev.Fork:
 		ls := t.lives[e.PID]
@@ -196,9 +207,32 @@ func (t *Tracker) apply(e *procev.Event) {
 
 func (t *Tracker) path(id uint64, p string) {
 	if len(t.paths) >= maxPaths {
-		clear(t.paths)
+		t.paths = t.keptPaths()
 	}
 	t.paths[id] = p
+}
+
+// keptPaths is what paths keeps when it is full: the paths of the cgroups
+// the processes kept are in, then those of the cgroups there now, at most
+// maxPaths/2 in all; t.mu held.
+func (t *Tracker) keptPaths() map[uint64]string {
+	kept := make(map[uint64]string, maxPaths/2)
+	for _, ls := range t.lives {
+		for _, l := range ls {
+			if p, ok := t.paths[l.cgroup]; ok && len(kept) < maxPaths/2 {
+				kept[l.cgroup] = p
+			}
+		}
+	}
+	if t.walk != nil {
+		for id, p := range t.walk() {
+			if len(kept) >= maxPaths/2 {
+				break
+			}
+			kept[id] = p
+		}
+	}
+	return kept
 }
 
 // exit marks l, pid's last life, as ended at, and forgets the oldest
@@ -250,6 +284,24 @@ func (t *Tracker) forget(ref exitRef) bool {
 	return false
 }
 
+// wallOffset is the wall-clock time less CLOCK_BOOTTIME, as read last
+// (readClock); t.mu held.
+func (t *Tracker) wallOffset() time.Duration { return t.off }
+
+// readClock reads the wall clock's offset again; t.mu held.
+func (t *Tracker) readClock() {
+	if t.clock != nil {
+		t.off = t.clock()
+	}
+}
+
+// started is when the Tracker started following events, by the wall clock.
+func (t *Tracker) started() time.Time {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.since.Add(t.wallOffset())
+}
+
 // Held is the process that held a pid when a record was made, as a Tracker
 // knows it.
 type Held struct {
@@ -268,6 +320,10 @@ func (t *Tracker) Lookup(pid int32, at time.Time) (h Held, ok bool, err error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.drain()
+	off := t.wallOffset()
+	if !at.IsZero() {
+		at = at.Add(-off)
+	}
 	ls := t.lives[uint32(pid)]
 	if len(ls) == 0 {
 		return Held{}, false, nil
@@ -308,7 +364,10 @@ func (t *Tracker) Lookup(pid int32, at time.Time) (h Held, ok bool, err error) {
 	if !known {
 		return Held{}, false, nil
 	}
-	h = Held{Start: found.start, Path: path, First: !found.mapped, Cgroup: found.cgroup}
+	h = Held{Path: path, First: !found.mapped, Cgroup: found.cgroup}
+	if !found.start.IsZero() {
+		h.Start = found.start.Add(off)
+	}
 	found.mapped = true
 	return h, true, nil
 }

@@ -29,7 +29,12 @@ func OpenTracker() (*Tracker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewTracker(r, procev.BootOffset(), unifiedCgroups("/proc/self/mountinfo")), nil
+	walk := func() map[uint64]string { return unifiedCgroups("/proc/self/mountinfo") }
+	t := NewTracker(r, procev.BootOffset(), walk())
+	t.mu.Lock()
+	t.walk, t.clock = walk, procev.BootOffset
+	t.mu.Unlock()
+	return t, nil
 }
 
 // hasUnified reports whether a /proc/PID/cgroup file has the unified

@@ -3,6 +3,7 @@ package containers
 import (
 	"errors"
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
@@ -219,5 +220,62 @@ func BenchmarkTrackerStormMemory(b *testing.B) {
 		b.ReportMetric(float64(after.HeapInuse-before.HeapInuse)/(1<<20), "heap-MiB")
 		b.ReportMetric(float64(kept), "kept")
 		tr.Close()
+	}
+}
+
+// TestTrackerPathsFull: once the cgroups made over a run (70,000 here, as
+// a user's delegated subtree or months of pods and sessions make) pass
+// the bound, the cgroups of the processes kept and those there now (the
+// walk) are still known: a container's process forked after that, in its
+// container's cgroup made before, is attributed by the events.
+func TestTrackerPathsFull(t *testing.T) {
+	evs := []procev.Event{{Kind: procev.Fork, Boot: at(0), PID: 7, PPID: 1, Cgroup: cgA}}
+	for i := range 70_000 {
+		evs = append(evs, procev.Event{Kind: procev.Mkdir, Boot: at(1), Cgroup: uint64(10_000 + i), Path: "/user.slice/x" + strconv.Itoa(i)})
+	}
+	evs = append(evs, procev.Event{Kind: procev.Fork, Boot: at(2), PID: 8, PPID: 1, Cgroup: cgB})
+	src := &fakeEvents{}
+	tr := newTestTracker(src)
+	defer tr.Close()
+	tr.mu.Lock()
+	tr.walk = func() map[uint64]string {
+		return map[uint64]string{cgB: "/kubepods/besteffort/pod" + podUID + "/" + otherID}
+	}
+	src.evs = evs
+	tr.mu.Unlock()
+	a := &Attributor{Events: tr, boot: time.Unix(0, 0), Proc: t.TempDir()}
+	for pid, want := range map[int32]string{7: ctrID, 8: otherID} {
+		info, err := a.Lookup(pid, time.Unix(0, 0).Add(at(3)))
+		if err != nil || info == nil || info.ID != want {
+			t.Errorf("pid %d: %+v, %v; want container %s", pid, info, err, want)
+		}
+	}
+}
+
+// TestTrackerClockStep: the wall clock steps back 200 ms after a
+// container's process held pid 7 (0-100 ms) and a host process took it
+// (from 200 ms). The host process's call at 250 ms is stamped 50 ms by
+// the wall clock now: it is the host's, not the container's.
+func TestTrackerClockStep(t *testing.T) {
+	src := &fakeEvents{evs: []procev.Event{
+		{Kind: procev.Fork, Boot: at(0), PID: 7, PPID: 1, Cgroup: cgA},
+		{Kind: procev.Exit, Boot: at(100), PID: 7, Cgroup: cgA},
+		{Kind: procev.Fork, Boot: at(200), PID: 7, PPID: 1, Cgroup: rootCg},
+	}}
+	tr := newTestTracker(src)
+	defer tr.Close()
+	var step time.Duration
+	tr.mu.Lock()
+	tr.clock = func() time.Duration { return step }
+	tr.mu.Unlock()
+	tr.Stats() // the events applied before the step
+	step = -200 * time.Millisecond
+	tr.mu.Lock()
+	tr.readClock() // as every drainEvery
+	tr.mu.Unlock()
+	a := &Attributor{Events: tr, boot: time.Unix(0, 0), Proc: t.TempDir()}
+	info, err := a.Lookup(7, time.Unix(0, 0).Add(at(250)+step))
+	if err != nil || info != nil {
+		t.Errorf("the host process's record after a step of the wall clock: %+v, %v; want the host", info, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -79,6 +80,59 @@ func BenchmarkForkExec(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// leaderExits is a program whose main thread ends first (pthread_exit)
+// while another thread of it lives on for 300 ms: the process ends then.
+const leaderExits = `#include <pthread.h>
+#include <unistd.h>
+static void *run(void *a) { usleep(300000); return a; }
+int main(void) { pthread_t t; pthread_create(&t, 0, run, 0); pthread_exit(0); }
+`
+
+// TestExitIsTheLastThreads: a process's exit event comes when its last
+// thread ends, not when its leader does (the threads left make calls under
+// its pid, and the Tracker would call their records a dead process's).
+func TestExitIsTheLastThreads(t *testing.T) {
+	dir := t.TempDir()
+	src, bin := filepath.Join(dir, "leader.c"), filepath.Join(dir, "leader")
+	if err := os.WriteFile(src, []byte(leaderExits), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("cc", "-pthread", "-o", bin, src).CombinedOutput(); err != nil {
+		t.Fatalf("cc: %v: %s", err, out)
+	}
+	r, err := Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	cmd := exec.Command(bin)
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	pid := uint32(cmd.Process.Pid)
+	var exits []Event
+	var fork Event
+	deadline := time.Now().Add(5 * time.Second)
+	for (len(exits) == 0 || fork.Kind == 0) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+		var e Event
+		for r.Read(&e) == nil {
+			switch {
+			case e.PID == pid && e.Kind == Exit:
+				exits = append(exits, e)
+			case e.PID == pid && e.Kind == Fork:
+				fork = e
+			}
+		}
+	}
+	if len(exits) == 0 || fork.Kind == 0 {
+		t.Fatalf("pid %d: fork %+v, exits %+v", pid, fork, exits)
+	}
+	if lived := exits[0].Boot - fork.Boot; lived < 250*time.Millisecond {
+		t.Errorf("pid %d's exit came %v after its fork: its leader's end, not the process's (its thread lived 300 ms)", pid, lived)
 	}
 }
 

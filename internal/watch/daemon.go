@@ -15,6 +15,7 @@ import (
 	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/safefile"
 	"github.com/recorder-dev/recorder/source"
 )
 
@@ -62,6 +63,7 @@ type daemon struct {
 
 	tee     *bufio.Writer
 	teeFile *os.File
+	explain *safefile.Target // --explain, opened at start for the daemon's life
 
 	dirty bool               // something to write since the last good flush
 	last  []profilegen.Built // what the last good flush wrote, for Config.Done
@@ -87,7 +89,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	o, err := d.open()
 	if err != nil {
-		d.closeTee()
+		d.closeFiles()
 		return fmt.Errorf("watch: %w", err)
 	}
 	d.opened(o, false)
@@ -95,7 +97,7 @@ func Run(ctx context.Context, cfg Config) error {
 		stop, err := d.serveMetrics(cfg.MetricsAddr)
 		if err != nil {
 			o.Close()
-			d.closeTee()
+			d.closeFiles()
 			return err
 		}
 		defer stop()
@@ -110,11 +112,19 @@ func newDaemon(cfg Config) (*daemon, error) {
 	}
 	d := &daemon{cfg: cfg, log: cfg.Logger, p: pipeline.New(cfg.Pipeline)}
 	d.open = d.openSource
-	if cfg.Resume {
-		d.resume = loadResume(cfg.Output.Dir, cfg.Output.Format.Ext(), d.log)
-	}
 	if err := d.prepareDir(); err != nil {
 		return nil, err
+	}
+	if cfg.Resume && d.cfg.Output.OpenedDir() != nil {
+		d.resume = loadResume(d.cfg.Output.OpenedDir(), cfg.Output.Format.Ext(), d.log)
+	}
+	if cfg.Explain != "" {
+		t, err := safefile.OpenTarget(cfg.Explain)
+		if err != nil {
+			d.cfg.Output.Close()
+			return nil, fmt.Errorf("--explain: %w", err)
+		}
+		d.explain = t
 	}
 	if cfg.Tee != "" {
 		err := checkTee(cfg.Tee, cfg.Source)
@@ -123,11 +133,23 @@ func newDaemon(cfg Config) (*daemon, error) {
 			f, err = openTee(cfg.Tee)
 		}
 		if err != nil {
+			d.closeFiles()
 			return nil, fmt.Errorf("--tee: %w", err)
 		}
 		d.teeFile, d.tee = f, bufio.NewWriterSize(f, 64<<10)
 	}
 	return d, nil
+}
+
+// closeFiles closes what the daemon keeps open for its life: the --tee
+// file, the output dir and the --explain file's dir.
+func (d *daemon) closeFiles() {
+	d.closeTee()
+	d.cfg.Output.Close()
+	if d.explain != nil {
+		d.explain.Close()
+		d.explain = nil
+	}
 }
 
 // openSource opens the source the configuration names.
@@ -165,8 +187,10 @@ func (d *daemon) run(ctx context.Context, o source.Opened) {
 			if s, ok := d.cfg.Pipeline.Finish.(interface{ Settle() }); ok {
 				s.Settle() // the names still being looked up, off the record path now
 			}
-			d.flush("exit", true)
-			d.closeTee()
+			if built, err := d.flush("exit", true); err != nil {
+				d.fallback(built)
+			}
+			d.closeFiles()
 			d.summary()
 			return
 		}
@@ -282,21 +306,28 @@ func (d *daemon) counts() *pipeline.Counts {
 }
 
 // flush builds the profiles under the lock and writes them outside it. On
-// failure everything stays in memory and the next flush tries again.
-func (d *daemon) flush(why string, force bool) {
+// failure everything stays in memory and the next flush tries again; it
+// returns the profiles it failed to write to the output dir, and why.
+func (d *daemon) flush(why string, force bool) ([]profilegen.Built, error) {
 	built, keys, ok, err := d.build(force)
 	if !ok {
-		return
+		return nil, nil
 	}
+	var lost []profilegen.Built
 	if err == nil && len(built) > 0 {
-		err = d.cfg.Output.Write(built, d.cfg.Build)
+		if err = d.openDir(); err == nil {
+			err = d.cfg.Output.Write(built, d.cfg.Build)
+		}
+		if err != nil {
+			lost = built
+		}
 	}
 	if err == nil && d.cfg.Explain != "" {
 		d.mu.Lock() // the reader adds to the Explain under it
 		var explain strings.Builder
 		d.cfg.Pipeline.Explain.WriteTo(&explain, built, d.cfg.Build)
 		d.mu.Unlock()
-		err = profilegen.WriteOutput(d.cfg.Explain, d.cfg.Output.W, []byte(explain.String()))
+		err = d.explain.Write(d.cfg.Output.W, []byte(explain.String()), 0o644)
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -306,7 +337,7 @@ func (d *daemon) flush(why string, force bool) {
 		d.dirty = true
 		d.log.Error("write profiles; keeping everything in memory, trying again at the next flush",
 			"why", why, "dir", d.cfg.Output.Dir, "err", err)
-		return
+		return lost, err
 	}
 	d.status.flushOK++
 	if len(built) > 0 {
@@ -314,6 +345,31 @@ func (d *daemon) flush(why string, force bool) {
 	}
 	d.log.Info("profiles written", "why", why, "dir", d.cfg.Output.Dir, "groups", len(built),
 		"distinct_calls", keys, "records_kept", d.p.Counts.Kept)
+	return nil, nil
+}
+
+// fallback writes the profiles the last flush could not write into a new
+// directory of the user's (safefile.FallbackDir), mode 0600, and says
+// where: a recording is never thrown away at exit.
+func (d *daemon) fallback(built []profilegen.Built) {
+	if len(built) == 0 {
+		return
+	}
+	dir, err := safefile.FallbackDir()
+	if err == nil {
+		defer dir.Close()
+		o := d.cfg.Output
+		fb := profilegen.Output{Dir: dir.Path(), Format: o.Format, SPO: o.SPO, Perm: 0o600}
+		if err = fb.Write(built, d.cfg.Build); err == nil {
+			err = dir.Finish()
+		}
+	}
+	if err != nil {
+		d.log.Error("the profiles could not be written to a fallback directory either; they are lost", "err", err)
+		return
+	}
+	d.log.Error("the profiles could not be written to the output dir; written to a fallback directory instead",
+		"dir", d.cfg.Output.Dir, "fallback", dir.Path(), "groups", len(built))
 }
 
 // build makes the profiles to write and counts the calls they hold; it

@@ -12,6 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/net/netutil"
+	"golang.org/x/sys/unix"
 
 	"github.com/recorder-dev/recorder/audit"
 )
@@ -22,11 +24,13 @@ func (d *daemon) serveMetrics(addr string) (stop func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMetricsAddr, err)
 	}
+	ln = netutil.LimitListener(ln, metricsConns())
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(metricsCollector{d}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slogPrinter{d}}))
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 30 * time.Second, MaxHeaderBytes: 8 << 10}
 	go func() {
 		if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
 			d.log.Error("metrics server", "err", err)
@@ -38,6 +42,26 @@ func (d *daemon) serveMetrics(addr string) (stop func(), err error) {
 		defer cancel()
 		srv.Shutdown(sctx)
 	}, nil
+}
+
+// maxMetricsConns is how many connections the metrics server holds at once
+// at most. A scraper needs one or two; the others wait in the kernel's
+// accept queue, holding none of the daemon's descriptors, and whoever holds
+// a connection idle loses it after IdleTimeout (ReadHeaderTimeout when it
+// never sent a request). Many idle connections from another user once took
+// the daemon to its file limit: every flush failed, and a live record went
+// unattributed, as /proc could no longer be opened.
+const maxMetricsConns = 64
+
+// metricsConns is maxMetricsConns, or an eighth of the file limit when that
+// is lower: most descriptors stay the daemon's (Go raises the soft limit
+// to the hard one at start).
+func metricsConns() int {
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err == nil && lim.Cur/8 < maxMetricsConns {
+		return max(1, int(lim.Cur/8))
+	}
+	return maxMetricsConns
 }
 
 // ErrMetricsAddr: the metrics address cannot be listened on.

@@ -126,3 +126,44 @@ func TestWatchResumeNamedNotBuildShape(t *testing.T) {
 		t.Errorf("named.json allows personality, which the profile before allowed only with arg0 == 8")
 	}
 }
+
+// TestWatchResumeSetsAsideInvalid: a profile of the group's name in the
+// output dir that the readers refuse (here an action runc would refuse) is
+// not replaced by the first flush: it is kept, byte for byte, as
+// named.json.invalid, and the new profile is written. It used to be
+// skipped with a warning and then overwritten, and what it held was lost.
+func TestWatchResumeSetsAsideInvalid(t *testing.T) {
+	dir := t.TempDir()
+	bad := []byte(`{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["mknodat"], "action": "SCMP_ACT_ALOW"}]}` + "\n")
+	if err := os.WriteFile(filepath.Join(dir, "named.json"), bad, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var log audittest.Buffer
+	d := testDaemon(t, &log, func(c *Config) {
+		c.Output.Dir = dir
+		c.Pipeline.Finish = renamer{}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var lines []string
+	for _, l := range profiletest.Lines(t, syslogFixture) {
+		lines = append(lines, strings.TrimSuffix(l, "\n"))
+	}
+	d.run(ctx, source.Opened{Source: &fakeSource{lines: lines, end: cancel}, Name: "fake"})
+	kept, err := os.ReadFile(filepath.Join(dir, "named.json.invalid"))
+	if err != nil || string(kept) != string(bad) {
+		t.Errorf("the invalid profile was not kept as named.json.invalid: %v: %q\n%s", err, kept, log.String())
+	}
+	got := profiletest.AllowedInDir(t, dir)
+	if slices.Contains(got, "mknodat") {
+		t.Errorf("the invalid profile's rule was taken: %q", got)
+	}
+	for _, w := range profiletest.Replayed(t, lines) {
+		if !slices.Contains(got, w) {
+			t.Errorf("named.json lacks %s from the records", w)
+		}
+	}
+	if !strings.Contains(log.String(), "kept_as=named.json.invalid") {
+		t.Errorf("no log line names where it was kept:\n%s", log.String())
+	}
+}

@@ -8,37 +8,61 @@ import (
 
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/safefile"
 	"github.com/recorder-dev/recorder/source"
 )
 
-// prepareDir makes the output dir if it is missing, refuses one that
-// another user can write (profilegen.OpenDir says why: such a user could
-// plant links there between two flushes), and removes the temporary files a
-// killed watch left in it. A dir that cannot be made yet (a file in the way)
-// is not fatal: the profiles stay in memory and each flush tries again.
+// prepareDir makes the output dir if it is missing and opens it for the
+// daemon's life (profilegen.Output.Open, package safefile): one reached
+// through a link another user controls, or that another user can write, is
+// refused, saying why (such a user could redirect or plant files between
+// two flushes). It removes the temporary files a killed watch of this user
+// left in it, and reports those of other users, left alone. A dir that
+// cannot be made yet (a file in the way) is not fatal: the profiles stay in
+// memory and each flush tries again (openDir).
 func (d *daemon) prepareDir() error {
-	if err := os.MkdirAll(d.cfg.Output.Dir, 0o755); err != nil {
-		d.log.Error("create output dir; profiles stay in memory and are written when it works", "err", err)
-		return nil
-	}
-	dir, err := profilegen.OpenDir(d.cfg.Output.Dir)
-	if errors.Is(err, profilegen.ErrUnsafeDir) {
-		return fmt.Errorf("--output-dir: %w", err)
-	}
-	if err != nil {
+	if err := d.openDir(); err != nil {
+		if unsafePath(err) {
+			return fmt.Errorf("--output-dir: %w", err)
+		}
 		d.log.Error("open output dir; profiles stay in memory and are written when it works", "err", err)
 		return nil
 	}
-	defer dir.Close()
-	if n, err := dir.RemoveTemps(); err != nil || n > 0 {
+	n, others, err := d.cfg.Output.OpenedDir().RemoveTemps()
+	if err != nil || n > 0 {
 		d.log.Warn("removed the temporary files a killed watch left in the output dir", "files", n, "err", err)
+	}
+	for _, f := range others {
+		d.log.Warn("left alone a temporary file of another user in the output dir", "file", f.Name, "owner_uid", f.UID)
 	}
 	return nil
 }
 
+// openDir opens the output dir unless it is open: at start, then at each
+// flush until it works; once open it is kept, not opened by its path
+// again, unless it was removed (then its path is resolved again, under the
+// same rules: a link put in its place is refused).
+func (d *daemon) openDir() error {
+	if dir := d.cfg.Output.OpenedDir(); dir != nil {
+		if !dir.Removed() {
+			return nil
+		}
+		d.log.Warn("the output dir was removed; making it again", "dir", d.cfg.Output.Dir)
+		d.cfg.Output.Close()
+	}
+	return d.cfg.Output.Open()
+}
+
+// unsafePath reports whether err refuses a path for its owners or links
+// (package safefile), which no retry mends.
+func unsafePath(err error) bool {
+	return errors.Is(err, safefile.ErrUnsafeDir) || errors.Is(err, safefile.ErrUnsafeLink) || errors.Is(err, safefile.ErrDevice)
+}
+
 // openTee opens the --tee file for appending, in a directory no other user
-// can write, never through a link nor into a FIFO or a device.
-func openTee(path string) (*os.File, error) { return profilegen.OpenAppendFile(path, 0o644) }
+// can write reached through no link another user controls, never through
+// a link nor into a FIFO or a device.
+func openTee(path string) (*os.File, error) { return safefile.OpenAppendFile(path, 0o644) }
 
 // checkTee refuses a --tee that is a file the source follows: each flush
 // would append the lines read to the file they are read from, which would

@@ -20,6 +20,7 @@ import (
 	"github.com/recorder-dev/recorder/internal/audittest"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/safefile"
 	"github.com/recorder-dev/recorder/source"
 )
 
@@ -73,7 +74,7 @@ func TestWatchRefusesUnsafeDir(t *testing.T) {
 	}
 	os.Chmod(dir, 0o777)
 	_, err := newDaemon(Config{Output: profilegen.Output{Dir: dir}, FlushInterval: time.Second})
-	if !errors.Is(err, profilegen.ErrUnsafeDir) || !strings.Contains(err.Error(), "any user can write") {
+	if !errors.Is(err, safefile.ErrUnsafeDir) || !strings.Contains(err.Error(), "any user can write") {
 		t.Errorf("err = %v, want ErrUnsafeDir", err)
 	}
 }

@@ -22,10 +22,13 @@ struct kernfs_node { __u64 id; } PAI;
 struct cgroup_root { int hierarchy_id; } PAI;
 struct cgroup { struct kernfs_node *kn; struct cgroup_root *root; } PAI;
 struct css_set { struct cgroup *dfl_cgrp; } PAI;
+typedef struct { int counter; } atomic_t;
+struct signal_struct { atomic_t live; } PAI;
 struct task_struct {
 	__s32 pid;
 	__s32 tgid;
 	struct css_set *cgroups;
+	struct signal_struct *signal;
 	struct task_struct *real_parent;
 } PAI;
 
@@ -137,12 +140,17 @@ int on_exec(__u64 *ctx)
 	return emit(EXEC, (void *)ctx[0], 0);
 }
 
-// sched_process_exit(struct task_struct *p, ...): the thread group's leader.
+// sched_process_exit(struct task_struct *p, ...): the process ends with
+// its last thread, which need not be its leader (a leader that called
+// pthread_exit ends first, its threads go on making calls under its pid).
+// do_exit counts the live threads down before the tracepoint: the last
+// one sees none left. Two threads ending at once may both see none; the
+// Tracker takes the second exit of a process as nothing.
 SEC("tp_btf/sched_process_exit")
 int on_exit(__u64 *ctx)
 {
 	struct task_struct *p = (void *)ctx[0];
-	if (p->pid != p->tgid)
+	if (p->signal->live.counter != 0)
 		return 0;
 	return emit(EXIT, p, 0);
 }

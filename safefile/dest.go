@@ -1,4 +1,4 @@
-package profilegen
+package safefile
 
 import (
 	"errors"
@@ -53,21 +53,14 @@ var errNoStdout = errors.New("no standard output to write to")
 // WriteOutput writes data where the output path says (OutputDest): to w
 // for standard output, nowhere for /dev/null, else to the file path with
 // mode 0644, replaced whole or not at all in a checked directory
-// (WriteFileAtomic).
+// (OpenTarget).
 func WriteOutput(path string, w io.Writer, data []byte) error {
-	dest, err := OutputDest(path)
-	switch {
-	case err != nil:
-		return err
-	case dest == DestNull:
-		return nil
-	case dest == DestStdout && w == nil:
-		return fmt.Errorf("write %s: %w", path, errNoStdout)
-	case dest == DestStdout:
-		_, err := w.Write(data)
+	t, err := OpenTarget(path)
+	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(path, data, 0o644)
+	defer t.Close()
+	return t.Write(w, data, 0o644)
 }
 
 // SameOutput reports whether the output paths a and b write to one place:

@@ -1,4 +1,4 @@
-package profilegen
+package safefile
 
 import (
 	"bytes"

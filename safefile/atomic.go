@@ -1,21 +1,10 @@
-package profilegen
+package safefile
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 )
-
-// ErrUnsafeDir: a file would be written in a directory that a user other
-// than the caller (and root) can write, or owns. Such a user could plant a
-// link, a FIFO or a file of their own there between two writes. Errors
-// from OpenDir and WriteFileAtomic wrap it, with the reason.
-var ErrUnsafeDir = errors.New("unsafe output directory")
-
-// ErrDevice: a path in /dev, or a character or block device at the target
-// whatever its path (Dir), which a write would replace by a file.
-var ErrDevice = errors.New("will not replace a device node (- is standard output)")
 
 // WriteFileAtomic writes data to path with perm, replaced whole or not at
 // all: a fresh temporary file is created beside path (O_CREAT|O_EXCL,

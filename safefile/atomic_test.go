@@ -1,7 +1,6 @@
-package profilegen
+package safefile
 
 import (
-	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -10,8 +9,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // TestWriteFileAtomicFull fails the write the way a full disk does: the old
@@ -133,6 +130,9 @@ func TestCheckDir(t *testing.T) {
 		{"root's as root", 0o755, root, root, root, root, true, ""},
 		{"root's as a user", 0o755, root, root, me, me, true, ""},
 		{"another user's", 0o755, other, other, root, root, false, "belongs to uid 1001"},
+		{"the invoking user's", 0o755, other, other, root, root, true, ""},
+		{"the invoking user's, world-writable", 0o777, other, other, root, root, false, "any user can write"},
+		{"the invoking user's, group-writable", 0o775, other, other, root, root, false, "group 1001 can write"},
 		{"another user's, sticky", 0o1777, other, other, root, root, false, "belongs to uid 1001"},
 		{"world-writable", 0o777, root, root, root, root, false, "any user can write"},
 		{"world-writable, mine", 0o777, me, me, me, me, false, "any user can write"},
@@ -143,7 +143,11 @@ func TestCheckDir(t *testing.T) {
 		{"group-writable, my own group", 0o775, me, me, me, me, true, ""},
 		{"group-writable, another group", 0o775, me, 50, me, me, false, "group 50 can write"},
 	} {
-		err := checkDir("D", tt.mode|syscall.S_IFDIR, tt.uid, tt.gid, tt.euid, tt.egid)
+		c := caller{tt.euid, tt.egid, tt.euid}
+		if strings.HasPrefix(tt.name, "the invoking user's") {
+			c.invoker = other
+		}
+		err := checkDir("D", tt.mode|syscall.S_IFDIR, tt.uid, tt.gid, c)
 		if (err == nil) != tt.ok || (err != nil && (!errors.Is(err, ErrUnsafeDir) || !strings.Contains(err.Error(), tt.why))) {
 			t.Errorf("%s: err = %v; want ok=%v, %q", tt.name, err, tt.ok, tt.why)
 		}
@@ -168,11 +172,9 @@ func TestOpenDirRefuses(t *testing.T) {
 		t.Errorf("world-writable dir: err = %v", err)
 	}
 	onlyFiles(t, open)
-	err = Output{Dir: open}.Write(builtOne(t), Options{})
-	if !errors.Is(err, ErrUnsafeDir) {
-		t.Errorf("Output in a world-writable dir: err = %v", err)
+	if _, err := MakeDir(open); !errors.Is(err, ErrUnsafeDir) {
+		t.Errorf("MakeDir of a world-writable dir: err = %v", err)
 	}
-	onlyFiles(t, open)
 	if err := WriteFileAtomic(filepath.Join(sticky, "p.json"), []byte("{}"), 0o644); err != nil {
 		t.Errorf("sticky dir of the caller: %v", err)
 	}
@@ -191,60 +193,44 @@ func TestOpenDirOtherOwner(t *testing.T) {
 	if err := os.Chown(dir, 65534, 65534); err != nil {
 		t.Fatal(err)
 	}
-	err := Output{Dir: dir}.Write(builtOne(t), Options{})
+	err := WriteFileAtomic(filepath.Join(dir, "p.json"), []byte("{}"), 0o644)
 	if !errors.Is(err, ErrUnsafeDir) || !strings.Contains(err.Error(), "belongs to uid 65534") {
 		t.Errorf("err = %v, want ErrUnsafeDir naming the owner", err)
 	}
 	onlyFiles(t, dir)
 }
 
-func builtOne(t *testing.T) []Built {
-	t.Helper()
-	p := &specs.LinuxSeccomp{DefaultAction: specs.ActErrno, Syscalls: []specs.LinuxSyscall{{Names: []string{"read"}, Action: specs.ActAllow}}}
-	return []Built{{Group: "g", Profile: p, Report: &Report{}}}
-}
-
-// TestOutputDirOneSync is reproducer 3's "-d: an fsync per file": writing
-// many profiles syncs the directory once, and leaves no temporary file.
-func TestOutputDirOneSync(t *testing.T) {
+// TestDirCommitOneSync is reproducer 3's "-d: an fsync per file": staging
+// many files and committing them syncs the directory once, and leaves no
+// temporary file.
+func TestDirCommitOneSync(t *testing.T) {
 	dir := t.TempDir()
-	var built []Built
-	for i := range 200 {
-		b := builtOne(t)[0]
-		b.Group = "g" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + string(rune('a'+i/26))
-		built = append(built, b)
+	d, err := MakeDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	const files = 200
+	for i := range files {
+		name := "g" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + string(rune('a'+i/26)) + ".json"
+		if err := d.Stage(name, []byte("{}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	before := dirSyncs.Load()
-	if err := (Output{Dir: dir}).Write(built, Options{}); err != nil {
+	if err := d.Commit(); err != nil {
 		t.Fatal(err)
 	}
 	if n := dirSyncs.Load() - before; n != 1 {
-		t.Errorf("%d directory syncs for %d profiles, want 1", n, len(built))
+		t.Errorf("%d directory syncs for %d files, want 1", n, files)
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != len(built) {
-		t.Errorf("%d files for %d profiles", len(entries), len(built))
+	if len(entries) != files {
+		t.Errorf("%d files for %d staged", len(entries), files)
 	}
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), ".") {
 			t.Errorf("temporary file left: %s", e.Name())
-		}
-	}
-}
-
-// TestOutputSpecialPaths: - and /dev/stdout are the writer, /dev/null
-// discards, other device paths are refused (never replaced).
-func TestOutputSpecialPaths(t *testing.T) {
-	for path, want := range map[string]string{"-": "out", "/dev/stdout": "out", "/dev/null": "", "/dev/sda": "error"} {
-		var buf bytes.Buffer
-		err := Output{Path: path, W: &buf}.Write(builtOne(t), Options{})
-		switch {
-		case want == "error" && (err == nil || !strings.Contains(err.Error(), "device")):
-			t.Errorf("%s: err = %v, want a refusal", path, err)
-		case want == "out" && (err != nil || !strings.Contains(buf.String(), `"read"`)):
-			t.Errorf("%s: err = %v, output %q", path, err, buf.String())
-		case want == "" && (err != nil || buf.Len() != 0):
-			t.Errorf("%s: err = %v, output %q", path, err, buf.String())
 		}
 	}
 }
@@ -262,8 +248,8 @@ func TestDirRemoveTemps(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	if n, err := d.RemoveTemps(); n != 1 || err != nil {
-		t.Errorf("removed %d, %v; want 1", n, err)
+	if n, others, err := d.RemoveTemps(); n != 1 || len(others) != 0 || err != nil {
+		t.Errorf("removed %d, %v, %v; want 1", n, others, err)
 	}
 	onlyFiles(t, dir, ".b.json"+tempMark+"x", ".keep", "a.json", "c"+tempMark+"1")
 }
@@ -313,5 +299,60 @@ func TestOpenAppendFile(t *testing.T) {
 	os.Chmod(open, 0o777)
 	if _, err := OpenAppendFile(filepath.Join(open, "log"), 0o644); !errors.Is(err, ErrUnsafeDir) {
 		t.Errorf("in a directory any user can write: %v", err)
+	}
+}
+
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "p.json")
+	for _, data := range []string{"first\n", "second, longer\n"} {
+		if err := WriteFileAtomic(path, []byte(data), 0o640); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(path)
+		if err != nil || string(got) != data {
+			t.Errorf("content = %q, %v; want %q", got, err, data)
+		}
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o640 {
+		t.Errorf("mode = %v, %v; want 0640", fi.Mode(), err)
+	}
+	onlyFiles(t, dir, "p.json")
+}
+
+// TestOpenTargetChecksFirst: OpenTarget refuses at once what the write at
+// the end would fail on: a directory at the name, a missing directory, a
+// directory any user can write.
+func TestOpenTargetChecksFirst(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	open := filepath.Join(dir, "open")
+	os.Mkdir(open, 0o700)
+	os.Chmod(open, 0o777)
+	for path, want := range map[string]string{
+		filepath.Join(dir, "sub"):            "is a directory",
+		filepath.Join(dir, "none", "p.json"): "no such file",
+		filepath.Join(open, "p.json"):        "any user can write",
+		filepath.Join(dir, "sub") + "/":      "not a file name",
+	} {
+		if tg, err := OpenTarget(path); err == nil || !strings.Contains(err.Error(), want) {
+			if err == nil {
+				tg.Close()
+			}
+			t.Errorf("OpenTarget(%s) = %v, want %q", path, err, want)
+		}
+	}
+	tg, err := OpenTarget(filepath.Join(dir, "p.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.Close()
+	if err := tg.Write(nil, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(filepath.Join(dir, "p.json")); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("written: %v, %v", st.Mode(), err)
 	}
 }

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package profilegen
+package safefile
 
 import (
 	"os"

@@ -1,4 +1,4 @@
-package profilegen
+package safefile
 
 import (
 	"errors"
@@ -34,28 +34,30 @@ type staged struct{ tmp, name string }
 // left.
 const tempMark = ".recorder-tmp-"
 
-// OpenDir opens the directory path (links on the way are followed, by the
-// kernel and its protected_symlinks rule) and checks that no user other
-// than the caller and root can put or replace anything in it: it must
-// belong to the caller or to root, and be writable by no one else unless
-// it is sticky (as /tmp: others can add names there, never replace the
-// caller's). A group may write in it when that group is root's, or the
-// caller's own group when the caller is not root. Otherwise the error
-// wraps ErrUnsafeDir and says why.
-func OpenDir(path string) (*Dir, error) {
+// OpenDir opens the directory path under the package's rules: no link
+// another user controls on the way (ErrUnsafeLink), and a directory no
+// user but root, the caller and the invoking user of sudo can put or
+// replace anything in (ErrUnsafeDir, with why).
+func OpenDir(path string) (*Dir, error) { return openDir(path, false) }
+
+// MakeDir is OpenDir, making the directories missing on the way first
+// (mode 0755), under the same link rule.
+func MakeDir(path string) (*Dir, error) { return openDir(path, true) }
+
+func openDir(path string, create bool) (*Dir, error) {
 	if path == "" {
 		path = "."
 	}
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	fd, err := openDirFD(path, create)
 	if err != nil {
-		return nil, &os.PathError{Op: "open directory", Path: path, Err: err}
+		return nil, err
 	}
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
 		unix.Close(fd)
 		return nil, &os.PathError{Op: "stat", Path: path, Err: err}
 	}
-	if err := checkDir(path, uint32(st.Mode), st.Uid, st.Gid, uint32(os.Geteuid()), uint32(os.Getegid())); err != nil {
+	if err := checkDir(path, uint32(st.Mode), st.Uid, st.Gid, current()); err != nil {
 		unix.Close(fd)
 		return nil, err
 	}
@@ -63,20 +65,27 @@ func OpenDir(path string) (*Dir, error) {
 }
 
 // checkDir is OpenDir's rule, for a directory of mode, owner uid and group
-// gid, and a caller euid, egid.
-func checkDir(path string, mode, uid, gid, euid, egid uint32) error {
+// gid, and a caller c.
+func checkDir(path string, mode, uid, gid uint32, c caller) error {
 	perm := mode & 0o7777
 	switch {
-	case uid != euid && uid != 0:
+	case uid != c.euid && uid != 0 && uid != c.invoker:
 		return fmt.Errorf("%w: %s belongs to uid %d, who can plant links and files in it; use a directory of your own (or chown it)", ErrUnsafeDir, path, uid)
 	case perm&unix.S_ISVTX != 0:
 		return nil // others can add names, but never replace or remove the caller's
 	case perm&0o002 != 0:
 		return fmt.Errorf("%w: any user can write in %s (mode %04o), and plant links and files in it; chmod o-w or +t it, or use another directory", ErrUnsafeDir, path, perm)
-	case perm&0o020 != 0 && gid != 0 && (euid == 0 || gid != egid):
+	case perm&0o020 != 0 && gid != 0 && (c.euid == 0 || gid != c.egid):
 		return fmt.Errorf("%w: group %d can write in %s (mode %04o), and its members plant links and files in it; chmod g-w it, or use another directory", ErrUnsafeDir, gid, path, perm)
 	}
 	return nil
+}
+
+// Removed reports whether the directory was removed since it was opened
+// (it has no name left: nothing written in it can be found).
+func (d *Dir) Removed() bool {
+	var st unix.Stat_t
+	return unix.Fstat(d.fd(), &st) == nil && st.Nlink == 0
 }
 
 // Path returns the path the directory was opened by.
@@ -166,7 +175,7 @@ func (d *Dir) Sync() error {
 // writeTemp writes data with perm to a new temporary file for name and
 // returns the temporary file's name.
 func (d *Dir) writeTemp(name string, data []byte, perm os.FileMode, sync bool) (_ string, err error) {
-	if name == "" || name == "." || name == ".." || strings.ContainsRune(name, '/') {
+	if !fileName(name) {
 		return "", fmt.Errorf("write %q: not a file name", name)
 	}
 	if err := d.notDevice(name); err != nil {
@@ -224,15 +233,24 @@ func (d *Dir) notDevice(name string) error {
 	return nil
 }
 
+// isDir reports whether name in d is a directory (not through a link), which
+// a file would never replace.
+func (d *Dir) isDir(name string) bool {
+	var st unix.Stat_t
+	return unix.Fstatat(d.fd(), name, &st, unix.AT_SYMLINK_NOFOLLOW) == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR
+}
+
 // writeData writes the data of a file; tests replace it to fail the way a
 // full disk does.
 var writeData = (*os.File).Write
 
 // OpenAppend opens the file name in d for appending (a capture that grows),
 // creating it with perm if need be. Never through a link (O_NOFOLLOW), never
-// blocking on a FIFO: it must be a regular file of the caller's, or root's.
+// blocking on a FIFO: it must be a regular file of the caller's, root's or
+// the invoking user's, with no other name (a hard link to a file elsewhere
+// is refused).
 func (d *Dir) OpenAppend(name string, perm os.FileMode) (*os.File, error) {
-	if name == "" || name == "." || name == ".." || strings.ContainsRune(name, '/') {
+	if !fileName(name) {
 		return nil, fmt.Errorf("open %q: not a file name", name)
 	}
 	fd, err := unix.Openat(d.fd(), name, unix.O_WRONLY|unix.O_APPEND|unix.O_CREAT|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, uint32(perm.Perm()))
@@ -240,13 +258,16 @@ func (d *Dir) OpenAppend(name string, perm os.FileMode) (*os.File, error) {
 		return nil, &os.PathError{Op: "open", Path: d.path + "/" + name, Err: err}
 	}
 	var st unix.Stat_t
+	c := current()
 	err = unix.Fstat(fd, &st)
 	switch {
 	case err != nil:
 	case st.Mode&unix.S_IFMT != unix.S_IFREG:
 		err = fmt.Errorf("%s/%s is not a regular file", d.path, name)
-	case st.Uid != uint32(os.Geteuid()) && st.Uid != 0:
+	case st.Uid != c.euid && st.Uid != 0 && st.Uid != c.invoker:
 		err = fmt.Errorf("%w: %s/%s belongs to uid %d", ErrUnsafeDir, d.path, name, st.Uid)
+	case st.Nlink != 1:
+		err = fmt.Errorf("%w: %s/%s has %d names (a hard link to a file elsewhere?)", ErrUnsafeDir, d.path, name, st.Nlink)
 	default:
 		err = unix.SetNonblock(fd, false)
 	}
@@ -257,11 +278,102 @@ func (d *Dir) OpenAppend(name string, perm os.FileMode) (*os.File, error) {
 	return os.NewFile(uintptr(fd), d.path+"/"+name), nil
 }
 
+// Open opens the file name in d for reading, never through a link nor
+// blocking on a FIFO, and returns its owner: the caller decides whether
+// that owner's file is to be trusted.
+func (d *Dir) Open(name string) (*os.File, uint32, error) {
+	if !fileName(name) {
+		return nil, 0, fmt.Errorf("open %q: not a file name", name)
+	}
+	fd, err := unix.Openat(d.fd(), name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, 0, &os.PathError{Op: "open", Path: d.path + "/" + name, Err: err}
+	}
+	var st unix.Stat_t
+	if err = unix.Fstat(fd, &st); err == nil && st.Mode&unix.S_IFMT != unix.S_IFREG {
+		err = fmt.Errorf("%w: %s/%s", ErrNotRegular, d.path, name)
+	}
+	if err == nil {
+		err = unix.SetNonblock(fd, false)
+	}
+	if err != nil {
+		unix.Close(fd)
+		return nil, 0, err
+	}
+	return os.NewFile(uintptr(fd), d.path+"/"+name), st.Uid, nil
+}
+
+// Remove removes the file name from d (not a directory).
+func (d *Dir) Remove(name string) error {
+	if !fileName(name) {
+		return fmt.Errorf("remove %q: not a file name", name)
+	}
+	if err := unix.Unlinkat(d.fd(), name, 0); err != nil {
+		return &os.PathError{Op: "remove", Path: d.path + "/" + name, Err: err}
+	}
+	return nil
+}
+
+// SetAside gives the file name in d a new name, name.invalid, or
+// name.invalid.N for the first N free, and returns it: a new link, made
+// only where no file is (link(2) never replaces one), then the old name
+// removed. What the file holds is kept as it was.
+func (d *Dir) SetAside(name string) (string, error) {
+	if !fileName(name) {
+		return "", fmt.Errorf("set aside %q: not a file name", name)
+	}
+	for i := 0; i < 100; i++ {
+		aside := name + ".invalid"
+		if i > 0 {
+			aside += "." + strconv.Itoa(i)
+		}
+		err := unix.Linkat(d.fd(), name, d.fd(), aside, 0)
+		if errors.Is(err, unix.EEXIST) {
+			continue
+		}
+		if err != nil {
+			return "", &os.PathError{Op: "set aside", Path: d.path + "/" + name, Err: err}
+		}
+		return aside, d.Remove(name)
+	}
+	return "", fmt.Errorf("set aside %s/%s: 100 names taken", d.path, name)
+}
+
+// Names returns the names in d.
+func (d *Dir) Names() ([]string, error) {
+	names, err := d.f.Readdirnames(-1)
+	if _, serr := d.f.Seek(0, 0); err == nil {
+		err = serr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", d.path, err)
+	}
+	return names, nil
+}
+
+// Chown gives d and the regular files in it to uid, gid (links are not
+// followed).
+func (d *Dir) Chown(uid, gid int) error {
+	names, err := d.Names()
+	if err != nil {
+		return err
+	}
+	errs := []error{d.f.Chown(uid, gid)}
+	for _, name := range names {
+		var st unix.Stat_t
+		if unix.Fstatat(d.fd(), name, &st, unix.AT_SYMLINK_NOFOLLOW) == nil && st.Mode&unix.S_IFMT == unix.S_IFREG {
+			errs = append(errs, unix.Fchownat(d.fd(), name, uid, gid, unix.AT_SYMLINK_NOFOLLOW))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // OpenAppendFile opens path for appending as Dir.OpenAppend does, in its
 // directory opened with OpenDir: the directory must be one no other user
-// can plant a link in, and the file a regular file of the caller's or
-// root's, never followed through a link nor blocking on a FIFO. For the
-// files a daemon appends to as root (watch --tee, --pid-map).
+// can plant a link in, reached through no link another user controls, and
+// the file a regular file of the caller's or root's, never followed
+// through a link nor blocking on a FIFO. For the files a daemon appends
+// to as root (watch --tee, --pid-map).
 func OpenAppendFile(path string, perm os.FileMode) (*os.File, error) {
 	if strings.HasSuffix(path, "/") {
 		return nil, fmt.Errorf("open %q: not a file name", path)
@@ -274,18 +386,23 @@ func OpenAppendFile(path string, perm os.FileMode) (*os.File, error) {
 	return dir.OpenAppend(filepath.Base(path), perm)
 }
 
+// Foreign is a file of another user's that the recorder left alone.
+type Foreign struct {
+	Name string
+	UID  uint32
+}
+
 // RemoveTemps removes the temporary files a process killed while writing
-// in d left there: regular files named ".NAME" + tempMark + digits. It
-// returns how many it removed.
-func (d *Dir) RemoveTemps() (int, error) {
-	names, err := d.f.Readdirnames(-1)
-	if _, serr := d.f.Seek(0, 0); err == nil {
-		err = serr
-	}
+// in d left there: regular files of the caller's named ".NAME" + tempMark
+// + digits. It returns how many it removed, and the files named so that
+// belong to another user, which it leaves alone.
+func (d *Dir) RemoveTemps() (int, []Foreign, error) {
+	names, err := d.Names()
 	if err != nil {
-		return 0, fmt.Errorf("read %s: %w", d.path, err)
+		return 0, nil, err
 	}
-	n := 0
+	n, euid := 0, uint32(os.Geteuid())
+	var others []Foreign
 	for _, name := range names {
 		i := strings.LastIndex(name, tempMark)
 		if name[0] != '.' || i < 1 || !digits(name[i+len(tempMark):]) {
@@ -295,11 +412,19 @@ func (d *Dir) RemoveTemps() (int, error) {
 		if unix.Fstatat(d.fd(), name, &st, unix.AT_SYMLINK_NOFOLLOW) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
 			continue
 		}
+		if st.Uid != euid {
+			others = append(others, Foreign{name, st.Uid})
+			continue
+		}
 		if unix.Unlinkat(d.fd(), name, 0) == nil {
 			n++
 		}
 	}
-	return n, nil
+	return n, others, nil
+}
+
+func fileName(name string) bool {
+	return name != "" && name != "." && name != ".." && !strings.ContainsRune(name, '/')
 }
 
 func digits(s string) bool {

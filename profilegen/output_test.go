@@ -1,0 +1,105 @@
+package profilegen
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/recorder-dev/recorder/safefile"
+)
+
+func builtOne(t *testing.T) []Built {
+	t.Helper()
+	p := &specs.LinuxSeccomp{DefaultAction: specs.ActErrno, Syscalls: []specs.LinuxSyscall{{Names: []string{"read"}, Action: specs.ActAllow}}}
+	return []Built{{Group: "g", Profile: p, Report: &Report{}}}
+}
+
+// TestOutputSpecialPaths: - and /dev/stdout are the writer, /dev/null
+// discards, other device paths are refused (never replaced), opened first
+// or not.
+func TestOutputSpecialPaths(t *testing.T) {
+	for path, want := range map[string]string{"-": "out", "/dev/stdout": "out", "/dev/null": "", "/dev/sda": "error"} {
+		for _, open := range []bool{false, true} {
+			var buf bytes.Buffer
+			o := Output{Path: path, W: &buf}
+			err := error(nil)
+			if open {
+				err = o.Open()
+			}
+			if err == nil {
+				err = o.Write(builtOne(t), Options{})
+			}
+			o.Close()
+			switch {
+			case want == "error" && (err == nil || !strings.Contains(err.Error(), "device")):
+				t.Errorf("%s (open %v): err = %v, want a refusal", path, open, err)
+			case want == "out" && (err != nil || !strings.Contains(buf.String(), `"read"`)):
+				t.Errorf("%s (open %v): err = %v, output %q", path, open, err, buf.String())
+			case want == "" && (err != nil || buf.Len() != 0):
+				t.Errorf("%s (open %v): err = %v, output %q", path, open, err, buf.String())
+			}
+		}
+	}
+}
+
+// TestOutputOpenRefuses: Open refuses an unsafe destination at once (a bad
+// -o or -d fails before the workload), and Write without Open refuses it
+// too.
+func TestOutputOpenRefuses(t *testing.T) {
+	open := filepath.Join(t.TempDir(), "open")
+	if err := os.Mkdir(open, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(open, 0o777)
+	for _, o := range []Output{{Dir: open}, {Path: filepath.Join(open, "p.json")}} {
+		if err := o.Open(); !errors.Is(err, safefile.ErrUnsafeDir) {
+			t.Errorf("Open %+v: %v, want ErrUnsafeDir", o, err)
+		}
+		if err := o.Write(builtOne(t), Options{}); !errors.Is(err, safefile.ErrUnsafeDir) {
+			t.Errorf("Write %+v: %v, want ErrUnsafeDir", o, err)
+		}
+	}
+	if ents, _ := os.ReadDir(open); len(ents) != 0 {
+		t.Errorf("written in the world-writable dir: %v", ents)
+	}
+}
+
+// TestOutputOpenKeepsDir: an Output opened writes into the directory it
+// opened, though its path was moved and another directory put in its
+// place since; a copy of it does too.
+func TestOutputOpenKeepsDir(t *testing.T) {
+	base := t.TempDir()
+	dir := filepath.Join(base, "out")
+	for _, o := range []Output{{Dir: dir}, {Path: filepath.Join(dir, "p.json")}} {
+		os.RemoveAll(dir)
+		os.RemoveAll(dir + ".moved")
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.Open(); err != nil {
+			t.Fatal(err)
+		}
+		copied := o
+		if err := os.Rename(dir, dir+".moved"); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := copied.Write(builtOne(t), Options{}); err != nil {
+			t.Fatal(err)
+		}
+		o.Close()
+		if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+			t.Errorf("%+v wrote by path into the new dir: %v", o, ents)
+		}
+		if ents, _ := os.ReadDir(dir + ".moved"); len(ents) != 1 {
+			t.Errorf("%+v: the opened dir holds %v, want the profile", o, ents)
+		}
+	}
+}
