@@ -124,6 +124,21 @@ func TestJSONFile(t *testing.T) {
 	}
 }
 
+// TestJSONFileChecked: a --json=FILE that cannot be written fails before
+// the reading, and no profile is written: the profile was written, then
+// the command exited 1, "error, nothing written".
+func TestJSONFileChecked(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "p.json")
+	_, text, err := replay(t, nil, "-o", p, "--json="+filepath.Join(dir, "missing", "s.json"), logsDir+"/tutorial.log")
+	if err == nil || !strings.Contains(err.Error(), "--json") {
+		t.Errorf("replay: %v, want an error naming --json\n%s", err, text)
+	}
+	if _, err := os.Stat(p); err == nil {
+		t.Errorf("the profile was written though --json's file cannot be\n%s", text)
+	}
+}
+
 // TestJSONFileClash: --json=FILE naming the profile's -o file or the
 // --explain file is a usage error before anything is read: it replaced the
 // profile just written with the summary, and exited 0.

@@ -94,6 +94,10 @@ func (o *outputFlags) open(stdout io.Writer) error {
 		}
 		o.explainOut = t
 	}
+	if err := o.status.open(); err != nil {
+		o.close()
+		return err
+	}
 	return nil
 }
 
@@ -102,6 +106,7 @@ func (o *outputFlags) close() {
 	if o.explainOut != nil {
 		o.explainOut.Close()
 	}
+	o.status.close()
 }
 
 // write builds the profiles of p's groups, writes them and --explain (where

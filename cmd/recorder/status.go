@@ -13,6 +13,7 @@ import (
 	"github.com/recorder-dev/recorder/internal/buildinfo"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/safefile"
 )
 
 // statusFlags are --allow-empty, --allow-lost and --json: what replay,
@@ -48,7 +49,32 @@ func (s *statusFlags) outcome(c *pipeline.Counts) error {
 
 // jsonFlag is --json[=FILE]: a command's summary or report as JSON
 // (docs/json.md), instead of its text on the same stream, or to FILE.
-type jsonFlag struct{ json string }
+type jsonFlag struct {
+	json   string
+	target *safefile.Target // FILE, opened by open
+}
+
+// open opens --json's FILE now, as the other outputs are (package
+// safefile): a bad one fails before the reading begins, not after the
+// profile is written. close closes it.
+func (j *jsonFlag) open() error {
+	if j.json == "" || j.json == "-" {
+		return nil
+	}
+	t, err := safefile.OpenTarget(j.json)
+	if err != nil {
+		return fmt.Errorf("--json: %w", err)
+	}
+	j.target = t
+	return nil
+}
+
+func (j *jsonFlag) close() {
+	if j.target != nil {
+		j.target.Close()
+		j.target = nil
+	}
+}
 
 func (j *jsonFlag) register(fs *pflag.FlagSet, what string) {
 	fs.StringVar(&j.json, "json", "", "write the "+what+" as JSON (docs/json.md): --json in place of the text, --json=`FILE` to FILE")
@@ -89,6 +115,12 @@ func (j *jsonFlag) write(w io.Writer, v any) error {
 	var buf bytes.Buffer
 	if err := pipeline.WriteJSON(&buf, v); err != nil {
 		return err
+	}
+	if j.target != nil {
+		if err := j.target.Write(w, buf.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("--json: %w", err)
+		}
+		return nil
 	}
 	if err := profilegen.WriteOutput(j.json, w, buf.Bytes()); err != nil {
 		return fmt.Errorf("--json: %w", err)
