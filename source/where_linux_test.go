@@ -14,7 +14,8 @@ import (
 // audit.log (but not when audit.log was read), and KmsgBlind says a kmsg
 // reader sees none; with no daemon, neither names one.
 func TestWhere(t *testing.T) {
-	audittest.NoDaemon(t) // takes the kernel lock; puts the audit state back
+	audittest.NeedRoot(t) // the kernel lock: it starts auditd
+	audittest.NoDaemon(t) // puts the audit state back
 	if got := KmsgBlind(); got != "" {
 		t.Errorf("KmsgBlind() with no daemon = %q, want none", got)
 	}

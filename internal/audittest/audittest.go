@@ -110,12 +110,35 @@ func restore(t testing.TB, prev libaudit.AuditStatus) libaudit.AuditStatus {
 // the test, naming the daemon, when one is.
 func NoDaemon(t testing.TB) libaudit.AuditStatus {
 	t.Helper()
+	clearGone(t)
 	prev := Keep(t)
 	if prev.PID != 0 {
 		t.Fatalf("an audit daemon is registered: pid %d%s; this test needs none (stop it, e.g. systemctl stop auditd)",
 			prev.PID, describe(prev.PID))
 	}
 	return prev
+}
+
+// clearGone unregisters a daemon pid the kernel still names though its
+// process is gone (a test process killed while registered, say): with
+// audit disabled nothing is sent to it, so the kernel never finds out and
+// would name it for good, failing every later test that needs no daemon.
+// This process registers in its place, as watch does, then unregisters.
+func clearGone(t testing.TB) {
+	t.Helper()
+	st := Status(t)
+	if st.PID == 0 || describe(st.PID) != " (gone)" {
+		return
+	}
+	c, err := libaudit.NewAuditClient(nil)
+	if err != nil {
+		t.Fatalf("open audit control socket: %v", err)
+	}
+	defer c.Close()
+	if err := c.SetPID(libaudit.WaitForReply); err != nil {
+		t.Fatalf("register in place of the gone audit daemon %d: %v", st.PID, err)
+	}
+	t.Logf("the audit daemon pid %d was gone: unregistered it", st.PID)
 }
 
 // describe names the process pid runs, for messages: " (auditd)".
