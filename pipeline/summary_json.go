@@ -165,7 +165,7 @@ func (s Summary) JSON(out *profilegen.Output) SummaryJSON {
 		g := groupJSON(b, out)
 		u := s.UsersOf(b)
 		for _, c := range u.Users {
-			g.Users = append(g.Users, UserJSON{c.UID, c.Records})
+			g.Users = append(g.Users, UserJSON(c))
 		}
 		g.OtherUsersRecords = u.Other
 		j.Groups = append(j.Groups, g)
