@@ -17,6 +17,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/recorder-dev/recorder/internal/audittest"
+	"github.com/recorder-dev/recorder/internal/containers"
 	"github.com/recorder-dev/recorder/internal/runctest"
 )
 
@@ -212,6 +213,13 @@ func TestContainersExecProbes(t *testing.T) {
 	audittest.CheckSame(t, "after watch", prev, audittest.Status(t))
 	profile, names := readProfile(t, file)
 	t.Logf("recorded: %q\n%s", names, w.log.String())
+	// runc's init was told from its records (comm and exe, as the kernel
+	// prints them here): the profile holds runc's whole base, seen or not.
+	for _, n := range containers.RuntimeBase("runc") {
+		if !slices.Contains(names, n) {
+			t.Errorf("the profile lacks %s of runc's base: was runc's init recognised?", n)
+		}
+	}
 
 	busyLoops(t)
 	id2 := runctest.NewID()

@@ -62,9 +62,23 @@ func RuntimeBase(runtime string) []string {
 }
 
 // InitRuntime tells the runtime whose init makes calls under a container's
-// filter with this comm: runc's init renames itself "runc:[2:INIT]"; crun's
-// keeps crun's name until it execs. "" for none.
-func InitRuntime(comm []byte) string {
+// filter with this comm and exe: runc's init renames itself
+// "runc:[2:INIT]"; crun's keeps crun's name until it execs. "" for none.
+//
+// A process chooses its comm, so the comm alone would let any process of
+// a container (its entrypoint after prctl(PR_SET_NAME, "crun"), say) add a
+// runtime's list, mount, pivot_root and setns among crun's, to its own
+// profile. The exe must also be what the kernel prints for an init that
+// runs a binary outside the container's root: "/" (measured for runc
+// 1.1.5 here: internal/containers/doc.go's record). A workload's exe is
+// its own binary's path; making it "/" takes mounts that a container under
+// the recording profile cannot make. crun's init could not be measured
+// here (crun 1.8 refuses this machine's cgroup layout): its list is added
+// only when its init shows the same exe.
+func InitRuntime(comm, exe []byte) string {
+	if !bytes.Equal(exe, []byte("/")) {
+		return ""
+	}
 	switch {
 	case bytes.Equal(comm, []byte("runc:[2:INIT]")):
 		return "runc"
@@ -86,7 +100,7 @@ func (s *Runtimes) Note(r *pipeline.Record, info *Info) {
 	if s == nil || info == nil {
 		return
 	}
-	rt := InitRuntime(r.Comm)
+	rt := InitRuntime(r.Comm, r.Exe)
 	if rt == "" {
 		return
 	}

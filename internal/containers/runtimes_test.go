@@ -101,3 +101,45 @@ func TestRuntimeListsCover(t *testing.T) {
 		t.Error("a base for an unknown runtime")
 	}
 }
+
+// TestInitRuntime: an init is told by its comm and its exe together. A
+// process of the container that names itself as an init (its comm is its
+// own choice) keeps its own binary as exe, and adds no runtime's list to
+// its profile: with the comm alone, "crun" gave a workload mount,
+// pivot_root and setns.
+func TestInitRuntime(t *testing.T) {
+	for _, tt := range []struct {
+		comm, exe, want string
+	}{
+		{"runc:[2:INIT]", "/", "runc"}, // as the kernel printed runc 1.1.5's init here (doc.go)
+		{"crun", "/", "crun"},
+		{"runc:[2:INIT]", "/usr/bin/app", ""}, // the entrypoint, renamed after its exec
+		{"crun", "/usr/bin/crun", ""},         // a binary named crun in the container's root
+		{"crun", "/memfd:runc_cloned:/proc/self/exe (deleted)", ""},
+		{"app", "/", ""},
+		{"runc:[2:INIT]", "", ""},
+		{"runc:[2:INIT]", "//", ""},
+	} {
+		if got := InitRuntime([]byte(tt.comm), []byte(tt.exe)); got != tt.want {
+			t.Errorf("InitRuntime(%q, %q) = %q, want %q", tt.comm, tt.exe, got, tt.want)
+		}
+	}
+}
+
+// TestRuntimesNoteNeedsInitExe: through Note, as the Attributor calls it,
+// a record of comm "crun" from the workload's own binary notes no runtime.
+func TestRuntimesNoteNeedsInitExe(t *testing.T) {
+	var rts Runtimes
+	info := &Info{Container: containerOf(ctrID)}
+	r := &pipeline.Record{}
+	r.Comm, r.Exe = []byte("crun"), []byte("/bin/sh")
+	rts.Note(r, info)
+	if got := rts.Of([]string{ctrID}); len(got) != 0 {
+		t.Errorf("a workload named crun noted runtimes %q", got)
+	}
+	r.Comm, r.Exe = []byte("runc:[2:INIT]"), []byte("/")
+	rts.Note(r, info)
+	if got := rts.Of([]string{ctrID}); len(got) != 1 || got[0] != "runc" {
+		t.Errorf("runc's init noted %q, want runc", got)
+	}
+}
