@@ -526,20 +526,8 @@ func underWatch(run func() time.Duration, group string) result {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	addr := freeAddr()
-	cmd := exec.Command(*recorder, "watch", "--source", "netlink", "-d", dir, "-g", group, "--base", "none",
-		"--flush-interval", "5s", "--audit-state-file", "", "--metrics-addr", addr, "--log-level", "warn")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		log.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
-	}()
-	pid := cmd.Process.Pid
-	waitFor("watch's registration", func() bool { return auditStatus().PID == uint32(pid) })
-	waitFor("watch's metrics", func() bool { return metric(addr, "recorder_lines_total") >= 0 })
+	pid, addr, stop := startWatch(*recorder, dir, group)
+	defer stop()
 	lost0, cpu0, got0 := auditStatus().Lost, procCPU(pid), metric(addr, "recorder_records_total")
 	r.took = run()
 	waitFor("every record at watch", func() bool { return metric(addr, "recorder_records_total")-got0 >= float64(*calls) })
@@ -753,4 +741,24 @@ func cpuModel() string {
 		}
 	}
 	return runtime.GOARCH
+}
+
+// startWatch starts bin's watch, registered as the audit daemon, writing
+// into dir and grouping by group, and waits until it is registered and
+// serves its metrics at addr. stop ends it (SIGTERM) and waits.
+func startWatch(bin, dir, group string) (pid int, addr string, stop func()) {
+	addr = freeAddr()
+	cmd := exec.Command(bin, "watch", "--source", "netlink", "-d", dir, "-g", group, "--base", "none",
+		"--flush-interval", "5s", "--audit-state-file", "", "--metrics-addr", addr, "--log-level", "warn")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		log.Fatal(err)
+	}
+	pid = cmd.Process.Pid
+	waitFor("watch's registration", func() bool { return auditStatus().PID == uint32(pid) })
+	waitFor("watch's metrics", func() bool { return metric(addr, "recorder_lines_total") >= 0 })
+	return pid, addr, func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+	}
 }

@@ -95,20 +95,8 @@ func profileWatch(bin string, run func() time.Duration) (map[string]float64, int
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	addr := freeAddr()
-	cmd := exec.Command(bin, "watch", "--source", "netlink", "-d", dir, "-g", "none", "--base", "none",
-		"--flush-interval", "5s", "--audit-state-file", "", "--metrics-addr", addr, "--log-level", "warn")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		log.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
-	}()
-	pid := cmd.Process.Pid
-	waitFor("watch's registration", func() bool { return auditStatus().PID == uint32(pid) })
-	waitFor("watch's metrics", func() bool { return metric(addr, "recorder_lines_total") >= 0 })
+	pid, addr, stop := startWatch(bin, dir, "none")
+	defer stop()
 	data := dir + "/perf.data"
 	perf := exec.Command("perf", "record", "-q", "-g", "-F", "999", "-o", data, "-p", fmt.Sprint(pid))
 	if err := perf.Start(); err != nil {

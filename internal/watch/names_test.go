@@ -44,18 +44,7 @@ func TestWatchResumeNamed(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "named.json"), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var log audittest.Buffer
-	d := testDaemon(t, &log, func(c *Config) {
-		c.Output.Dir = dir
-		c.Pipeline.Finish = renamer{}
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var lines []string
-	for _, l := range profiletest.Lines(t, syslogFixture) {
-		lines = append(lines, strings.TrimSuffix(l, "\n"))
-	}
-	d.run(ctx, source.Opened{Source: &fakeSource{lines: lines, end: cancel}, Name: "fake"})
+	_, lines, _ := runRenamed(t, dir)
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	if len(files) != 1 {
 		t.Fatalf("files %q, want named.json alone", files)
@@ -69,6 +58,26 @@ func TestWatchResumeNamed(t *testing.T) {
 			t.Errorf("named.json lacks %s from the records", w)
 		}
 	}
+}
+
+// runRenamed runs a daemon whose Finisher names every group "named" over
+// the syslog fixture's lines into dir, and returns it, the lines and its
+// log.
+func runRenamed(t *testing.T, dir string) (*daemon, []string, *audittest.Buffer) {
+	t.Helper()
+	log := &audittest.Buffer{}
+	d := testDaemon(t, log, func(c *Config) {
+		c.Output.Dir = dir
+		c.Pipeline.Finish = renamer{}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var lines []string
+	for _, l := range profiletest.Lines(t, syslogFixture) {
+		lines = append(lines, strings.TrimSuffix(l, "\n"))
+	}
+	d.run(ctx, source.Opened{Source: &fakeSource{lines: lines, end: cancel}, Name: "fake"})
+	return d, lines, log
 }
 
 // TestWatchResumeNamedNotBuildShape: a profile written before under a
@@ -94,18 +103,7 @@ func TestWatchResumeNamedNotBuildShape(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "named.json"), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var log audittest.Buffer
-	d := testDaemon(t, &log, func(c *Config) {
-		c.Output.Dir = dir
-		c.Pipeline.Finish = renamer{}
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var lines []string
-	for _, l := range profiletest.Lines(t, syslogFixture) {
-		lines = append(lines, strings.TrimSuffix(l, "\n"))
-	}
-	d.run(ctx, source.Opened{Source: &fakeSource{lines: lines, end: cancel}, Name: "fake"})
+	d, lines, log := runRenamed(t, dir)
 	if d.status.flushErr != 0 || d.status.flushOK == 0 {
 		t.Fatalf("%d flushes failed, %d good; want none failed:\n%s", d.status.flushErr, d.status.flushOK, log.String())
 	}
@@ -138,18 +136,7 @@ func TestWatchResumeSetsAsideInvalid(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "named.json"), bad, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var log audittest.Buffer
-	d := testDaemon(t, &log, func(c *Config) {
-		c.Output.Dir = dir
-		c.Pipeline.Finish = renamer{}
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var lines []string
-	for _, l := range profiletest.Lines(t, syslogFixture) {
-		lines = append(lines, strings.TrimSuffix(l, "\n"))
-	}
-	d.run(ctx, source.Opened{Source: &fakeSource{lines: lines, end: cancel}, Name: "fake"})
+	_, lines, log := runRenamed(t, dir)
 	kept, err := os.ReadFile(filepath.Join(dir, "named.json.invalid"))
 	if err != nil || string(kept) != string(bad) {
 		t.Errorf("the invalid profile was not kept as named.json.invalid: %v: %q\n%s", err, kept, log.String())
