@@ -109,11 +109,7 @@ func refusesOutputs(t *testing.T, out, target string) {
 func TestOutputParentLinkSwap(t *testing.T) {
 	u := attacker.New(t)
 	base, target := attackBase(t)
-	parent := filepath.Join(base, "parent")
-	if err := os.Mkdir(parent, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	u.Own(t, parent)
+	parent := userDir(t, u, base)
 	out := filepath.Join(parent, "out")
 	if err := os.Mkdir(out, 0o755); err != nil {
 		t.Fatal(err)
@@ -131,6 +127,26 @@ func TestOutputStickyLink(t *testing.T) {
 	u := attacker.New(t)
 	protectedSymlinks(t, "0")
 	base, target := attackBase(t)
+	sticky := stickyDir(t, base)
+	u.Sh(t, sticky, "ln -s "+attacker.Quote(target)+" out")
+	refusesOutputs(t, filepath.Join(sticky, "out"), target)
+}
+
+// userDir makes base/parent, u's: a directory above root's outputs that
+// u can rename and replace entries of.
+func userDir(t *testing.T, u *attacker.User, base string) string {
+	t.Helper()
+	parent := filepath.Join(base, "parent")
+	if err := os.Mkdir(parent, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	u.Own(t, parent)
+	return parent
+}
+
+// stickyDir makes base/sticky, root's, sticky and writable by all, as /tmp.
+func stickyDir(t *testing.T, base string) string {
+	t.Helper()
 	sticky := filepath.Join(base, "sticky")
 	if err := os.Mkdir(sticky, 0o755); err != nil {
 		t.Fatal(err)
@@ -138,8 +154,7 @@ func TestOutputStickyLink(t *testing.T) {
 	if err := os.Chmod(sticky, 0o777|os.ModeSticky); err != nil {
 		t.Fatal(err)
 	}
-	u.Sh(t, sticky, "ln -s "+attacker.Quote(target)+" out")
-	refusesOutputs(t, filepath.Join(sticky, "out"), target)
+	return sticky
 }
 
 // protectedSymlinks sets fs.protected_symlinks for the test and puts the
@@ -171,11 +186,7 @@ func protectedSymlinks(t *testing.T, v string) {
 func TestWatchOutputDirSwap(t *testing.T) {
 	u := attacker.New(t)
 	base, target := attackBase(t)
-	parent := filepath.Join(base, "parent")
-	if err := os.Mkdir(parent, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	u.Own(t, parent)
+	parent := userDir(t, u, base)
 	out := filepath.Join(parent, "out")
 	if err := os.Mkdir(out, 0o755); err != nil {
 		t.Fatal(err)
@@ -412,17 +423,9 @@ func TestWatchStateFileLinks(t *testing.T) {
 	prev := audittest.NoDaemon(t)
 	u := attacker.New(t)
 	base, target := attackBase(t)
-	parent := filepath.Join(base, "parent")
-	if err := os.Mkdir(parent, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	u.Own(t, parent)
+	parent := userDir(t, u, base)
 	u.Sh(t, parent, "ln -s "+attacker.Quote(target)+" run")
-	sticky := filepath.Join(base, "sticky")
-	if err := os.Mkdir(sticky, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	os.Chmod(sticky, 0o777|os.ModeSticky)
+	sticky := stickyDir(t, base)
 	planted := filepath.Join(sticky, "state.json")
 	if err := os.WriteFile(planted, []byte(`{"pid":999999999,"start":1,"enabled":0,"backlog_limit":1,"restore":17}`+"\n"), 0o644); err != nil {
 		t.Fatal(err)
