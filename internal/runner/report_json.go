@@ -24,37 +24,24 @@ type ReportJSON struct {
 	Exit          string `json:"exit"`     // how the program ended, as the text says it
 	// Logged counts the records of calls the profile logs (SCMP_ACT_LOG)
 	// and the distinct calls they are.
-	Logged      uint64           `json:"logged"`
-	LoggedCalls int              `json:"loggedCalls"`
-	Denied      []DeniedCallJSON `json:"denied"`
-	Unknown     []UnknownJSON    `json:"unknown"`
-	Warnings    []string         `json:"warnings"`
+	Logged      uint64                 `json:"logged"`
+	LoggedCalls int                    `json:"loggedCalls"`
+	Denied      []DeniedCallJSON       `json:"denied"`
+	Unknown     []pipeline.UnknownJSON `json:"unknown"`
+	Warnings    []string               `json:"warnings"`
 }
 
-// DeniedCallJSON is a call the profile denied, and the change to the
-// profile that allows it.
+// DeniedCallJSON is a call the profile denied (the summary's form), and
+// the change to the profile that allows it.
 type DeniedCallJSON struct {
-	Name    string `json:"name"`
-	Arch    string `json:"arch"`
-	Action  string `json:"action"`
-	Records uint64 `json:"records"`
-	PID     int32  `json:"pid"`
-	Comm    string `json:"comm"`
-	Fix     string `json:"fix"`
-}
-
-// UnknownJSON is a denied or logged number with no name.
-type UnknownJSON struct {
-	Arch    string `json:"arch"`
-	Nr      int64  `json:"nr"`
-	Action  string `json:"action"`
-	Records uint64 `json:"records"`
+	pipeline.DeniedJSON
+	Fix string `json:"fix"`
 }
 
 // ReportJSONOf is WriteReport's report as JSON.
 func ReportJSONOf(res *Result, p *specs.LinuxSeccomp, name, program string) (ReportJSON, error) {
 	j := ReportJSON{SchemaVersion: pipeline.SchemaVersion, Command: "run", Program: program, Profile: name,
-		Tracking: res.Tracking, Exit: DescribeExit(res.State), Denied: []DeniedCallJSON{}, Unknown: []UnknownJSON{}, Warnings: []string{}}
+		Tracking: res.Tracking, Exit: DescribeExit(res.State), Denied: []DeniedCallJSON{}, Unknown: []pipeline.UnknownJSON{}, Warnings: []string{}}
 	var warn bytes.Buffer
 	res.WriteWarnings(&warn)
 	for _, l := range strings.Split(strings.TrimSpace(warn.String()), "\n") {
@@ -77,10 +64,10 @@ func ReportJSONOf(res *Result, p *specs.LinuxSeccomp, name, program string) (Rep
 		j.LoggedCalls = len(rep.Observed)
 	}
 	for _, v := range rep.Violations {
-		j.Denied = append(j.Denied, DeniedCallJSON{v.Name, v.Arch, v.Action.OCI(), v.Count, v.PID, v.Comm, FixFor(p, v.Arch, v.Name)})
+		j.Denied = append(j.Denied, DeniedCallJSON{pipeline.DeniedJSON{Name: v.Name, Arch: v.Arch, Action: v.Action.OCI(), Records: v.Count, PID: v.PID, Comm: v.Comm}, FixFor(p, v.Arch, v.Name)})
 	}
 	for _, u := range rep.Unknown {
-		j.Unknown = append(j.Unknown, UnknownJSON{u.Arch, u.Nr, u.Action.String(), u.Count})
+		j.Unknown = append(j.Unknown, pipeline.UnknownJSON{Arch: u.Arch, Nr: u.Nr, Action: u.Action.String(), Records: u.Count})
 	}
 	return j, nil
 }
