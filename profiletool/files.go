@@ -206,14 +206,21 @@ func CheckLogs(ctx context.Context, w io.Writer, stdin io.Reader, profile string
 // kept, so nothing was checked (wraps pipeline.ErrNothingKept).
 var ErrNothingChecked = fmt.Errorf("%w: nothing was checked", pipeline.ErrNothingKept)
 
+// ErrLostChecked: the kernel dropped records before they reached the
+// logs, so calls may be missing from the check (wraps pipeline.ErrLost).
+var ErrLostChecked = fmt.Errorf("%w: calls may be missing from the check", pipeline.ErrLost)
+
 // outcome is ErrFound when a call would be denied (or, with strict, may
-// be), ErrNothingChecked when no record was checked, else nil.
+// be), ErrNothingChecked when no record was checked, ErrLostChecked when
+// records were lost, else nil: the first that holds.
 func (r *CheckReport) outcome(strict bool) error {
 	switch {
 	case r.Failed(strict):
 		return ErrFound
 	case r.Records == 0:
 		return ErrNothingChecked
+	case r.counts.Lost():
+		return ErrLostChecked
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ type toolOpts struct {
 	out, format, name, profile, exe, comm, from string
 	uid, auid                                   string
 	strict, recording, rtDefault, allowEmpty    bool
+	allowLost                                   bool
 	logDenials                                  bool
 	f                                           formatFlag
 	jsonFlag
@@ -56,6 +57,8 @@ func toolErr(err error, trouble int) error {
 		return usageError{err}
 	case errors.Is(err, pipeline.ErrNothingKept):
 		return statusError{exitEmpty, err}
+	case errors.Is(err, pipeline.ErrLost):
+		return statusError{exitLost, err}
 	case trouble != 1:
 		return statusError{trouble, err}
 	}
@@ -132,10 +135,11 @@ var (
 			fs.StringVar(&o.auid, "auid", "", "check only records whose login user is `AUID` (auid=; unset: none)")
 			fs.BoolVar(&o.strict, "strict", false, "fail when conditional rules may deny a call too")
 			fs.BoolVar(&o.allowEmpty, "allow-empty", false, "exit 0, not 3, when no record was checked")
+			fs.BoolVar(&o.allowLost, "allow-lost", false, "exit 0, not 4, when the kernel dropped records (calls may be missing from the check)")
 			o.register(fs, "report")
 		}, func(cmd *cobra.Command, o *toolOpts, logs []string, std stdio) error {
 			allow := func(err error) error {
-				if o.allowEmpty && errors.Is(err, profiletool.ErrNothingChecked) {
+				if o.allowEmpty && errors.Is(err, profiletool.ErrNothingChecked) || o.allowLost && errors.Is(err, profiletool.ErrLostChecked) {
 					return nil
 				}
 				return err

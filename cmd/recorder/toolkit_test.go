@@ -217,7 +217,7 @@ func TestCheckOwnProfile(t *testing.T) {
 		if _, errOut, err := replay(t, nil, "-q", "--allow-denied", "--allow-lost", "--base", "none", "-o", own, log); err != nil {
 			t.Fatalf("replay %s: %v %s", log, err, errOut)
 		}
-		out, errOut, code := recorder(t, "check", "--profile", own, log)
+		out, errOut, code := recorder(t, "check", "--allow-lost", "--profile", own, log)
 		if code != 0 || !strings.Contains(out, "nothing would be denied") {
 			t.Errorf("%s against its own profile: exit %d\n%s%s", log, code, out, errOut)
 			continue
@@ -237,6 +237,35 @@ func TestCheckOwnProfile(t *testing.T) {
 		out, _, code = recorder(t, "check", "--profile", minus, log)
 		if code != 1 || strings.Count(out, "\ndenied: ") != 1 || !strings.Contains(out, "\ndenied: "+drop+" (") {
 			t.Errorf("%s against its profile without %s: exit %d\n%s", log, drop, code, out)
+		}
+	}
+}
+
+// TestCheckLost: check of a log whose records the kernel dropped exits 4
+// (the calls dropped were not checked), as replay does, unless
+// --allow-lost; a call it would deny still exits 1.
+func TestCheckLost(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(logsDir, "suppressed.log")
+	own := filepath.Join(dir, "own.json")
+	if _, errOut, err := replay(t, nil, "-q", "--allow-lost", "-o", own, log); err != nil {
+		t.Fatalf("replay: %v %s", err, errOut)
+	}
+	for _, tt := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"--profile", own, log}, exitLost},
+		{[]string{"--allow-lost", "--profile", own, log}, 0},
+		{[]string{"--json", "--profile", own, log}, exitLost},
+		{[]string{"--profile", filepath.Join(logsDir, "tutorial.json"), log}, 1},
+	} {
+		out, errOut, code := recorder(t, append([]string{"check"}, tt.args...)...)
+		if code != tt.code || !strings.Contains(out, "dropped") && !strings.Contains(out, `"lost": true`) {
+			t.Errorf("check %q: exit %d, want %d\n%s%s", tt.args, code, tt.code, out, errOut)
+		}
+		if code == exitLost && !strings.Contains(out, `"exitCode": 4`) && !strings.Contains(errOut, "calls may be missing from the check") {
+			t.Errorf("check %q: exit 4 unexplained:\n%s%s", tt.args, out, errOut)
 		}
 	}
 }
