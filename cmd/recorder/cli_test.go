@@ -139,6 +139,22 @@ func TestJSONFileChecked(t *testing.T) {
 	}
 }
 
+// TestWatchJSONFileChecked: watch opens --json=FILE before it reads, as
+// its other outputs: one that cannot be written fails at start, before any
+// profile is written (it failed at the end, after the whole watch).
+func TestWatchJSONFileChecked(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	_, errOut, code := recorder(t, "watch", "--source", "syslog:"+logsDir+"/tutorial.log", "--from-start", "--duration", "2s",
+		"-d", out, "--json="+filepath.Join(dir, "missing", "s.json"))
+	if code != 1 || !strings.Contains(errOut, "--json") {
+		t.Errorf("watch: exit %d, want 1 and an error naming --json\n%s", code, errOut)
+	}
+	if files, _ := filepath.Glob(filepath.Join(out, "*.json")); len(files) > 0 {
+		t.Errorf("watch read and wrote %q though --json's file cannot be written", files)
+	}
+}
+
 // TestJSONFileClash: --json=FILE naming the profile's -o file or the
 // --explain file is a usage error before anything is read: it replaced the
 // profile just written with the summary, and exited 0.

@@ -39,6 +39,10 @@ func (cfg *watchConfig) run(ctx context.Context, std stdio) error {
 		defer cancel()
 	}
 	defer cfg.ctrs.Close()
+	if err := cfg.status.open(); err != nil { // before the reading starts, as the other outputs
+		return err
+	}
+	defer cfg.status.close()
 	cfg.Output.W = std.out // --explain -
 	var sum pipeline.Summary
 	cfg.Done = func(s pipeline.Summary) { sum = s }
