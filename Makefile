@@ -10,7 +10,7 @@ GO        ?= go
 BIN       := bin/recorder
 EXAMPLE   ?= testdata/logs/syslog-rfc3339.log
 PKGS      := libseccomp-dev pkg-config gcc
-TEST_PKGS := auditd systemd runc containerd containernetworking-plugins
+TEST_PKGS := auditd systemd runc containerd containernetworking-plugins zsh fish
 BENCH_PKGS := time
 GOTESTFLAGS ?=
 BENCHFLAGS ?=
@@ -45,7 +45,8 @@ endef
 deps: ## install what the build needs (apt-get, as root)
 	$(call install_pkgs,$(PKGS))
 
-# test-deps: what the tests need besides (auditd; systemd for systemd-analyze
+# test-deps: what the tests need besides (auditd; zsh and fish to check the
+# completion scripts' syntax; systemd for systemd-analyze
 # verify of the units convert writes). Installing auditd may start one;
 # only one process can be the kernel's audit daemon, and the kernel tests
 # register themselves, so stop the auditd the install started (by the pid it

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -249,6 +250,39 @@ func TestCompletion(t *testing.T) {
 		out, errOut, code := recorder(t, "completion", shell)
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("completion %s: exit %d, %s; lacks %q", shell, code, errOut, want)
+		}
+	}
+}
+
+// TestCompletionSyntax: each shell reads its completion script without a
+// syntax error (bash -n, zsh -n, fish --no-execute), and bash's registers
+// the completion of recorder. make test-deps installs zsh and fish: a
+// shell missing fails here.
+func TestCompletionSyntax(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct{ shell, check, run string }{
+		{"bash", "-n", `source "$1" && complete -p recorder`},
+		{"zsh", "-n", ""},
+		{"fish", "--no-execute", ""},
+	} {
+		path, err := exec.LookPath(tt.shell)
+		if err != nil {
+			t.Errorf("%s: %v (make test-deps installs it)", tt.shell, err)
+			continue
+		}
+		out, errOut, code := recorder(t, "completion", tt.shell)
+		script := filepath.Join(dir, tt.shell)
+		if code != 0 || os.WriteFile(script, []byte(out), 0o644) != nil {
+			t.Fatalf("completion %s: exit %d, %s", tt.shell, code, errOut)
+		}
+		if msg, err := exec.Command(path, tt.check, script).CombinedOutput(); err != nil || len(msg) > 0 {
+			t.Errorf("%s %s: %v\n%s", tt.shell, tt.check, err, msg)
+		}
+		if tt.run == "" {
+			continue
+		}
+		if msg, err := exec.Command(path, "-c", tt.run, tt.shell, script).CombinedOutput(); err != nil || !strings.Contains(string(msg), "recorder") {
+			t.Errorf("%s: %v\n%s", tt.run, err, msg)
 		}
 	}
 }
