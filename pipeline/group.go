@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/recorder-dev/recorder/profilegen"
 )
 
 // GroupBy names the group, and so the profile, a record goes into. The
@@ -41,7 +43,7 @@ var (
 )
 
 // NoneGroup is the only group of GroupNone.
-const NoneGroup = "all"
+const NoneGroup = profilegen.UnionGroup
 
 // UnnamedGroup is the group of a record with neither exe nor comm.
 const UnnamedGroup = "(unnamed)"

@@ -2,6 +2,7 @@ package profilegen
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
@@ -42,6 +43,16 @@ func (f Format) Ext() string {
 		return ".yaml"
 	}
 	return ".json"
+}
+
+// FormatOf is the format of a profile written to path: SPO for a name
+// ending in .yaml or .yml, else def (a command's --format not given).
+func FormatOf(path string, def Format) Format {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml":
+		return SPO
+	}
+	return def
 }
 
 // Marshal encodes p in the format; name names the object where the format

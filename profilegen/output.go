@@ -1,10 +1,13 @@
 package profilegen
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 
@@ -114,18 +117,29 @@ func (o Output) Names(group string) (file, object string) {
 }
 
 // objectName is the metadata.name of group's object, before ResourceName.
-func (o Output) objectName(group string) string {
-	name := group
-	if o.Dir != "" {
-		name = ObjectName(group)
-	}
-	if o.SPO.Name != "" {
-		if o.Dir == "" {
-			return o.SPO.Name
+// The union an Output without Dir writes (UnionGroup) is named by --name,
+// else after its file, else after its one group when it holds one.
+func (o Output) objectName(group string, sources ...string) string {
+	if o.Dir == "" {
+		if len(sources) == 1 && sources[0] != UnionGroup {
+			group = ObjectName(sources[0])
 		}
+		return cmp.Or(o.SPO.Name, fileStem(o.Path), group)
+	}
+	name := ObjectName(group)
+	if o.SPO.Name != "" {
 		name = o.SPO.Name + "-" + name
 	}
 	return name
+}
+
+// fileStem is the base name of path without its extension, "" when path
+// names no file (standard output, /dev/null).
+func fileStem(path string) string {
+	if dest, _ := safefile.OutputDest(path); dest != safefile.DestFile {
+		return ""
+	}
+	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 }
 
 // marshal encodes one profile in o's format; b names it and tells its
@@ -138,7 +152,7 @@ func (o Output) marshal(b Built) ([]byte, error) {
 	if o.Provenance != nil {
 		spo.Annotations = o.Provenance.Annotations(b)
 	}
-	return spo.Marshal(o.objectName(b.Group), b.Profile)
+	return spo.Marshal(o.objectName(b.Group, b.Sources...), b.Profile)
 }
 
 // Write writes built as o says. A file is replaced whole or not at all,
@@ -169,7 +183,8 @@ func (o Output) Write(built []Built, opt Options) error {
 		sources = append(sources, b.SourceGroups()...)
 		records += b.Report.Records
 	}
-	data, err := o.marshal(Built{Group: "profile", Profile: union, Report: &Report{Records: records}, Sources: sources})
+	b := Built{Group: UnionGroup, Profile: union, Report: &Report{Records: records}, Sources: sources}
+	data, err := o.marshal(b)
 	if err != nil {
 		return err
 	}
@@ -182,6 +197,33 @@ func (o Output) Write(built []Built, opt Options) error {
 	}
 	if err := t.Write(o.W, data, o.perm()); err != nil {
 		return fmt.Errorf("write profile: %w", err)
+	}
+	if o.companions() && t.Dest() == safefile.DestFile {
+		return o.writeCompanion(b)
+	}
+	return nil
+}
+
+// UnionGroup is the group of the union of every group's profile, as an
+// Output without Dir writes it: what the summary and the provenance call
+// it.
+const UnionGroup = "all"
+
+// companions reports whether o writes a provenance companion beside each
+// profile file (ProvenanceExt): for OCI profiles, which have no field for
+// it (SeccompProfiles carry it as annotations).
+func (o Output) companions() bool { return o.Provenance != nil && o.format() == OCI }
+
+// writeCompanion writes the companion of the union written to Path.
+func (o Output) writeCompanion(b Built) error {
+	path := o.Path + ProvenanceExt
+	t, err := safefile.OpenTarget(path)
+	if err == nil {
+		defer t.Close()
+		err = t.Write(nil, o.Provenance.Companion(filepath.Base(o.Path), b), o.perm())
+	}
+	if err != nil {
+		return fmt.Errorf("write provenance: %w", err)
 	}
 	return nil
 }
@@ -206,8 +248,12 @@ func (o Output) writeDir(built []Built, opt Options) error {
 			b.Profile = p
 			data, err = o.marshal(b)
 		}
+		file := FileName(b.Group) + o.format().Ext()
 		if err == nil {
-			err = d.Stage(FileName(b.Group)+o.format().Ext(), data, o.perm())
+			err = d.Stage(file, data, o.perm())
+		}
+		if err == nil && o.companions() {
+			err = d.Stage(file+ProvenanceExt, o.Provenance.Companion(file, b), o.perm())
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("write profile of %q: %w", b.Group, err))

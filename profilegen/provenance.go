@@ -28,7 +28,7 @@ type Provenance struct {
 
 // Annotations returns b's provenance as annotations: its group, the
 // groups it was made of, its records, the span and the version. The union
-// of an output without Dir is the group "profile", its sources every
+// of an output without Dir is the group UnionGroup, its sources every
 // group.
 func (p *Provenance) Annotations(b Built) map[string]string {
 	a := map[string]string{GroupAnnotation: b.Group}
@@ -47,4 +47,39 @@ func (p *Provenance) Annotations(b Built) map[string]string {
 		a[LastAnnotation] = time.UnixMilli(p.Last).UTC().Format(time.RFC3339Nano)
 	}
 	return a
+}
+
+// ProvenanceExt is the extension of the companion file an OCI profile's
+// provenance is written to, beside it: FILE.json's is FILE.json.provenance.
+// An OCI profile has no field for it that every runtime is sure to ignore,
+// and a resuming watch reads only the files of the profiles' extension.
+const ProvenanceExt = ".provenance"
+
+// ProvenanceJSON is the companion file of an OCI profile: what its
+// SeccompProfile's annotations say (Annotations), as JSON.
+type ProvenanceJSON struct {
+	SchemaVersion int      `json:"schemaVersion"` // 1
+	Profile       string   `json:"profile"`       // the profile file's base name
+	Group         string   `json:"group"`
+	Sources       []string `json:"sources,omitempty"`
+	Records       uint64   `json:"records"`
+	ReadFirst     string   `json:"readFirst,omitempty"`
+	ReadLast      string   `json:"readLast,omitempty"`
+	Version       string   `json:"version,omitempty"`
+}
+
+// Companion returns the companion file of b's profile, written to file:
+// the same facts as its annotations, byte-stable as the profile is.
+func (p *Provenance) Companion(file string, b Built) []byte {
+	a := p.Annotations(b)
+	j := ProvenanceJSON{SchemaVersion: 1, Profile: file, Group: b.Group, ReadFirst: a[FirstAnnotation],
+		ReadLast: a[LastAnnotation], Version: a[VersionAnnotation]}
+	if b.Report != nil {
+		j.Records = b.Report.Records
+	}
+	if _, ok := a[SourcesAnnotation]; ok {
+		j.Sources = b.SourceGroups()
+	}
+	data, _ := json.MarshalIndent(j, "", "  ") // strings and numbers: never fails
+	return append(data, '\n')
 }

@@ -1,6 +1,7 @@
 package profiletool
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -52,18 +53,20 @@ func writeOut(w io.Writer, out string, data []byte) error {
 	return safefile.WriteOutput(out, w, data)
 }
 
-// objectName is the name of the profile in file path (its base name
-// without extension), "profile" for standard output and /dev/null.
-func objectName(path string) string {
+// fileObjectName is the name of the profile in file path (its base name
+// without extension), "" for standard output and /dev/null.
+func fileObjectName(path string) string {
 	if dest, _ := safefile.OutputDest(path); dest != safefile.DestFile {
-		return "profile"
+		return ""
 	}
 	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 }
 
-// MergeFiles writes the Merge of the profiles files to out in format f.
-func MergeFiles(w io.Writer, out string, f Format, files ...string) error {
-	ps, err := readAll(files...)
+// MergeFiles writes the Merge of the profiles files to out as o says. A
+// SeccompProfile is named as its inputs are when they all have one name
+// (the partial profiles of one workload), else after out's file.
+func MergeFiles(w io.Writer, out string, o Object, files ...string) error {
+	ps, metas, err := readAllMeta(files...)
 	if err != nil {
 		return err
 	}
@@ -71,11 +74,27 @@ func MergeFiles(w io.Writer, out string, f Format, files ...string) error {
 	if err != nil {
 		return fmt.Errorf("merge %s: %w", strings.Join(files, " "), err)
 	}
-	data, err := f.Marshal(objectName(out), m)
-	if err != nil {
-		return err
+	name := metas[0].Name
+	for _, md := range metas {
+		if md.Name != name {
+			name = ""
+		}
 	}
-	return writeOut(w, out, data)
+	return o.write(w, out, cmp.Or(name, fileObjectName(out)), nil, m)
+}
+
+// readAllMeta reads the profiles and their SeccompProfile metadata.
+func readAllMeta(paths ...string) ([]*specs.LinuxSeccomp, []profilegen.Meta, error) {
+	var ps []*specs.LinuxSeccomp
+	var ms []profilegen.Meta
+	for _, path := range paths {
+		p, m, err := profilegen.ReadFileMeta(path, profilegen.DefaultMaxProfileSize)
+		if err != nil {
+			return nil, nil, err
+		}
+		ps, ms = append(ps, p), append(ms, m)
+	}
+	return ps, ms, nil
 }
 
 // DiffFiles writes the Diff of the profiles a and b to w; the error wraps
@@ -112,16 +131,23 @@ func diffFiles(a, b string) (*Difference, error) {
 	return Diff(a, ps[0], b, ps[1]), nil
 }
 
-// ConvertFile writes the profile file to out in format f, named name (its
-// file's name when empty); what the format cannot say goes to notes, one
-// line each.
-func ConvertFile(w, notes io.Writer, out string, f Format, name, file string) error {
-	ps, err := readAll(file)
+// ConvertFile writes the profile file to out in format f (o's, or
+// systemd). A SeccompProfile keeps the name, labels and annotations of its
+// input when it is one (o's name and labels go first), else is named after
+// the input's file; what the format cannot say goes to notes, one line
+// each.
+func ConvertFile(w, notes io.Writer, out string, f Format, o Object, file string) error {
+	ps, metas, err := readAllMeta(file)
 	if err != nil {
 		return err
 	}
-	if name == "" {
-		name = objectName(file)
+	name := cmp.Or(o.SPO.Name, metas[0].Name, fileObjectName(file))
+	if f != Systemd {
+		o.Format = f
+		if o, err = o.withLabels(metas[0]); err != nil {
+			return fmt.Errorf("convert %s: %w", file, err)
+		}
+		return o.write(w, out, name, metas[0].Carried(), ps[0])
 	}
 	data, ns, err := Convert(ps[0], f, name)
 	for _, n := range ns {
@@ -265,10 +291,10 @@ func checkLogs(ctx context.Context, stdin io.Reader, profile string, sel pipelin
 	return Check(profile, ps[0], pl), readErr, nil
 }
 
-// ProfileFile writes to out, in format f, the RecordingProfile of this
+// ProfileFile writes to out, as o says, the RecordingProfile of this
 // host's ABI (with the profile file from, when not empty; WithLog when
 // logDenials is set) when recording is set, else its RuntimeDefault.
-func ProfileFile(w io.Writer, out string, f Format, recording bool, from string, logDenials bool) error {
+func ProfileFile(w io.Writer, out string, o Object, recording bool, from string, logDenials bool) error {
 	if from != "" && !recording {
 		return UsageError{errors.New("--from goes with --recording")}
 	}
@@ -299,9 +325,9 @@ func ProfileFile(w io.Writer, out string, f Format, recording bool, from string,
 	if err != nil {
 		return err
 	}
-	data, err := f.Marshal(objectName(out), p)
-	if err != nil {
-		return err
+	what := "runtime-default"
+	if recording {
+		what = "recording"
 	}
-	return writeOut(w, out, data)
+	return o.write(w, out, cmp.Or(fileObjectName(out), what), nil, p)
 }

@@ -236,9 +236,9 @@ func TestLintInvalid(t *testing.T) {
 		t.Errorf("ReadFile = %v; want 9 problems", err)
 	}
 	for _, f := range []func() error{
-		func() error { return MergeFiles(io.Discard, "-", profilegen.OCI, file) },
+		func() error { return MergeFiles(io.Discard, "-", Object{}, file) },
 		func() error { return DiffFiles(io.Discard, file, file) },
-		func() error { return ConvertFile(io.Discard, io.Discard, "-", profilegen.OCI, "", file) },
+		func() error { return ConvertFile(io.Discard, io.Discard, "-", profilegen.OCI, Object{}, file) },
 	} {
 		if err := f(); !errors.Is(err, profilegen.ErrInvalid) {
 			t.Errorf("a toolkit command = %v; want ErrInvalid", err)

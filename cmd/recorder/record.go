@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/spf13/cobra"
@@ -25,17 +24,8 @@ type recordConfig struct {
 }
 
 func newRecordCmd(std stdio) *cobra.Command {
-	cfg := &recordConfig{}
-	c := command("record [flags] -- CMD [ARG...]", "run CMD under a logging filter and write its profile",
-		cobra.ArbitraryArgs, cfg.register,
-		func(cmd *cobra.Command, args []string) error {
-			if err := cfg.check(cmd.Flags(), args); err != nil {
-				return err
-			}
-			return cfg.run(cmd.Context(), std)
-		})
-	c.Flags().SetInterspersed(false) // flags end at CMD, with or without "--"
-	return c
+	return engineCmd("record [flags] -- CMD [ARG...]", "run CMD under a logging filter and write its profile",
+		&recordConfig{}, false, std) // flags end at CMD, with or without "--"
 }
 
 func (cfg *recordConfig) run(ctx context.Context, std stdio) error {
@@ -51,7 +41,7 @@ func (cfg *recordConfig) run(ctx context.Context, std stdio) error {
 	if err := cfg.out.open(std.out); err != nil { // before the workload runs, not after
 		return err
 	}
-	defer cfg.out.close()
+	defer cfg.out.w.Close()
 	r := runner.Run{Profile: runner.LoggingProfile(), Args: cfg.args, Stdin: std.in, Stdout: std.out, Stderr: std.errOut,
 		Pipeline: pcfg, Observe: ctrs.Observe}
 	if cfg.underProfile != nil { // denials are logged too (SECCOMP_FILTER_FLAG_LOG): the summary shows them
@@ -69,7 +59,7 @@ func (cfg *recordConfig) run(ctx context.Context, std stdio) error {
 		prog := res.Program()
 		p.Touch(&prog) // the merged calls still make the program's profile
 	}
-	if !cfg.out.quiet && cfg.out.status.json != "-" {
+	if !cfg.out.w.Quiet && cfg.out.w.JSON != "-" {
 		fmt.Fprintf(std.errOut, "recorded %s (%s): %s\n", pipeline.Quote(cfg.args[0]), res.Tracking, runner.DescribeExit(res.State))
 		res.WriteWarnings(std.errOut)
 	}
@@ -77,7 +67,7 @@ func (cfg *recordConfig) run(ctx context.Context, std stdio) error {
 	cfg.out.exit = runner.ExitStatus(res.State) // CMD's failure comes first
 	cfg.out.program = &pipeline.ProgramJSON{Name: cfg.args[0], Tracking: res.Tracking, Exit: runner.DescribeExit(res.State)}
 	cfg.out.keepEmpty = cfg.underProfile != nil // what it allows is not logged: no record is no failure
-	return cfg.out.write("record", p, opt, "record", nil, std.out, std.errOut)
+	return cfg.out.write("record", p, opt, "record", nil, std.errOut)
 }
 
 func (cfg *recordConfig) register(fs *pflag.FlagSet) {
@@ -87,9 +77,8 @@ func (cfg *recordConfig) register(fs *pflag.FlagSet) {
 }
 
 // check checks the parsed flags, takes CMD and reads --under.
-func (cfg *recordConfig) check(fs *pflag.FlagSet, args []string) error {
-	cfg.out.explain = cfg.profile.explain
-	if err := cfg.out.check(fs); err != nil {
+func (cfg *recordConfig) check(fs *pflag.FlagSet, args []string, _ stdio) error {
+	if err := cfg.out.check(fs, cfg.profile.explain); err != nil {
 		return err
 	}
 	cfg.args = args
@@ -103,19 +92,6 @@ func (cfg *recordConfig) check(fs *pflag.FlagSet, args []string) error {
 		}
 	}
 	return nil
-}
-
-// parseRecordFlags parses record's command line as the command does.
-func parseRecordFlags(args []string) (*recordConfig, error) {
-	cfg := &recordConfig{}
-	fs := pflag.NewFlagSet("record", pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.SetInterspersed(false)
-	cfg.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return nil, usageError{err}
-	}
-	return cfg, cfg.check(fs, fs.Args())
 }
 
 // errNoProgram: record and run need a program after "--".

@@ -19,15 +19,8 @@ type replayConfig struct {
 }
 
 func newReplayCmd(std stdio) *cobra.Command {
-	cfg := &replayConfig{}
-	return command("replay [flags] [FILE...]", "write the profile of captured logs (syslog, kern.log, dmesg, audit.log, journald)",
-		cobra.ArbitraryArgs, cfg.register,
-		func(cmd *cobra.Command, args []string) error {
-			if err := cfg.check(cmd.Flags(), args); err != nil {
-				return err
-			}
-			return cfg.run(cmd.Context(), std)
-		})
+	return engineCmd("replay [flags] [FILE...]", "write the profile of captured logs (syslog, kern.log, dmesg, audit.log, journald)",
+		&replayConfig{}, true, std)
 }
 
 func (cfg *replayConfig) register(fs *pflag.FlagSet) {
@@ -38,12 +31,11 @@ func (cfg *replayConfig) register(fs *pflag.FlagSet) {
 }
 
 // check checks the parsed flags and takes the files.
-func (cfg *replayConfig) check(fs *pflag.FlagSet, args []string) error {
-	cfg.out.explain = cfg.profile.explain
-	if err := cfg.out.check(fs); err != nil {
+func (cfg *replayConfig) check(fs *pflag.FlagSet, args []string, _ stdio) error {
+	if err := cfg.out.check(fs, cfg.profile.explain); err != nil {
 		return err
 	}
-	if cfg.out.outputDir == "" && !fs.Changed("group-by") {
+	if cfg.out.w.Dir == "" && !fs.Changed("group-by") {
 		cfg.profile.groupBy = "none" // one profile, the union: no state per group
 	}
 	cfg.files = args
@@ -65,7 +57,7 @@ func (cfg *replayConfig) run(ctx context.Context, std stdio) error {
 		return err
 	}
 	defer pipeline.CloseInputs(inputs)
-	for _, out := range [][2]string{{"--output", cfg.out.output}, {"--explain", cfg.out.explain}} {
+	for _, out := range [][2]string{{"--output", cfg.out.w.Path}, {"--explain", cfg.out.w.Explain}} {
 		if err := pipeline.CheckOutput(out[1], inputs); err != nil {
 			return usageError{fmt.Errorf("%s: %w", out[0], err)}
 		}
@@ -73,7 +65,7 @@ func (cfg *replayConfig) run(ctx context.Context, std stdio) error {
 	if err := cfg.out.open(std.out); err != nil { // before the reading starts, not after
 		return err
 	}
-	defer cfg.out.close()
+	defer cfg.out.w.Close()
 
 	p := pipeline.New(pcfg)
 	prog := startProgress(std.errOut, inputs)
@@ -83,7 +75,7 @@ func (cfg *replayConfig) run(ctx context.Context, std stdio) error {
 		return readErr
 	}
 	cfg.out.inputs = inputNames(inputs)
-	writeErr := cfg.out.write("replay", p, opt, "line", readErr, std.out, std.errOut)
+	writeErr := cfg.out.write("replay", p, opt, "line", readErr, std.errOut)
 	return errors.Join(readErr, writeErr)
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -145,6 +146,28 @@ func command(use, short string, args cobra.PositionalArgs, reg func(*pflag.FlagS
 	c := &cobra.Command{Use: use, Short: short, Args: args, RunE: do, DisableFlagsInUseLine: true}
 	reg(c.Flags())
 	c.Flags().SortFlags = false
+	return c
+}
+
+// engine is what replay, watch, record and run each are: a configuration
+// that registers its flags, checks them once parsed, and runs.
+type engine interface {
+	register(fs *pflag.FlagSet)
+	check(fs *pflag.FlagSet, args []string, std stdio) error
+	run(ctx context.Context, std stdio) error
+}
+
+// engineCmd is the cobra command of cfg, the one prologue of replay,
+// watch, record and run: parse, check, run. Unless interspersed, its
+// flags end at its first argument (record's and run's CMD).
+func engineCmd(use, short string, cfg engine, interspersed bool, std stdio) *cobra.Command {
+	c := command(use, short, cobra.ArbitraryArgs, cfg.register, func(cmd *cobra.Command, args []string) error {
+		if err := cfg.check(cmd.Flags(), args, std); err != nil {
+			return err
+		}
+		return cfg.run(cmd.Context(), std)
+	})
+	c.Flags().SetInterspersed(interspersed)
 	return c
 }
 

@@ -27,17 +27,8 @@ type runConfig struct {
 }
 
 func newRunCmd(std stdio) *cobra.Command {
-	cfg := &runConfig{}
-	c := command("run --profile FILE [flags] -- CMD [ARG...]", "run CMD under a profile and report what it denied",
-		cobra.ArbitraryArgs, cfg.register,
-		func(cmd *cobra.Command, args []string) error {
-			if err := cfg.check(args); err != nil {
-				return err
-			}
-			return cfg.run(cmd.Context(), std)
-		})
-	c.Flags().SetInterspersed(false)
-	return c
+	return engineCmd("run --profile FILE [flags] -- CMD [ARG...]", "run CMD under a profile and report what it denied",
+		&runConfig{}, false, std)
 }
 
 func (cfg *runConfig) run(ctx context.Context, std stdio) error {
@@ -85,7 +76,7 @@ func (cfg *runConfig) register(fs *pflag.FlagSet) {
 	cfg.jsonFlag.register(fs, "report")
 }
 
-func (cfg *runConfig) check(args []string) error {
+func (cfg *runConfig) check(_ *pflag.FlagSet, args []string, _ stdio) error {
 	if cfg.profile == "" {
 		return usageError{errors.New("--profile is required")}
 	}
@@ -97,19 +88,6 @@ func (cfg *runConfig) check(args []string) error {
 		return usageError{errNoProgram}
 	}
 	return nil
-}
-
-// parseRunFlags parses run's command line as the command does.
-func parseRunFlags(args []string) (*runConfig, error) {
-	cfg := &runConfig{}
-	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.SetInterspersed(false)
-	cfg.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return nil, usageError{err}
-	}
-	return cfg, cfg.check(fs.Args())
 }
 
 // loadRunProfile reads the profile and checks that the sandbox can apply

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -11,9 +10,9 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/recorder-dev/recorder/internal/buildinfo"
+	"github.com/recorder-dev/recorder/internal/output"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
-	"github.com/recorder-dev/recorder/safefile"
 )
 
 // statusFlags are --allow-empty, --allow-lost and --json: what replay,
@@ -49,32 +48,7 @@ func (s *statusFlags) outcome(c *pipeline.Counts) error {
 
 // jsonFlag is --json[=FILE]: a command's summary or report as JSON
 // (docs/json.md), instead of its text on the same stream, or to FILE.
-type jsonFlag struct {
-	json   string
-	target *safefile.Target // FILE, opened by open
-}
-
-// open opens --json's FILE now, as the other outputs are (package
-// safefile): a bad one fails before the reading begins, not after the
-// profile is written. close closes it.
-func (j *jsonFlag) open() error {
-	if j.json == "" || j.json == "-" {
-		return nil
-	}
-	t, err := safefile.OpenTarget(j.json)
-	if err != nil {
-		return fmt.Errorf("--json: %w", err)
-	}
-	j.target = t
-	return nil
-}
-
-func (j *jsonFlag) close() {
-	if j.target != nil {
-		j.target.Close()
-		j.target = nil
-	}
-}
+type jsonFlag struct{ json string }
 
 func (j *jsonFlag) register(fs *pflag.FlagSet, what string) {
 	fs.StringVar(&j.json, "json", "", "write the "+what+" as JSON (docs/json.md): --json in place of the text, --json=`FILE` to FILE")
@@ -106,27 +80,9 @@ func (j *jsonFlag) checkDir(dir string) error {
 // on reports whether --json was given.
 func (j *jsonFlag) on() bool { return j.json != "" }
 
-// write writes v as JSON: to the file --json names, or to w (the text's
-// stream) for --json alone.
-func (j *jsonFlag) write(w io.Writer, v any) error {
-	if j.json == "-" {
-		return pipeline.WriteJSON(w, v)
-	}
-	var buf bytes.Buffer
-	if err := pipeline.WriteJSON(&buf, v); err != nil {
-		return err
-	}
-	if j.target != nil {
-		if err := j.target.Write(w, buf.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("--json: %w", err)
-		}
-		return nil
-	}
-	if err := profilegen.WriteOutput(j.json, w, buf.Bytes()); err != nil {
-		return fmt.Errorf("--json: %w", err)
-	}
-	return nil
-}
+// write writes v as JSON (package output): to the file --json names, or
+// to w (the text's stream) for --json alone.
+func (j *jsonFlag) write(w io.Writer, v any) error { return output.WriteJSON(j.json, nil, w, v) }
 
 // statusName is the JSON form's status of an exit status.
 func statusName(code int) string {
@@ -148,9 +104,4 @@ func summaryJSON(command string, s pipeline.Summary, out *profilegen.Output, wri
 	j.ExitCode = exitStatus(err)
 	j.Status = statusName(j.ExitCode)
 	return j
-}
-
-// provenance is what the profiles of a reading with counts c came from.
-func provenance(c *pipeline.Counts) *profilegen.Provenance {
-	return &profilegen.Provenance{Version: buildinfo.Version(), First: c.First, Last: c.Last}
 }

@@ -9,17 +9,18 @@ import (
 
 	"github.com/recorder-dev/recorder/internal/runner"
 	"github.com/recorder-dev/recorder/pipeline"
+	"github.com/recorder-dev/recorder/profilegen"
 	"github.com/recorder-dev/recorder/profiletool"
 )
 
 // toolOpts are the flags of the toolkit's commands; each registers its own.
 type toolOpts struct {
-	out, format, name, profile, exe, comm, from string
-	uid, auid                                   string
-	strict, recording, rtDefault, allowEmpty    bool
-	allowLost                                   bool
-	logDenials                                  bool
-	f                                           formatFlag
+	out, format, profile, exe, comm, from    string
+	uid, auid                                string
+	strict, recording, rtDefault, allowEmpty bool
+	allowLost                                bool
+	logDenials                               bool
+	f                                        formatFlag
 	jsonFlag
 }
 
@@ -75,6 +76,18 @@ func writeToolJSON[T any](o *toolOpts, std stdio, v T, set func(*T, int), err er
 	return err
 }
 
+// object is how the command writes its profile: --format (or SPO for an
+// -o file ending in .yaml or .yml), --spo-version, --name and --label.
+func (o *toolOpts) object(fs *pflag.FlagSet) (profiletool.Object, error) {
+	if fs.Lookup("format").Value.Type() != "format" {
+		o.f.f = profilegen.OCI // convert's --format is its own
+	}
+	if err := o.f.resolve(fs, o.out); err != nil {
+		return profiletool.Object{}, err
+	}
+	return profiletool.Object{Format: o.f.f, SPO: o.f.spo}, nil
+}
+
 func outFlag(fs *pflag.FlagSet, o *toolOpts) {
 	fs.StringVarP(&o.out, "output", "o", "-", "write to `FILE`; - is standard output")
 }
@@ -90,9 +103,16 @@ func toolCommands(std stdio) []*cobra.Command {
 
 var (
 	merge = toolCmd{"merge [flags] PROFILE PROFILE...", "the union of profiles (replicas, nodes)", 2, -1, 1,
-		func(fs *pflag.FlagSet, o *toolOpts) { outFlag(fs, o); o.f.register(fs) },
-		func(_ *cobra.Command, o *toolOpts, files []string, std stdio) error {
-			return profiletool.MergeFiles(std.out, o.out, o.f.f, files...)
+		func(fs *pflag.FlagSet, o *toolOpts) {
+			outFlag(fs, o)
+			o.f.register(fs)
+			o.f.registerSPO(fs, "(default: the inputs' common name, or the file's)")
+		}, func(cmd *cobra.Command, o *toolOpts, files []string, std stdio) error {
+			obj, err := o.object(cmd.Flags())
+			if err != nil {
+				return err
+			}
+			return profiletool.MergeFiles(std.out, o.out, obj, files...)
 		}}
 	diff = toolCmd{"diff [flags] A B", "what one profile allows that the other does not", 2, 2, 2,
 		func(fs *pflag.FlagSet, o *toolOpts) { o.register(fs, "difference") },
@@ -107,13 +127,20 @@ var (
 		func(fs *pflag.FlagSet, o *toolOpts) {
 			outFlag(fs, o)
 			fs.StringVar(&o.format, "format", "oci", "write `oci|spo|systemd`: OCI/Kubernetes JSON, SeccompProfile YAML, or unit settings")
-			fs.StringVar(&o.name, "name", "", "the profile's `NAME` (SPO metadata.name; default: the input's file name)")
-		}, func(_ *cobra.Command, o *toolOpts, files []string, std stdio) error {
+			o.f.registerSPO(fs, "(default: the input's, or its file's)")
+		}, func(cmd *cobra.Command, o *toolOpts, files []string, std stdio) error {
+			obj, err := o.object(cmd.Flags())
+			if err != nil {
+				return err
+			}
 			f, err := profiletool.ParseFormat(o.format)
 			if err != nil {
 				return usageError{fmt.Errorf("--format: %w", err)}
 			}
-			return profiletool.ConvertFile(std.out, std.errOut, o.out, f, o.name, files[0])
+			if !cmd.Flags().Changed("format") {
+				f = obj.Format
+			}
+			return profiletool.ConvertFile(std.out, std.errOut, o.out, f, obj, files[0])
 		}}
 	lint = toolCmd{"lint [flags] PROFILE...", "unknown names, duplicates, missing exit, beyond the runtime default", 1, -1, 2,
 		func(fs *pflag.FlagSet, o *toolOpts) {
@@ -159,10 +186,15 @@ var (
 			fs.BoolVar(&o.logDenials, "log-denials", false, "with --recording: log denials too (SECCOMP_FILTER_FLAG_LOG: runc >= 1.2.0, crun >= 0.9; runc 1.1 refuses it)")
 			outFlag(fs, o)
 			o.f.register(fs)
-		}, func(_ *cobra.Command, o *toolOpts, _ []string, std stdio) error {
+			o.f.registerSPO(fs, "(default: the file's, or recording or runtime-default)")
+		}, func(cmd *cobra.Command, o *toolOpts, _ []string, std stdio) error {
 			if o.recording == o.rtDefault {
 				return usageError{errors.New("give --recording or --runtime-default")}
 			}
-			return profiletool.ProfileFile(std.out, o.out, o.f.f, o.recording, o.from, o.logDenials)
+			obj, err := o.object(cmd.Flags())
+			if err != nil {
+				return err
+			}
+			return profiletool.ProfileFile(std.out, o.out, obj, o.recording, o.from, o.logDenials)
 		}}
 )

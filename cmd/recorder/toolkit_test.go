@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -39,7 +40,7 @@ func TestToolkitGolden(t *testing.T) {
 		args []string
 	}{
 		{"merge", []string{"merge", logs + "/syslog-rfc3339.json", logs + "/syslog-traditional.json", logs + "/i386.json"}},
-		{"merge-conditions-spo", []string{"merge", "--format", "spo", spo, logs + "/tutorial.json"}},
+		{"merge-conditions-spo", []string{"merge", "--format", "spo", "--name", "app", "--label", "app=web", spo, logs + "/tutorial.json"}},
 		{"merge-incompatible", []string{"merge", logs + "/tutorial.json", tutorial + "/audit.json"}},
 		{"diff", []string{"diff", logs + "/tutorial.json", logs + "/syslog-rfc3339.json"}},
 		{"diff-same", []string{"diff", logs + "/tutorial.json", logs + "/tutorial.json"}},
@@ -287,5 +288,76 @@ func TestReplayExplain(t *testing.T) {
 	_, _, err = replay(t, nil, "-q", "-o", filepath.Join(dir, "p.json"), "--explain", filepath.Join(dir, "no/dir/e.tsv"), filepath.Join(logsDir, "tutorial.log"))
 	if code := exitCode(err, &bytes.Buffer{}); code != 1 {
 		t.Errorf("unwritable --explain: exit %d (%v)", code, err)
+	}
+}
+
+// TestToolkitSPONames: every toolkit command that writes a SeccompProfile
+// names it after what it holds, as a DNS-1123 name: convert keeps its
+// input's name, labels and annotations; merge its inputs' common name
+// (without one, to standard output, --name must say); profile what it is;
+// --name and --label go first; -o x.yaml means SPO without --format.
+func TestToolkitSPONames(t *testing.T) {
+	dir := t.TempDir()
+	spo := filepath.Join(toolkitDir, "conditional.yaml")
+	labelled := filepath.Join(dir, "labelled.yaml")
+	if _, errOut, code := recorder(t, "convert", "--format", "spo", "--name", "web_App", "--label", "team=a", "-o", labelled, logsDir+"/tutorial.json"); code != 0 {
+		t.Fatalf("convert: %d %s", code, errOut)
+	}
+	meta := func(path string) profilegen.Meta {
+		t.Helper()
+		_, m, err := profilegen.ReadFileMeta(path, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	if m := meta(labelled); m.Name != profilegen.ResourceName("web_App") || m.Labels["team"] != "a" {
+		t.Fatalf("convert --name --label: %+v", m)
+	}
+	for _, tt := range []struct {
+		args   []string
+		code   int
+		name   string
+		labels map[string]string
+	}{
+		{[]string{"convert", "--format", "spo", labelled}, 0, profilegen.ResourceName("web_App"), map[string]string{"team": "a"}},
+		{[]string{"convert", "--format", "spo", "--label", "team=b", "--label", "x=y", labelled}, 0, profilegen.ResourceName("web_App"), map[string]string{"team": "b", "x": "y"}},
+		{[]string{"convert", "-o", "c.yaml", "--name", "other", spo}, 0, "other", nil},
+		{[]string{"merge", "--format", "spo", spo, spo}, 0, "conditional", nil},
+		{[]string{"merge", "--format", "spo", "--name", "app", "--label", "app=web", spo, labelled}, 0, "app", map[string]string{"app": "web"}},
+		{[]string{"merge", "--format", "spo", spo, labelled}, 2, "", nil},
+		{[]string{"merge", "-o", "replicas.yaml", spo, labelled}, 0, "replicas", nil},
+		{[]string{"profile", "--recording", "-o", "rec.yml"}, 0, "rec", nil},
+		{[]string{"profile", "--runtime-default", "--format", "spo"}, 0, "runtime-default", nil},
+	} {
+		args := slices.Clone(tt.args)
+		out := ""
+		if i := slices.Index(args, "-o"); i >= 0 {
+			out = filepath.Join(dir, args[i+1])
+			args[i+1] = out
+		}
+		stdout, errOut, code := recorder(t, args...)
+		if code != tt.code {
+			t.Errorf("%q: exit %d, want %d: %s", tt.args, code, tt.code, errOut)
+			continue
+		}
+		if code != 0 {
+			if !strings.Contains(errOut, "--name") {
+				t.Errorf("%q: %s, want a word on --name", tt.args, errOut)
+			}
+			continue
+		}
+		data := []byte(stdout)
+		if out != "" {
+			data, _ = os.ReadFile(out)
+		}
+		if !strings.HasPrefix(string(data), "---\napiVersion: security-profiles-operator") {
+			t.Errorf("%q wrote no SeccompProfile:\n%.200s", tt.args, data)
+			continue
+		}
+		m, _ := profilegen.UnmarshalMeta(data)
+		if m.Name != tt.name || !maps.Equal(m.Labels, tt.labels) {
+			t.Errorf("%q: name %q, labels %v; want %q, %v", tt.args, m.Name, m.Labels, tt.name, tt.labels)
+		}
 	}
 }

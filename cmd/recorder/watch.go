@@ -13,6 +13,7 @@ import (
 
 	"github.com/recorder-dev/recorder/internal/buildinfo"
 	"github.com/recorder-dev/recorder/internal/containers"
+	"github.com/recorder-dev/recorder/internal/output"
 	"github.com/recorder-dev/recorder/internal/watch"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
@@ -20,15 +21,8 @@ import (
 )
 
 func newWatchCmd(std stdio) *cobra.Command {
-	cfg := &watchConfig{}
-	return command("watch --output-dir DIR [flags]", "live daemon: profiles from the netlink audit socket, /dev/kmsg, syslog or audit.log",
-		cobra.ArbitraryArgs, cfg.register,
-		func(cmd *cobra.Command, args []string) error {
-			if err := cfg.check(args, std.errOut); err != nil {
-				return err
-			}
-			return cfg.run(cmd.Context(), std)
-		})
+	return engineCmd("watch --output-dir DIR [flags]", "live daemon: profiles from the netlink audit socket, /dev/kmsg, syslog or audit.log",
+		&watchConfig{}, true, std)
 }
 
 func (cfg *watchConfig) run(ctx context.Context, std stdio) error {
@@ -39,11 +33,12 @@ func (cfg *watchConfig) run(ctx context.Context, std stdio) error {
 		defer cancel()
 	}
 	defer cfg.ctrs.Close()
-	if err := cfg.status.open(); err != nil { // before the reading starts, as the other outputs
+	cfg.Output.W = std.out // --explain -
+
+	if err := cfg.Output.OpenReports(); err != nil { // before the reading starts, as the output dir
 		return err
 	}
-	defer cfg.status.close()
-	cfg.Output.W = std.out // --explain -
+	defer cfg.Output.Close()
 	var sum pipeline.Summary
 	cfg.Done = func(s pipeline.Summary) { sum = s }
 	err = watch.Run(ctx, cfg.Config)
@@ -69,9 +64,8 @@ func (cfg *watchConfig) end(sum pipeline.Summary, w io.Writer) error {
 			"seen_exes", c.Seen.Exe.String(), "seen_containers", c.Seen.Container.String(), "hint", sum.Hint)
 	}
 	if cfg.status.on() {
-		out := cfg.Output
-		j := summaryJSON("watch", sum, &out, len(sum.Built) > 0, err)
-		if jerr := cfg.status.write(w, j); jerr != nil {
+		j := summaryJSON("watch", sum, &cfg.Output.Output, len(sum.Built) > 0, err)
+		if jerr := cfg.Output.Report(w, nil, j); jerr != nil {
 			return errors.Join(err, jerr)
 		}
 	}
@@ -93,9 +87,10 @@ type watchConfig struct {
 
 func (cfg *watchConfig) register(fs *pflag.FlagSet) {
 	fs.StringVar(&cfg.src, "source", "auto", "where records come from, `SOURCE`: netlink, kmsg, syslog[:PATH], auditlog[:PATH] or auto")
+	cfg.Output = &output.Writer{}
 	fs.StringVarP(&cfg.Output.Dir, "output-dir", "d", "", "write one profile per group into `DIR` (required)")
 	cfg.format.register(fs)
-	cfg.format.registerSPO(fs)
+	cfg.format.registerSPO(fs, "(its prefix: NAME-<group>)")
 	fs.DurationVar(&cfg.FlushInterval, "flush-interval", 30*time.Second, "write the profiles every `D`")
 	fs.BoolVar(&cfg.Resume, "resume", true, "start from the profiles already in the output dir, so a restart loses nothing")
 	fs.DurationVar(&cfg.duration, "duration", 0, "stop after `D` (0: run until SIGINT or SIGTERM)")
@@ -111,39 +106,28 @@ func (cfg *watchConfig) register(fs *pflag.FlagSet) {
 	cfg.profile.register(fs, "watch")
 }
 
-// check checks the parsed flags and resolves them; logs go to logOut.
-func (cfg *watchConfig) check(args []string, logOut io.Writer) error {
+// check checks the parsed flags and resolves them; logs go to standard
+// error.
+func (cfg *watchConfig) check(fs *pflag.FlagSet, args []string, std stdio) error {
 	if err := checkWatchConfig(cfg, cfg.src, args); err != nil {
 		return err
 	}
 	if err := cfg.status.checkDir(cfg.Output.Dir); err != nil {
 		return err
 	}
-	if err := cfg.format.resolve(); err != nil {
+	if err := cfg.format.resolve(fs, ""); err != nil {
 		return err
 	}
-	cfg.Output.Format, cfg.Output.SPO = cfg.format.f, cfg.format.spo
+	cfg.Output.Format, cfg.Output.SPO, cfg.Output.JSON = cfg.format.f, cfg.format.spo, cfg.status.json
 	cfg.Output.Provenance = &profilegen.Provenance{Version: buildinfo.Version()} // no span: it would change at every flush
-	cfg.Logger = newLogger(cfg.logFormat, cfg.logLevel, logOut)
+	cfg.Logger = newLogger(cfg.logFormat, cfg.logLevel, std.errOut)
 	var err error
 	if cfg.Pipeline, cfg.Build, err = cfg.profile.resolve(); err != nil {
 		return err
 	}
-	cfg.Explain = cfg.profile.explain
+	cfg.Output.Explain = cfg.profile.explain
 	cfg.ctrs, err = cfg.profile.containers(&cfg.Pipeline, true, cfg.Logger)
 	return err
-}
-
-// parseWatchFlags parses watch's command line as the command does.
-func parseWatchFlags(args []string, logOut io.Writer) (*watchConfig, error) {
-	cfg := &watchConfig{}
-	fs := pflag.NewFlagSet("watch", pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	cfg.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return nil, usageError{err}
-	}
-	return cfg, cfg.check(fs.Args(), logOut)
 }
 
 func checkWatchConfig(cfg *watchConfig, src string, rest []string) error {

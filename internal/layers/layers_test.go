@@ -26,7 +26,7 @@ var rank = map[string]int{
 	// The road of a record.
 	"pipeline": 2, "internal/buildinfo": 2,
 	// What feeds it and what works on its output.
-	"source": 3, "profiletool": 3, "internal/containers": 3,
+	"source": 3, "profiletool": 3, "internal/containers": 3, "internal/output": 3,
 	// The engines of the commands.
 	"internal/runner": 4, "internal/watch": 4,
 	// Test helpers and the commands.

@@ -7,24 +7,28 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/internal/output"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
-	"github.com/recorder-dev/recorder/safefile"
 	"github.com/recorder-dev/recorder/source"
 )
 
-// Config is what a watch does.
+// Config is what a watch does. Its Output is where the profiles go (its
+// Dir), and the --explain file (its Explain, written with the profiles from
+// Pipeline.Explain, which must then be set; "-" is Output.W): the daemon
+// opens the dir and the reports, and closes the dir when it ends; the
+// reports are the Writer's owner's to close (the summary's JSON comes
+// after).
 type Config struct {
 	Source        source.Spec
 	FromStart     bool   // read files and /dev/kmsg from their start
 	BacklogLimit  uint32 // the kernel's backlog limit while registered as the audit daemon
-	Output        profilegen.Output
+	Output        *output.Writer
 	FlushInterval time.Duration
 	Resume        bool               // start from the profiles in Output.Dir, so a restart loses nothing
 	Pipeline      pipeline.Config    // enrichers, filter, grouping
@@ -38,10 +42,6 @@ type Config struct {
 	// source.NetlinkConfig.StateFile); "" keeps none.
 	StateFile string
 	Logger    *slog.Logger
-	// Explain is the output path to write, with the profiles, why each call
-	// is in them (from Pipeline.Explain, which must then be set): a file,
-	// or Output.W for "-" (profilegen.WriteOutput).
-	Explain string
 	// Done, when set, is given the summary of the whole watch when it
 	// ends: its counts and the profiles of the last flush.
 	Done func(pipeline.Summary)
@@ -63,7 +63,6 @@ type daemon struct {
 
 	tee     *bufio.Writer
 	teeFile *os.File
-	explain *safefile.Target // --explain, opened at start for the daemon's life
 
 	dirty bool               // something to write since the last good flush
 	last  []profilegen.Built // what the last good flush wrote, for Config.Done
@@ -118,13 +117,9 @@ func newDaemon(cfg Config) (*daemon, error) {
 	if cfg.Resume && d.cfg.Output.OpenedDir() != nil {
 		d.resume = loadResume(d.cfg.Output.OpenedDir(), cfg.Output.Format.Ext(), d.log)
 	}
-	if cfg.Explain != "" {
-		t, err := safefile.OpenTarget(cfg.Explain)
-		if err != nil {
-			d.cfg.Output.Close()
-			return nil, fmt.Errorf("--explain: %w", err)
-		}
-		d.explain = t
+	if err := cfg.Output.OpenReports(); err != nil {
+		d.cfg.Output.Output.Close()
+		return nil, err
 	}
 	if cfg.Tee != "" {
 		err := checkTee(cfg.Tee, cfg.Source)
@@ -142,14 +137,10 @@ func newDaemon(cfg Config) (*daemon, error) {
 }
 
 // closeFiles closes what the daemon keeps open for its life: the --tee
-// file, the output dir and the --explain file's dir.
+// file and the output dir.
 func (d *daemon) closeFiles() {
 	d.closeTee()
-	d.cfg.Output.Close()
-	if d.explain != nil {
-		d.explain.Close()
-		d.explain = nil
-	}
+	d.cfg.Output.Output.Close()
 }
 
 // openSource opens the source the configuration names.
@@ -313,21 +304,22 @@ func (d *daemon) flush(why string, force bool) ([]profilegen.Built, error) {
 	if !ok {
 		return nil, nil
 	}
+	var explain []byte
+	if err == nil {
+		d.mu.Lock() // the reader adds to the Explain under it
+		explain = output.ExplainText(d.cfg.Pipeline.Explain, built, d.cfg.Build)
+		d.mu.Unlock()
+	}
 	var lost []profilegen.Built
 	if err == nil && len(built) > 0 {
 		if err = d.openDir(); err == nil {
-			err = d.cfg.Output.Write(built, d.cfg.Build)
+			err = d.cfg.Output.Write(built, d.cfg.Build, explain)
 		}
 		if err != nil {
 			lost = built
 		}
-	}
-	if err == nil && d.cfg.Explain != "" {
-		d.mu.Lock() // the reader adds to the Explain under it
-		var explain strings.Builder
-		d.cfg.Pipeline.Explain.WriteTo(&explain, built, d.cfg.Build)
-		d.mu.Unlock()
-		err = d.explain.Write(d.cfg.Output.W, []byte(explain.String()), 0o644)
+	} else if err == nil && explain != nil {
+		err = d.cfg.Output.WriteExplain(explain)
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -349,27 +341,19 @@ func (d *daemon) flush(why string, force bool) ([]profilegen.Built, error) {
 }
 
 // fallback writes the profiles the last flush could not write into a new
-// directory of the user's (safefile.FallbackDir), mode 0600, and says
+// directory of the user's (output.Writer.Keep), mode 0600, and says
 // where: a recording is never thrown away at exit.
 func (d *daemon) fallback(built []profilegen.Built) {
 	if len(built) == 0 {
 		return
 	}
-	dir, err := safefile.FallbackDir()
-	if err == nil {
-		defer dir.Close()
-		o := d.cfg.Output
-		fb := profilegen.Output{Dir: dir.Path(), Format: o.Format, SPO: o.SPO, Perm: 0o600}
-		if err = fb.Write(built, d.cfg.Build); err == nil {
-			err = dir.Finish()
-		}
-	}
+	dir, err := d.cfg.Output.Keep(built, d.cfg.Build, nil)
 	if err != nil {
 		d.log.Error("the profiles could not be written to a fallback directory either; they are lost", "err", err)
 		return
 	}
 	d.log.Error("the profiles could not be written to the output dir; written to a fallback directory instead",
-		"dir", d.cfg.Output.Dir, "fallback", dir.Path(), "groups", len(built))
+		"dir", d.cfg.Output.Dir, "fallback", dir, "groups", len(built))
 }
 
 // build makes the profiles to write and counts the calls they hold; it

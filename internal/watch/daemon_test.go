@@ -19,6 +19,7 @@ import (
 
 	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/internal/audittest"
+	"github.com/recorder-dev/recorder/internal/output"
 	"github.com/recorder-dev/recorder/internal/profiletest"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
@@ -65,7 +66,7 @@ func (s *fakeSource) Stats() source.Stats { return s.stats }
 func testDaemon(t testing.TB, log *audittest.Buffer, change func(*Config)) *daemon {
 	t.Helper()
 	cfg := Config{
-		Output:        profilegen.Output{Dir: t.TempDir()},
+		Output:        &output.Writer{Output: profilegen.Output{Dir: t.TempDir()}},
 		FlushInterval: 30 * time.Second,
 		Resume:        true,
 		Logger:        slog.New(slog.NewTextHandler(log, nil)),

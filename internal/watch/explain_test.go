@@ -17,7 +17,7 @@ import (
 	"github.com/recorder-dev/recorder/source"
 )
 
-// TestWatchExplain: with Config.Explain, every flush writes the
+// TestWatchExplain: with Config.Output.Explain, every flush writes the
 // explanation of the profiles it writes, what a pipeline of the same lines
 // explains.
 func TestWatchExplain(t *testing.T) {
@@ -28,7 +28,7 @@ func TestWatchExplain(t *testing.T) {
 	explain := filepath.Join(t.TempDir(), "explain.tsv")
 	var log audittest.Buffer
 	d := testDaemon(t, &log, func(c *Config) {
-		c.Explain, c.Pipeline.Explain, c.FlushInterval = explain, pipeline.NewExplain(), time.Hour
+		c.Output.Explain, c.Pipeline.Explain, c.FlushInterval = explain, pipeline.NewExplain(), time.Hour
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

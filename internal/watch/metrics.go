@@ -142,8 +142,12 @@ type groupAction struct {
 const OtherLabel = "other"
 
 // recordsByLabel returns the records kept by group label and action, as the
-// set counts them (the hot path counts nothing twice); d.mu is held. A
-// group is named by a process's own comm or exe: hostile text, made valid
+// set counts them (the hot path counts nothing twice); d.mu is held. The
+// label is the group's name, as the summary, --explain and the files name
+// it (pipeline.Pipeline.Name: a container's group is its ID until the
+// runtime gives its names, then <namespace>_<pod>_<container>; the groups
+// of one name, a restarted container's, share its label). A group is
+// named by a process's own comm or exe: hostile text, made valid
 // UTF-8 as Prometheus requires. Groups that differ only in invalid bytes
 // then share a label, and their counts are added up: two series with the
 // same labels would fail the whole scrape. The first MetricsMaxGroups
@@ -156,14 +160,15 @@ func (d *daemon) recordsByLabel() map[groupAction]uint64 {
 	}
 	out := make(map[groupAction]uint64)
 	for _, g := range d.p.Set.Groups() {
-		if !d.labels[g] {
+		name := d.p.Name(g) // the group's one name, a container's once its runtime gave it
+		if !d.labels[name] {
 			if max := d.cfg.MetricsMaxGroups; max > 0 && len(d.labels) >= max {
 				d.addLabel(out, OtherLabel, g)
 				continue
 			}
-			d.labels[g] = true
+			d.labels[name] = true
 		}
-		d.addLabel(out, strings.ToValidUTF8(g, "\uFFFD"), g)
+		d.addLabel(out, strings.ToValidUTF8(name, "\uFFFD"), g)
 	}
 	return out
 }

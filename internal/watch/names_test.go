@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"sigs.k8s.io/yaml"
 
 	"github.com/recorder-dev/recorder/internal/audittest"
 	"github.com/recorder-dev/recorder/internal/profiletest"
@@ -152,5 +153,93 @@ func TestWatchResumeSetsAsideInvalid(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "kept_as=named.json.invalid") {
 		t.Errorf("no log line names where it was kept:\n%s", log.String())
+	}
+}
+
+// renameTo names every group its name, as renamer does "named".
+type renameTo string
+
+func (r renameTo) Name(string) string { return string(r) }
+func (r renameTo) Finish(built []profilegen.Built, opt profilegen.Options) ([]profilegen.Built, pipeline.LeftOut, error) {
+	out, left, err := renamer{}.Finish(built, opt)
+	for i := range out {
+		rep := &profilegen.Report{Group: string(r)}
+		for _, b := range built {
+			out[i].Sources = append(out[i].Sources, b.Group)
+			rep.Names = append(rep.Names, b.Report.Names...)
+			rep.Records += b.Report.Records
+		}
+		slices.Sort(rep.Names)
+		out[i].Group, out[i].Report = string(r), rep
+	}
+	return out, left, err
+}
+
+// TestOneNamePerGroup: a group a Finisher names (a container's ID, named
+// <namespace>_<pod>_<container> once its runtime answers) has that one
+// name in every output: the summary's group, the first column of
+// --explain, the metrics' group label, and, through profilegen.Output's
+// Names, its file and its SeccompProfile object (metadata.name and its
+// group annotation). The metrics' label was the container's ID.
+func TestOneNamePerGroup(t *testing.T) {
+	const name = "default_web-7d4b_app"
+	dir, explain := t.TempDir(), filepath.Join(t.TempDir(), "explain.tsv")
+	var sum pipeline.Summary
+	var log audittest.Buffer
+	d := testDaemon(t, &log, func(c *Config) {
+		c.Output.Dir, c.Output.Format, c.Output.Explain = dir, profilegen.SPO, explain
+		c.Output.Provenance = &profilegen.Provenance{Version: "test"}
+		c.Pipeline.Finish, c.Pipeline.Explain = renameTo(name), pipeline.NewExplain()
+		c.Done = func(s pipeline.Summary) { sum = s }
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var lines []string
+	for _, l := range profiletest.Lines(t, syslogFixture) {
+		lines = append(lines, strings.TrimSuffix(l, "\n"))
+	}
+	d.run(ctx, source.Opened{Source: &fakeSource{lines: lines, end: cancel}, Name: "fake"})
+
+	if len(sum.Built) != 1 || sum.Built[0].Group != name {
+		t.Fatalf("summary's groups %v, want %q alone\n%s", sum.Built, name, log.String())
+	}
+	d.mu.Lock()
+	labels := d.recordsByLabel()
+	d.mu.Unlock()
+	for k := range labels {
+		if k.group != name {
+			t.Errorf("metrics label %q, want %q", k.group, name)
+		}
+	}
+	text, err := os.ReadFile(explain)
+	rows := 0
+	for _, l := range strings.Split(string(text), "\n") {
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		if rows++; !strings.HasPrefix(l, name+"\t") {
+			t.Errorf("--explain row of another name: %q", l)
+		}
+	}
+	if err != nil || rows == 0 || len(labels) == 0 {
+		t.Fatalf("explain rows %d (%v), metrics series %d", rows, err, len(labels))
+	}
+	file, object := d.cfg.Output.Names(name)
+	if want := profilegen.FileName(name) + ".yaml"; file != want || object != profilegen.ObjectName(name) {
+		t.Errorf("Names(%q) = %q, %q; want %q, %q", name, file, object, want, profilegen.ObjectName(name))
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(files) != 1 || filepath.Base(files[0]) != file {
+		t.Fatalf("files %q, want %s alone", files, file)
+	}
+	data, _ := os.ReadFile(files[0])
+	var obj struct {
+		Metadata struct {
+			Name        string
+			Annotations map[string]string
+		}
+	}
+	if err := yaml.Unmarshal(data, &obj); err != nil || obj.Metadata.Name != object || obj.Metadata.Annotations[profilegen.GroupAnnotation] != name {
+		t.Errorf("object %+v (%v), want name %q and group %q", obj.Metadata, err, object, name)
 	}
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // prepareDir makes the output dir if it is missing and opens it for the
-// daemon's life (profilegen.Output.Open, package safefile): one reached
+// daemon's life (output.Writer.OpenDir, package safefile): one reached
 // through a link another user controls, or that another user can write, is
 // refused, saying why (such a user could redirect or plant files between
 // two flushes). It removes the temporary files a killed watch of this user
@@ -43,14 +43,11 @@ func (d *daemon) prepareDir() error {
 // again, unless it was removed (then its path is resolved again, under the
 // same rules: a link put in its place is refused).
 func (d *daemon) openDir() error {
-	if dir := d.cfg.Output.OpenedDir(); dir != nil {
-		if !dir.Removed() {
-			return nil
-		}
+	remade, err := d.cfg.Output.OpenDir()
+	if remade {
 		d.log.Warn("the output dir was removed; making it again", "dir", d.cfg.Output.Dir)
-		d.cfg.Output.Close()
 	}
-	return d.cfg.Output.Open()
+	return err
 }
 
 // unsafePath reports whether err refuses a path for its owners or links

@@ -18,6 +18,7 @@ import (
 
 	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/internal/audittest"
+	"github.com/recorder-dev/recorder/internal/output"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 	"github.com/recorder-dev/recorder/safefile"
@@ -73,7 +74,7 @@ func TestWatchRefusesUnsafeDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.Chmod(dir, 0o777)
-	_, err := newDaemon(Config{Output: profilegen.Output{Dir: dir}, FlushInterval: time.Second})
+	_, err := newDaemon(Config{Output: &output.Writer{Output: profilegen.Output{Dir: dir}}, FlushInterval: time.Second})
 	if !errors.Is(err, safefile.ErrUnsafeDir) || !strings.Contains(err.Error(), "any user can write") {
 		t.Errorf("err = %v, want ErrUnsafeDir", err)
 	}
@@ -97,7 +98,7 @@ func TestWatchTeePlanted(t *testing.T) {
 		}
 		done := make(chan error, 1)
 		go func() {
-			_, err := newDaemon(Config{Output: profilegen.Output{Dir: t.TempDir()}, Tee: path, FlushInterval: time.Second})
+			_, err := newDaemon(Config{Output: &output.Writer{Output: profilegen.Output{Dir: t.TempDir()}}, Tee: path, FlushInterval: time.Second})
 			done <- err
 		}()
 		select {
@@ -150,7 +151,7 @@ func TestWatchTeeIsSource(t *testing.T) {
 		{"not there yet, another spelling", filepath.Join(dir, "later"), filepath.Join(dirlink, "later")},
 		{"not there yet, through a link", filepath.Join(dir, "later-link"), filepath.Join(dir, "later")},
 	} {
-		_, err := newDaemon(Config{Output: profilegen.Output{Dir: t.TempDir()}, FlushInterval: time.Second,
+		_, err := newDaemon(Config{Output: &output.Writer{Output: profilegen.Output{Dir: t.TempDir()}}, FlushInterval: time.Second,
 			Source: source.Spec{Mode: "syslog", Path: c.follow}, Tee: c.tee})
 		if !errors.Is(err, pipeline.ErrOutputIsInput) || !strings.Contains(err.Error(), "--tee") {
 			t.Errorf("%s: err = %v, want ErrOutputIsInput", c.name, err)
@@ -160,7 +161,7 @@ func TestWatchTeeIsSource(t *testing.T) {
 		t.Errorf("a refused --tee made the file the source will follow: %v", err)
 	}
 	for _, spec := range []source.Spec{{Mode: "syslog", Path: log}, {Mode: "auditlog", Path: log}, {Mode: "kmsg"}} {
-		d, err := newDaemon(Config{Output: profilegen.Output{Dir: t.TempDir()}, FlushInterval: time.Second,
+		d, err := newDaemon(Config{Output: &output.Writer{Output: profilegen.Output{Dir: t.TempDir()}}, FlushInterval: time.Second,
 			Source: spec, Tee: filepath.Join(dir, "tee.log")})
 		if err != nil {
 			t.Errorf("%s: %v", spec.Mode, err)

@@ -1,0 +1,138 @@
+package output
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/recorder-dev/recorder/pipeline"
+	"github.com/recorder-dev/recorder/profilegen"
+)
+
+func built(t *testing.T) []profilegen.Built {
+	t.Helper()
+	p := &specs.LinuxSeccomp{DefaultAction: specs.ActErrno, Architectures: []specs.Arch{specs.ArchX86_64},
+		Syscalls: []specs.LinuxSyscall{{Names: []string{"exit_group", "read"}, Action: specs.ActAllow}}}
+	return []profilegen.Built{{Group: "/usr/bin/cat", Profile: p, Report: &profilegen.Report{Group: "/usr/bin/cat", Records: 3}}}
+}
+
+// TestSaveKeeps: profiles that cannot be written where asked (the output
+// dir removed and a file put in its place after Open) go to a fallback
+// directory of the user's, with --explain, under the names they were to
+// have; the error names it and wraps ErrKept.
+func TestSaveKeeps(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("SUDO_UID", "")
+	dir := filepath.Join(t.TempDir(), "out")
+	w := &Writer{Output: profilegen.Output{Dir: dir}, Explain: filepath.Join(t.TempDir(), "why.tsv")}
+	if err := w.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	err := w.Save(built(t), profilegen.Options{}, []byte("why\n"))
+	lost, _ := filepath.Glob(filepath.Join(home, "recorder-lost-*"))
+	if !errors.Is(err, ErrKept) || len(lost) != 1 || !strings.Contains(err.Error(), lost[0]) {
+		t.Fatalf("Save: %v; fallback dirs %q", err, lost)
+	}
+	file, _ := w.Names("/usr/bin/cat")
+	for name, mode := range map[string]os.FileMode{file: 0o600, "why.tsv": 0o600} {
+		st, err := os.Stat(filepath.Join(lost[0], name))
+		if err != nil || st.Mode().Perm() != mode {
+			t.Errorf("%s in the fallback dir: %v", name, err)
+		}
+	}
+}
+
+// TestSaveWrites: Save writes the profiles and the explanation where
+// asked, and keeps nothing.
+func TestSaveWrites(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	out := filepath.Join(t.TempDir(), "p.json")
+	why := filepath.Join(t.TempDir(), "why.tsv")
+	w := &Writer{Output: profilegen.Output{Path: out}, Explain: why}
+	if err := w.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Save(built(t), profilegen.Options{}, []byte{}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := profilegen.ReadFile(out)
+	if err != nil || len(p.Syscalls) == 0 {
+		t.Errorf("profile: %v %+v", err, p)
+	}
+	if st, err := os.Stat(why); err != nil || st.Size() != 0 {
+		t.Errorf("an empty explanation is still written: %v", err)
+	}
+	if lost, _ := filepath.Glob(filepath.Join(home, "recorder-lost-*")); len(lost) > 0 {
+		t.Errorf("kept %q though the write worked", lost)
+	}
+}
+
+// TestOpenChecksFirst: a --json or --explain that cannot be written fails
+// Open, naming its flag, and nothing stays open.
+func TestOpenChecksFirst(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing", "f")
+	for _, w := range []*Writer{
+		{Output: profilegen.Output{Path: "-"}, Explain: missing},
+		{Output: profilegen.Output{Path: "-"}, JSON: missing},
+	} {
+		err := w.Open()
+		if err == nil || !strings.Contains(err.Error(), "--") {
+			t.Errorf("Open %+v: %v", w, err)
+		}
+		if w.explain != nil || w.json != nil || w.OpenedDir() != nil {
+			t.Errorf("Open failed, yet left %+v open", w)
+		}
+	}
+}
+
+// TestReport: --json alone takes the text's place; --json=FILE writes the
+// file and leaves the text; Quiet leaves out the text.
+func TestReport(t *testing.T) {
+	sum := &pipeline.Summary{Unit: "line", Counts: &pipeline.Counts{Lines: 3}}
+	file := filepath.Join(t.TempDir(), "s.json")
+	for _, tt := range []struct {
+		w          Writer
+		text, json bool
+	}{
+		{Writer{}, true, false},
+		{Writer{JSON: "-"}, false, true},
+		{Writer{JSON: file}, true, false},
+		{Writer{Quiet: true}, false, false},
+		{Writer{Quiet: true, JSON: "-"}, false, true},
+	} {
+		var stream bytes.Buffer
+		if err := tt.w.Report(&stream, sum, map[string]int{"lines": 3}); err != nil {
+			t.Fatal(err)
+		}
+		s := stream.String()
+		if strings.Contains(s, "read 3 lines") != tt.text || strings.Contains(s, `"lines": 3`) != tt.json {
+			t.Errorf("%+v wrote %q", tt.w, s)
+		}
+	}
+	if data, err := os.ReadFile(file); err != nil || !strings.Contains(string(data), `"lines": 3`) {
+		t.Errorf("--json=FILE: %q, %v", data, err)
+	}
+}
+
+// TestExplainText: no Explain is no text (nil); an Explain's text is
+// never nil, so that an empty one is still written.
+func TestExplainText(t *testing.T) {
+	if ExplainText(nil, nil, profilegen.Options{}) != nil {
+		t.Error("text without an Explain")
+	}
+	if ExplainText(pipeline.NewExplain(), nil, profilegen.Options{}) == nil {
+		t.Error("no text of an Explain")
+	}
+}
