@@ -48,7 +48,7 @@ func TestHelpGolden(t *testing.T) {
 			}
 			golden(t, filepath.Join(cliDir, "help-"+name+".golden"), out)
 			for i, l := range strings.Split(out, "\n") {
-				if len(l) > helpWidth {
+				if len(l) > helpTexts.Width {
 					t.Errorf("line %d is %d columns: %q", i+1, len(l), l)
 				}
 			}

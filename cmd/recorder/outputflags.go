@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"errors"
-	"fmt"
 	"io"
 
 	"github.com/spf13/pflag"
@@ -11,7 +10,6 @@ import (
 	"github.com/recorder-dev/recorder/internal/output"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
-	"github.com/recorder-dev/recorder/safefile"
 	"github.com/recorder-dev/recorder/source"
 )
 
@@ -52,19 +50,8 @@ func (o *outputFlags) check(fs *pflag.FlagSet, explain string) error {
 	if w.Dir != "" && fs.Changed("output") {
 		return usageError{errors.New("--output and --output-dir exclude each other")}
 	}
-	if w.Explain != "" && w.Dir == "" && safefile.SameOutput(w.Path, w.Explain) {
-		return usageError{fmt.Errorf("--explain %s: the profile goes there (--output %s)", w.Explain, w.Path)}
-	}
-	if err := o.status.checkDir(w.Dir); err != nil {
-		return err
-	}
-	if j := w.JSON; j != "" && j != "-" {
-		switch {
-		case w.Dir == "" && safefile.SameOutput(w.Path, j):
-			return usageError{fmt.Errorf("--json=%s: the profile goes there (--output %s)", j, w.Path)}
-		case w.Explain != "" && safefile.SameOutput(w.Explain, j):
-			return usageError{fmt.Errorf("--json=%s: the explanation goes there (--explain %s)", j, w.Explain)}
-		}
+	if err := w.Check(); err != nil {
+		return usageError{err}
 	}
 	if err := o.format.resolve(fs, w.Path); err != nil {
 		return err

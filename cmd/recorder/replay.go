@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/recorder-dev/recorder/internal/output"
 	"github.com/recorder-dev/recorder/pipeline"
 )
 
@@ -68,9 +69,9 @@ func (cfg *replayConfig) run(ctx context.Context, std stdio) error {
 	defer cfg.out.w.Close()
 
 	p := pipeline.New(pcfg)
-	prog := startProgress(std.errOut, inputs)
+	prog := output.StartProgress(std.errOut, inputs)
 	readErr := p.ReadAll(ctx, inputs)
-	prog.stop()
+	prog.Stop()
 	if errors.Is(readErr, context.Canceled) {
 		return readErr
 	}

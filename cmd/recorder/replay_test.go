@@ -278,27 +278,6 @@ func TestReplayBlocksInOrder(t *testing.T) {
 	}
 }
 
-func TestProgressText(t *testing.T) {
-	input := func(size, read int64) *pipeline.Input {
-		in, err := pipeline.NewInput("x", io.LimitReader(repeatReader('x'), read), size)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.Copy(io.Discard, in); err != nil {
-			t.Fatal(err)
-		}
-		return in
-	}
-	a, b := input(100<<20, 100<<20), input(300<<20, 50<<20)
-	if got, want := progressText([]*pipeline.Input{a, b}), "150.0 MiB of 400.0 MiB (37%)"; got != want {
-		t.Errorf("progress %q, want %q", got, want)
-	}
-	stdin := input(0, 3<<20)
-	if got, want := progressText([]*pipeline.Input{a, stdin}), "103.0 MiB read"; got != want {
-		t.Errorf("progress %q, want %q", got, want)
-	}
-}
-
 // TestReplayTruncatedGzip: an input that breaks off (a .gz cut short) ends
 // with exit status 1 and a message naming it, and no profile is written
 // (issue 11: a profile of part of an input may miss calls); --partial

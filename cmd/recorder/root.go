@@ -17,19 +17,15 @@ import (
 
 // help holds the long help of recorder and of each command:
 // help/COMMAND.txt; help/exit-status.txt is the table every command's help
-// ends with, before its flags.
+// ends with, before its flags (usage.Texts), wrapped to 100 columns.
 //
 //go:embed help
 var help embed.FS
 
-// helpText returns the help of command name ("" when it has none).
-func helpText(name string) string {
-	text, _ := help.ReadFile("help/" + name + ".txt")
-	return string(text)
-}
+var helpTexts = usage.Texts{FS: help, Dir: "help", Width: 100}
 
-// helpWidth is the width help is wrapped to.
-const helpWidth = 100
+// helpText returns the help of command name ("" when it has none).
+func helpText(name string) string { return helpTexts.Of(name) }
 
 // stdio is the command's standard streams: tests pass buffers.
 type stdio struct {
@@ -65,78 +61,15 @@ func newRoot(std stdio) *cobra.Command {
 	root.SetErr(std.errOut)
 	root.SetVersionTemplate("recorder {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	defaultHelp := root.HelpFunc()
-	root.SetHelpFunc(func(cmd *cobra.Command, args []string) {
-		if !writeHelp(cmd) {
-			defaultHelp(cmd, args)
-		}
-	})
+	helpTexts.Install(root)
 	root.AddCommand(newReplayCmd(std), newWatchCmd(std), newRecordCmd(std), newRunCmd(std))
 	root.AddCommand(toolCommands(std)...)
 	root.AddCommand(newVersionCmd(std))
 	for _, c := range root.Commands() {
-		completeValues(c)
+		usage.CompleteValues(c, flagValues)
 	}
-	usageOfBuiltins(root)
+	usage.Builtins(root, asUsage)
 	return root
-}
-
-// usageOfBuiltins makes a bad command line of cobra's own help and
-// completion commands a usage error (exit status 2), as every other's:
-// "help nosuch" printed the root's help and "completion bogus" its help,
-// both exit 0, and "completion bash extra" exited 1.
-func usageOfBuiltins(root *cobra.Command) {
-	root.InitDefaultHelpCmd()
-	root.InitDefaultCompletionCmd()
-	for _, c := range root.Commands() {
-		switch c.Name() {
-		case "help":
-			run := c.Run
-			c.Run, c.RunE = nil, func(c *cobra.Command, args []string) error {
-				if cmd, _, err := root.Find(args); cmd == nil || err != nil || cmd == root && len(args) > 0 {
-					return usageError{fmt.Errorf("help: unknown command %q (see 'recorder --help')", strings.Join(args, " "))}
-				}
-				run(c, args)
-				return nil
-			}
-		case "completion":
-			c.RunE = func(c *cobra.Command, args []string) error {
-				if len(args) > 0 {
-					return usageError{fmt.Errorf("unknown command %q for %q (bash, zsh, fish, powershell)", args[0], c.CommandPath())}
-				}
-				return c.Help()
-			}
-			c.Args, c.DisableFlagsInUseLine = cobra.ArbitraryArgs, true
-			for _, sub := range c.Commands() {
-				if args := sub.Args; args != nil {
-					sub.Args = func(c *cobra.Command, a []string) error {
-						if err := args(c, a); err != nil {
-							return usageError{err}
-						}
-						return nil
-					}
-				}
-			}
-		}
-	}
-}
-
-// writeHelp writes cmd's help from help/NAME.txt, the exit status table
-// and its flags, wrapped to helpWidth; false when cmd has no help text
-// (completion's commands keep cobra's own).
-func writeHelp(cmd *cobra.Command) bool {
-	name := cmd.Name()
-	text := helpText(name)
-	if text == "" {
-		return false
-	}
-	w := cmd.OutOrStdout()
-	fmt.Fprint(w, text)
-	if cmd.HasParent() {
-		fmt.Fprint(w, "\n"+helpText("exit-status")+"\nFlags:\n")
-		fmt.Fprint(w, usage.Flags(cmd.LocalFlags(), helpWidth))
-	}
-	return true
 }
 
 // command returns a cobra command named by use's first word, with the
@@ -173,14 +106,10 @@ func engineCmd(use, short string, cfg engine, interspersed bool, std stdio) *cob
 
 // argsBetween accepts min to max arguments (max < 0: any); anything else is
 // a usage error.
-func argsBetween(min, max int) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if n := len(args); n < min || max >= 0 && n > max {
-			return usageError{fmt.Errorf("%s: wrong number of arguments (%d; see 'recorder %s --help')", cmd.Name(), n, cmd.Name())}
-		}
-		return nil
-	}
-}
+func argsBetween(min, max int) cobra.PositionalArgs { return usage.ArgsBetween(min, max, asUsage) }
+
+// asUsage makes err a usage error (exit status 2).
+func asUsage(err error) error { return usageError{err} }
 
 // newVersionCmd is 'recorder version': what --version prints.
 func newVersionCmd(std stdio) *cobra.Command {
@@ -192,29 +121,27 @@ func newVersionCmd(std stdio) *cobra.Command {
 		})
 }
 
-// flagValues are the values shell completion offers for a flag's value.
-var flagValues = map[string][]string{
-	"group-by":    {"exe", "exe-name", "comm", "pid", "none", "container", "pod"},
-	"base":        {"minimal", "runc", "crun", "none"},
-	"source":      {"auto", "netlink", "kmsg", "syslog", "auditlog"},
-	"log-format":  {"text", "json"},
-	"log-level":   {"debug", "info", "warn", "error"},
-	"spo-version": {"v1", "v1beta1"},
-}
-
-// completeValues registers the completion of the values of cmd's flags
-// that take one of a few words (--format: oci, spo, and convert's systemd).
-func completeValues(cmd *cobra.Command) {
-	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		values := flagValues[f.Name]
-		if f.Name == "format" {
-			values = []string{"oci", "spo"}
-			if cmd.Name() == "convert" {
-				values = append(values, "systemd")
-			}
+// flagValues are the values shell completion offers for a flag's value
+// (--format: oci, spo, and convert's systemd); nil for a flag of any value.
+func flagValues(cmd, flag string) []string {
+	switch flag {
+	case "group-by":
+		return []string{"exe", "exe-name", "comm", "pid", "none", "container", "pod"}
+	case "base":
+		return []string{"minimal", "runc", "crun", "none"}
+	case "source":
+		return []string{"auto", "netlink", "kmsg", "syslog", "auditlog"}
+	case "log-format":
+		return []string{"text", "json"}
+	case "log-level":
+		return []string{"debug", "info", "warn", "error"}
+	case "spo-version":
+		return []string{"v1", "v1beta1"}
+	case "format":
+		if cmd == "convert" {
+			return []string{"oci", "spo", "systemd"}
 		}
-		if values != nil {
-			cmd.RegisterFlagCompletionFunc(f.Name, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
-		}
-	})
+		return []string{"oci", "spo"}
+	}
+	return nil
 }

@@ -3,16 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
-	"strings"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/recorder-dev/recorder/internal/runner"
-	"github.com/recorder-dev/recorder/internal/sandbox"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 )
@@ -32,7 +27,7 @@ func newRunCmd(std stdio) *cobra.Command {
 }
 
 func (cfg *runConfig) run(ctx context.Context, std stdio) error {
-	p, err := loadRunProfile(cfg.profile, cfg.maxProfile, std.errOut)
+	p, err := runner.LoadProfile(cfg.profile, cfg.maxProfile, std.errOut)
 	if err != nil {
 		return err
 	}
@@ -40,7 +35,7 @@ func (cfg *runConfig) run(ctx context.Context, std stdio) error {
 	if !cfg.report {
 		state, err := runner.Unwatched(r)
 		if err != nil {
-			return runFailed(err, p, std.errOut)
+			return runner.RunFailed(err, p, std.errOut)
 		}
 		return runner.ExitStatus(state)
 	}
@@ -50,7 +45,7 @@ func (cfg *runConfig) run(ctx context.Context, std stdio) error {
 	// first SIGINT, which ends ctx, must not cut it short.
 	res, err := runner.Collect(context.WithoutCancel(ctx), r)
 	if err != nil {
-		return runFailed(err, p, std.errOut)
+		return runner.RunFailed(err, p, std.errOut)
 	}
 	if !cfg.on() {
 		if err := runner.WriteReport(std.errOut, res, p, cfg.profile, cfg.args[0]); err != nil {
@@ -88,33 +83,4 @@ func (cfg *runConfig) check(_ *pflag.FlagSet, args []string, _ stdio) error {
 		return usageError{errNoProgram}
 	}
 	return nil
-}
-
-// loadRunProfile reads the profile and checks that the sandbox can apply
-// it, warning about syscall names libseccomp does not know (skipped, as
-// runc skips them).
-func loadRunProfile(path string, max int64, warn io.Writer) (*specs.LinuxSeccomp, error) {
-	p, err := profilegen.ReadFileLimit(path, max)
-	if err != nil {
-		return nil, fmt.Errorf("--profile: %w", err)
-	}
-	unknown, err := sandbox.Check(p)
-	if err != nil {
-		return nil, fmt.Errorf("--profile %s: %w", path, err)
-	}
-	if len(unknown) > 0 {
-		fmt.Fprintf(warn, "warning: %s: syscalls unknown to libseccomp skipped, as runc skips them: %s\n", path, strings.Join(unknown, ", "))
-	}
-	return p, nil
-}
-
-// runFailed reports a program that could not start; when p denies its
-// execve, with the change to p that lets it start.
-func runFailed(err error, p *specs.LinuxSeccomp, w io.Writer) error {
-	denied := errors.Is(err, sandbox.ErrExecDenied)
-	err = runner.StartFailed("run", err, w)
-	if denied {
-		fmt.Fprintf(w, "denied: execve, so CMD never started -> %s\n", runner.FixFor(p, "", "execve"))
-	}
-	return err
 }

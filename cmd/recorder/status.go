@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/pflag"
 
@@ -53,28 +51,6 @@ type jsonFlag struct{ json string }
 func (j *jsonFlag) register(fs *pflag.FlagSet, what string) {
 	fs.StringVar(&j.json, "json", "", "write the "+what+" as JSON (docs/json.md): --json in place of the text, --json=`FILE` to FILE")
 	fs.Lookup("json").NoOptDefVal = "-"
-}
-
-// checkDir refuses, as a usage error, a --json=FILE in the output
-// directory dir ("" for none): a group's profile there may have FILE's
-// name (a comm "summary" is the file summary.json), and the summary,
-// written last, would replace it.
-func (j *jsonFlag) checkDir(dir string) error {
-	if dir == "" || j.json == "" || j.json == "-" {
-		return nil
-	}
-	in, errA := filepath.Abs(filepath.Dir(j.json))
-	d, errB := filepath.Abs(dir)
-	same := errA == nil && errB == nil && in == d
-	if !same {
-		a, errA := os.Stat(in)
-		b, errB := os.Stat(d)
-		same = errA == nil && errB == nil && os.SameFile(a, b)
-	}
-	if same {
-		return usageError{fmt.Errorf("--json=%s: in the output directory %s, where a group's profile may have its name", j.json, dir)}
-	}
-	return nil
 }
 
 // on reports whether --json was given.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -109,18 +108,17 @@ func (cfg *watchConfig) register(fs *pflag.FlagSet) {
 // check checks the parsed flags and resolves them; logs go to standard
 // error.
 func (cfg *watchConfig) check(fs *pflag.FlagSet, args []string, std stdio) error {
-	if err := checkWatchConfig(cfg, cfg.src, args); err != nil {
-		return err
-	}
-	if err := cfg.status.checkDir(cfg.Output.Dir); err != nil {
+	if err := checkWatchConfig(cfg, cfg.src, args, std.errOut); err != nil {
 		return err
 	}
 	if err := cfg.format.resolve(fs, ""); err != nil {
 		return err
 	}
 	cfg.Output.Format, cfg.Output.SPO, cfg.Output.JSON = cfg.format.f, cfg.format.spo, cfg.status.json
+	if err := cfg.Output.Check(); err != nil {
+		return usageError{err}
+	}
 	cfg.Output.Provenance = &profilegen.Provenance{Version: buildinfo.Version()} // no span: it would change at every flush
-	cfg.Logger = newLogger(cfg.logFormat, cfg.logLevel, std.errOut)
 	var err error
 	if cfg.Pipeline, cfg.Build, err = cfg.profile.resolve(); err != nil {
 		return err
@@ -130,9 +128,9 @@ func (cfg *watchConfig) check(fs *pflag.FlagSet, args []string, std stdio) error
 	return err
 }
 
-func checkWatchConfig(cfg *watchConfig, src string, rest []string) error {
+// checkWatchConfig checks the parsed flags; logs go to logOut.
+func checkWatchConfig(cfg *watchConfig, src string, rest []string, logOut io.Writer) error {
 	var err error
-	var lv slog.Level
 	switch {
 	case len(rest) > 0:
 		err = fmt.Errorf("watch takes no arguments, got %q", rest)
@@ -142,26 +140,15 @@ func checkWatchConfig(cfg *watchConfig, src string, rest []string) error {
 		err = fmt.Errorf("--flush-interval: %v is not positive", cfg.FlushInterval)
 	case cfg.duration < 0:
 		err = fmt.Errorf("--duration: %v is negative", cfg.duration)
-	case cfg.logFormat != "text" && cfg.logFormat != "json":
-		err = fmt.Errorf("--log-format: %q is not text or json", cfg.logFormat)
-	case lv.UnmarshalText([]byte(cfg.logLevel)) != nil:
-		err = fmt.Errorf("--log-level: %q is not debug, info, warn or error", cfg.logLevel)
 	}
 	if err == nil {
 		cfg.Source, err = source.ParseSpec(src)
+	}
+	if err == nil {
+		cfg.Logger, err = watch.NewLogger(cfg.logFormat, cfg.logLevel, logOut)
 	}
 	if err != nil {
 		return usageError{err}
 	}
 	return nil
-}
-
-func newLogger(format, level string, w io.Writer) *slog.Logger {
-	var lv slog.Level
-	lv.UnmarshalText([]byte(level)) // checked by checkWatchConfig
-	opt := &slog.HandlerOptions{Level: lv}
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opt))
-	}
-	return slog.New(slog.NewTextHandler(w, opt))
 }

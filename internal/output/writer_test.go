@@ -136,3 +136,25 @@ func TestExplainText(t *testing.T) {
 		t.Error("no text of an Explain")
 	}
 }
+
+// TestCheck: outputs that would replace one another are ErrClash.
+func TestCheck(t *testing.T) {
+	dir := t.TempDir()
+	p, e, out := filepath.Join(dir, "p.json"), filepath.Join(dir, "e.tsv"), filepath.Join(dir, "out")
+	for _, tt := range []struct {
+		w     Writer
+		clash bool
+	}{
+		{Writer{Output: profilegen.Output{Path: p}, Explain: e, JSON: filepath.Join(dir, "s.json")}, false},
+		{Writer{Output: profilegen.Output{Path: p}, Explain: filepath.Join(dir, ".", "p.json")}, true},
+		{Writer{Output: profilegen.Output{Path: p}, JSON: p}, true},
+		{Writer{Output: profilegen.Output{Path: p}, Explain: e, JSON: e}, true},
+		{Writer{Output: profilegen.Output{Dir: out}, JSON: filepath.Join(out, "summary.json")}, true},
+		{Writer{Output: profilegen.Output{Dir: out}, JSON: filepath.Join(dir, "summary.json")}, false},
+		{Writer{Output: profilegen.Output{Dir: out}, Explain: p, JSON: "-"}, false},
+	} {
+		if err := tt.w.Check(); errors.Is(err, ErrClash) != tt.clash {
+			t.Errorf("%+v: %v, want a clash: %v", tt.w, err, tt.clash)
+		}
+	}
+}

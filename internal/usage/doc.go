@@ -3,5 +3,8 @@
 // text wrapped to a width, as pflag's own FlagUsagesWrapped does but
 // without its "[=true|false]" after every boolean flag and with a
 // bounded flag column, so that a long metavar does not push every flag's
-// text to the right.
+// text to the right. It puts a program's help texts in place of cobra's
+// (Texts), makes a bad command line of cobra's own help and completion
+// commands a usage error as every other's (Builtins, ArgsBetween), and
+// registers the completion of flag values (CompleteValues).
 package usage

@@ -1,4 +1,4 @@
-package main
+package output
 
 import (
 	"fmt"
@@ -11,16 +11,16 @@ import (
 	"github.com/recorder-dev/recorder/pipeline"
 )
 
-// progress prints a progress line on a terminal while a long replay runs.
-type progress struct {
+// Progress prints a progress line on a terminal while a long replay runs.
+type Progress struct {
 	done chan struct{}
 	w    io.Writer
 }
 
-// startProgress starts the progress line when w is a terminal; otherwise it
-// prints nothing.
-func startProgress(w io.Writer, inputs []*pipeline.Input) *progress {
-	p := &progress{}
+// StartProgress starts the progress line when w is a terminal; otherwise it
+// prints nothing. Stop ends it.
+func StartProgress(w io.Writer, inputs []*pipeline.Input) *Progress {
+	p := &Progress{}
 	f, ok := w.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return p
@@ -30,7 +30,7 @@ func startProgress(w io.Writer, inputs []*pipeline.Input) *progress {
 	return p
 }
 
-func (p *progress) loop(inputs []*pipeline.Input) {
+func (p *Progress) loop(inputs []*pipeline.Input) {
 	t := time.NewTicker(250 * time.Millisecond)
 	defer t.Stop()
 	for {
@@ -60,8 +60,8 @@ func progressText(inputs []*pipeline.Input) string {
 
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 
-// stop clears the progress line and waits until it is gone.
-func (p *progress) stop() {
+// Stop clears the progress line and waits until it is gone.
+func (p *Progress) Stop() {
 	if p.done == nil {
 		return
 	}
