@@ -33,8 +33,9 @@ func (cfg *watchConfig) run(ctx context.Context, std stdio) error {
 	}
 	defer cfg.ctrs.Close()
 	cfg.Output.W = std.out // --explain -
-
-	if err := cfg.Output.OpenReports(); err != nil { // before the reading starts, as the output dir
+	// --explain and --json=FILE are opened before the reading starts, as
+	// the output dir is.
+	if err := cfg.Output.OpenReports(); err != nil {
 		return err
 	}
 	defer cfg.Output.Close()
