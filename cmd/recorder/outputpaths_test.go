@@ -46,6 +46,11 @@ func TestOutputPaths(t *testing.T) {
 				data, err := os.ReadFile(path)
 				ok = code == 0 && stdout == "" && err == nil && strings.Contains(string(data), out.marker)
 				os.Remove(path)
+				if out.name == "replay -o" { // an OCI profile's provenance goes beside it
+					_, err := os.Stat(path + profilegen.ProvenanceExt)
+					ok = ok && err == nil
+					os.Remove(path + profilegen.ProvenanceExt)
+				}
 			}
 			if !ok {
 				t.Errorf("%s %s: exit %d, stdout %.80q, stderr %q", out.name, path, code, stdout, stderr)
