@@ -285,6 +285,14 @@ func (n *Netlink) Next(ctx context.Context) ([]byte, error) {
 	}
 }
 
+// Buffered returns the next line of the batch Next reads, without waiting.
+func (n *Netlink) Buffered() ([]byte, bool) {
+	if n.cur == nil {
+		return nil, false
+	}
+	return n.cur.next()
+}
+
 // wait returns the next batch the reader made, or ctx's error once ctx is
 // done and drainWait has passed.
 func (n *Netlink) wait(ctx context.Context) (*batch, error) {
