@@ -406,19 +406,16 @@ func (n *Netlink) waitReadable(d time.Duration) (readable, ok bool) {
 }
 
 // pause sleeps d: on the reader's own thread, keeping its P, when raw
-// (see rawCalls), else as a goroutine, leaving the P to others.
+// (see rawCalls), else as a goroutine, leaving the P to others. A raw
+// sleep ends early at a signal, so that the runtime's preemption (a stop
+// for a collection) never waits for it.
 func pause(d time.Duration, raw bool) {
 	if !raw {
 		time.Sleep(d)
 		return
 	}
 	ts := unix.NsecToTimespec(int64(d))
-	for {
-		_, _, e := unix.RawSyscall(unix.SYS_NANOSLEEP, uintptr(unsafe.Pointer(&ts)), uintptr(unsafe.Pointer(&ts)), 0)
-		if e != unix.EINTR {
-			return
-		}
-	}
+	unix.RawSyscall(unix.SYS_NANOSLEEP, uintptr(unsafe.Pointer(&ts)), 0, 0)
 }
 
 // rawPoll is poll(2) as a raw system call, for at most d.
@@ -440,7 +437,7 @@ func rawPoll(pfd []unix.PollFd, d time.Duration) (int, error) {
 // and every return from one wakes the monitor when all the Ps were idle,
 // which then polls every 20 µs for a millisecond: in a storm, one gathering
 // pause a millisecond, that was a thread woken 2,500 times a second and
-// 0.2 µs of CPU per record (make bench's profile). A signal (the runtime's
+// 0.2 µs of CPU per record (perf on make bench's storm, busy machine). A signal (the runtime's
 // preemption, the stop for a collection) ends a raw poll or sleep at once
 // (EINTR), so the reader never holds up a collection.
 func rawCalls() bool { return runtime.GOMAXPROCS(0) >= 2 }
