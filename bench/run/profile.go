@@ -146,9 +146,7 @@ func profileRecord(storm string) (map[string]float64, int, time.Duration, uint64
 	var cpu time.Duration
 	var sw uint64
 	for tick := time.NewTicker(20 * time.Millisecond); ; <-tick.C {
-		if c := procCPU(pid); c > 0 {
-			cpu, sw = c, switches(pid)
-		}
+		cpu, sw = max(cpu, procCPU(pid)), max(sw, switches(pid)) // an exited record's threads are gone from /proc
 		select {
 		case err := <-done:
 			tick.Stop()
