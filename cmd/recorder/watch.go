@@ -147,6 +147,12 @@ func checkWatchConfig(cfg *watchConfig, src string, rest []string, logOut io.Wri
 	}
 	if err == nil {
 		cfg.Logger, err = watch.NewLogger(cfg.logFormat, cfg.logLevel, logOut)
+		switch {
+		case errors.Is(err, watch.ErrLogFormat):
+			err = fmt.Errorf("--log-format: %w", err)
+		case errors.Is(err, watch.ErrLogLevel):
+			err = fmt.Errorf("--log-level: %w", err)
+		}
 	}
 	if err != nil {
 		return usageError{err}

@@ -13,7 +13,7 @@ import (
 func NewLogger(format, level string, w io.Writer) (*slog.Logger, error) {
 	var lv slog.Level
 	if lv.UnmarshalText([]byte(level)) != nil {
-		return nil, fmt.Errorf("--log-level: %q: %w", level, ErrLogLevel)
+		return nil, fmt.Errorf("%q: %w", level, ErrLogLevel)
 	}
 	opt := &slog.HandlerOptions{Level: lv}
 	switch format {
@@ -22,7 +22,7 @@ func NewLogger(format, level string, w io.Writer) (*slog.Logger, error) {
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, opt)), nil
 	}
-	return nil, fmt.Errorf("--log-format: %q: %w", format, ErrLogFormat)
+	return nil, fmt.Errorf("%q: %w", format, ErrLogFormat)
 }
 
 // NewLogger's errors.
