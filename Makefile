@@ -104,7 +104,7 @@ bench-deps: test-deps
 	$(call install_pkgs,$(BENCH_PKGS))
 
 bench: build bench-deps ## benchmarks, then bench/results.md
-	$(GO) test -run '^$$' -bench . -benchmem ./audit/ ./profilegen/ ./cmd/recorder/
+	$(GO) test -run '^$$' -bench . -benchmem ./audit/ ./syscalls/ ./profilegen/ ./cmd/recorder/
 	$(GO) run ./bench/run -o bench/results.md $(BENCHFLAGS)
 
 # fuzz: the parser (its corpus in audit/testdata/fuzz), the profile writer's

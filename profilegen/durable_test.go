@@ -7,6 +7,7 @@ import (
 	"github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/syscalls"
 )
 
 // TestFallbacksKnown: every name of Fallbacks is a call of some ABI of the
@@ -19,8 +20,8 @@ func TestFallbacksKnown(t *testing.T) {
 		}
 		seen[f.Name] = true
 		known := false
-		for _, a := range audit.Arches() {
-			if _, err := Number(a, f.Name); err == nil {
+		for _, a := range syscalls.Arches() {
+			if _, err := syscalls.Number(a, f.Name); err == nil {
 				known = true
 			}
 		}

@@ -10,10 +10,10 @@ import (
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 
-	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 	"github.com/recorder-dev/recorder/safefile"
+	"github.com/recorder-dev/recorder/syscalls"
 )
 
 // The commands of the toolkit, on files: what recorder merge, diff,
@@ -268,7 +268,7 @@ func ProfileFile(w io.Writer, out string, f Format, recording bool, from string,
 	if logDenials && !recording {
 		return UsageError{errors.New("--log-denials goes with --recording")}
 	}
-	native, ok := audit.NativeArch()
+	native, ok := syscalls.NativeArch()
 	if !ok {
 		return errors.New("profile: this host has no seccomp ABI of the table")
 	}

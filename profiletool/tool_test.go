@@ -13,9 +13,9 @@ import (
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 
-	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/syscalls"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -51,7 +51,7 @@ func marshal(t *testing.T, p *specs.LinuxSeccomp) string {
 // and on aarch64.
 func TestRuntimeDefault(t *testing.T) {
 	for _, name := range []string{"amd64", "arm64"} {
-		a, _ := audit.ArchByName(name)
+		a, _ := syscalls.ArchByName(name)
 		p, err := RuntimeDefault(a)
 		if err != nil {
 			t.Fatal(err)
@@ -251,7 +251,7 @@ func TestLintInvalid(t *testing.T) {
 // table that has one pass lint --strict (recv, send and riscv_hwprobe, calls
 // of other ABIs in Docker's default, were warnings).
 func TestOwnProfilesPassLint(t *testing.T) {
-	for _, a := range []audit.Arch{mustArch(t, "SCMP_ARCH_X86_64"), mustArch(t, "SCMP_ARCH_AARCH64")} {
+	for _, a := range []syscalls.Arch{mustArch(t, "SCMP_ARCH_X86_64"), mustArch(t, "SCMP_ARCH_AARCH64")} {
 		rd, err := RuntimeDefault(a)
 		if err != nil {
 			t.Fatal(err)
@@ -269,8 +269,8 @@ func TestOwnProfilesPassLint(t *testing.T) {
 	}
 }
 
-func mustArch(t *testing.T, oci string) audit.Arch {
-	a, ok := audit.ArchByOCI(oci)
+func mustArch(t *testing.T, oci string) syscalls.Arch {
+	a, ok := syscalls.ArchByOCI(oci)
 	if !ok {
 		t.Fatalf("no ABI %s", oci)
 	}

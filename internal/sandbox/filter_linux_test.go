@@ -15,7 +15,7 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
-	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/syscalls"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -144,7 +144,7 @@ func TestArch(t *testing.T) {
 // TestArchTable: every ABI of the table converts to libseccomp's, as
 // libseccomp-golang names it.
 func TestArchTable(t *testing.T) {
-	for _, a := range audit.Arches() {
+	for _, a := range syscalls.Arches() {
 		got, err := Arch(a.OCI)
 		if err != nil {
 			t.Errorf("%s: %v", a.OCI, err)
