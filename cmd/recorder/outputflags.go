@@ -56,7 +56,7 @@ func (o *outputFlags) check(fs *pflag.FlagSet) error {
 	if o.outputDir != "" && fs.Changed("output") {
 		return usageError{errors.New("--output and --output-dir exclude each other")}
 	}
-	if o.explain != "" && o.outputDir == "" && profilegen.SameOutput(o.output, o.explain) {
+	if o.explain != "" && o.outputDir == "" && safefile.SameOutput(o.output, o.explain) {
 		return usageError{fmt.Errorf("--explain %s: the profile goes there (--output %s)", o.explain, o.output)}
 	}
 	if err := o.status.checkDir(o.outputDir); err != nil {
@@ -64,9 +64,9 @@ func (o *outputFlags) check(fs *pflag.FlagSet) error {
 	}
 	if j := o.status.json; j != "" && j != "-" {
 		switch {
-		case o.outputDir == "" && profilegen.SameOutput(o.output, j):
+		case o.outputDir == "" && safefile.SameOutput(o.output, j):
 			return usageError{fmt.Errorf("--json=%s: the profile goes there (--output %s)", j, o.output)}
-		case o.explain != "" && profilegen.SameOutput(o.explain, j):
+		case o.explain != "" && safefile.SameOutput(o.explain, j):
 			return usageError{fmt.Errorf("--json=%s: the explanation goes there (--explain %s)", j, o.explain)}
 		}
 	}

@@ -122,7 +122,7 @@ func (j *jsonFlag) write(w io.Writer, v any) error {
 		}
 		return nil
 	}
-	if err := profilegen.WriteOutput(j.json, w, buf.Bytes()); err != nil {
+	if err := safefile.WriteOutput(j.json, w, buf.Bytes()); err != nil {
 		return fmt.Errorf("--json: %w", err)
 	}
 	return nil

@@ -40,7 +40,7 @@ type Config struct {
 	Logger    *slog.Logger
 	// Explain is the output path to write, with the profiles, why each call
 	// is in them (from Pipeline.Explain, which must then be set): a file,
-	// or Output.W for "-" (profilegen.WriteOutput).
+	// or Output.W for "-" (safefile.WriteOutput).
 	Explain string
 	// Done, when set, is given the summary of the whole watch when it
 	// ends: its counts and the profiles of the last flush.
