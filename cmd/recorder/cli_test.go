@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/recorder-dev/recorder/internal/golden"
 	"github.com/recorder-dev/recorder/pipeline"
 )
 
@@ -45,7 +46,7 @@ func TestHelpGolden(t *testing.T) {
 			if code != 0 || errOut != "" {
 				t.Fatalf("recorder %q: exit %d, %s", args, code, errOut)
 			}
-			golden(t, filepath.Join(cliDir, "help-"+name+".golden"), out)
+			golden.Check(t, filepath.Join(cliDir, "help-"+name+".golden"), out)
 			for i, l := range strings.Split(out, "\n") {
 				if len(l) > helpWidth {
 					t.Errorf("line %d is %d columns: %q", i+1, len(l), l)
@@ -100,7 +101,7 @@ func TestJSONGolden(t *testing.T) {
 				t.Errorf("schemaVersion %d, command %q, exitCode %d; want %d, %q, %d", head.SchemaVersion, head.Command, head.ExitCode,
 					pipeline.SchemaVersion, tt.args[0], tt.code)
 			}
-			golden(t, filepath.Join(cliDir, tt.name+".json"), strings.ReplaceAll(doc, dir, "$DIR"))
+			golden.Check(t, filepath.Join(cliDir, tt.name+".json"), strings.ReplaceAll(doc, dir, "$DIR"))
 		})
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
-	"flag"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,11 +12,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/recorder-dev/recorder/internal/golden"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/logs")
 
 const logsDir = "../../testdata/logs"
 
@@ -50,27 +48,9 @@ func TestReplayGolden(t *testing.T) {
 			if code := exitStatus(err); code != want {
 				t.Fatalf("replay %s: exit %d (%v), want %d\n%s", log, code, err, want, summary)
 			}
-			golden(t, filepath.Join(logsDir, name+".json"), out)
-			golden(t, filepath.Join(logsDir, name+".summary"), summary)
+			golden.Check(t, filepath.Join(logsDir, name+".json"), out)
+			golden.Check(t, filepath.Join(logsDir, name+".summary"), summary)
 		})
-	}
-}
-
-// golden compares got with the file at path, or rewrites it with -update.
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run go test -update to make it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from what replay wrote (go test -update rewrites it):\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
 	}
 }
 

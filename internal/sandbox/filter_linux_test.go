@@ -3,10 +3,8 @@
 package sandbox
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,10 +13,9 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/recorder-dev/recorder/internal/golden"
 	"github.com/recorder-dev/recorder/syscalls"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // tutorialProfiles is the Kubernetes tutorial's profiles, copied into
 // testdata/tutorial (see its README).
@@ -59,19 +56,7 @@ func TestFilterGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", strings.TrimSuffix(filepath.Base(path), ".json")+".pfc")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("pfc differs from %s (run with -update to accept):\n%s", golden, got)
-			}
+			golden.Check(t, filepath.Join("testdata", strings.TrimSuffix(filepath.Base(path), ".json")+".pfc"), got)
 		})
 	}
 }
