@@ -337,7 +337,7 @@ func (e *Explain) WriteFile(path string, stdout io.Writer, built []profilegen.Bu
 	var b strings.Builder
 	e.WriteTo(&b, built, opt)
 	if err := safefile.WriteOutput(path, stdout, []byte(b.String())); err != nil {
-		return fmt.Errorf("write --explain: %w", err)
+		return fmt.Errorf("write the explanation: %w", err)
 	}
 	return nil
 }

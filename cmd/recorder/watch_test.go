@@ -23,6 +23,7 @@ import (
 	"github.com/recorder-dev/recorder/internal/audittest"
 	"github.com/recorder-dev/recorder/internal/profiletest"
 	"github.com/recorder-dev/recorder/internal/sandbox"
+	"github.com/recorder-dev/recorder/internal/usage"
 	"github.com/recorder-dev/recorder/source"
 )
 
@@ -56,7 +57,7 @@ func TestWatchFlags(t *testing.T) {
 		{"-d", dir, "extra"},
 	} {
 		err := run(context.Background(), append([]string{"watch"}, args...), nil, &bytes.Buffer{}, &bytes.Buffer{})
-		var ue usageError
+		var ue usage.Error
 		if !errors.As(err, &ue) {
 			t.Errorf("watch %q: err = %v, want a usage error", args, err)
 		}
@@ -71,7 +72,7 @@ func TestWatchJSONInOutputDir(t *testing.T) {
 	dir := t.TempDir()
 	for _, json := range []string{filepath.Join(dir, "summary.json"), filepath.Join(dir, ".", "x.json"), filepath.Join(dir, "sub", "..", "x.json")} {
 		_, err := parseWatchFlags([]string{"-d", dir, "--json=" + json}, io.Discard)
-		var ue usageError
+		var ue usage.Error
 		if !errors.As(err, &ue) {
 			t.Errorf("watch -d %s --json=%s: err = %v, want a usage error", dir, json, err)
 		}

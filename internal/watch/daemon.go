@@ -122,7 +122,7 @@ func newDaemon(cfg Config) (*daemon, error) {
 		t, err := safefile.OpenTarget(cfg.Explain)
 		if err != nil {
 			d.cfg.Output.Close()
-			return nil, fmt.Errorf("--explain: %w", err)
+			return nil, &OptionError{"Explain", err}
 		}
 		d.explain = t
 	}
@@ -134,7 +134,7 @@ func newDaemon(cfg Config) (*daemon, error) {
 		}
 		if err != nil {
 			d.closeFiles()
-			return nil, fmt.Errorf("--tee: %w", err)
+			return nil, &OptionError{"Tee", err}
 		}
 		d.teeFile, d.tee = f, bufio.NewWriterSize(f, 64<<10)
 	}
