@@ -270,7 +270,7 @@ func TestReplayGroupLimit(t *testing.T) {
 		t.Errorf("%d files, want 100 groups and the overflow one", len(ents))
 	}
 	over := filepath.Join(dir, profilegen.FileName(profilegen.OverflowGroup)+".json")
-	if !slices.Contains(profiletest.Allowed(readProfileFile(t, over)), "reboot") {
+	if !slices.Contains(profiletest.Allowed(profiletest.Read(t, over)), "reboot") {
 		t.Errorf("the overflow profile lacks the call of a group past the limit")
 	}
 	if !strings.Contains(summary, "overflow: 201 records of groups past the limit of 100 groups") {
@@ -297,7 +297,7 @@ func TestReplayUnionKeepsOneGroup(t *testing.T) {
 	if n := strings.Count(summary, "\n"); n > 5 || !strings.Contains(summary, "kept in 1 group\n") {
 		t.Errorf("summary of %d lines, want one group:\n%.500s", n, summary)
 	}
-	names := profiletest.Allowed(readProfileFile(t, out))
+	names := profiletest.Allowed(profiletest.Read(t, out))
 	for _, want := range []string{"read", "write", "close", "mmap", "brk"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("profile lacks %s: %q", want, names)
@@ -383,8 +383,8 @@ func TestReplayGroupByFullPath(t *testing.T) {
 	if _, summary, err := replay(t, nil, "-d", dir, log); err != nil {
 		t.Fatalf("%v\n%s", err, summary)
 	}
-	sys := readProfileFile(t, filepath.Join(dir, profilegen.FileName("/usr/bin/ls")+".json"))
-	evil := readProfileFile(t, filepath.Join(dir, profilegen.FileName("/tmp/evil/ls")+".json"))
+	sys := profiletest.Read(t, filepath.Join(dir, profilegen.FileName("/usr/bin/ls")+".json"))
+	evil := profiletest.Read(t, filepath.Join(dir, profilegen.FileName("/tmp/evil/ls")+".json"))
 	if slices.Contains(profiletest.Allowed(sys), "reboot") || !slices.Contains(profiletest.Allowed(evil), "reboot") {
 		t.Errorf("/usr/bin/ls allows %q; /tmp/evil/ls %q", profiletest.Allowed(sys), profiletest.Allowed(evil))
 	}
@@ -392,7 +392,7 @@ func TestReplayGroupByFullPath(t *testing.T) {
 	if _, _, err := replay(t, nil, "-d", old, "--group-by", "exe-name", log); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(profiletest.Allowed(readProfileFile(t, filepath.Join(old, "ls.json"))), "reboot") {
+	if !slices.Contains(profiletest.Allowed(profiletest.Read(t, filepath.Join(old, "ls.json"))), "reboot") {
 		t.Errorf("--group-by exe-name does not merge by base name")
 	}
 }

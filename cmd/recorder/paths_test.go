@@ -266,7 +266,7 @@ func TestRecordInvokingUserDir(t *testing.T) {
 		if err != nil || !st.Mode().IsRegular() {
 			t.Fatalf("app.json is %v (%v), want the profile", st.Mode(), err)
 		}
-		if names := profiletest.Allowed(readProfileFile(t, app)); !slices.Contains(names, "execve") {
+		if names := profiletest.Allowed(profiletest.Read(t, app)); !slices.Contains(names, "execve") {
 			t.Errorf("app.json allows %q, want true's calls", names)
 		}
 	}
@@ -328,7 +328,7 @@ func TestRecordFallback(t *testing.T) {
 				t.Errorf("sudo %v: %s is %v of uid %d, want %v of uid %d", sudo, f.path, st.Mode(), st.Sys().(*syscall.Stat_t).Uid, f.mode, want)
 			}
 		}
-		if names := profiletest.Allowed(readProfileFile(t, filepath.Join(lost[0], "all.json"))); !slices.Contains(names, "unlinkat") {
+		if names := profiletest.Allowed(profiletest.Read(t, filepath.Join(lost[0], "all.json"))); !slices.Contains(names, "unlinkat") {
 			t.Errorf("the fallback profile allows %q, want rm's calls", names)
 		}
 	}

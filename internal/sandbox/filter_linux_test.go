@@ -3,9 +3,7 @@
 package sandbox
 
 import (
-	"encoding/json"
 	"errors"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,25 +12,13 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/recorder-dev/recorder/internal/golden"
+	"github.com/recorder-dev/recorder/internal/profiletest"
 	"github.com/recorder-dev/recorder/syscalls"
 )
 
 // tutorialProfiles is the Kubernetes tutorial's profiles, copied into
 // testdata/tutorial (see its README).
 const tutorialProfiles = "../../testdata/tutorial/profiles"
-
-func loadProfile(t *testing.T, path string) *specs.LinuxSeccomp {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var p specs.LinuxSeccomp
-	if err := json.Unmarshal(b, &p); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return &p
-}
 
 // TestFilterGolden compares libseccomp's pseudo filter code of each profile
 // with a golden file: it shows the translation of actions, errnoRet,
@@ -47,7 +33,7 @@ func TestFilterGolden(t *testing.T) {
 	}
 	for _, path := range paths {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			f, err := New(loadProfile(t, path), Options{})
+			f, err := New(profiletest.Read(t, path), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,7 +48,7 @@ func TestFilterGolden(t *testing.T) {
 }
 
 func TestFilterUnknownNames(t *testing.T) {
-	f, err := New(loadProfile(t, "testdata/args.json"), Options{})
+	f, err := New(profiletest.Read(t, "testdata/args.json"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
