@@ -9,6 +9,7 @@ import (
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/recorder-dev/recorder/internal/usage"
 	"github.com/recorder-dev/recorder/profilegen"
 )
 
@@ -60,7 +61,7 @@ func (o Object) marshal(name string, carried map[string]string, p *specs.LinuxSe
 	spo := o.SPO
 	name = cmp.Or(spo.Name, name)
 	if name == "" {
-		return nil, UsageError{ErrNoName}
+		return nil, usage.Wrap(ErrNoName)
 	}
 	if len(carried) > 0 {
 		spo.Annotations = maps.Clone(carried)

@@ -3,11 +3,13 @@ package main
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/spf13/pflag"
 
 	"github.com/recorder-dev/recorder/internal/output"
+	"github.com/recorder-dev/recorder/internal/usage"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 	"github.com/recorder-dev/recorder/source"
@@ -48,10 +50,10 @@ func (o *outputFlags) check(fs *pflag.FlagSet, explain string) error {
 	w := &o.w
 	w.Explain, w.JSON = explain, o.status.json
 	if w.Dir != "" && fs.Changed("output") {
-		return usageError{errors.New("--output and --output-dir exclude each other")}
+		return usage.Wrap(errors.New("--output and --output-dir exclude each other"))
 	}
 	if err := w.Check(); err != nil {
-		return usageError{err}
+		return usage.Wrap(err)
 	}
 	if err := o.format.resolve(fs, w.Path); err != nil {
 		return err
@@ -145,10 +147,14 @@ func (f *formatFlag) resolve(fs *pflag.FlagSet, out string) (err error) {
 	if !fs.Changed("format") {
 		f.f = profilegen.FormatOf(out, f.f)
 	}
-	if f.spo, err = profilegen.ParseSPOOptions(f.spoVersion, f.name, f.labels); err != nil {
-		return usageError{err}
+	f.spo, err = profilegen.ParseSPOOptions(f.spoVersion, f.name, f.labels)
+	switch {
+	case errors.Is(err, profilegen.ErrAPIVersion):
+		return fmt.Errorf("--spo-version: %w", err)
+	case errors.Is(err, profilegen.ErrLabel):
+		return fmt.Errorf("--label: %w", err)
 	}
-	return nil
+	return err
 }
 
 func (f *formatFlag) String() string { return string(f.f) }

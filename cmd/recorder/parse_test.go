@@ -4,6 +4,8 @@ import (
 	"io"
 
 	"github.com/spf13/pflag"
+
+	"github.com/recorder-dev/recorder/internal/usage"
 )
 
 // parseFlags parses args as cfg's command does (engineCmd), without
@@ -14,7 +16,7 @@ func parseFlags[C engine](cfg C, args []string, interspersed bool, logOut io.Wri
 	fs.SetInterspersed(interspersed)
 	cfg.register(fs)
 	if err := fs.Parse(args); err != nil {
-		return cfg, usageError{err}
+		return cfg, usage.Wrap(err)
 	}
 	return cfg, cfg.check(fs, fs.Args(), stdio{out: io.Discard, errOut: logOut})
 }

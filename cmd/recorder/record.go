@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/recorder-dev/recorder/internal/runner"
+	"github.com/recorder-dev/recorder/internal/usage"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 )
@@ -83,7 +84,7 @@ func (cfg *recordConfig) check(fs *pflag.FlagSet, args []string, _ stdio) error 
 	}
 	cfg.args = args
 	if len(cfg.args) == 0 {
-		return usageError{errNoProgram}
+		return usage.Wrap(errNoProgram)
 	}
 	if cfg.under != "" {
 		var err error

@@ -50,17 +50,17 @@ func newRoot(std stdio) *cobra.Command {
 			if s := root.SuggestionsFor(args[0]); len(s) > 0 {
 				hint = "did you mean " + strings.Join(s, " or ") + "? "
 			}
-			return usageError{fmt.Errorf("unknown command %q (%ssee 'recorder --help')", args[0], hint)}
+			return usage.Errorf("unknown command %q (%ssee 'recorder --help')", args[0], hint)
 		}
 		fmt.Fprint(std.errOut, helpText("recorder"))
-		return usageError{errors.New("no command given")}
+		return usage.Wrap(errors.New("no command given"))
 	}
 	root.SuggestionsMinimumDistance = 3 // "replya" is 2 from replay
 	root.SetIn(std.in)
 	root.SetOut(std.out)
 	root.SetErr(std.errOut)
 	root.SetVersionTemplate("recorder {{.Version}}\n")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usage.Wrap(err) })
 	helpTexts.Install(root)
 	root.AddCommand(newReplayCmd(std), newWatchCmd(std), newRecordCmd(std), newRunCmd(std))
 	root.AddCommand(toolCommands(std)...)
@@ -68,7 +68,7 @@ func newRoot(std stdio) *cobra.Command {
 	for _, c := range root.Commands() {
 		usage.CompleteValues(c, flagValues)
 	}
-	usage.Builtins(root, asUsage)
+	usage.Builtins(root, usage.Wrap)
 	return root
 }
 
@@ -106,10 +106,7 @@ func engineCmd(use, short string, cfg engine, interspersed bool, std stdio) *cob
 
 // argsBetween accepts min to max arguments (max < 0: any); anything else is
 // a usage error.
-func argsBetween(min, max int) cobra.PositionalArgs { return usage.ArgsBetween(min, max, asUsage) }
-
-// asUsage makes err a usage error (exit status 2).
-func asUsage(err error) error { return usageError{err} }
+func argsBetween(min, max int) cobra.PositionalArgs { return usage.ArgsBetween(min, max, usage.Wrap) }
 
 // newVersionCmd is 'recorder version': what --version prints.
 func newVersionCmd(std stdio) *cobra.Command {

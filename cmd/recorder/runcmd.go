@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/recorder-dev/recorder/internal/runner"
+	"github.com/recorder-dev/recorder/internal/usage"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 )
@@ -73,14 +74,14 @@ func (cfg *runConfig) register(fs *pflag.FlagSet) {
 
 func (cfg *runConfig) check(_ *pflag.FlagSet, args []string, _ stdio) error {
 	if cfg.profile == "" {
-		return usageError{errors.New("--profile is required")}
+		return usage.Wrap(errors.New("--profile is required"))
 	}
 	if cfg.on() && !cfg.report {
-		return usageError{errors.New("--json writes the report: not with --report=false")}
+		return usage.Wrap(errors.New("--json writes the report: not with --report=false"))
 	}
 	cfg.args = args
 	if len(cfg.args) == 0 {
-		return usageError{errNoProgram}
+		return usage.Wrap(errNoProgram)
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/recorder-dev/recorder/internal/buildinfo"
 	"github.com/recorder-dev/recorder/internal/containers"
 	"github.com/recorder-dev/recorder/internal/output"
+	"github.com/recorder-dev/recorder/internal/usage"
 	"github.com/recorder-dev/recorder/internal/watch"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
@@ -42,8 +43,13 @@ func (cfg *watchConfig) run(ctx context.Context, std stdio) error {
 	var sum pipeline.Summary
 	cfg.Done = func(s pipeline.Summary) { sum = s }
 	err = watch.Run(ctx, cfg.Config)
-	if errors.Is(err, watch.ErrMetricsAddr) {
-		return usageError{err}
+	var me *watch.MetricsAddrError
+	var oe *watch.OptionError
+	switch {
+	case errors.As(err, &me):
+		return usage.Errorf("--metrics-addr: %w", me.Err)
+	case errors.As(err, &oe):
+		return fmt.Errorf("%s: %w", watchFlags[oe.Option], oe.Err)
 	}
 	if err != nil || sum.Counts == nil {
 		return err
@@ -117,7 +123,7 @@ func (cfg *watchConfig) check(fs *pflag.FlagSet, args []string, std stdio) error
 	}
 	cfg.Output.Format, cfg.Output.SPO, cfg.Output.JSON = cfg.format.f, cfg.format.spo, cfg.status.json
 	if err := cfg.Output.Check(); err != nil {
-		return usageError{err}
+		return usage.Wrap(err)
 	}
 	cfg.Output.Provenance = &profilegen.Provenance{Version: buildinfo.Version()} // no span: it would change at every flush
 	var err error
@@ -128,6 +134,9 @@ func (cfg *watchConfig) check(fs *pflag.FlagSet, args []string, std stdio) error
 	cfg.ctrs, err = cfg.profile.containers(&cfg.Pipeline, true, cfg.Logger)
 	return err
 }
+
+// watchFlags are the flags of watch.Config's fields.
+var watchFlags = map[string]string{"Output.Dir": "--output-dir", "Explain": "--explain", "Tee": "--tee"}
 
 // checkWatchConfig checks the parsed flags; logs go to logOut.
 func checkWatchConfig(cfg *watchConfig, src string, rest []string, logOut io.Writer) error {
@@ -143,7 +152,9 @@ func checkWatchConfig(cfg *watchConfig, src string, rest []string, logOut io.Wri
 		err = fmt.Errorf("--duration: %v is negative", cfg.duration)
 	}
 	if err == nil {
-		cfg.Source, err = source.ParseSpec(src)
+		if cfg.Source, err = source.ParseSpec(src); err != nil {
+			err = fmt.Errorf("--source %w", err)
+		}
 	}
 	if err == nil {
 		cfg.Logger, err = watch.NewLogger(cfg.logFormat, cfg.logLevel, logOut)
@@ -155,7 +166,7 @@ func checkWatchConfig(cfg *watchConfig, src string, rest []string, logOut io.Wri
 		}
 	}
 	if err != nil {
-		return usageError{err}
+		return usage.Wrap(err)
 	}
 	return nil
 }

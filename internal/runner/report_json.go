@@ -31,8 +31,9 @@ type ReportJSON struct {
 	Warnings    []string               `json:"warnings"`
 }
 
-// DeniedCallJSON is a call the profile denied (the summary's form), and
-// the change to the profile that allows it.
+// DeniedCallJSON is a call the profile denied, as the summary's JSON
+// says one (its fields first), and the change to the profile that allows
+// it.
 type DeniedCallJSON struct {
 	pipeline.DeniedJSON
 	Fix string `json:"fix"`

@@ -1,12 +1,9 @@
 package runner
 
 import (
-	"encoding/json"
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-
-	"github.com/recorder-dev/recorder/pipeline"
 )
 
 func TestFixFor(t *testing.T) {
@@ -39,17 +36,5 @@ func TestFixFor(t *testing.T) {
 		if got := FixFor(tt.p, tt.arch, tt.name); got != tt.want {
 			t.Errorf("FixFor(%s) = %s, want %s", tt.name, got, tt.want)
 		}
-	}
-}
-
-// TestDeniedCallJSON: run's denied call is the summary's (one schema,
-// pipeline.DeniedJSON) with its fix last, the field order docs/json.md
-// shows.
-func TestDeniedCallJSON(t *testing.T) {
-	j := DeniedCallJSON{pipeline.DeniedJSON{Name: "mkdir", Arch: "SCMP_ARCH_X86_64", Action: "SCMP_ACT_ERRNO", Records: 2, PID: 7, Comm: "sh"}, "add it"}
-	got, err := json.Marshal(j)
-	want := `{"name":"mkdir","arch":"SCMP_ARCH_X86_64","action":"SCMP_ACT_ERRNO","records":2,"pid":7,"comm":"sh","fix":"add it"}`
-	if err != nil || string(got) != want {
-		t.Errorf("got %s, %v\nwant %s", got, err, want)
 	}
 }

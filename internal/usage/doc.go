@@ -7,4 +7,8 @@
 // (Texts), makes a bad command line of cobra's own help and completion
 // commands a usage error as every other's (Builtins, ArgsBetween), and
 // registers the completion of flag values (CompleteValues).
+//
+// Error is the one error of a request the user got wrong: the libraries
+// return it (wrapped) for a bad value or combination, and the command
+// maps it to exit status 2.
 package usage

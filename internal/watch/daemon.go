@@ -129,7 +129,7 @@ func newDaemon(cfg Config) (*daemon, error) {
 		}
 		if err != nil {
 			d.closeFiles()
-			return nil, fmt.Errorf("--tee: %w", err)
+			return nil, &OptionError{"Tee", err}
 		}
 		d.teeFile, d.tee = f, bufio.NewWriterSize(f, 64<<10)
 	}
