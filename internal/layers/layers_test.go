@@ -28,7 +28,7 @@ var rank = map[string]int{
 	// What feeds it and what works on its output.
 	"source": 3, "profiletool": 3, "internal/containers": 3,
 	// The engines of the commands.
-	"internal/runner": 4, "internal/watch": 4,
+	"internal/runner": 4, "internal/watch": 4, "internal/kube": 4,
 	// Test helpers and the commands.
 	"internal/audittest": 5, "internal/runctest": 5, "internal/profiletest": 5, "internal/attacker": 5,
 	"cmd/recorder": 6, "bench/run": 6, "internal/imagetar/mkimage": 6, "bench/spo": 6, "internal/layers": 6,
