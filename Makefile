@@ -15,7 +15,7 @@ BENCH_PKGS := time
 GOTESTFLAGS ?=
 BENCHFLAGS ?=
 
-.PHONY: all help build static run test bench fuzz deps test-deps bench-deps install-test-pkgs kube-tools kube-dir vet lint check-builds clean
+.PHONY: all help build static image run test bench fuzz deps test-deps bench-deps install-test-pkgs kube-tools kube-dir vet lint check-builds clean
 
 all: build
 
@@ -93,11 +93,23 @@ kube-dir:
 build: deps ## build bin/recorder
 	$(GO) build -o $(BIN) ./cmd/recorder
 
-# static: the binary of the DaemonSet's image (deploy/kubernetes/Containerfile):
-# static, libseccomp linked in, runs on an empty base.
-BIN_STATIC ?= bin/recorder-static
-static: deps ## the static binary of the DaemonSet's image
-	CGO_ENABLED=1 $(GO) build -trimpath -tags netgo,osusergo -ldflags '-s -w -linkmode external -extldflags -static' -o $(BIN_STATIC) ./cmd/recorder
+# static: the binary of the DaemonSet's image (deploy/kubernetes/Containerfile),
+# for linux/$(ARCH): built without cgo, so that it cross-compiles for every
+# architecture of the image (make static ARCH=arm64) and runs on an empty
+# base. It has no libseccomp: record and run say so; watch, replay, profile
+# and the rest work.
+ARCH       ?= $(shell $(GO) env GOARCH)
+BIN_STATIC ?= bin/recorder-linux-$(ARCH)
+static: ## the DaemonSet's binary: static, without cgo, for linux/$(ARCH)
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(ARCH) $(GO) build -trimpath -ldflags '-s -w' -o $(BIN_STATIC) ./cmd/recorder
+
+# image: the DaemonSet's image without docker or a registry: the static
+# binary alone, as a docker-archive tar named $(IMAGE), for
+# "ctr -n k8s.io images import" on a node (or "docker load").
+IMAGE     ?= ghcr.io/recorder-dev/recorder:dev
+IMAGE_TAR ?= bin/recorder-image-linux-$(ARCH).tar
+image: static ## the DaemonSet's image as a docker-archive tar (bin/), without docker
+	$(GO) run ./internal/imagetar/mkimage -o $(IMAGE_TAR) -ref $(IMAGE) -arch $(ARCH) -entrypoint /recorder /recorder=$(BIN_STATIC)
 
 run: build ## build, then replay the bundled example log
 	./$(BIN) replay $(EXAMPLE)
@@ -116,8 +128,10 @@ lint: deps ## staticcheck (pinned; built once, outside the repository)
 
 # check-builds: only internal/sandbox's filter needs cgo and libseccomp;
 # the recorder must still build without cgo, and everything for macOS.
-check-builds: ## a build without cgo, and for macOS
+check-builds: ## a build without cgo, for arm64 (the image's second architecture), and for macOS
 	CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/recorder
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -o /dev/null ./...
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) vet ./...
 	GOOS=darwin CGO_ENABLED=0 $(GO) build -o /dev/null ./...
 	GOOS=darwin CGO_ENABLED=0 $(GO) vet ./...
 

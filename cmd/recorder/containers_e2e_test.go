@@ -229,10 +229,9 @@ func TestContainersRunc(t *testing.T) {
 }
 
 // staticRecorder builds the recorder as the DaemonSet's image holds it: a
-// static binary with libseccomp linked in (see deploy/kubernetes/README.md).
+// static binary without cgo (make static; deploy/kubernetes/Containerfile).
 func staticRecorder(t *testing.T) string {
-	return runctest.Static(t, "./cmd/recorder", []string{"CGO_ENABLED=1"},
-		"-trimpath", "-tags", "netgo,osusergo", "-ldflags", "-s -w -linkmode external -extldflags -static") // as make static
+	return runctest.Static(t, "./cmd/recorder", nil, "-trimpath", "-ldflags", "-s -w") // as make static
 }
 
 // recordedDir is where the DaemonSet writes profiles, on the node.

@@ -20,7 +20,7 @@ const module = "github.com/recorder-dev/recorder/"
 var rank = map[string]int{
 	// The leaves: records, cgroup paths, /proc, process events, safe files.
 	"audit": 0, "cgroup": 0, "safefile": 0, "internal/procfs": 0, "internal/procev": 0,
-	"internal/testlock": 0, "internal/usage": 0, "profilegen/internal/mksyscalls": 0,
+	"internal/testlock": 0, "internal/usage": 0, "internal/imagetar": 0, "profilegen/internal/mksyscalls": 0,
 	// Profiles: names, the set of calls, building and encoding.
 	"profilegen": 1, "internal/sandbox": 1,
 	// The road of a record.
@@ -31,7 +31,7 @@ var rank = map[string]int{
 	"internal/runner": 4, "internal/watch": 4, "internal/kube": 4,
 	// Test helpers and the commands.
 	"internal/audittest": 5, "internal/runctest": 5, "internal/profiletest": 5, "internal/attacker": 5,
-	"internal/kubetest": 6, "cmd/recorder": 6, "bench/run": 6, "bench/spo": 6, "internal/layers": 6,
+	"internal/kubetest": 6, "cmd/recorder": 6, "bench/run": 6, "internal/imagetar/mkimage": 6, "bench/spo": 6, "internal/layers": 6,
 }
 
 // forbidden are imports the ranks allow that would still run against the
