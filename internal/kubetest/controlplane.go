@@ -143,6 +143,9 @@ func (cp *ControlPlane) StartAPIServer(t testing.TB) {
 	}
 }
 
+// APIServerRunning reports whether kube-apiserver runs.
+func (cp *ControlPlane) APIServerRunning() bool { return cp.apiserver != nil && !cp.apiserver.exited() }
+
 // StopAPIServer stops kube-apiserver; kine and its data stay.
 func (cp *ControlPlane) StopAPIServer() {
 	cp.apiserver.stop(15 * time.Second)

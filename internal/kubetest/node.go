@@ -206,6 +206,9 @@ func writeFile(t testing.TB, path, data string) {
 	}
 }
 
+// KubeletLog returns the end of the kubelet's log.
+func (n *Node) KubeletLog() string { return n.kubelet.tail(16000) }
+
 // WaitPods waits until want pods of namespace ns match selector and all are
 // Ready.
 func (n *Node) WaitPods(t testing.TB, ns, selector string, want int) {
