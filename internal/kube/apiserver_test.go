@@ -146,7 +146,8 @@ func TestAPIServer(t *testing.T) {
 		{"get", "seccompprofiles.security-profiles-operator.x-k8s.io", "yes"},
 		{"create", "seccompprofiles.security-profiles-operator.x-k8s.io", "yes"},
 		{"update", "seccompprofiles.security-profiles-operator.x-k8s.io", "yes"},
-		{"list", "seccompprofiles.security-profiles-operator.x-k8s.io", "no"},
+		{"list", "seccompprofiles.security-profiles-operator.x-k8s.io", "yes"},
+		{"watch", "seccompprofiles.security-profiles-operator.x-k8s.io", "no"},
 		{"delete", "seccompprofiles.security-profiles-operator.x-k8s.io", "no"},
 		{"patch", "seccompprofiles.security-profiles-operator.x-k8s.io", "no"},
 	} {
@@ -279,6 +280,29 @@ func TestAPIServer(t *testing.T) {
 			t.Errorf("no log line of catching up:\n%s", log.String())
 		}
 		checkReplicas(t, p.Profile, p.Coverage, out, names)
+	})
+
+	t.Run("pod-gone-across-restart", func(t *testing.T) {
+		// A watch restarted after a pod of its partial was deleted: the
+		// profiles resumed from its files name the pods, and the partial
+		// it published before says whose they are.
+		if err := admin.Resource(podsResource).Namespace("shop").Delete(ctx, names[15073].Pod, metav1.DeleteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		var log syncLog
+		pub := publisher(t, least, "node-1", &log)
+		var resumed []profilegen.Built
+		for _, n := range names {
+			resumed = append(resumed, profilegen.Built{Group: n.String(), Profile: prof([]string{"read", "write"})})
+		}
+		pub.Offer(resumed)
+		if err := pub.Sync(ctx); err != nil {
+			t.Fatalf("%v\n%s", err, log.String())
+		}
+		p := waitPartial(t, admin, "node-1", 2, &log)
+		if len(p.Pods) != 2 || !strings.Contains(log.String(), "read this node's partials") {
+			t.Errorf("partial %+v after a restart with a pod gone:\n%s", p, log.String())
+		}
 	})
 
 	t.Run("forbidden", func(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/util/retry"
 
@@ -48,6 +49,7 @@ type Publisher struct {
 	offered   bool
 	published map[string]string // object name → hash of what was published
 	skipped   map[string]bool   // pods whose workload could not be told, logged once
+	seeded    bool              // this node's partials were read (seed)
 	st        pubStats
 	wake      chan struct{}
 	stop      context.CancelFunc
@@ -162,7 +164,11 @@ func (p *Publisher) Sync(ctx context.Context) error {
 	if !offered {
 		return nil
 	}
-	partials, err := p.partials(ctx, built)
+	err := p.seed(ctx)
+	var partials []Partial
+	if err == nil {
+		partials, err = p.partials(ctx, built)
+	}
 	if err != nil {
 		p.failed(Classify(err), "", err)
 		return err
@@ -201,6 +207,46 @@ func (p *Publisher) Sync(ctx context.Context) error {
 	}
 	p.mu.Unlock()
 	return first
+}
+
+// seed reads this node's partials once, before the first publish, and
+// tells the resolver which workload each pod they hold is of: a pod the
+// API server no longer has (a Job's, or any pod deleted while the watch
+// restarted) stays in its workload's partial, which never shrinks. An
+// RBAC denial or a missing CRD is logged, and publishing goes on without.
+func (p *Publisher) seed(ctx context.Context) error {
+	p.mu.Lock()
+	done := p.seeded
+	p.mu.Unlock()
+	if done {
+		return nil
+	}
+	sel := labels.Set{PartialLabel: "true", NodeLabel: LabelValue(p.Node), ManagedByLabel: ManagedBy}.String()
+	list, err := p.Profiles.List(ctx, metav1.ListOptions{LabelSelector: sel})
+	switch {
+	case apierrors.IsForbidden(err), apierrors.IsNotFound(err):
+		p.log().Warn("cannot list this node's partials: the pods they hold that are gone from the API server will be left out of them",
+			"err", err)
+	case err != nil:
+		return fmt.Errorf("list this node's partials: %w", err)
+	default:
+		n := 0
+		for i := range list.Items {
+			part, err := ParsePartial(&list.Items[i])
+			if err != nil || part.Node != p.Node {
+				continue
+			}
+			for _, pod := range part.Pods {
+				p.Resolver.Known(part.Workload.Namespace, pod, part.Workload)
+				n++
+			}
+		}
+		p.log().Info("read this node's partials", "partials", len(list.Items), "pods", n)
+	}
+	p.mu.Lock()
+	p.seeded = true
+	p.mu.Unlock()
+	return nil
 }
 
 // group is a workload's container on this node.

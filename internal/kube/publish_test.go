@@ -316,3 +316,35 @@ func TestPublishLoop(t *testing.T) {
 		t.Errorf("Stop did not publish the last offer: %+v", p.Coverage)
 	}
 }
+
+// TestPublishSeed: a publisher that starts (a watch restarted) reads its
+// node's partials first, so that a pod gone from the API server since
+// stays in its workload's partial: the partial never shrinks.
+func TestPublishSeed(t *testing.T) {
+	old := partial(t, web, "app", "node-1", []string{"web-7d4b9-old", "web-7d4b9-x2x"}, prof([]string{"read", "ptrace"}), prof([]string{"read"}))
+	u, err := old.Object()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := partial(t, web, "app", "node-2", []string{"web-7d4b9-other"}, prof([]string{"read"}))
+	u2, err := other.Object()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, u, u2)
+	ids["c-old"] = containers.Names{Namespace: "shop", Pod: "web-7d4b9-old", PodUID: "uid-old", Container: "app"}
+	ids["c-other"] = containers.Names{Namespace: "shop", Pod: "web-7d4b9-other", PodUID: "uid-other", Container: "app"}
+	defer delete(ids, "c-old")
+	defer delete(ids, "c-other")
+	f.pub.Offer([]profilegen.Built{built("c-web-a", "read"), built("c-old", "read", "ptrace"), built("c-other", "read")})
+	if err := f.pub.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	p := f.get(t, web, "app")
+	if p.Coverage.Total != 2 || p.Coverage.Syscalls["ptrace"] != 1 || strings.Join(p.Pods, ",") != "web-7d4b9-old,web-7d4b9-x2x" {
+		t.Errorf("after a restart, the partial %+v; want the gone pod kept", p)
+	}
+	if !strings.Contains(f.log.String(), "pod=web-7d4b9-other") { // another node's pod: not known here
+		t.Errorf("the other node's pod was not left out:\n%s", f.log)
+	}
+}
