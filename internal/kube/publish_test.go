@@ -46,7 +46,7 @@ type fixture struct {
 	log *bytes.Buffer
 }
 
-func newFixture(t *testing.T, objs ...runtime.Object) fixture {
+func newFixture(t testing.TB, objs ...runtime.Object) fixture {
 	t.Helper()
 	metaObjs := append(cluster(),
 		meta("v1", "Pod", "shop", "web-7d4b9-y3y", "uid-web-b", ctl("apps/v1", "ReplicaSet", "web-7d4b9")))

@@ -84,7 +84,7 @@ func TestResolve(t *testing.T) {
 	}
 }
 
-func metaClient(t *testing.T, objs ...runtime.Object) *metafake.FakeMetadataClient {
+func metaClient(t testing.TB, objs ...runtime.Object) *metafake.FakeMetadataClient {
 	t.Helper()
 	scheme := metafake.NewTestScheme()
 	if err := metav1.AddMetaToScheme(scheme); err != nil {
