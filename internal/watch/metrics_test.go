@@ -3,8 +3,8 @@ package watch
 import (
 	"fmt"
 	"io"
-	"net/http"
 	"log/slog"
+	"net/http"
 	"runtime"
 	"strings"
 	"testing"
