@@ -2,8 +2,6 @@ package kube
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,7 +17,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/util/retry"
 
 	"github.com/recorder-dev/recorder/internal/containers"
 	"github.com/recorder-dev/recorder/profilegen"
@@ -335,71 +332,6 @@ func (p *Publisher) skip(n containers.Names, err error) {
 	p.count(ResultUnresolved)
 	p.log().Warn("not published: "+hints[ResultUnresolved]+"; its profile stays in the output dir",
 		"namespace", n.Namespace, "pod", n.Pod, "container", n.Container, "err", err)
-}
-
-// upsert creates or updates a partial, retrying on conflicts.
-func (p *Publisher) upsert(ctx context.Context, obj *unstructured.Unstructured) error {
-	again := func(err error) bool {
-		if apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err) {
-			p.mu.Lock()
-			p.st.conflicts++
-			p.mu.Unlock()
-			return true
-		}
-		return false
-	}
-	return retry.OnError(retry.DefaultRetry, again, func() error { return p.put(ctx, obj) })
-}
-
-// put creates obj, or updates the object of its name when it is this
-// partial; the other labels and annotations someone gave it are kept.
-func (p *Publisher) put(ctx context.Context, obj *unstructured.Unstructured) error {
-	opts := metav1.CreateOptions{FieldManager: ManagedBy}
-	cur, err := p.Profiles.Get(ctx, obj.GetName(), metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		_, err = p.Profiles.Create(ctx, obj, opts)
-		if apierrors.IsNotFound(err) {
-			return fmt.Errorf("create %s: %w: %w", obj.GetName(), ErrCRDMissing, err)
-		}
-		return err
-	}
-	if err != nil {
-		return fmt.Errorf("get %s: %w", obj.GetName(), err)
-	}
-	if !samePartial(cur, obj) {
-		return fmt.Errorf("%s: %w", obj.GetName(), ErrNotOurs)
-	}
-	upd := obj.DeepCopy()
-	upd.SetResourceVersion(cur.GetResourceVersion())
-	upd.SetLabels(mergeMaps(cur.GetLabels(), obj.GetLabels()))
-	upd.SetAnnotations(mergeMaps(cur.GetAnnotations(), obj.GetAnnotations()))
-	_, err = p.Profiles.Update(ctx, upd, metav1.UpdateOptions{FieldManager: ManagedBy})
-	return err
-}
-
-// samePartial reports whether cur is the partial obj is a new version of:
-// partial, of the same workload, container and node.
-func samePartial(cur, obj *unstructured.Unstructured) bool {
-	if _, ok := cur.GetLabels()[PartialLabel]; !ok {
-		return false
-	}
-	a, b := cur.GetAnnotations(), obj.GetAnnotations()
-	return a[WorkloadAnnot] == b[WorkloadAnnot] && a[ContainerAnnot] == b[ContainerAnnot] && a[NodeAnnot] == b[NodeAnnot]
-}
-
-func mergeMaps(old, ours map[string]string) map[string]string {
-	out := maps.Clone(old)
-	if out == nil {
-		out = map[string]string{}
-	}
-	maps.Copy(out, ours)
-	return out
-}
-
-func contentHash(obj *unstructured.Unstructured) string {
-	b, _ := obj.MarshalJSON()
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
 }
 
 func (p *Publisher) isPublished(obj *unstructured.Unstructured) bool {
