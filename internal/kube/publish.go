@@ -172,7 +172,7 @@ func (p *Publisher) Sync(ctx context.Context) error {
 	}
 	var first error
 	pending := 0
-	for _, part := range partials {
+	for i, part := range partials {
 		obj, err := part.Object()
 		if err == nil && p.isPublished(obj) {
 			continue
@@ -187,7 +187,7 @@ func (p *Publisher) Sync(ctx context.Context) error {
 				first = err
 			}
 			if c := Classify(err); c == ResultUnreachable || c == ResultCRDMissing || c == ResultForbidden {
-				pending += len(partials) - 1 // the others would fail alike: not tried now
+				pending += len(partials) - i - 1 // the rest would fail alike: not tried now
 				break
 			}
 			continue
@@ -354,6 +354,9 @@ func (p *Publisher) succeeded(obj *unstructured.Unstructured, part Partial) {
 
 // failed counts and logs a failure, with what to do about it.
 func (p *Publisher) failed(cause, name string, err error) {
+	if errors.Is(err, context.Canceled) {
+		return // stopping
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.count(cause)
@@ -367,9 +370,6 @@ func (p *Publisher) failed(cause, name string, err error) {
 		args = append(args, "name", name)
 	}
 	args = append(args, "cause", cause, "err", err)
-	if errors.Is(err, context.Canceled) {
-		return
-	}
 	p.log().Error(msg, args...)
 }
 

@@ -348,3 +348,26 @@ func TestPublishSeed(t *testing.T) {
 		t.Errorf("the other node's pod was not left out:\n%s", f.log)
 	}
 }
+
+// TestPublishPending: when the API server goes away in the middle of a
+// publish, the partials written before count as published, the rest as
+// pending.
+func TestPublishPending(t *testing.T) {
+	f := newFixture(t)
+	creates := 0
+	f.dyn.PrependReactor("create", "seccompprofiles", func(k8stesting.Action) (bool, runtime.Object, error) {
+		if creates++; creates > 1 {
+			return true, nil, &netErr{syscall.ECONNREFUSED}
+		}
+		return false, nil, nil
+	})
+	f.pub.Offer([]profilegen.Built{built("c-web-a", "read"), built("c-side", "nanosleep"), built("c-audit", "accept4")})
+	if err := f.pub.Sync(context.Background()); Classify(err) != ResultUnreachable {
+		t.Fatalf("Sync = %v; want unreachable", err)
+	}
+	metric(t, f.pub, "recorder_publish_pending", `
+# HELP recorder_publish_pending Partials not up to date in the API server after the last publish.
+# TYPE recorder_publish_pending gauge
+recorder_publish_pending 2
+`)
+}
