@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"maps"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
 
+	"github.com/recorder-dev/recorder/internal/kube"
 	"github.com/recorder-dev/recorder/source"
 )
 
@@ -226,17 +228,27 @@ func TestDeployDaemonSet(t *testing.T) {
 	// volume the state file cannot be written, and a kill leaves the
 	// node's audit state changed), and for the init container the
 	// kubelet's Localhost profiles. Each is the node's own path, made if
-	// missing.
+	// missing. The recorder alone gets the CRI socket (for names) and the
+	// ServiceAccount's token (for publishing), read-only.
 	const recorded = "/var/lib/kubelet/seccomp/profiles/recorded"
 	stateDir := filepath.Dir(source.DefaultStateFile)
-	if got, want := hostMounts(t, pod, c), map[string]string{recorded: recorded, stateDir: stateDir}; !maps.Equal(got, want) {
-		t.Errorf("the recorder's host paths by mount path %v: want the host's %s and %s at the same paths", got, recorded, stateDir)
+	const sock, token = "/run/cri/cri.sock", "/var/run/secrets/kubernetes.io/serviceaccount"
+	want := map[string]string{recorded: recorded + " DirectoryOrCreate", stateDir: stateDir + " DirectoryOrCreate",
+		sock: "/run/containerd/containerd.sock Socket", token: "projected, read-only"}
+	if got := podMounts(pod, c); !maps.Equal(got, want) {
+		t.Errorf("the recorder's mounts %v, want %v", got, want)
 	}
-	if got, want := hostMounts(t, pod, ic), map[string]string{kubeletProfiles: kubeletProfiles}; !maps.Equal(got, want) {
-		t.Errorf("the init container's host paths by mount path %v: want the host's %s", got, kubeletProfiles)
+	if got, want := podMounts(pod, ic), map[string]string{kubeletProfiles: kubeletProfiles + " DirectoryOrCreate"}; !maps.Equal(got, want) {
+		t.Errorf("the init container's mounts %v, want %v", got, want)
 	}
-	if len(pod.Volumes) != 3 {
-		t.Errorf("%d volumes, want the 3 mounted", len(pod.Volumes))
+	if pod.AutomountServiceAccountToken == nil || *pod.AutomountServiceAccountToken {
+		t.Errorf("automountServiceAccountToken %v: want false (the token is mounted into the recorder alone)", pod.AutomountServiceAccountToken)
+	}
+	if i := slices.IndexFunc(pod.Volumes, func(v corev1.Volume) bool { return v.Projected != nil }); i < 0 || !tokenVolume(pod.Volumes[i].Projected) {
+		t.Errorf("volumes %+v: want the projected ServiceAccount token, CA and namespace", pod.Volumes)
+	}
+	if len(pod.Volumes) != 5 {
+		t.Errorf("%d volumes, want the 5 mounted", len(pod.Volumes))
 	}
 	for _, c := range []corev1.Container{c, ic} {
 		if c.Resources.Requests.Cpu().IsZero() || c.Resources.Requests.Memory().IsZero() ||
@@ -256,13 +268,32 @@ func TestDeployDaemonSet(t *testing.T) {
 	if len(args) == 0 || args[0] != "watch" {
 		t.Fatalf("args %q: want watch", args)
 	}
-	cfg, err := parseWatchFlags(args[1:], io.Discard)
+	// --publish takes the in-cluster configuration, which only a pod has:
+	// here, a kubeconfig of the same server (nothing is asked of it), and
+	// the node's name where the manifest's downward API puts it.
+	env := map[string]string{}
+	for _, e := range c.Env {
+		if e.ValueFrom != nil && e.ValueFrom.FieldRef != nil {
+			env[e.Name] = e.ValueFrom.FieldRef.FieldPath
+		}
+	}
+	if env["NODE_NAME"] != "spec.nodeName" || env["POD_IP"] != "status.podIP" {
+		t.Errorf("env from the downward API %v: want NODE_NAME and POD_IP", env)
+	}
+	t.Setenv("NODE_NAME", "node-a")
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	os.WriteFile(kubeconfig, []byte("apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://10.96.0.1:443'}}]\n"+
+		"users: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n"), 0o600)
+	cfg, err := parseWatchFlags(append(args[1:], "--kubeconfig", kubeconfig), io.Discard)
 	if err != nil {
 		t.Fatalf("args %q: %v", args, err)
 	}
 	defer cfg.ctrs.Close()
 	if cfg.Output.Dir != recorded || cfg.MetricsAddr != "10.0.0.1:9101" || cfg.Pipeline.GroupBy.String() != "container" {
 		t.Errorf("watch writes %s, serves metrics at %s, groups by %s", cfg.Output.Dir, cfg.MetricsAddr, cfg.Pipeline.GroupBy)
+	}
+	if cfg.publish.pub == nil || cfg.publish.pub.Node != "node-a" || !slices.Contains(args, "--cri-endpoint=unix://"+sock) {
+		t.Errorf("args %q: want --publish as node-a, asking the CRI at %s for names", args, sock)
 	}
 	if filepath.Dir(cfg.StateFile) != stateDir {
 		t.Errorf("watch keeps its audit state file in %q, want it in the volume at %s", cfg.StateFile, stateDir)
@@ -296,63 +327,111 @@ func checkUnprivileged(t *testing.T, c corev1.Container, add ...corev1.Capabilit
 	}
 }
 
-// hostMounts maps c's mount paths to their host paths, failing t for a
-// mount that is not a whole, writable hostPath volume made if missing.
-func hostMounts(t *testing.T, pod corev1.PodSpec, c corev1.Container) map[string]string {
-	t.Helper()
+// podMounts maps c's mount paths to their volumes: "HOSTPATH TYPE" for a
+// whole, writable hostPath, "projected, read-only" for a read-only
+// projected volume, what is wrong otherwise.
+func podMounts(pod corev1.PodSpec, c corev1.Container) map[string]string {
 	mounts := map[string]string{}
 	for _, m := range c.VolumeMounts {
 		i := slices.IndexFunc(pod.Volumes, func(v corev1.Volume) bool { return v.Name == m.Name })
-		if i < 0 || pod.Volumes[i].HostPath == nil || m.ReadOnly || m.SubPath != "" {
-			t.Errorf("%s: volume mount %+v: want a whole hostPath volume, writable", c.Name, m)
-			continue
+		switch {
+		case i < 0:
+			mounts[m.MountPath] = "no volume " + m.Name
+		case m.SubPath != "" || m.SubPathExpr != "":
+			mounts[m.MountPath] = "a sub-path"
+		case pod.Volumes[i].Projected != nil && m.ReadOnly:
+			mounts[m.MountPath] = "projected, read-only"
+		case pod.Volumes[i].HostPath != nil && !m.ReadOnly && pod.Volumes[i].HostPath.Type != nil:
+			mounts[m.MountPath] = pod.Volumes[i].HostPath.Path + " " + string(*pod.Volumes[i].HostPath.Type)
+		default:
+			mounts[m.MountPath] = fmt.Sprintf("%+v (read-only %v)", pod.Volumes[i].VolumeSource, m.ReadOnly)
 		}
-		hp := pod.Volumes[i].HostPath
-		if hp.Type == nil || *hp.Type != corev1.HostPathDirectoryOrCreate {
-			t.Errorf("hostPath %s: type %v, want DirectoryOrCreate", hp.Path, hp.Type)
-		}
-		mounts[m.MountPath] = hp.Path
 	}
 	return mounts
 }
 
-// TestDeployCRIPatch applies cri-socket.patch.yaml as its comment says,
-// in an overlay of deploy/kubernetes: the rendered DaemonSet's recorder
-// mounts containerd's socket, and nothing else changed in it.
-func TestDeployCRIPatch(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(deployDir, "cri-socket.patch.yaml"))
+// tokenVolume reports whether p is what the kubelet mounts for a
+// ServiceAccount: a bound token, the cluster's CA and the namespace.
+func tokenVolume(p *corev1.ProjectedVolumeSource) bool {
+	var token, ca, ns bool
+	for _, s := range p.Sources {
+		switch {
+		case s.ServiceAccountToken != nil:
+			token = s.ServiceAccountToken.Path == "token" && s.ServiceAccountToken.Audience == ""
+		case s.ConfigMap != nil:
+			ca = s.ConfigMap.Name == "kube-root-ca.crt" && len(s.ConfigMap.Items) == 1 && s.ConfigMap.Items[0].Path == "ca.crt"
+		case s.DownwardAPI != nil:
+			ns = len(s.DownwardAPI.Items) == 1 && s.DownwardAPI.Items[0].Path == "namespace" &&
+				s.DownwardAPI.Items[0].FieldRef != nil && s.DownwardAPI.Items[0].FieldRef.FieldPath == "metadata.namespace"
+		}
+	}
+	return token && ca && ns && len(p.Sources) == 3
+}
+
+// TestDeployCRIOPatch applies crio.patch.yaml as its comment says, in an
+// overlay of deploy/kubernetes: the rendered DaemonSet's recorder mounts
+// CRI-O's socket where it asks for names, and nothing else changed.
+func TestDeployCRIOPatch(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(deployDir, "crio.patch.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var patch appsv1.DaemonSet
-	decodeStrict(t, "cri-socket.patch.yaml", data, &patch)
+	decodeStrict(t, "crio.patch.yaml", data, &patch)
 	// kustomize takes a base by a relative path only: a copy beside the
 	// overlay.
 	tmp := t.TempDir()
-	if err := os.CopyFS(filepath.Join(tmp, "base"), os.DirFS(deployDir)); err != nil {
+	if err := os.CopyFS(filepath.Join(tmp, "kubernetes"), os.DirFS(deployDir)); err != nil {
 		t.Fatal(err)
 	}
 	overlay := filepath.Join(tmp, "overlay")
 	os.Mkdir(overlay, 0o755)
-	os.WriteFile(filepath.Join(overlay, "cri-socket.patch.yaml"), data, 0o644)
-	os.WriteFile(filepath.Join(overlay, "kustomization.yaml"), []byte("resources:\n- ../base\npatches:\n- path: cri-socket.patch.yaml\n"), 0o644)
-	before, after := render(t, deployDir).ds, render(t, overlay).ds
-	spec := after.Spec.Template.Spec
-	c := spec.Containers[0]
-	const sock = "/run/containerd/containerd.sock"
-	i := slices.IndexFunc(spec.Volumes, func(v corev1.Volume) bool { return v.Name == "cri-socket" })
-	if i < 0 || spec.Volumes[i].HostPath == nil || spec.Volumes[i].HostPath.Path != sock || *spec.Volumes[i].HostPath.Type != corev1.HostPathSocket {
-		t.Errorf("patched volumes %+v: want containerd's socket, of type Socket", spec.Volumes)
+	os.WriteFile(filepath.Join(overlay, "crio.patch.yaml"), data, 0o644)
+	os.WriteFile(filepath.Join(overlay, "kustomization.yaml"), []byte("resources: [../kubernetes]\npatches: [{path: crio.patch.yaml}]\n"), 0o644)
+	before, after := render(t, deployDir).ds.Spec.Template.Spec, render(t, overlay).ds.Spec.Template.Spec
+	want := podMounts(before, before.Containers[0])
+	want["/run/cri/cri.sock"] = "/run/crio/crio.sock Socket"
+	if got := podMounts(after, after.Containers[0]); !maps.Equal(got, want) {
+		t.Errorf("patched mounts %v, want %v", got, want)
 	}
-	mounts := slices.Clone(before.Spec.Template.Spec.Containers[0].VolumeMounts)
-	mounts = append(mounts, corev1.VolumeMount{Name: "cri-socket", MountPath: sock})
-	slices.SortFunc(mounts, func(a, b corev1.VolumeMount) int { return strings.Compare(a.Name, b.Name) })
-	got := slices.SortedFunc(slices.Values(c.VolumeMounts), func(a, b corev1.VolumeMount) int { return strings.Compare(a.Name, b.Name) })
-	if !slices.EqualFunc(got, mounts, func(a, b corev1.VolumeMount) bool {
-		return a.Name == b.Name && a.MountPath == b.MountPath && a.ReadOnly == b.ReadOnly
-	}) {
-		t.Errorf("patched mounts %+v, want %+v", got, mounts)
+	if len(after.Volumes) != len(before.Volumes) {
+		t.Errorf("patched: %d volumes, want %d", len(after.Volumes), len(before.Volumes))
 	}
+}
+
+// TestDeployRBAC: the ClusterRole grants what watch's publishing needs
+// (kube.PublishRules, which the publishing code states), and nothing more.
+func TestDeployRBAC(t *testing.T) {
+	role := render(t, deployDir).role
+	if got, want := ruleSet(t, role.Rules), ruleSet(t, kube.PublishRules); !maps.Equal(got, want) {
+		t.Errorf("the ClusterRole grants %v, publishing needs %v", slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want)))
+	}
+	if role.AggregationRule != nil {
+		t.Errorf("aggregation rule %+v: want none", role.AggregationRule)
+	}
+}
+
+// ruleSet flattens rules into "group/resource verb" strings, failing t on
+// a rule that names objects, URLs or a wildcard.
+func ruleSet(t *testing.T, rules []rbacv1.PolicyRule) map[string]bool {
+	t.Helper()
+	set := map[string]bool{}
+	for _, r := range rules {
+		if len(r.ResourceNames) > 0 || len(r.NonResourceURLs) > 0 {
+			t.Errorf("rule %+v: names objects or URLs", r)
+		}
+		for _, g := range r.APIGroups {
+			for _, res := range r.Resources {
+				for _, v := range r.Verbs {
+					if g == "*" || res == "*" || v == "*" {
+						t.Errorf("rule %+v: a wildcard", r)
+					}
+					set[g+"/"+res+" "+v] = true
+				}
+			}
+		}
+	}
+	return set
 }
 
 // TestDeployContainerfile checks the image's recipe as far as it can be
