@@ -52,12 +52,14 @@ type kubeCluster struct {
 //     the API server is back.
 //
 // The DaemonSet registers as the kernel's audit daemon: the kernel lock is
-// held, and the audit state must be as before once it is deleted.
+// held, and the audit state must be as before once its pod is stopped.
 func TestKubeEndToEnd(t *testing.T) {
 	audittest.NeedRoot(t)
 	prev := audittest.NoDaemon(t)
 	begin := time.Now()
-	t.Cleanup(func() { audittest.CheckSame(t, "after the DaemonSet's deletion", prev, audittest.Status(t)) })
+	// The node's end stops the recorder's container as the kubelet stops
+	// a pod's (SIGTERM, then a grace period): it puts the audit state back.
+	t.Cleanup(func() { audittest.CheckSame(t, "after the recorder's pod stopped", prev, audittest.Status(t)) })
 	c := startRecorderCluster(t)
 	t.Logf("cluster and DaemonSet ready in %v", time.Since(begin).Round(time.Second))
 
@@ -72,8 +74,8 @@ func TestKubeEndToEnd(t *testing.T) {
 // DaemonSet through an overlay of deploy/kubernetes that changes only what
 // this machine needs: the kubelet's directories and containerd's socket of
 // this test, its own metrics port and state directory (tests run side by
-// side), --publish with the node's name, and the API server's address
-// (no kube-proxy: a host-network pod reaches it on 127.0.0.1).
+// side), a flush every second, and the API server's address (no
+// kube-proxy: a host-network pod reaches it on 127.0.0.1).
 func startRecorderCluster(t *testing.T) *kubeCluster {
 	t.Helper()
 	cp := kubetest.StartControlPlane(t)
@@ -115,47 +117,25 @@ metadata: {name: seccomp-recorder, namespace: seccomp-recorder}
 spec:
   template:
     spec:
-      automountServiceAccountToken: true
       containers:
       - name: recorder
         args: [watch, --source=netlink, --output-dir=/var/lib/kubelet/seccomp/profiles/recorded, --group-by=container,
-          --flush-interval=1s, --log-format=json, "--metrics-addr=$(POD_IP):%[1]s", --publish]
+          --flush-interval=1s, --log-format=json, "--metrics-addr=$(POD_IP):%[1]s", --cri-endpoint=unix:///run/cri/cri.sock, --publish]
         env:
-        - {name: NODE_NAME, valueFrom: {fieldRef: {fieldPath: spec.nodeName}}}
         - {name: KUBERNETES_SERVICE_HOST, value: "127.0.0.1"}
         - {name: KUBERNETES_SERVICE_PORT, value: "%[2]s"}
-        volumeMounts:
-        - {name: cri-socket, mountPath: /run/containerd/containerd.sock}
       volumes:
       - {name: kubelet-seccomp-profiles, hostPath: {path: %[3]s/profiles}}
       - {name: profiles, hostPath: {path: %[3]s/profiles/recorded}}
       - {name: state, hostPath: {path: %[4]s}}
-      - {name: cri-socket, hostPath: {path: %[5]s, type: Socket}}
+      - {name: cri-socket, hostPath: {path: %[5]s}}
 `, port, strings.TrimPrefix(cp.Server, "https://127.0.0.1:"), n.SeccompDir, filepath.Join(cp.Dir, "run-recorder"),
 		strings.TrimPrefix(n.Containerd.Endpoint, "unix://")))
 	cp.Kubectl(t, "apply", "-k", overlay)
-	// Deleted before the node stops, so that the recorder ends on SIGTERM
-	// and puts the audit state back (runs before the node's cleanups).
 	t.Cleanup(func() {
-		if !cp.APIServerRunning() {
-			cp.StartAPIServer(t) // a test that failed with it stopped
-		}
-		if t.Failed() {
+		if t.Failed() && cp.APIServerRunning() {
 			t.Logf("the recorder's log:\n%s", c.recorderLog())
 		}
-		// The DaemonSet, then its pod, which the kubelet stops (the
-		// namespace's deletion waits on the controller manager's namespace
-		// controller, which takes minutes after an API server restart).
-		begin := time.Now()
-		for _, args := range [][]string{
-			{"delete", "daemonset", "seccomp-recorder", "-n", "seccomp-recorder", "--wait", "--timeout", "60s"},
-			{"delete", "pods", "-n", "seccomp-recorder", "-l", "app.kubernetes.io/name=seccomp-recorder", "--wait", "--timeout", "60s"},
-		} {
-			if out, err := cp.KubectlErr("", args...); err != nil {
-				t.Errorf("%v\n%s", err, out)
-			}
-		}
-		t.Logf("DaemonSet deleted in %v", time.Since(begin).Round(time.Second))
 	})
 	n.WaitPods(t, "seccomp-recorder", "app.kubernetes.io/name=seccomp-recorder", 1)
 	if _, err := profilegen.ReadFile(filepath.Join(n.SeccompDir, "profiles", "recording.json")); err != nil {
@@ -169,29 +149,45 @@ spec:
 const replicaImage = "docker.io/recorder/echo-brief:test"
 
 // checkRBAC asks, with the DaemonSet's ServiceAccount's own token, what it
-// may do: what publishing needs (kube.PublishRules), and nothing beside.
+// may do: every verb publishing needs (kube.PublishRules), and nothing
+// beside.
 func (c *kubeCluster) checkRBAC(t *testing.T) {
 	token := c.ServiceAccountToken(t, "seccomp-recorder", "seccomp-recorder")
 	_, kubeconfig := c.ConfigFor(t, "seccomp-recorder", token)
-	cases := []struct {
-		verb, resource, ns string
-		want               string
-	}{
-		{"get", "seccompprofiles.security-profiles-operator.x-k8s.io", "", "yes"},
-		{"create", "seccompprofiles.security-profiles-operator.x-k8s.io", "", "yes"},
-		{"update", "seccompprofiles.security-profiles-operator.x-k8s.io", "", "yes"},
-		{"get", "pods", "default", "yes"},
-		{"get", "replicasets.apps", "default", "yes"},
-		{"get", "jobs.batch", "default", "yes"},
+	type check struct{ verb, resource, ns, want string }
+	var cases []check
+	for _, r := range kube.PublishRules { // what publishing needs: allowed
+		for _, res := range r.Resources {
+			if r.APIGroups[0] != "" {
+				res += "." + r.APIGroups[0]
+			}
+			ns := "default"
+			if strings.HasPrefix(res, "seccompprofiles.") {
+				ns = "" // cluster-scoped
+			}
+			for _, v := range r.Verbs {
+				cases = append(cases, check{v, res, ns, "yes"})
+			}
+		}
+	}
+	if len(cases) < 7 {
+		t.Fatalf("kube.PublishRules: %d verbs", len(cases))
+	}
+	cases = append(cases, []check{ // and nothing beside
 		{"delete", "seccompprofiles.security-profiles-operator.x-k8s.io", "", "no"},
-		{"list", "seccompprofiles.security-profiles-operator.x-k8s.io", "", "no"},
+		{"patch", "seccompprofiles.security-profiles-operator.x-k8s.io", "", "no"},
+		{"watch", "seccompprofiles.security-profiles-operator.x-k8s.io", "", "no"},
 		{"list", "pods", "default", "no"},
+		{"watch", "pods", "default", "no"},
 		{"create", "pods", "default", "no"},
+		{"delete", "pods", "default", "no"},
 		{"get", "secrets", "default", "no"},
+		{"get", "secrets", "seccomp-recorder", "no"},
 		{"get", "deployments.apps", "default", "no"},
 		{"update", "daemonsets.apps", "seccomp-recorder", "no"},
 		{"get", "nodes", "", "no"},
-	}
+		{"create", "serviceaccounts/token", "seccomp-recorder", "no"},
+	}...)
 	for _, tc := range cases {
 		args := []string{"--kubeconfig", kubeconfig, "auth", "can-i", tc.verb, tc.resource}
 		if tc.ns != "" {

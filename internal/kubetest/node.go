@@ -3,6 +3,7 @@
 package kubetest
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
@@ -10,9 +11,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"github.com/recorder-dev/recorder/internal/runctest"
 )
@@ -62,6 +66,7 @@ func StartNode(t testing.TB, cp *ControlPlane) *Node {
 		n.scheduler.stop(10 * time.Second)
 		n.kcm.stop(10 * time.Second)
 		n.kubelet.stop(20 * time.Second)
+		n.stopContainers(t)
 		if t.Failed() {
 			for _, p := range []*process{n.kubelet, n.kcm, n.scheduler} {
 				if p != nil {
@@ -86,6 +91,33 @@ func StartNode(t testing.TB, cp *ControlPlane) *Node {
 	}
 	n.WaitServiceAccount(t, "default", "default")
 	return n
+}
+
+// stopContainers stops every container through the CRI as the kubelet
+// does when it deletes a pod: SIGTERM, then SIGKILL after a grace period,
+// so that a container that puts something back when it ends (the
+// recorder's audit state) can. Run once the kubelet is stopped (it would
+// restart them) and before containerd removes the pods (it kills them).
+func (n *Node) stopContainers(t testing.TB) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	list, err := n.Containerd.CRI.ListContainers(ctx, &runtimeapi.ListContainersRequest{})
+	if err != nil {
+		t.Errorf("list containers: %v", err)
+		return
+	}
+	var wg sync.WaitGroup
+	for _, c := range list.GetContainers() {
+		if c.GetState() != runtimeapi.ContainerState_CONTAINER_RUNNING {
+			continue
+		}
+		wg.Go(func() {
+			if _, err := n.Containerd.CRI.StopContainer(ctx, &runtimeapi.StopContainerRequest{ContainerId: c.GetId(), Timeout: 15}); err != nil {
+				t.Errorf("stop container %s: %v", c.GetMetadata().GetName(), err)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // WaitServiceAccount waits until ServiceAccount ns/name exists: the
