@@ -28,7 +28,6 @@ import (
 	"github.com/recorder-dev/recorder/profilegen"
 )
 
-
 // kubeCluster is one test's single-node Kubernetes with the recorder's
 // DaemonSet (deploy/kubernetes, applied with kubectl apply -k) publishing.
 type kubeCluster struct {
