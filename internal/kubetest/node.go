@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -224,9 +223,6 @@ func (n *Node) ImportBinaryImage(t testing.TB, name, pkg string) {
 	bin := "/" + filepath.Base(pkg)
 	n.Containerd.Import(t, runctest.OCIImage(t, name, map[string]string{bin: runctest.Static(t, pkg, nil)}, bin))
 }
-
-// Port returns a free port of 127.0.0.1 for a host-network pod.
-func Port(t testing.TB) string { return strconv.Itoa(freePort(t)) }
 
 func writeFile(t testing.TB, path, data string) {
 	t.Helper()

@@ -3,6 +3,7 @@ package kubetest
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"strconv"
 	"testing"
 )
 
@@ -21,3 +22,6 @@ func moduleRootOf(t testing.TB) string {
 	}
 	return root
 }
+
+// Port returns a free port of 127.0.0.1 for a host-network pod.
+func Port(t testing.TB) string { return strconv.Itoa(freePort(t)) }
