@@ -2,7 +2,10 @@
 
 package source
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // stormRecord is a record of make bench's storm as the kernel sends it
 // (the text after the netlink header), read on the test machine (watch
@@ -45,5 +48,28 @@ func TestBatchRecordAllocs(t *testing.T) {
 	})
 	if n != 0 {
 		t.Errorf("%v allocations per record, want 0", n)
+	}
+}
+
+// TestBatchBuffered: Batch gives the line Next returned, then every line
+// of the netlink source's batch not handed out yet, in order, and stops
+// at the batch's end, where Next would wait.
+func TestBatchBuffered(t *testing.T) {
+	bt := &batch{}
+	for i := range 4 {
+		bt.add(uint16(1326+i), []byte(stormRecord))
+	}
+	n := &Netlink{cur: bt}
+	first, ok := n.Buffered()
+	if !ok {
+		t.Fatal("no first line")
+	}
+	var got []string
+	Batch(n, first, func(l []byte) { got = append(got, string(l[:9])) })
+	if want := []string{"type=1326", "type=1327", "type=1328", "type=1329"}; !slices.Equal(got, want) {
+		t.Errorf("lines %q, want %q", got, want)
+	}
+	if _, ok := n.Buffered(); ok {
+		t.Error("a line past the batch's end")
 	}
 }

@@ -25,6 +25,7 @@ type nlConn struct {
 	pending []nlMsg
 	ring    *mmsgRing // the reader's receive (recvMany)
 	rcvbuf  int       // the receive buffer's size, as the kernel set it
+	raw     bool      // the reader's short calls are raw system calls (rawCalls)
 }
 
 type nlMsg struct {

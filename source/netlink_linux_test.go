@@ -3,10 +3,12 @@ package source
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -186,12 +188,26 @@ func TestNetlinkMulticast(t *testing.T) {
 func TestNetlinkNoLoss(t *testing.T) {
 	audittest.NeedRoot(t)
 	audittest.NoDaemon(t)
+	// One P: the reader's waits and receives go through the Go runtime;
+	// two: they are raw system calls (rawCalls).
+	for _, procs := range []int{1, 2} {
+		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			netlinkNoLoss(t, procs >= 2)
+		})
+	}
+}
+
+func netlinkNoLoss(t *testing.T, raw bool) {
 	const calls = 100_000
 	n, err := OpenNetlink(NetlinkConfig{BacklogLimit: 8192, StatusInterval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer n.Close()
+	if n.conn.raw != raw {
+		t.Fatalf("raw system calls %v, want %v", n.conn.raw, raw)
+	}
 	c := countGetppid(n)
 	defer c.stop()
 	ses := audittest.RunLogged(t, []string{getppidEnv + "=" + strconv.Itoa(calls)}, os.Args[0])

@@ -53,8 +53,7 @@ func (c *nlConn) recvMany(add func(typ uint16, data []byte) bool) error {
 			r.hdrs[i].Hdr.Namelen = unix.SizeofSockaddrNetlink
 			r.hdrs[i].Hdr.Flags = 0
 		}
-		n, _, e := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(c.fd), uintptr(unsafe.Pointer(&r.hdrs[0])), recvSlots,
-			unix.MSG_DONTWAIT, 0, 0)
+		n, _, e := c.recvmmsg(&r.hdrs[0])
 		switch {
 		case e == unix.EINTR:
 			continue
@@ -80,4 +79,14 @@ func (c *nlConn) recvMany(add func(typ uint16, data []byte) bool) error {
 			return nil // full, or the socket is (most likely) empty: the caller polls
 		}
 	}
+}
+
+// recvmmsg receives without waiting (MSG_DONTWAIT): as a raw system call
+// when the reader makes them (rawCalls).
+func (c *nlConn) recvmmsg(hdrs *unix.Mmsghdr) (uintptr, uintptr, unix.Errno) {
+	fd := c.fd
+	if c.raw {
+		return unix.RawSyscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(hdrs)), recvSlots, unix.MSG_DONTWAIT, 0, 0)
+	}
+	return unix.Syscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(hdrs)), recvSlots, unix.MSG_DONTWAIT, 0, 0)
 }

@@ -19,6 +19,30 @@ type Source interface {
 	Close() error
 }
 
+// Buffered is a Source that hands out the lines it read already without
+// waiting: watch and record take all of them under one lock, once Next
+// returned the first of a batch.
+type Buffered interface {
+	Source
+	// Buffered returns the next line read already, valid as Next's, or
+	// false when Next would have to wait or has an error to report.
+	Buffered() ([]byte, bool)
+}
+
+// Batch calls f with line and with every line src read already, in
+// order: the lines of one batch of the netlink source (at most 256 KiB of
+// them), the one line of another source.
+func Batch(src Source, line []byte, f func([]byte)) {
+	f(line)
+	b, ok := src.(Buffered)
+	if !ok {
+		return
+	}
+	for l, ok := b.Buffered(); ok; l, ok = b.Buffered() {
+		f(l)
+	}
+}
+
 // Stats counts what a live source knows it missed or handled. The type is
 // the pipeline's, whose Counts carry it: the pipeline imports no source.
 type Stats = pipeline.SourceStats

@@ -301,17 +301,18 @@ func numbers(s string) string {
 // perRecord runs the benchmarks of the per-record path (go test -bench)
 // and lists their lines.
 func perRecord(md *bytes.Buffer) {
-	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "BatchRecord|LineStorm|DaemonLine", "-benchmem",
-		"./source/", "./pipeline/", "./internal/watch/")
+	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "BatchRecord|LineStorm|DaemonLine|CollectorBatch", "-benchmem",
+		"./source/", "./pipeline/", "./internal/watch/", "./internal/runner/")
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
 		log.Fatalf("go test -bench: %v\n%s", err, out)
 	}
-	fmt.Fprintf(md, "\n## The per-record path\n\n`go test -bench 'BatchRecord|LineStorm|DaemonLine' -benchmem` of ./source/ (a record "+
+	fmt.Fprintf(md, "\n## The per-record path\n\n`go test -bench 'BatchRecord|LineStorm|DaemonLine|CollectorBatch' -benchmem` of ./source/ (a record "+
 		"copied into the netlink reader's batch and handed out by Next), ./pipeline/ (a storm record down Pipeline.Line: "+
-		"-g none, -g exe, record's Select, --explain) and ./internal/watch/ (watch's work per line: lock and pipeline, "+
-		"alone, with --tee, with --explain). Target: 0 allocations per record.\n\n```\n")
+		"-g none, -g exe, record's Select, --explain), ./internal/watch/ (watch's work per line: the lock, once a batch of 256, and the pipeline, "+
+		"alone, with --tee, with --explain) and ./internal/runner/ (record's collector: an op is a batch of 256 records under one lock, "+
+		"ns/record the figure to read). Target: 0 allocations per record.\n\n```\n")
 	for _, l := range strings.Split(string(out), "\n") {
 		if strings.HasPrefix(l, "Benchmark") {
 			fmt.Fprintln(md, l)
@@ -368,10 +369,15 @@ func liveTable(md *bytes.Buffer) {
 	readers := []reader{
 		{"none (records go to the rate-limited kernel log)", func(storm func() time.Duration) result { return result{took: storm()} }},
 		{"do-nothing C reader (bench/nullreader: registers, backlog 8192, `recv` and discard)", func(storm func() time.Duration) result {
-			return underNull(null, storm)
+			return underNull(storm, null)
+		}},
+		{"do-nothing C reader receiving as watch does (bench/nullreader -m: poll, 1 ms pause, `recvmmsg` by 64)", func(storm func() time.Duration) result {
+			return underNull(storm, null, "-m")
 		}},
 		{"`recorder watch --source netlink -g none`", func(storm func() time.Duration) result { return underWatch(storm, "none") }},
-		{"`recorder watch --source netlink -g container`", func(storm func() time.Duration) result { return underWatch(storm, "container") }},
+		{"`recorder watch --source netlink -g container --process-events on`", func(storm func() time.Duration) result {
+			return underWatch(storm, "container", "--process-events", "on")
+		}},
 		{"`recorder record -o /dev/null` (the storm is its program)", func(func() time.Duration) result {
 			return underRecord(profile, storm)
 		}},
@@ -394,7 +400,8 @@ func liveTable(md *bytes.Buffer) {
 		"started by `recorder run --report=false` (by `recorder record` in its row); the workload time is the storm's own "+
 		"(testdata/logs/workloads/storm.c -t: its loop, by CLOCK_MONOTONIC). Each round runs every reader one after the other; "+
 		"%d rounds, medians. Readers: none; a do-nothing audit daemon in C (the floor: the kernel's own cost of "+
-		"netlink delivery); `recorder watch` registered as the audit daemon (backlog limit 8192), grouping by nothing and "+
+		"netlink delivery), receiving one record a call and, as watch receives, by `recvmmsg` after a 1 ms pause (the floor of "+
+		"watch's own CPU: what the kernel charges a reader that receives that way); `recorder watch` registered as the audit daemon (backlog limit 8192), grouping by nothing and "+
 		"by container; `recorder record`; `auditd -n` with the host's configuration. Reader CPU is user+system time of the "+
 		"reader's process while the storm ran and drained (record's: its own, read from /proc every 20 ms until it exited).\n\n",
 		count(*calls), *rounds)
@@ -431,9 +438,22 @@ func liveTable(md *bytes.Buffer) {
 		}
 		fmt.Fprintf(md, "- %s: %s\n", r.name, strings.Join(ts, ", "))
 	}
+	if stalled(all, prev.BacklogWaitTime) {
+		fmt.Fprintf(md, "\nA round that waited about backlog_wait_time (%d jiffies) stalled for the whole of it: the kernel's "+
+			"backlog passed its limit and the workload slept until the wait ran out, not until there was room. The likely cause "+
+			"(not checked against this kernel's source) is a lost wake-up in the kernel: audit_log_start (kernel/audit.c) checks that "+
+			"the queue is full before it puts the task on the backlog's wait queue, and when kauditd empties the queue and wakes "+
+			"that wait queue in between, no one wakes the task (Eiichi Tsukata's patch \"audit: check if queue is full after "+
+			"prepare_to_wait_exclusive()\", May 2023; linux-audit/audit-kernel issue 144, a task stuck there with the queue "+
+			"nearly empty). A reader cannot prevent it, only make it rarer: the backlog passes its limit when kauditd does not "+
+			"run for a while (a busy machine), whatever the reader does.\n", prev.BacklogWaitTime)
+	}
 	fmt.Fprintf(md, "\nKernel lost is the largest of the rounds; records read count every record of a run, the helpers' own few among them.\n")
-	fmt.Fprint(md, "\nTargets (issue 18), of the medians:\n")
-	for i := 2; i <= 4; i++ {
+	fmt.Fprint(md, "\nTargets (issue 18), of the medians. CPU per record is the reader's own (user and system time of its "+
+		"process: the kernel's work of copying each record out to it is in it); above the floor is what it used beyond "+
+		"the do-nothing reader that receives as watch does:\n")
+	recvFloor := float64(med[2].cpu.Microseconds()) / float64(*calls)
+	for i := 3; i <= 5; i++ {
 		m := med[i]
 		ratio := m.took.Seconds() / floor.Seconds()
 		us := float64(m.cpu.Microseconds()) / float64(*calls)
@@ -443,16 +463,16 @@ func liveTable(md *bytes.Buffer) {
 			}
 			return "NOT met"
 		}
-		lost := maxLost(all[i]) == 0 && (i == 4 || m.delivered >= uint64(*calls))
-		fmt.Fprintf(md, "\n- %s: %.2f× the do-nothing reader (≤ 1.10×: %s), %.2f µs CPU per record (≤ 1.0 µs: %s), lost %d (%s)",
-			readers[i].name, ratio, verdict(ratio <= 1.10), us, verdict(us <= 1.0), maxLost(all[i]), verdict(lost))
+		lost := maxLost(all[i]) == 0 && (i == 5 || m.delivered >= uint64(*calls))
+		fmt.Fprintf(md, "\n- %s: %.2f× the do-nothing reader (≤ 1.10×: %s), %.2f µs CPU per record (≤ 1.0 µs: %s; %.2f µs above the floor of %.2f µs), lost %d (%s)",
+			readers[i].name, ratio, verdict(ratio <= 1.10), us, verdict(us <= 1.0), us-recvFloor, recvFloor, maxLost(all[i]), verdict(lost))
 	}
 	fmt.Fprintln(md)
 	bins := []string{*recorder}
 	if *before != "" {
 		bins = []string{*before, *recorder}
 	}
-	profileSection(md, run, bins)
+	profileSection(md, run, bins, storm)
 }
 
 // stormTime runs the storm (cmd, whose stdout is the storm's -t output)
@@ -472,6 +492,19 @@ func stormTime(cmd *exec.Cmd) time.Duration {
 		log.Fatalf("storm's time %q: %v", out, err)
 	}
 	return time.Duration(sec * float64(time.Second))
+}
+
+// stalled reports whether a round waited most of backlog_wait_time (wait,
+// in jiffies) for room in the kernel's backlog.
+func stalled(all [][]result, wait uint32) bool {
+	for _, rs := range all {
+		for _, r := range rs {
+			if wait > 0 && r.waited >= wait*9/10 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func medianResult(rs []result) result {
@@ -495,8 +528,8 @@ func maxLost(rs []result) uint32 {
 	return m
 }
 
-func underNull(bin string, run func() time.Duration) (r result) {
-	cmd := exec.Command(bin)
+func underNull(run func() time.Duration, bin string, args ...string) (r result) {
+	cmd := exec.Command(bin, args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, os.Stderr
 	if err := cmd.Start(); err != nil {
@@ -519,14 +552,14 @@ func underNull(bin string, run func() time.Duration) (r result) {
 	return r
 }
 
-func underWatch(run func() time.Duration, group string) result {
+func underWatch(run func() time.Duration, group string, flags ...string) result {
 	var r result
 	dir, err := os.MkdirTemp("", "recorder-bench-")
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	pid, addr, stop := startWatch(*recorder, dir, group)
+	pid, addr, stop := startWatch(*recorder, dir, group, flags...)
 	defer stop()
 	lost0, cpu0, got0 := auditStatus().Lost, procCPU(pid), metric(addr, "recorder_records_total")
 	r.took = run()
@@ -744,12 +777,12 @@ func cpuModel() string {
 }
 
 // startWatch starts bin's watch, registered as the audit daemon, writing
-// into dir and grouping by group, and waits until it is registered and
+// into dir and grouping by group, with flags, and waits until it is registered and
 // serves its metrics at addr. stop ends it (SIGTERM) and waits.
-func startWatch(bin, dir, group string) (pid int, addr string, stop func()) {
+func startWatch(bin, dir, group string, flags ...string) (pid int, addr string, stop func()) {
 	addr = freeAddr()
-	cmd := exec.Command(bin, "watch", "--source", "netlink", "-d", dir, "-g", group, "--base", "none",
-		"--flush-interval", "5s", "--audit-state-file", "", "--metrics-addr", addr, "--log-level", "warn")
+	cmd := exec.Command(bin, append([]string{"watch", "--source", "netlink", "-d", dir, "-g", group, "--base", "none",
+		"--flush-interval", "5s", "--audit-state-file", "", "--metrics-addr", addr, "--log-level", "warn"}, flags...)...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		log.Fatal(err)

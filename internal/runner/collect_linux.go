@@ -258,7 +258,8 @@ type collector struct {
 	others   map[uint32]struct{} // sessions seen while draining
 	marker   uint32
 	marked   chan struct{}
-	last     time.Time           // when the last record of the program arrived
+	last     time.Time           // when the last record of the program arrived (stamp)
+	fresh    bool                // a record of the program came since last was stamped
 	observe  func(*audit.Record) // Run.Observe
 }
 
@@ -295,16 +296,27 @@ func newCollector(cfg pipeline.Config, self string) *collector {
 	return c
 }
 
-// read takes the source's lines down the pipeline until ctx ends.
+// read takes the source's lines down the pipeline until ctx ends, the
+// lines of a batch (source.Batch) under one lock.
 func (c *collector) read(ctx context.Context, src source.Source) error {
 	for {
 		line, err := src.Next(ctx)
 		if err != nil {
 			return err
 		}
-		c.mu.Lock()
-		c.line(line)
+		c.mu.Lock() // once a batch: the lines read already go in with line
+		source.Batch(src, line, c.line)
+		c.stamp()
 		c.mu.Unlock()
+	}
+}
+
+// stamp sets last to now when a record of the program came since it was
+// set: once a batch, as the clock costs a fifth of a record's time in the
+// pipeline (BenchmarkCollectorBatch); c.mu is held.
+func (c *collector) stamp() {
+	if c.fresh {
+		c.last, c.fresh = time.Now(), false
 	}
 }
 
@@ -355,7 +367,7 @@ func (c *collector) decide(kind audit.Kind, r *audit.Record) bool {
 		}
 		return false
 	}
-	c.last = time.Now()
+	c.fresh = true
 	if c.named {
 		c.fate = take
 		return true
@@ -484,6 +496,7 @@ func (c *collector) quiet(ctx context.Context) bool {
 	deadline := time.Now().Add(markerTimeout)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
 		c.mu.Lock()
+		c.stamp()
 		quiet := time.Since(c.last) > quietPeriod
 		c.mu.Unlock()
 		if quiet {

@@ -206,9 +206,10 @@ func (d *daemon) run(ctx context.Context, o source.Opened) {
 }
 
 // read takes lines from the source until ctx ends, reopening it when it
-// fails. It returns once ctx is done and the source is closed. A panic
-// closes the source before it goes on, so that the audit state the netlink
-// source changed is restored even then.
+// fails: the lines of a batch (source.Batch) under one lock. It returns
+// once ctx is done and the source is closed. A panic closes the source
+// before it goes on, so that the audit state the netlink source changed is
+// restored even then.
 func (d *daemon) read(ctx context.Context, o source.Opened) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -226,8 +227,8 @@ func (d *daemon) read(ctx context.Context, o source.Opened) {
 			}
 			continue
 		}
-		d.mu.Lock()
-		d.line(line, o)
+		d.mu.Lock() // once a batch: the lines read already go in with line
+		source.Batch(o.Source, line, func(l []byte) { d.line(l, o) })
 		d.mu.Unlock()
 	}
 }
