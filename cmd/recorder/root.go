@@ -72,6 +72,7 @@ func newRoot(std stdio) *cobra.Command {
 	})
 	root.AddCommand(newReplayCmd(std), newWatchCmd(std), newRecordCmd(std), newRunCmd(std))
 	root.AddCommand(toolCommands(std)...)
+	root.AddCommand(newPullCmd(std))
 	root.AddCommand(newVersionCmd(std))
 	for _, c := range root.Commands() {
 		completeValues(c)

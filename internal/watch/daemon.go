@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
@@ -42,6 +44,12 @@ type Config struct {
 	// is in them (from Pipeline.Explain, which must then be set): a file,
 	// or Output.W for "-" (safefile.WriteOutput).
 	Explain string
+	// Flushed, when set, is given the profiles of each flush that wrote
+	// them to the output dir (a publisher to an API server: it must not
+	// block, nor change them).
+	Flushed func([]profilegen.Built)
+	// Collectors are served with the daemon's metrics (a publisher's).
+	Collectors []prometheus.Collector
 	// Done, when set, is given the summary of the whole watch when it
 	// ends: its counts and the profiles of the last flush.
 	Done func(pipeline.Summary)
@@ -343,6 +351,9 @@ func (d *daemon) flush(why string, force bool) ([]profilegen.Built, error) {
 	d.status.flushOK++
 	if len(built) > 0 {
 		d.last = built
+		if d.cfg.Flushed != nil {
+			d.cfg.Flushed(built)
+		}
 	}
 	d.log.Info("profiles written", "why", why, "dir", d.cfg.Output.Dir, "groups", len(built),
 		"distinct_calls", keys, "records_kept", d.p.Counts.Kept)
