@@ -166,3 +166,22 @@ func TestRawWaitEndsAtSignal(t *testing.T) {
 		})
 	}
 }
+
+// TestNetlinkCloseEndsRawWait: Close ends the reader at once whatever wait
+// it is in (a raw poll, a raw pause, the runtime's poll for the rest of a
+// status interval of a minute): the wake-up descriptor is in every poll.
+func TestNetlinkCloseEndsRawWait(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	for _, busy := range []bool{false, true} {
+		n, peer := socketReader(t, time.Minute, nil)
+		if busy {
+			trickle(t, peer)
+		}
+		time.Sleep(50 * time.Millisecond) // in its waits
+		start := time.Now()
+		n.Close()
+		if took := time.Since(start); took > time.Second {
+			t.Errorf("trickle %v: Close took %v", busy, took)
+		}
+	}
+}
