@@ -446,7 +446,9 @@ func rawPoll(pfd []unix.PollFd, d time.Duration) (int, error) {
 // second and 0.2 µs of CPU per record (perf on make bench's storm, busy
 // machine). A signal (the runtime's preemption, the stop for a collection)
 // ends a raw poll or sleep at once (EINTR, TestRawWaitEndsAtSignal), so
-// the reader never holds up a collection.
+// the reader never holds up a collection. With GODEBUG=asyncpreemptoff=1
+// the runtime sends no signal: a stop of the world then waits for the raw
+// wait to end, rawWait (or the 1 ms pause) at most.
 func rawCalls() bool { return runtime.GOMAXPROCS(0) >= 2 }
 
 // rawWait bounds the part of a wait made as a raw system call: in a storm
