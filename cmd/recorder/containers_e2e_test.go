@@ -229,27 +229,31 @@ func TestContainersRunc(t *testing.T) {
 }
 
 // staticRecorder builds the recorder as the DaemonSet's image holds it: a
-// static binary with libseccomp linked in (see deploy/kubernetes/README.md).
+// static binary without cgo (make static; deploy/kubernetes/Containerfile).
 func staticRecorder(t *testing.T) string {
-	return runctest.Static(t, "./cmd/recorder", []string{"CGO_ENABLED=1"},
-		"-trimpath", "-tags", "netgo,osusergo", "-ldflags", "-s -w -linkmode external -extldflags -static") // as make static
+	return runctest.Static(t, "./cmd/recorder", nil, "-trimpath", "-ldflags", "-s -w") // as make static
 }
 
 // recordedDir is where the DaemonSet writes profiles, on the node.
 const recordedDir = "/var/lib/kubelet/seccomp/profiles/recorded"
 
 // daemonSetMounts returns a bind mount of a new directory of the test's
-// for each hostPath volume the DaemonSet's container mounts, at its mount
-// path, and those directories by mount path.
+// for each hostPath directory the DaemonSet's container mounts, at its
+// mount path, and those directories by mount path. (Its CRI socket and
+// ServiceAccount token are for naming and publishing, which this test does
+// not do.)
 func daemonSetMounts(t *testing.T) ([]specs.Mount, map[string]string) {
 	t.Helper()
 	pod := daemonSet(t).Spec.Template.Spec
 	var mounts []specs.Mount
 	dirs := map[string]string{}
 	for _, m := range pod.Containers[0].VolumeMounts {
-		i := slices.IndexFunc(pod.Volumes, func(v corev1.Volume) bool { return v.Name == m.Name && v.HostPath != nil })
+		i := slices.IndexFunc(pod.Volumes, func(v corev1.Volume) bool { return v.Name == m.Name })
 		if i < 0 {
-			t.Fatalf("volume mount %s: no hostPath volume", m.Name)
+			t.Fatalf("volume mount %s: no volume", m.Name)
+		}
+		if hp := pod.Volumes[i].HostPath; hp == nil || hp.Type == nil || *hp.Type != corev1.HostPathDirectoryOrCreate {
+			continue
 		}
 		dir := t.TempDir()
 		mounts = append(mounts, specs.Mount{Destination: m.MountPath, Type: "bind", Source: dir, Options: []string{"rbind", "rw"}})

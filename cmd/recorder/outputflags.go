@@ -142,9 +142,9 @@ func (f *formatFlag) registerSPO(fs *pflag.FlagSet, name string) {
 
 // resolve checks the SeccompProfile flags, once fs is parsed; out is the
 // output file, whose name ending in .yaml or .yml means SPO when --format
-// is not given.
+// is not given (fs nil: the format as given).
 func (f *formatFlag) resolve(fs *pflag.FlagSet, out string) (err error) {
-	if !fs.Changed("format") {
+	if fs != nil && !fs.Changed("format") {
 		f.f = profilegen.FormatOf(out, f.f)
 	}
 	f.spo, err = profilegen.ParseSPOOptions(f.spoVersion, f.name, f.labels)

@@ -64,6 +64,7 @@ func newRoot(std stdio) *cobra.Command {
 	helpTexts.Install(root)
 	root.AddCommand(newReplayCmd(std), newWatchCmd(std), newRecordCmd(std), newRunCmd(std))
 	root.AddCommand(toolCommands(std)...)
+	root.AddCommand(newPullCmd(std))
 	root.AddCommand(newVersionCmd(std))
 	for _, c := range root.Commands() {
 		usage.CompleteValues(c, flagValues)

@@ -42,7 +42,9 @@ func (cfg *watchConfig) run(ctx context.Context, std stdio) error {
 	defer cfg.Output.Close()
 	var sum pipeline.Summary
 	cfg.Done = func(s pipeline.Summary) { sum = s }
+	stop := cfg.publish.start(ctx, cfg.Logger)
 	err = watch.Run(ctx, cfg.Config)
+	stop()
 	var me *watch.MetricsAddrError
 	var oe *watch.OptionError
 	switch {
@@ -89,6 +91,7 @@ type watchConfig struct {
 	profile   profileFlags
 	format    formatFlag
 	ctrs      *containers.Setup
+	publish   publishFlags
 }
 
 func (cfg *watchConfig) register(fs *pflag.FlagSet) {
@@ -110,6 +113,7 @@ func (cfg *watchConfig) register(fs *pflag.FlagSet) {
 	fs.StringVar(&cfg.StateFile, "audit-state-file", source.DefaultStateFile, "while registered as the audit daemon, keep in `FILE` the audit state to put back, so that the next start puts it back after a kill (empty: none)")
 	cfg.status.register(fs, "watch")
 	cfg.profile.register(fs, "watch")
+	cfg.publish.register(fs)
 }
 
 // check checks the parsed flags and resolves them; logs go to standard
@@ -131,8 +135,10 @@ func (cfg *watchConfig) check(fs *pflag.FlagSet, args []string, std stdio) error
 		return err
 	}
 	cfg.Output.Explain = cfg.profile.explain
-	cfg.ctrs, err = cfg.profile.containers(&cfg.Pipeline, true, cfg.Logger)
-	return err
+	if cfg.ctrs, err = cfg.profile.containers(&cfg.Pipeline, true, cfg.Logger); err != nil {
+		return err
+	}
+	return cfg.publish.setup(cfg)
 }
 
 // watchFlags are the flags of watch.Config's fields.

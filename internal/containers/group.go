@@ -116,6 +116,11 @@ func (n *Namer) names(group string) (Names, bool) {
 	return Names{}, false
 }
 
+// Lookup returns what is known of a group's names (a container ID's, or a
+// pod's for "pod-<UID>"), as Name uses them: for a publisher that needs
+// them apart.
+func (n *Namer) Lookup(group string) (Names, bool) { return n.names(group) }
+
 // Name returns the name a group's profile is written under.
 func (n *Namer) Name(group string) string {
 	names, ok := n.names(group)

@@ -22,7 +22,7 @@ var rank = map[string]int{
 	// /proc, process events, safe files.
 	"audit": 0, "syscalls": 0, "syscalls/internal/mksyscalls": 0,
 	"cgroup": 0, "safefile": 0, "internal/procfs": 0, "internal/procev": 0,
-	"internal/testlock": 0, "internal/usage": 0,
+	"internal/testlock": 0, "internal/usage": 0, "internal/imagetar": 0,
 	"internal/golden": 0, // for tests only (testOnly)
 	// Profiles: the set of calls, building and encoding.
 	"profilegen": 1, "internal/sandbox": 1,
@@ -31,10 +31,10 @@ var rank = map[string]int{
 	// What feeds it and what works on its output.
 	"source": 3, "profiletool": 3, "internal/containers": 3, "internal/output": 3,
 	// The engines of the commands.
-	"internal/runner": 4, "internal/watch": 4,
+	"internal/runner": 4, "internal/watch": 4, "internal/kube": 4,
 	// Test helpers and the commands.
 	"internal/audittest": 5, "internal/runctest": 5, "internal/profiletest": 5, "internal/attacker": 5,
-	"cmd/recorder": 6, "bench/run": 6, "bench/spo": 6, "internal/layers": 6,
+	"internal/kubetest": 6, "cmd/recorder": 6, "bench/run": 6, "internal/imagetar/mkimage": 6, "bench/spo": 6, "internal/layers": 6,
 }
 
 // forbidden are imports the ranks allow that would still run against the
@@ -97,6 +97,13 @@ func moduleImports(t *testing.T, root string) map[string]map[string]bool {
 		}
 		if d.IsDir() && path != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
 			return filepath.SkipDir
+		}
+		if d.IsDir() && path != root {
+			// A directory with a go.mod of its own (test/kube/tools) is
+			// another module, not a package of this one.
+			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
+				return filepath.SkipDir
+			}
 		}
 		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return nil

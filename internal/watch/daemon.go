@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/internal/output"
 	"github.com/recorder-dev/recorder/pipeline"
@@ -42,6 +44,12 @@ type Config struct {
 	// source.NetlinkConfig.StateFile); "" keeps none.
 	StateFile string
 	Logger    *slog.Logger
+	// Flushed, when set, is given the profiles of each flush that wrote
+	// them to the output dir (a publisher to an API server: it must not
+	// block, nor change them).
+	Flushed func([]profilegen.Built)
+	// Collectors are served with the daemon's metrics (a publisher's).
+	Collectors []prometheus.Collector
 	// Done, when set, is given the summary of the whole watch when it
 	// ends: its counts and the profiles of the last flush.
 	Done func(pipeline.Summary)
@@ -335,6 +343,9 @@ func (d *daemon) flush(why string, force bool) ([]profilegen.Built, error) {
 	d.status.flushOK++
 	if len(built) > 0 {
 		d.last = built
+		if d.cfg.Flushed != nil {
+			d.cfg.Flushed(built)
+		}
 	}
 	d.log.Info("profiles written", "why", why, "dir", d.cfg.Output.Dir, "groups", len(built),
 		"distinct_calls", keys, "records_kept", d.p.Counts.Kept)

@@ -27,6 +27,12 @@ func (d *daemon) serveMetrics(addr string) (stop func(), err error) {
 	ln = netutil.LimitListener(ln, metricsConns())
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(metricsCollector{d}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for _, c := range d.cfg.Collectors {
+		if err := reg.Register(c); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slogPrinter{d}}))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
