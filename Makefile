@@ -15,7 +15,7 @@ BENCH_PKGS := time
 GOTESTFLAGS ?=
 BENCHFLAGS ?=
 
-.PHONY: all help build static image run test bench fuzz deps test-deps bench-deps install-test-pkgs vet lint check-builds clean
+.PHONY: all help build static image run test bench fuzz deps test-deps bench-deps install-test-pkgs kube-tools kube-dir vet lint check-builds clean
 
 all: build
 
@@ -50,7 +50,7 @@ deps: ## install what the build needs (apt-get, as root)
 # only one process can be the kernel's audit daemon, and the kernel tests
 # register themselves, so stop the auditd the install started (by the pid it
 # wrote), and leave alone one that ran before.
-test-deps: deps ## install what the tests need besides
+test-deps: deps kube-tools ## install what the tests need besides
 	@before=$$(pgrep -x auditd || true); \
 	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) install-test-pkgs || exit 1; \
 	for f in /run/auditd.pid /var/run/auditd.pid; do \
@@ -63,6 +63,32 @@ test-deps: deps ## install what the tests need besides
 
 install-test-pkgs:
 	$(call install_pkgs,$(TEST_PKGS))
+
+# kube-tools: the Kubernetes the end-to-end tests start (internal/kubetest):
+# kube-apiserver, kube-controller-manager, kube-scheduler, the kubelet and
+# kubectl in one binary from k8s.io/kubernetes (test/kube/tools, a module of
+# its own, so the recorder's go.mod never requires it), and kine. Built once
+# into a cache outside the repository, keyed by the tools' sources (the same
+# key internal/kubetest computes), and skipped when there: a cold build takes
+# minutes, a cached one nothing. Built into a temporary directory first, so
+# a half-built cache never looks present.
+KUBE_TOOLS_SRC := test/kube/tools
+KUBE_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/recorder-kube
+KUBE_VERSION := $(shell awk '$$1 == "k8s.io/kubernetes" {print $$2}' $(KUBE_TOOLS_SRC)/go.mod)
+KINE_VERSION := $(shell cat $(KUBE_TOOLS_SRC)/kine.version)
+KUBE_KEY := $(shell cd $(KUBE_TOOLS_SRC) && cat go.mod go.sum main.go kine.version build.sh | sha256sum | cut -c1-12)
+KUBE_DIR := $(KUBE_CACHE)/$(KUBE_VERSION)-$(KUBE_KEY)
+kube-tools: ## build the tests' Kubernetes binaries and kine into $(KUBE_CACHE) (once)
+	@if [ -x $(KUBE_DIR)/kube ] && [ -x $(KUBE_DIR)/kine ]; then exit 0; fi; \
+	set -e; mkdir -p $(KUBE_CACHE); tmp=$$(mktemp -d $(KUBE_CACHE)/.build-XXXXXX); \
+	trap 'rm -rf $$tmp' EXIT; \
+	echo "building k8s.io/kubernetes $(KUBE_VERSION) and kine $(KINE_VERSION) into $(KUBE_DIR) (minutes on a cold cache)"; \
+	GO=$(GO) $(KUBE_TOOLS_SRC)/build.sh $$tmp; \
+	chmod 755 $$tmp; rm -rf $(KUBE_DIR); mv $$tmp $(KUBE_DIR)
+
+# kube-dir: where kube-tools puts them (internal/kubetest checks it finds the same).
+kube-dir:
+	@echo $(KUBE_DIR)
 
 build: deps ## build bin/recorder
 	$(GO) build -o $(BIN) ./cmd/recorder

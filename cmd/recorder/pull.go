@@ -43,7 +43,7 @@ func (p *pullFlags) register(fs *pflag.FlagSet) {
 func (p *pullFlags) options(workload string) (kube.PullOptions, error) {
 	w, err := kube.ParseWorkload(workload)
 	if err != nil {
-		return kube.PullOptions{}, usageError{err}
+		return kube.PullOptions{}, usagef("%w", err)
 	}
 	p.f.name, p.f.labels = p.name, p.labels
 	if err := p.f.resolve(); err != nil {

@@ -60,7 +60,7 @@ func Classify(err error) string {
 
 // hints are what the log says to do about each cause.
 var hints = map[string]string{
-	ResultForbidden:   "RBAC denies it: the service account needs the rules of kube.PublishRules (get pods, replicasets, jobs; get, create, update seccompprofiles)",
+	ResultForbidden:   "RBAC denies it: the service account needs the rules of kube.PublishRules (get pods, replicasets, jobs; get, list, create, update seccompprofiles)",
 	ResultCRDMissing:  "install the Security Profiles Operator, or its SeccompProfile CRD",
 	ResultUnreachable: "the API server cannot be reached",
 	ResultConflict:    "the partial changed under us too often",

@@ -2,8 +2,6 @@ package kube
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,8 +15,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/util/retry"
 
 	"github.com/recorder-dev/recorder/internal/containers"
 	"github.com/recorder-dev/recorder/profilegen"
@@ -48,6 +46,7 @@ type Publisher struct {
 	offered   bool
 	published map[string]string // object name → hash of what was published
 	skipped   map[string]bool   // pods whose workload could not be told, logged once
+	seeded    bool              // this node's partials were read (seed)
 	st        pubStats
 	wake      chan struct{}
 	stop      context.CancelFunc
@@ -162,14 +161,18 @@ func (p *Publisher) Sync(ctx context.Context) error {
 	if !offered {
 		return nil
 	}
-	partials, err := p.partials(ctx, built)
+	err := p.seed(ctx)
+	var partials []Partial
+	if err == nil {
+		partials, err = p.partials(ctx, built)
+	}
 	if err != nil {
 		p.failed(Classify(err), "", err)
 		return err
 	}
 	var first error
 	pending := 0
-	for _, part := range partials {
+	for i, part := range partials {
 		obj, err := part.Object()
 		if err == nil && p.isPublished(obj) {
 			continue
@@ -184,7 +187,7 @@ func (p *Publisher) Sync(ctx context.Context) error {
 				first = err
 			}
 			if c := Classify(err); c == ResultUnreachable || c == ResultCRDMissing || c == ResultForbidden {
-				pending += len(partials) - 1 // the others would fail alike: not tried now
+				pending += len(partials) - i - 1 // the rest would fail alike: not tried now
 				break
 			}
 			continue
@@ -201,6 +204,46 @@ func (p *Publisher) Sync(ctx context.Context) error {
 	}
 	p.mu.Unlock()
 	return first
+}
+
+// seed reads this node's partials once, before the first publish, and
+// tells the resolver which workload each pod they hold is of: a pod the
+// API server no longer has (a Job's, or any pod deleted while the watch
+// restarted) stays in its workload's partial, which never shrinks. An
+// RBAC denial or a missing CRD is logged, and publishing goes on without.
+func (p *Publisher) seed(ctx context.Context) error {
+	p.mu.Lock()
+	done := p.seeded
+	p.mu.Unlock()
+	if done {
+		return nil
+	}
+	sel := labels.Set{PartialLabel: "true", NodeLabel: LabelValue(p.Node), ManagedByLabel: ManagedBy}.String()
+	list, err := p.Profiles.List(ctx, metav1.ListOptions{LabelSelector: sel})
+	switch {
+	case apierrors.IsForbidden(err), apierrors.IsNotFound(err):
+		p.log().Warn("cannot list this node's partials: the pods they hold that are gone from the API server will be left out of them",
+			"err", err)
+	case err != nil:
+		return fmt.Errorf("list this node's partials: %w", err)
+	default:
+		n := 0
+		for i := range list.Items {
+			part, err := ParsePartial(&list.Items[i])
+			if err != nil || part.Node != p.Node {
+				continue
+			}
+			for _, pod := range part.Pods {
+				p.Resolver.Known(part.Workload.Namespace, pod, part.Workload)
+				n++
+			}
+		}
+		p.log().Info("read this node's partials", "partials", len(list.Items), "pods", n)
+	}
+	p.mu.Lock()
+	p.seeded = true
+	p.mu.Unlock()
+	return nil
 }
 
 // group is a workload's container on this node.
@@ -291,71 +334,6 @@ func (p *Publisher) skip(n containers.Names, err error) {
 		"namespace", n.Namespace, "pod", n.Pod, "container", n.Container, "err", err)
 }
 
-// upsert creates or updates a partial, retrying on conflicts.
-func (p *Publisher) upsert(ctx context.Context, obj *unstructured.Unstructured) error {
-	again := func(err error) bool {
-		if apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err) {
-			p.mu.Lock()
-			p.st.conflicts++
-			p.mu.Unlock()
-			return true
-		}
-		return false
-	}
-	return retry.OnError(retry.DefaultRetry, again, func() error { return p.put(ctx, obj) })
-}
-
-// put creates obj, or updates the object of its name when it is this
-// partial; the other labels and annotations someone gave it are kept.
-func (p *Publisher) put(ctx context.Context, obj *unstructured.Unstructured) error {
-	opts := metav1.CreateOptions{FieldManager: ManagedBy}
-	cur, err := p.Profiles.Get(ctx, obj.GetName(), metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		_, err = p.Profiles.Create(ctx, obj, opts)
-		if apierrors.IsNotFound(err) {
-			return fmt.Errorf("create %s: %w: %w", obj.GetName(), ErrCRDMissing, err)
-		}
-		return err
-	}
-	if err != nil {
-		return fmt.Errorf("get %s: %w", obj.GetName(), err)
-	}
-	if !samePartial(cur, obj) {
-		return fmt.Errorf("%s: %w", obj.GetName(), ErrNotOurs)
-	}
-	upd := obj.DeepCopy()
-	upd.SetResourceVersion(cur.GetResourceVersion())
-	upd.SetLabels(mergeMaps(cur.GetLabels(), obj.GetLabels()))
-	upd.SetAnnotations(mergeMaps(cur.GetAnnotations(), obj.GetAnnotations()))
-	_, err = p.Profiles.Update(ctx, upd, metav1.UpdateOptions{FieldManager: ManagedBy})
-	return err
-}
-
-// samePartial reports whether cur is the partial obj is a new version of:
-// partial, of the same workload, container and node.
-func samePartial(cur, obj *unstructured.Unstructured) bool {
-	if _, ok := cur.GetLabels()[PartialLabel]; !ok {
-		return false
-	}
-	a, b := cur.GetAnnotations(), obj.GetAnnotations()
-	return a[WorkloadAnnot] == b[WorkloadAnnot] && a[ContainerAnnot] == b[ContainerAnnot] && a[NodeAnnot] == b[NodeAnnot]
-}
-
-func mergeMaps(old, ours map[string]string) map[string]string {
-	out := maps.Clone(old)
-	if out == nil {
-		out = map[string]string{}
-	}
-	maps.Copy(out, ours)
-	return out
-}
-
-func contentHash(obj *unstructured.Unstructured) string {
-	b, _ := obj.MarshalJSON()
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
-}
-
 func (p *Publisher) isPublished(obj *unstructured.Unstructured) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -376,6 +354,9 @@ func (p *Publisher) succeeded(obj *unstructured.Unstructured, part Partial) {
 
 // failed counts and logs a failure, with what to do about it.
 func (p *Publisher) failed(cause, name string, err error) {
+	if errors.Is(err, context.Canceled) {
+		return // stopping
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.count(cause)
@@ -389,9 +370,6 @@ func (p *Publisher) failed(cause, name string, err error) {
 		args = append(args, "name", name)
 	}
 	args = append(args, "cause", cause, "err", err)
-	if errors.Is(err, context.Canceled) {
-		return
-	}
 	p.log().Error(msg, args...)
 }
 

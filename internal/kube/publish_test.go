@@ -8,8 +8,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"syscall"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -46,7 +46,7 @@ type fixture struct {
 	log *bytes.Buffer
 }
 
-func newFixture(t *testing.T, objs ...runtime.Object) fixture {
+func newFixture(t testing.TB, objs ...runtime.Object) fixture {
 	t.Helper()
 	metaObjs := append(cluster(),
 		meta("v1", "Pod", "shop", "web-7d4b9-y3y", "uid-web-b", ctl("apps/v1", "ReplicaSet", "web-7d4b9")))
@@ -315,4 +315,59 @@ func TestPublishLoop(t *testing.T) {
 	if p := f.get(t, web, "app"); p.Coverage.Syscalls["openat"] != 1 {
 		t.Errorf("Stop did not publish the last offer: %+v", p.Coverage)
 	}
+}
+
+// TestPublishSeed: a publisher that starts (a watch restarted) reads its
+// node's partials first, so that a pod gone from the API server since
+// stays in its workload's partial: the partial never shrinks.
+func TestPublishSeed(t *testing.T) {
+	old := partial(t, web, "app", "node-1", []string{"web-7d4b9-old", "web-7d4b9-x2x"}, prof([]string{"read", "ptrace"}), prof([]string{"read"}))
+	u, err := old.Object()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := partial(t, web, "app", "node-2", []string{"web-7d4b9-other"}, prof([]string{"read"}))
+	u2, err := other.Object()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, u, u2)
+	ids["c-old"] = containers.Names{Namespace: "shop", Pod: "web-7d4b9-old", PodUID: "uid-old", Container: "app"}
+	ids["c-other"] = containers.Names{Namespace: "shop", Pod: "web-7d4b9-other", PodUID: "uid-other", Container: "app"}
+	defer delete(ids, "c-old")
+	defer delete(ids, "c-other")
+	f.pub.Offer([]profilegen.Built{built("c-web-a", "read"), built("c-old", "read", "ptrace"), built("c-other", "read")})
+	if err := f.pub.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	p := f.get(t, web, "app")
+	if p.Coverage.Total != 2 || p.Coverage.Syscalls["ptrace"] != 1 || strings.Join(p.Pods, ",") != "web-7d4b9-old,web-7d4b9-x2x" {
+		t.Errorf("after a restart, the partial %+v; want the gone pod kept", p)
+	}
+	if !strings.Contains(f.log.String(), "pod=web-7d4b9-other") { // another node's pod: not known here
+		t.Errorf("the other node's pod was not left out:\n%s", f.log)
+	}
+}
+
+// TestPublishPending: when the API server goes away in the middle of a
+// publish, the partials written before count as published, the rest as
+// pending.
+func TestPublishPending(t *testing.T) {
+	f := newFixture(t)
+	creates := 0
+	f.dyn.PrependReactor("create", "seccompprofiles", func(k8stesting.Action) (bool, runtime.Object, error) {
+		if creates++; creates > 1 {
+			return true, nil, &netErr{syscall.ECONNREFUSED}
+		}
+		return false, nil, nil
+	})
+	f.pub.Offer([]profilegen.Built{built("c-web-a", "read"), built("c-side", "nanosleep"), built("c-audit", "accept4")})
+	if err := f.pub.Sync(context.Background()); Classify(err) != ResultUnreachable {
+		t.Fatalf("Sync = %v; want unreachable", err)
+	}
+	metric(t, f.pub, "recorder_publish_pending", `
+# HELP recorder_publish_pending Partials not up to date in the API server after the last publish.
+# TYPE recorder_publish_pending gauge
+recorder_publish_pending 2
+`)
 }

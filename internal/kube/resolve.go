@@ -29,6 +29,7 @@ type Resolver struct {
 
 	mu    sync.Mutex
 	known map[string]Workload // by pod UID
+	named map[string]Workload // by "namespace/name": what a pod was last known as
 }
 
 // maxResolved bounds Resolver's memory: past it the oldest answers are
@@ -48,20 +49,45 @@ func (r *Resolver) Resolve(ctx context.Context, namespace, name, uid string) (Wo
 	}
 	m, err := r.Client.Resource(podsResource).Namespace(namespace).Get(ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		return Workload{}, fmt.Errorf("pod %s/%s: %w", namespace, name, ErrPodGone)
+		err = fmt.Errorf("pod %s/%s: %w", namespace, name, ErrPodGone)
+	} else if err == nil && uid != "" && string(m.UID) != uid {
+		err = fmt.Errorf("pod %s/%s: %w (uid %s, not %s)", namespace, name, ErrPodReplaced, m.UID, uid)
+	}
+	if errors.Is(err, ErrPodGone) || errors.Is(err, ErrPodReplaced) {
+		if w, ok := r.lastKnown(namespace, name); ok {
+			return w, nil
+		}
+		return Workload{}, err
 	}
 	if err != nil {
 		return Workload{}, fmt.Errorf("get pod %s/%s: %w", namespace, name, err)
-	}
-	if uid != "" && string(m.UID) != uid {
-		return Workload{}, fmt.Errorf("pod %s/%s: %w (uid %s, not %s)", namespace, name, ErrPodReplaced, m.UID, uid)
 	}
 	w, err := r.follow(ctx, m)
 	if err != nil {
 		return Workload{}, err
 	}
 	r.remember(string(m.UID), w)
+	r.Known(namespace, name, w)
 	return w, nil
+}
+
+// Known tells the resolver that pod namespace/name was of workload w (a
+// partial published before says so): when the API server no longer has
+// the pod, or has another pod of that name, w is its workload.
+func (r *Resolver) Known(namespace, name string, w Workload) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.named == nil || len(r.named) >= maxResolved {
+		r.named = make(map[string]Workload)
+	}
+	r.named[namespace+"/"+name] = w
+}
+
+func (r *Resolver) lastKnown(namespace, name string) (Workload, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	w, ok := r.named[namespace+"/"+name]
+	return w, ok
 }
 
 // follow walks up the controllers from pod m, at most two reads.

@@ -46,7 +46,7 @@ func TestResolve(t *testing.T) {
 		{"default", "audit-pod", "uid-bare", Workload{KindPod, "default", "audit-pod"}, nil},
 		{"ops", "once-xyz", "uid-once", Workload{KindJob, "ops", "once"}, nil}, // its Job is gone: the pod names it
 		{"default", "gone", "uid-gone", Workload{}, ErrPodGone},
-		{"db", "pg-0", "uid-old-pg-0", Workload{}, ErrPodReplaced},
+		{"db", "pg-0", "uid-old-pg-0", Workload{KindStatefulSet, "db", "pg"}, nil}, // what pg-0 was last known as
 	} {
 		got, err := r.Resolve(ctx, tc.ns, tc.pod, tc.uid)
 		if tc.err != nil {
@@ -66,12 +66,25 @@ func TestResolve(t *testing.T) {
 	if got, err := r.Resolve(ctx, "shop", "web-7d4b9-x2x", "uid-web"); err != nil || got.Name != "web" {
 		t.Errorf("after the pod's deletion: %v, %v; want the workload remembered", got, err)
 	}
-	if _, err := r.Resolve(ctx, "shop", "web-7d4b9-x2x", ""); !errors.Is(err, ErrPodGone) {
-		t.Errorf("by name alone after the deletion: %v; want ErrPodGone", err)
+	if got, err := r.Resolve(ctx, "shop", "web-7d4b9-x2x", ""); err != nil || got.Name != "web" {
+		t.Errorf("by name alone after the deletion: %v, %v; want the workload it was last known as", got, err)
+	}
+	// A resolver that never saw them (a watch restarted) does not know
+	// them, until a partial tells it (Known).
+	fresh := &Resolver{Client: client}
+	if _, err := fresh.Resolve(ctx, "shop", "web-7d4b9-x2x", "uid-web"); !errors.Is(err, ErrPodGone) {
+		t.Errorf("deleted, not known: %v; want ErrPodGone", err)
+	}
+	if _, err := fresh.Resolve(ctx, "db", "pg-0", "uid-old-pg-0"); !errors.Is(err, ErrPodReplaced) {
+		t.Errorf("replaced, not known: %v; want ErrPodReplaced", err)
+	}
+	fresh.Known("shop", "web-7d4b9-x2x", Workload{KindDeployment, "shop", "web"})
+	if got, err := fresh.Resolve(ctx, "shop", "web-7d4b9-x2x", "uid-web"); err != nil || got.Name != "web" {
+		t.Errorf("deleted, known from a partial: %v, %v", got, err)
 	}
 }
 
-func metaClient(t *testing.T, objs ...runtime.Object) *metafake.FakeMetadataClient {
+func metaClient(t testing.TB, objs ...runtime.Object) *metafake.FakeMetadataClient {
 	t.Helper()
 	scheme := metafake.NewTestScheme()
 	if err := metav1.AddMetaToScheme(scheme); err != nil {

@@ -33,11 +33,11 @@ var replicaIDs = map[int]containers.Names{
 	15073: {Namespace: "shop", Pod: "web-7d4b9-y3y", PodUID: "uid-web-b", Container: "app"},
 }
 
-func replicaMap(t *testing.T, dir string) string {
+func replicaMap(t *testing.T, dir string, replicas map[int]containers.Names) string {
 	t.Helper()
 	start := time.Unix(1795933978, 0).Add(-10 * time.Second).UTC().Format(time.RFC3339Nano)
 	var b strings.Builder
-	for pid, n := range replicaIDs {
+	for pid, n := range replicas {
 		id := fmt.Sprintf("%064x", pid)
 		fmt.Fprintf(&b, `{"pid":%d,"start":%q,"container":%q,"runtime":"containerd","podUID":%q}`+"\n", pid, start, id, n.PodUID)
 		fmt.Fprintf(&b, `{"container":%q,"names":{"namespace":%q,"podName":%q,"podUID":%q,"name":%q}}`+"\n", id, n.Namespace, n.Pod, n.PodUID, n.Container)
@@ -52,12 +52,12 @@ func replicaMap(t *testing.T, dir string) string {
 // watchReplicas runs a watch over replicaLog, grouping by container with
 // replicaMap's names, publishing through pub, until the log is read; it
 // returns the output dir.
-func watchReplicas(t *testing.T, pub *Publisher) string {
+func watchReplicas(t *testing.T, pub *Publisher, replicas map[int]containers.Names) string {
 	t.Helper()
 	dir := t.TempDir()
 	out := filepath.Join(dir, "profiles")
 	cfg := pipeline.Config{GroupBy: containers.GroupContainer}
-	setup, err := containers.Configure(&cfg, containers.Options{PIDMap: replicaMap(t, dir), CRIEndpoint: "none", NoRuntimeBase: true})
+	setup, err := containers.Configure(&cfg, containers.Options{PIDMap: replicaMap(t, dir, replicas), CRIEndpoint: "none", NoRuntimeBase: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,21 +81,21 @@ func watchReplicas(t *testing.T, pub *Publisher) string {
 // replicas, the union of their files, each call's coverage out of 2.
 func TestWatchPublishes(t *testing.T) {
 	f := newFixture(t)
-	out := watchReplicas(t, f.pub)
+	out := watchReplicas(t, f.pub, replicaIDs)
 	if err := f.pub.Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	p := f.get(t, web, "app")
-	checkReplicas(t, p.Profile, p.Coverage, out)
+	checkReplicas(t, p.Profile, p.Coverage, out, replicaIDs)
 }
 
 // checkReplicas checks a profile published from the two replicas against
 // the files the watch wrote: their union, and each call seen on the
 // number of files that allow it, out of 2.
-func checkReplicas(t *testing.T, got *specs.LinuxSeccomp, cov Coverage, out string) {
+func checkReplicas(t *testing.T, got *specs.LinuxSeccomp, cov Coverage, out string, replicas map[int]containers.Names) {
 	t.Helper()
 	var files []*specs.LinuxSeccomp
-	for _, n := range replicaIDs {
+	for _, n := range replicas {
 		p, err := profilegen.ReadFile(filepath.Join(out, n.String()+".json"))
 		if err != nil {
 			t.Fatal(err)

@@ -31,7 +31,7 @@ var rank = map[string]int{
 	"internal/runner": 4, "internal/watch": 4, "internal/kube": 4,
 	// Test helpers and the commands.
 	"internal/audittest": 5, "internal/runctest": 5, "internal/profiletest": 5, "internal/attacker": 5,
-	"cmd/recorder": 6, "bench/run": 6, "internal/imagetar/mkimage": 6, "bench/spo": 6, "internal/layers": 6,
+	"internal/kubetest": 6, "cmd/recorder": 6, "bench/run": 6, "internal/imagetar/mkimage": 6, "bench/spo": 6, "internal/layers": 6,
 }
 
 // forbidden are imports the ranks allow that would still run against the
@@ -88,6 +88,13 @@ func moduleImports(t *testing.T, root string) map[string]map[string]bool {
 		}
 		if d.IsDir() && path != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
 			return filepath.SkipDir
+		}
+		if d.IsDir() && path != root {
+			// A directory with a go.mod of its own (test/kube/tools) is
+			// another module, not a package of this one.
+			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
+				return filepath.SkipDir
+			}
 		}
 		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return nil

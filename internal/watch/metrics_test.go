@@ -2,7 +2,9 @@ package watch
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"runtime"
 	"strings"
 	"testing"
@@ -150,5 +152,36 @@ func BenchmarkMetricsLocked(b *testing.B) {
 		d.mu.Lock()
 		d.recordsByLabel()
 		d.mu.Unlock()
+	}
+}
+
+// TestMetricsCollectors: Config.Collectors (a publisher's metrics) are
+// served with the daemon's; one that clashes with them fails the start.
+func TestMetricsCollectors(t *testing.T) {
+	extra := prometheus.NewCounter(prometheus.CounterOpts{Name: "recorder_publish_test_total", Help: "A collector of Config.Collectors."})
+	extra.Add(3)
+	var log strings.Builder
+	d := &daemon{log: slog.New(slog.NewTextHandler(&log, nil)), p: pipeline.New(pipeline.Config{}), cfg: Config{Collectors: []prometheus.Collector{extra}}}
+	stop, err := d.serveMetrics("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	_, addr, _ := strings.Cut(log.String(), "addr=")
+	addr, _, _ = strings.Cut(addr, " ")
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "\nrecorder_publish_test_total 3\n") || !strings.Contains(string(body), "recorder_lines_total") {
+		t.Errorf("/metrics lacks the extra collector's series or the daemon's:\n%s", body)
+	}
+	clash := prometheus.NewCounter(prometheus.CounterOpts{Name: "recorder_lines_total", Help: "clashes"})
+	d.cfg.Collectors = []prometheus.Collector{clash}
+	if stop, err := d.serveMetrics("127.0.0.1:0"); err == nil {
+		stop()
+		t.Error("a collector that clashes with the daemon's metrics was served")
 	}
 }
