@@ -240,7 +240,6 @@ func (n *Netlink) start() error {
 	n.batches = make(chan *batch, queueBatches)
 	n.free = make(chan *batch, queueBatches)
 	n.stop, n.done = make(chan struct{}), make(chan struct{})
-	n.conn.raw = rawCalls()
 	go n.read()
 	return nil
 }
@@ -333,6 +332,7 @@ func (n *Netlink) read() {
 	nextStatus := time.Now().Add(n.cfg.StatusInterval)
 	b := n.newBatch()
 	for {
+		n.conn.raw = rawCalls() // GOMAXPROCS as it is now: it may have dropped to 1
 		err := n.fill(b)
 		full := len(b.buf) >= batchBytes // the socket may hold more: no gathering pause
 		if len(b.ends) > 0 || err != nil {
@@ -418,9 +418,10 @@ func pause(d time.Duration, raw bool) {
 	unix.RawSyscall(unix.SYS_NANOSLEEP, uintptr(unsafe.Pointer(&ts)), 0, 0)
 }
 
-// rawPoll is poll(2) as a raw system call, for at most d.
+// rawPoll is poll(2) as a raw system call, for at most d; a d past (below
+// zero) polls without waiting, as ppoll takes a negative time for EINVAL.
 func rawPoll(pfd []unix.PollFd, d time.Duration) (int, error) {
-	ts := unix.NsecToTimespec(int64(d))
+	ts := unix.NsecToTimespec(int64(max(d, 0)))
 	k, _, e := unix.RawSyscall6(unix.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd[0])), uintptr(len(pfd)),
 		uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
 	if e != 0 {
@@ -432,14 +433,22 @@ func rawPoll(pfd []unix.PollFd, d time.Duration) (int, error) {
 // rawCalls reports whether the reader makes its short waits (the
 // gathering pause, the first rawWait of a poll) and its receives as raw
 // system calls, which keep the reader's P: it does when the process has
-// another P for everything else (GOMAXPROCS >= 2). A system call through
-// the Go runtime hands the runtime's monitor (sysmon) a P to take back,
-// and every return from one wakes the monitor when all the Ps were idle,
-// which then polls every 20 µs for a millisecond: in a storm, one gathering
-// pause a millisecond, that was a thread woken 2,500 times a second and
-// 0.2 µs of CPU per record (perf on make bench's storm, busy machine). A signal (the runtime's
-// preemption, the stop for a collection) ends a raw poll or sleep at once
-// (EINTR), so the reader never holds up a collection.
+// another P for everything else (GOMAXPROCS >= 2). It is asked again at
+// each turn of the reader's loop, as GOMAXPROCS may drop while it runs
+// (runtime.GOMAXPROCS, or the runtime itself, within a second, when the
+// process's CPU affinity shrinks to one CPU: taskset -a -p 1, a cpuset):
+// with one P, a raw wait holds every other goroutine until the runtime
+// preempts the reader (TestNetlinkWaitsFollowGOMAXPROCS). A system call
+// through the Go runtime hands the runtime's monitor (sysmon) a P to take
+// back, and every return from one wakes the monitor when all the Ps were
+// idle, which then polls every 20 µs for a millisecond: in a storm, one
+// gathering pause a millisecond, that was a thread woken 2,500 times a
+// second and 0.2 µs of CPU per record (perf on make bench's storm, busy
+// machine). A signal (the runtime's preemption, the stop for a collection)
+// ends a raw poll or sleep at once (EINTR, TestRawWaitEndsAtSignal), so
+// the reader never holds up a collection. With GODEBUG=asyncpreemptoff=1
+// the runtime sends no signal: a stop of the world then waits for the raw
+// wait to end, rawWait (or the 1 ms pause) at most.
 func rawCalls() bool { return runtime.GOMAXPROCS(0) >= 2 }
 
 // rawWait bounds the part of a wait made as a raw system call: in a storm

@@ -205,8 +205,8 @@ func netlinkNoLoss(t *testing.T, raw bool) {
 		t.Fatal(err)
 	}
 	defer n.Close()
-	if n.conn.raw != raw {
-		t.Fatalf("raw system calls %v, want %v", n.conn.raw, raw)
+	if rawCalls() != raw {
+		t.Fatalf("raw system calls %v, want %v", rawCalls(), raw)
 	}
 	c := countGetppid(n)
 	defer c.stop()

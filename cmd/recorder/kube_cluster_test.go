@@ -53,12 +53,7 @@ type kubeCluster struct {
 // The DaemonSet registers as the kernel's audit daemon: the kernel lock is
 // held, and the audit state must be as before once its pod is stopped.
 func TestKubeEndToEnd(t *testing.T) {
-	audittest.NeedRoot(t)
-	prev := audittest.NoDaemon(t)
 	begin := time.Now()
-	// The node's end stops the recorder's container as the kubelet stops
-	// a pod's (SIGTERM, then a grace period): it puts the audit state back.
-	t.Cleanup(func() { audittest.CheckSame(t, "after the recorder's pod stopped", prev, audittest.Status(t)) })
 	c := startRecorderCluster(t)
 	t.Logf("cluster and DaemonSet ready in %v", time.Since(begin).Round(time.Second))
 
@@ -130,12 +125,22 @@ spec:
       - {name: cri-socket, hostPath: {path: %[5]s}}
 `, port, strings.TrimPrefix(cp.Server, "https://127.0.0.1:"), n.SeccompDir, filepath.Join(cp.Dir, "run-recorder"),
 		strings.TrimPrefix(n.Containerd.Endpoint, "unix://")))
-	cp.Kubectl(t, "apply", "-k", overlay)
+	// The kernel lock from here on, the cluster up: the DaemonSet
+	// registers as the audit daemon. Its pod is stopped (as the kubelet
+	// stops a pod's: SIGTERM, then a grace period) before the lock is let
+	// go, and must have put the audit state back.
+	audittest.NeedRoot(t)
+	prev := audittest.NoDaemon(t)
+	locked := time.Now()
 	t.Cleanup(func() {
 		if t.Failed() && cp.APIServerRunning() {
 			t.Logf("the recorder's log:\n%s", c.recorderLog())
 		}
+		n.StopPods(t)
+		audittest.CheckSame(t, "after the recorder's pod stopped", prev, audittest.Status(t))
+		t.Logf("the kernel lock held %v", time.Since(locked).Round(time.Second))
 	})
+	cp.Kubectl(t, "apply", "-k", overlay)
 	n.WaitPods(t, "seccomp-recorder", "app.kubernetes.io/name=seccomp-recorder", 1)
 	if _, err := profilegen.ReadFile(filepath.Join(n.SeccompDir, "profiles", "recording.json")); err != nil {
 		t.Errorf("the recording profile the init container installs: %v", err)
@@ -257,7 +262,7 @@ func (c *kubeCluster) tutorial(t *testing.T) {
 // server is away, and later's partial catches up with all the files hold
 // once it is back.
 func (c *kubeCluster) replicas(t *testing.T) {
-	const probeDelay = 40 // seconds: well after the first publication of later's start
+	const probeDelay = 30 // seconds: well after the first publication of later's start (12-15 s)
 	c.apply(t, []byte(fmt.Sprintf(`apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: default}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
 	"time"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/recorder-dev/recorder/internal/containers"
 	"github.com/recorder-dev/recorder/internal/kube"
+	"github.com/recorder-dev/recorder/internal/usage"
 )
 
 // publishFlags are watch's flags for publishing partial SeccompProfiles.
@@ -32,18 +32,18 @@ func (f *publishFlags) register(fs *pflag.FlagSet) {
 func (f *publishFlags) setup(cfg *watchConfig) error {
 	if !f.on {
 		if f.kubeconfig != "" {
-			return usagef("--kubeconfig needs --publish")
+			return usage.Errorf("--kubeconfig needs --publish")
 		}
 		return nil
 	}
 	if cfg.ctrs == nil || cfg.ctrs.Namer == nil || cfg.Pipeline.GroupBy != containers.GroupContainer {
-		return usagef("--publish needs --group-by container")
+		return usage.Errorf("--publish needs --group-by container")
 	}
 	if f.node == "" {
 		f.node = os.Getenv("NODE_NAME")
 	}
 	if f.node == "" {
-		return usagef("--publish needs --node-name or $NODE_NAME (spec.nodeName through the downward API)")
+		return usage.Errorf("--publish needs --node-name or $NODE_NAME (spec.nodeName through the downward API)")
 	}
 	rc, err := kube.RESTConfig(f.kubeconfig, true)
 	if err != nil {
@@ -59,10 +59,6 @@ func (f *publishFlags) setup(cfg *watchConfig) error {
 	cfg.Collectors = append(cfg.Collectors, f.pub)
 	return nil
 }
-
-// usagef is the usage error (exit status 2) of watch's publishing and of
-// pull.
-func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
 
 // start publishes from a goroutine; the stop it returns publishes the
 // last flush's profiles once more, for at most a few seconds.

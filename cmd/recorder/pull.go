@@ -5,6 +5,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/recorder-dev/recorder/internal/kube"
+	"github.com/recorder-dev/recorder/internal/usage"
 )
 
 // pullFlags are pull's command line.
@@ -43,7 +44,7 @@ func (p *pullFlags) register(fs *pflag.FlagSet) {
 func (p *pullFlags) options(workload string) (kube.PullOptions, error) {
 	w, err := kube.ParseWorkload(workload)
 	if err != nil {
-		return kube.PullOptions{}, usagef("%w", err)
+		return kube.PullOptions{}, usage.Errorf("%w", err)
 	}
 	p.f.name, p.f.labels = p.name, p.labels
 	if err := p.f.resolve(); err != nil {

@@ -77,4 +77,3 @@ func contentHash(obj *unstructured.Unstructured) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
-

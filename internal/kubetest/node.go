@@ -34,6 +34,7 @@ type Node struct {
 	CgroupRoot string
 
 	kubelet, kcm, scheduler *process
+	stopped                 bool
 }
 
 // StartNode starts containerd (runctest's, with a loopback CNI network so
@@ -62,10 +63,7 @@ func StartNode(t testing.TB, cp *ControlPlane) *Node {
 		map[string]string{"/pause": runctest.Static(t, "./testdata/workloads/pause", nil)}, "/pause"))
 
 	t.Cleanup(func() {
-		n.scheduler.stop(10 * time.Second)
-		n.kcm.stop(10 * time.Second)
-		n.kubelet.stop(20 * time.Second)
-		n.stopContainers(t)
+		n.StopPods(t)
 		if t.Failed() {
 			for _, p := range []*process{n.kubelet, n.kcm, n.scheduler} {
 				if p != nil {
@@ -90,6 +88,21 @@ func StartNode(t testing.TB, cp *ControlPlane) *Node {
 	}
 	n.WaitServiceAccount(t, "default", "default")
 	return n
+}
+
+// StopPods stops the node's daemons, then every container as the kubelet
+// stops a pod's; the test's end does it too (a second call does nothing).
+// A test that must see its pods end before a cleanup of its own (the
+// kernel lock's) calls it there.
+func (n *Node) StopPods(t testing.TB) {
+	if n.stopped {
+		return
+	}
+	n.stopped = true
+	n.scheduler.stop(10 * time.Second)
+	n.kcm.stop(10 * time.Second)
+	n.kubelet.stop(20 * time.Second)
+	n.stopContainers(t)
 }
 
 // stopContainers stops every container through the CRI as the kubelet
