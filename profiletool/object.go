@@ -23,8 +23,9 @@ type Object struct {
 }
 
 // ErrNoName: a SeccompProfile written to standard output from inputs of
-// no common name has nothing to be named after: --name must say.
-var ErrNoName = errors.New("the SeccompProfile has no name: its inputs have none in common (give --name)")
+// no common name has nothing to be named after: the caller must name it
+// (SPOOptions.Name; the command says with which flag).
+var ErrNoName = errors.New("the SeccompProfile has no name: its inputs have none in common")
 
 // write encodes p as o says, named name unless o names it, with the
 // annotations carried (a converted object's own), and writes it to out.

@@ -372,3 +372,37 @@ func TestLibraryUsageWorded(t *testing.T) {
 		}
 	}
 }
+
+// TestOutputErrorsWorded: package output and profiletool name no flag; the
+// command words their typed errors (output.FileError, output.ClashError,
+// profiletool.ErrNoName) with its flags, as they read before.
+func TestOutputErrorsWorded(t *testing.T) {
+	log := logsDir + "/tutorial.log"
+	dir := t.TempDir()
+	p, e, d := filepath.Join(dir, "p.json"), filepath.Join(dir, "e.txt"), filepath.Join(dir, "out")
+	missing := filepath.Join(dir, "missing", "x")
+	a := filepath.Join(dir, "a.json")
+	if err := os.WriteFile(a, []byte(`{"defaultAction":"SCMP_ACT_ERRNO"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string // stderr's prefix
+	}{
+		{[]string{"replay", "-o", p, "--explain", p, log}, "recorder: --explain " + p + ": the profile goes there (--output " + p + "): outputs clash\n"},
+		{[]string{"replay", "-o", p, "--json=" + p, log}, "recorder: --json=" + p + ": the profile goes there (--output " + p + "): outputs clash\n"},
+		{[]string{"replay", "-o", p, "--explain", e, "--json=" + e, log}, "recorder: --json=" + e + ": the explanation goes there (--explain " + e + "): outputs clash\n"},
+		{[]string{"replay", "-d", d, "-g", "comm", "--json=" + filepath.Join(d, "s.json"), log},
+			"recorder: --json=" + filepath.Join(d, "s.json") + ": in the output directory " + d + ", where a group's profile may have its name: outputs clash\n"},
+		{[]string{"replay", "-o", p, "--explain", missing, log}, "recorder: --explain: "},
+		{[]string{"replay", "-o", p, "--json=" + missing, log}, "recorder: --json: "},
+		{[]string{"merge", "--format", "spo", a, a}, "recorder: the SeccompProfile has no name: its inputs have none in common (give --name)\n"},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), tt.args, strings.NewReader(""), &out, &errOut)
+		exitCode(err, &errOut)
+		if !strings.HasPrefix(errOut.String(), tt.want) {
+			t.Errorf("recorder %q: %q, want %q", tt.args, errOut.String(), tt.want)
+		}
+	}
+}

@@ -9,11 +9,14 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
+	"github.com/recorder-dev/recorder/internal/output"
 	"github.com/recorder-dev/recorder/internal/runner"
 	"github.com/recorder-dev/recorder/internal/sandbox"
 	"github.com/recorder-dev/recorder/internal/usage"
+	"github.com/recorder-dev/recorder/profiletool"
 )
 
 func main() {
@@ -49,7 +52,7 @@ func exitCode(err error, errOut io.Writer) int {
 	case err == nil, errors.As(err, &es) && !errors.As(err, &st):
 	case errors.As(err, &st) && st.err == nil:
 	default:
-		fmt.Fprintf(errOut, "recorder: %v\n", err)
+		fmt.Fprintf(errOut, "recorder: %s\n", worded(err))
 	}
 	return exitStatus(err)
 }
@@ -103,4 +106,40 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 	root.SetArgs(args)
 	_, err := root.ExecuteContextC(ctx)
 	return err
+}
+
+// outputFlagNames are the flags of output.Writer's fields.
+var outputFlagNames = [...]string{output.FieldPath: "--output", output.FieldDir: "--output-dir",
+	output.FieldExplain: "--explain", output.FieldJSON: "--json"}
+
+// worded is err's text with the library's words for what the user gave
+// (output.FileError, output.ClashError, profiletool.ErrNoName) replaced by
+// the flags that gave it.
+func worded(err error) string {
+	s := err.Error()
+	var fe *output.FileError
+	if errors.As(err, &fe) {
+		w := outputFlagNames[fe.Field] + ": " + fe.Err.Error()
+		if fe.Write && fe.Field == output.FieldExplain {
+			w = "write " + w
+		}
+		s = strings.Replace(s, fe.Error(), w, 1)
+	}
+	var ce *output.ClashError
+	if errors.As(err, &ce) {
+		w := outputFlagNames[ce.Field] + " " + ce.Path
+		if ce.Field == output.FieldJSON {
+			w = outputFlagNames[ce.Field] + "=" + ce.Path
+		}
+		if ce.With == output.FieldDir {
+			w += ": in the output directory " + ce.Other + ", where a group's profile may have its name"
+		} else {
+			w += fmt.Sprintf(": %s goes there (%s %s)", ce.With, outputFlagNames[ce.With], ce.Other)
+		}
+		s = strings.Replace(s, ce.Error(), w+": "+output.ErrClash.Error(), 1)
+	}
+	if errors.Is(err, profiletool.ErrNoName) {
+		s = strings.Replace(s, profiletool.ErrNoName.Error(), profiletool.ErrNoName.Error()+" (give --name)", 1)
+	}
+	return s
 }

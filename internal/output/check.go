@@ -1,39 +1,31 @@
 package output
 
 import (
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/recorder-dev/recorder/safefile"
 )
 
-// ErrClash: two outputs of a run would be one file, and the one written
-// last would replace the other.
-var ErrClash = errors.New("outputs clash")
-
-// Check refuses, with an error wrapping ErrClash, outputs that would
-// replace one another: --explain or --json=FILE where the profile goes,
-// --json=FILE where the explanation goes, or in the output directory,
+// Check refuses, with a *ClashError (wrapping ErrClash), outputs that
+// would replace one another: the explanation or the JSON summary where the
+// profile goes, the JSON summary where the explanation goes, or in the
+// output directory,
 // where a group's profile may have its name (a comm "summary" is the file
 // summary.json).
 func (w *Writer) Check() error {
-	clash := func(format string, a ...any) error {
-		return fmt.Errorf("%s: %w", fmt.Sprintf(format, a...), ErrClash)
-	}
 	if w.Explain != "" && w.Dir == "" && safefile.SameOutput(w.Path, w.Explain) {
-		return clash("--explain %s: the profile goes there (--output %s)", w.Explain, w.Path)
+		return &ClashError{FieldExplain, w.Explain, FieldPath, w.Path}
 	}
 	j := w.JSON
 	switch {
 	case j == "" || j == "-":
 	case w.Dir != "" && inDir(j, w.Dir):
-		return clash("--json=%s: in the output directory %s, where a group's profile may have its name", j, w.Dir)
+		return &ClashError{FieldJSON, j, FieldDir, w.Dir}
 	case w.Dir == "" && safefile.SameOutput(w.Path, j):
-		return clash("--json=%s: the profile goes there (--output %s)", j, w.Path)
+		return &ClashError{FieldJSON, j, FieldPath, w.Path}
 	case w.Explain != "" && safefile.SameOutput(w.Explain, j):
-		return clash("--json=%s: the explanation goes there (--explain %s)", j, w.Explain)
+		return &ClashError{FieldJSON, j, FieldExplain, w.Explain}
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package output
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 
 	"github.com/recorder-dev/recorder/internal/buildinfo"
@@ -49,7 +48,7 @@ func WriteJSON(path string, t *safefile.Target, stream io.Writer, v any) error {
 		err = safefile.WriteOutput(path, stream, buf.Bytes())
 	}
 	if err != nil {
-		return fmt.Errorf("--json: %w", err)
+		return &FileError{FieldJSON, true, err}
 	}
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 // profiles go; Explain and JSON name the other files.
 type Writer struct {
 	profilegen.Output
-	Explain string // the --explain file ("" none; "-" is Output.W)
+	Explain string // the explanation's file ("" none; "-" is Output.W)
 	JSON    string // the summary as JSON: "" none, "-" in place of the text, else this file
 	Quiet   bool   // no text summary
 
@@ -33,20 +33,20 @@ func (w *Writer) Open() error {
 	return nil
 }
 
-// OpenReports opens the --explain and --json files (not the profiles'
+// OpenReports opens the explanation's and the JSON summary's files (not the profiles'
 // destination: a daemon opens its directory itself, OpenDir), unless they
 // are open.
 func (w *Writer) OpenReports() error {
 	var err error
 	if w.Explain != "" && w.explain == nil {
 		if w.explain, err = safefile.OpenTarget(w.Explain); err != nil {
-			return fmt.Errorf("--explain: %w", err)
+			return &FileError{FieldExplain, false, err}
 		}
 	}
 	if w.JSON != "" && w.JSON != "-" && w.json == nil {
 		if w.json, err = safefile.OpenTarget(w.JSON); err != nil {
 			w.closeReports()
-			return fmt.Errorf("--json: %w", err)
+			return &FileError{FieldJSON, false, err}
 		}
 	}
 	return nil
@@ -82,7 +82,7 @@ func (w *Writer) closeReports() {
 	}
 }
 
-// Write writes the profiles built, then explain (the --explain text; nil
+// Write writes the profiles built, then explain (the explanation; nil
 // for none), through what Open opened (a Writer not opened opens its
 // paths now). When the profiles fail, explain is not written.
 func (w *Writer) Write(built []profilegen.Built, opt profilegen.Options, explain []byte) error {
@@ -95,19 +95,19 @@ func (w *Writer) Write(built []profilegen.Built, opt profilegen.Options, explain
 	return w.WriteExplain(explain)
 }
 
-// WriteExplain writes the --explain text through what OpenReports opened
+// WriteExplain writes the explanation through what OpenReports opened
 // (a Writer not opened opens its path now).
 func (w *Writer) WriteExplain(explain []byte) error {
 	t := w.explain
 	if t == nil {
 		var err error
 		if t, err = safefile.OpenTarget(w.Explain); err != nil {
-			return fmt.Errorf("write --explain: %w", err)
+			return &FileError{FieldExplain, true, err}
 		}
 		defer t.Close()
 	}
 	if err := t.Write(w.W, explain, 0o644); err != nil {
-		return fmt.Errorf("write --explain: %w", err)
+		return &FileError{FieldExplain, true, err}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package output
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,16 +80,22 @@ func TestSaveWrites(t *testing.T) {
 	}
 }
 
-// TestOpenChecksFirst: a --json or --explain that cannot be written fails
-// Open, naming its flag, and nothing stays open.
+// TestOpenChecksFirst: a JSON or explanation file that cannot be written
+// fails Open with a FileError naming its field (no flag), and nothing
+// stays open.
 func TestOpenChecksFirst(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "missing", "f")
-	for _, w := range []*Writer{
-		{Output: profilegen.Output{Path: "-"}, Explain: missing},
-		{Output: profilegen.Output{Path: "-"}, JSON: missing},
+	for _, tt := range []struct {
+		w     *Writer
+		field Field
+	}{
+		{&Writer{Output: profilegen.Output{Path: "-"}, Explain: missing}, FieldExplain},
+		{&Writer{Output: profilegen.Output{Path: "-"}, JSON: missing}, FieldJSON},
 	} {
+		w := tt.w
 		err := w.Open()
-		if err == nil || !strings.Contains(err.Error(), "--") {
+		var fe *FileError
+		if !errors.As(err, &fe) || fe.Field != tt.field || strings.Contains(err.Error(), "--") {
 			t.Errorf("Open %+v: %v", w, err)
 		}
 		if w.explain != nil || w.json != nil || w.OpenedDir() != nil {
@@ -153,8 +160,10 @@ func TestCheck(t *testing.T) {
 		{Writer{Output: profilegen.Output{Dir: out}, JSON: filepath.Join(dir, "summary.json")}, false},
 		{Writer{Output: profilegen.Output{Dir: out}, Explain: p, JSON: "-"}, false},
 	} {
-		if err := tt.w.Check(); errors.Is(err, ErrClash) != tt.clash {
-			t.Errorf("%+v: %v, want a clash: %v", tt.w, err, tt.clash)
+		err := tt.w.Check()
+		var ce *ClashError
+		if errors.Is(err, ErrClash) != tt.clash || errors.As(err, &ce) != tt.clash || strings.Contains(fmt.Sprint(err), "--") {
+			t.Errorf("%+v: %v, want a clash: %v (a *ClashError naming no flag)", tt.w, err, tt.clash)
 		}
 	}
 }
