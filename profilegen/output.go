@@ -68,17 +68,19 @@ type Output struct {
 	held *held // what Open opened, shared by the copies of o
 }
 
-// held is the destination Open opened: Path's Target, or Dir.
+// held is the destination Open opened: Path's Target (and its
+// companion's), or Dir.
 type held struct {
-	target *safefile.Target
-	dir    *safefile.Dir
+	target, companion *safefile.Target
+	dir               *safefile.Dir
 }
 
 // Open opens o's destination now (safefile.OpenTarget, or safefile.MakeDir
-// for Dir): a bad one fails here, before the work whose profiles it is to
-// hold, and Write then writes through what Open opened, whatever happens to
-// the path since. Close closes it. An Output not opened opens its
-// destination at each Write.
+// for Dir), and the provenance companion of a profile file when o writes
+// one (Provenance set and OCI): a bad one fails here, before the work whose
+// profiles it is to hold, and Write then writes through what Open opened,
+// whatever happens to the path since. Close closes it. An Output not
+// opened opens its destination at each Write.
 func (o *Output) Open() error {
 	h := &held{}
 	var err error
@@ -89,6 +91,11 @@ func (o *Output) Open() error {
 		}
 	} else if h.target, err = safefile.OpenTarget(o.Path); err != nil {
 		return fmt.Errorf("write profile: %w", err)
+	} else if o.companions() && h.target.Dest() == safefile.DestFile {
+		if h.companion, err = safefile.OpenTarget(o.Path + ProvenanceExt); err != nil {
+			h.target.Close()
+			return fmt.Errorf("write provenance: %w", err)
+		}
 	}
 	o.held = h
 	return nil
@@ -103,6 +110,9 @@ func (o *Output) Close() error {
 	o.held = nil
 	if h.dir != nil {
 		return h.dir.Close()
+	}
+	if h.companion != nil {
+		h.companion.Close()
 	}
 	return h.target.Close()
 }
@@ -214,12 +224,17 @@ const UnionGroup = "all"
 // it (SeccompProfiles carry it as annotations).
 func (o Output) companions() bool { return o.Provenance != nil && o.format() == OCI }
 
-// writeCompanion writes the companion of the union written to Path.
+// writeCompanion writes the companion of the union written to Path,
+// through what Open opened.
 func (o Output) writeCompanion(b Built) error {
-	path := o.Path + ProvenanceExt
-	t, err := safefile.OpenTarget(path)
-	if err == nil {
+	var t *safefile.Target
+	var err error
+	if o.held != nil && o.held.companion != nil {
+		t = o.held.companion
+	} else if t, err = safefile.OpenTarget(o.Path + ProvenanceExt); err == nil {
 		defer t.Close()
+	}
+	if err == nil {
 		err = t.Write(nil, o.Provenance.Companion(filepath.Base(o.Path), b), o.perm())
 	}
 	if err != nil {

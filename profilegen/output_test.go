@@ -103,3 +103,42 @@ func TestOutputOpenKeepsDir(t *testing.T) {
 		}
 	}
 }
+
+// TestOutputOpenCompanion: an OCI profile file with provenance has a
+// companion beside it, which Open opens as it opens the profile's file: a
+// companion that cannot be written (a directory in its place) fails Open,
+// before the work, not the write after it, with the profile written.
+func TestOutputOpenCompanion(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "p.json")
+	if err := os.Mkdir(path+ProvenanceExt, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	o := Output{Path: path, Provenance: &Provenance{Version: "v"}}
+	if err := o.Open(); err == nil {
+		o.Close()
+		t.Fatalf("Open: nil error, though %s%s is a directory", path, ProvenanceExt)
+	}
+	if o.OpenedDir() != nil || o.heldTarget() != nil {
+		t.Error("Open failed, yet left something open")
+	}
+	// Opened, the companion is written through what Open opened.
+	path = filepath.Join(dir, "q.json")
+	o = Output{Path: path, Provenance: &Provenance{Version: "v"}}
+	if err := o.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close()
+	if err := os.Rename(dir, dir+".moved"); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Rename(dir+".moved", dir)
+	if err := o.Write(builtOne(t), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"q.json", "q.json" + ProvenanceExt} {
+		if _, err := os.Stat(filepath.Join(dir+".moved", f)); err != nil {
+			t.Errorf("not written where Open opened: %v", err)
+		}
+	}
+}

@@ -134,7 +134,7 @@ func TestJSONFileChecked(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "p.json")
 	_, text, err := replay(t, nil, "-o", p, "--json="+filepath.Join(dir, "missing", "s.json"), logsDir+"/tutorial.log")
-	if err == nil || !strings.Contains(err.Error(), "--json") {
+	if err == nil || !strings.Contains(worded(err), "--json") {
 		t.Errorf("replay: %v, want an error naming --json\n%s", err, text)
 	}
 	if _, err := os.Stat(p); err == nil {
@@ -403,6 +403,34 @@ func TestOutputErrorsWorded(t *testing.T) {
 		exitCode(err, &errOut)
 		if !strings.HasPrefix(errOut.String(), tt.want) {
 			t.Errorf("recorder %q: %q, want %q", tt.args, errOut.String(), tt.want)
+		}
+	}
+}
+
+// TestOutputClashes: an --explain or --json=FILE where a group's profile
+// or the profile's provenance companion goes is a usage error before
+// anything is read. Before, -d out --explain out/http-echo.json replaced
+// the group http-echo's profile with the explanation, and exited 0; an
+// --explain or --json=FILE on FILE.provenance replaced the companion.
+func TestOutputClashes(t *testing.T) {
+	dir := t.TempDir()
+	log := logsDir + "/tutorial.log"
+	out, p := filepath.Join(dir, "out"), filepath.Join(dir, "p.json")
+	for _, args := range [][]string{
+		{"replay", "-g", "comm", "-d", out, "--explain", filepath.Join(out, "http-echo.json"), log},
+		{"watch", "--source", "syslog:" + log, "--from-start", "--duration", "1s", "-g", "comm", "-d", out, "--explain", filepath.Join(out, "http-echo.json")},
+		{"replay", "-o", p, "--explain", p + ".provenance", log},
+		{"replay", "-o", p, "--json=" + p + ".provenance", log},
+	} {
+		os.RemoveAll(out)
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr)
+		if code := exitCode(err, &stderr); code != 2 || !strings.Contains(stderr.String(), "outputs clash") {
+			t.Errorf("recorder %q: exit %d, %q; want 2, outputs clash", args, code, stderr.String())
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "*", "*"))
+		if more, _ := filepath.Glob(filepath.Join(dir, "p.json*")); len(files)+len(more) > 0 {
+			t.Errorf("recorder %q wrote %q", args, append(files, more...))
 		}
 	}
 }

@@ -110,7 +110,7 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 
 // outputFlagNames are the flags of output.Writer's fields.
 var outputFlagNames = [...]string{output.FieldPath: "--output", output.FieldDir: "--output-dir",
-	output.FieldExplain: "--explain", output.FieldJSON: "--json"}
+	output.FieldExplain: "--explain", output.FieldJSON: "--json", output.FieldCompanion: "--output"}
 
 // worded is err's text with the library's words for what the user gave
 // (output.FileError, output.ClashError, profiletool.ErrNoName) replaced by

@@ -52,13 +52,13 @@ func (o *outputFlags) check(fs *pflag.FlagSet, explain string) error {
 	if w.Dir != "" && fs.Changed("output") {
 		return usage.Wrap(errors.New("--output and --output-dir exclude each other"))
 	}
-	if err := w.Check(); err != nil {
-		return usage.Wrap(err)
-	}
 	if err := o.format.resolve(fs, w.Path); err != nil {
 		return err
 	}
 	w.Format, w.SPO = o.format.f, o.format.spo
+	if err := w.Check(); err != nil { // once the format is known: it names the files
+		return usage.Wrap(err)
+	}
 	return nil
 }
 
@@ -67,6 +67,7 @@ func (o *outputFlags) check(fs *pflag.FlagSet, explain string) error {
 // not after.
 func (o *outputFlags) open(stdout io.Writer) error {
 	o.w.W = stdout
+	o.w.Provenance = &profilegen.Provenance{} // the reading's, at write: known now, the companion is opened too
 	return o.w.Open()
 }
 

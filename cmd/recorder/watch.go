@@ -126,6 +126,7 @@ func (cfg *watchConfig) check(fs *pflag.FlagSet, args []string, std stdio) error
 		return err
 	}
 	cfg.Output.Format, cfg.Output.SPO, cfg.Output.JSON = cfg.format.f, cfg.format.spo, cfg.status.json
+	cfg.Output.Explain = cfg.profile.explain
 	if err := cfg.Output.Check(); err != nil {
 		return usage.Wrap(err)
 	}
@@ -134,7 +135,6 @@ func (cfg *watchConfig) check(fs *pflag.FlagSet, args []string, std stdio) error
 	if cfg.Pipeline, cfg.Build, err = cfg.profile.resolve(); err != nil {
 		return err
 	}
-	cfg.Output.Explain = cfg.profile.explain
 	if cfg.ctrs, err = cfg.profile.containers(&cfg.Pipeline, true, cfg.Logger); err != nil {
 		return err
 	}

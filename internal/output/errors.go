@@ -11,14 +11,15 @@ type Field int
 
 // A Writer's outputs.
 const (
-	FieldPath    Field = iota // Output.Path: the profile
-	FieldDir                  // Output.Dir: the output directory
-	FieldExplain              // Explain: the explanation
-	FieldJSON                 // JSON: the summary as JSON
+	FieldPath      Field = iota // Output.Path: the profile
+	FieldDir                    // Output.Dir: the output directory
+	FieldExplain                // Explain: the explanation
+	FieldJSON                   // JSON: the summary as JSON
+	FieldCompanion              // Output.Path's provenance companion (profilegen.ProvenanceExt)
 )
 
 func (f Field) String() string {
-	return [...]string{"the profile", "the output directory", "the explanation", "the JSON summary"}[f]
+	return [...]string{"the profile", "the output directory", "the explanation", "the JSON summary", "the profile's provenance"}[f]
 }
 
 // FileError: the file of Field could not be opened (Write false) or
@@ -45,7 +46,8 @@ var ErrClash = errors.New("outputs clash")
 
 // ClashError: the file of Field, Path, is where the output With goes
 // (Other its path; for FieldDir, Path is in that directory, where a
-// group's profile may have its name). It wraps ErrClash.
+// group's profile may have its name; for FieldCompanion, Other is the
+// profile's path). It wraps ErrClash.
 type ClashError struct {
 	Field Field
 	Path  string

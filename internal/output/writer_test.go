@@ -159,6 +159,17 @@ func TestCheck(t *testing.T) {
 		{Writer{Output: profilegen.Output{Dir: out}, JSON: filepath.Join(out, "summary.json")}, true},
 		{Writer{Output: profilegen.Output{Dir: out}, JSON: filepath.Join(dir, "summary.json")}, false},
 		{Writer{Output: profilegen.Output{Dir: out}, Explain: p, JSON: "-"}, false},
+		// A group's profile or companion in the output directory: the
+		// explanation written after the profiles replaced it (comm
+		// "http-echo": -d out --explain out/http-echo.json).
+		{Writer{Output: profilegen.Output{Dir: out}, Explain: filepath.Join(out, "http-echo.json")}, true},
+		{Writer{Output: profilegen.Output{Dir: out}, Explain: filepath.Join(out, "x.json.provenance")}, true},
+		{Writer{Output: profilegen.Output{Dir: out, Format: profilegen.SPO}, Explain: filepath.Join(out, "x.yaml")}, true},
+		{Writer{Output: profilegen.Output{Dir: out}, Explain: filepath.Join(out, "explain.tsv")}, false},
+		// The companion of an OCI profile file (FILE.provenance).
+		{Writer{Output: profilegen.Output{Path: p}, Explain: p + profilegen.ProvenanceExt}, true},
+		{Writer{Output: profilegen.Output{Path: p}, JSON: p + profilegen.ProvenanceExt}, true},
+		{Writer{Output: profilegen.Output{Path: p, Format: profilegen.SPO}, JSON: p + profilegen.ProvenanceExt}, false},
 	} {
 		err := tt.w.Check()
 		var ce *ClashError
