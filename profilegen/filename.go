@@ -35,6 +35,15 @@ func FileName(group string) string {
 	return safeName(group, maxFileStem, fileByte)
 }
 
+// AltFileName is group's file name when its FileName is another group's
+// in one write (Output.Write): its cleaned, cut text and the whole SHA-256
+// of the group, so that it is no other group's even then.
+func AltFileName(group string) string {
+	sum := sha256.Sum256([]byte(group))
+	name := hashedName(group, group, maxFileStem/2, fileByte)
+	return name[:strings.IndexByte(name, hashMark)+1] + hex.EncodeToString(sum[:])
+}
+
 // ObjectName returns the name of group's SeccompProfile object: its
 // FileName as a DNS-1123 label, hashMark made '-' ("ls@8c0f2d0b5e9a1c37"
 // is "ls-8c0f2d0b5e9a1c37"), so that a group's file and object have one

@@ -256,6 +256,7 @@ func (o Output) writeDir(built []Built, opt Options) error {
 		defer d.Close()
 	}
 	var errs []error
+	taken := make(map[string]string, len(built)) // file name: group
 	for _, b := range built {
 		p, err := opt.mergeRules(b.Profile)
 		var data []byte
@@ -263,7 +264,10 @@ func (o Output) writeDir(built []Built, opt Options) error {
 			b.Profile = p
 			data, err = o.marshal(b)
 		}
-		file := FileName(b.Group) + o.format().Ext()
+		file, clash := o.fileIn(taken, b.Group)
+		if clash != nil {
+			errs = append(errs, clash)
+		}
 		if err == nil {
 			err = d.Stage(file, data, o.perm())
 		}
@@ -278,6 +282,26 @@ func (o Output) writeDir(built []Built, opt Options) error {
 		errs = append(errs, fmt.Errorf("write profiles: %w", err))
 	}
 	return errors.Join(errs...)
+}
+
+// ErrNameClash: two profiles of one write would have one file name (the
+// 64-bit hash of FileName shared by two groups, or one group given twice).
+var ErrNameClash = errors.New("two profiles have one file name")
+
+// fileIn returns the file name of group's profile in a write whose files
+// so far are taken, and takes it. A name taken already is not replaced:
+// the profile gets its group's AltFileName, and the error says so (the
+// write fails, so the fallback keeps it too).
+func (o Output) fileIn(taken map[string]string, group string) (string, error) {
+	file := FileName(group) + o.format().Ext()
+	other, clash := taken[file]
+	if !clash {
+		taken[file] = group
+		return file, nil
+	}
+	alt := AltFileName(group) + o.format().Ext()
+	taken[alt] = group
+	return alt, fmt.Errorf("write profile of %q: %w: %s is %q's; written as %s", group, ErrNameClash, file, other, alt)
 }
 
 func (o Output) heldTarget() *safefile.Target {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -140,5 +141,28 @@ func TestOutputOpenCompanion(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir+".moved", f)); err != nil {
 			t.Errorf("not written where Open opened: %v", err)
 		}
+	}
+}
+
+// TestOutputDirNameClash: two profiles of one write with one file name (a
+// group given twice here; two groups whose FileName hashes are equal)
+// never replace one another: the second is written under its
+// AltFileName, and the write fails with ErrNameClash, naming both.
+func TestOutputDirNameClash(t *testing.T) {
+	dir := t.TempDir()
+	a, b := builtOne(t)[0], builtOne(t)[0]
+	b.Profile = &specs.LinuxSeccomp{DefaultAction: specs.ActErrno, Syscalls: []specs.LinuxSyscall{{Names: []string{"write"}, Action: specs.ActAllow}}}
+	err := Output{Dir: dir}.Write([]Built{a, b}, Options{})
+	if !errors.Is(err, ErrNameClash) || !strings.Contains(err.Error(), AltFileName("g")) {
+		t.Errorf("Write: %v, want ErrNameClash naming %s", err, AltFileName("g"))
+	}
+	for file, call := range map[string]string{"g.json": "read", AltFileName("g") + ".json": "write"} {
+		p, err := ReadFile(filepath.Join(dir, file))
+		if err != nil || len(p.Syscalls) == 0 || !slices.Contains(p.Syscalls[0].Names, call) {
+			t.Errorf("%s: %v %+v, want the profile allowing %s", file, err, p, call)
+		}
+	}
+	if alt := AltFileName("g"); FileName("g") == alt || !strings.HasPrefix(alt, "g@") || len(alt) != len("g@")+64 {
+		t.Errorf("AltFileName(g) = %q", alt)
 	}
 }
