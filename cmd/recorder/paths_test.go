@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/recorder-dev/recorder/internal/attacker"
 	"github.com/recorder-dev/recorder/internal/audittest"
+	"github.com/recorder-dev/recorder/internal/output"
 	"github.com/recorder-dev/recorder/internal/profiletest"
 )
 
@@ -404,7 +406,17 @@ func TestWatchFallback(t *testing.T) {
 	}
 	watchAppend(t, f, lines)
 	w.waitFor(t, "a failed flush", 10*time.Second, func() bool { return strings.Contains(w.log.String(), "keeping everything in memory") })
-	w.stop(t)
+	w.cancel()
+	w.cancel = nil
+	select {
+	case err := <-w.done: // it exited 0, its profiles not where asked
+		var errOut bytes.Buffer
+		if exitCode(err, &errOut) != 1 || !errors.Is(err, output.ErrKept) || !strings.Contains(errOut.String(), "recorder-lost-") {
+			t.Errorf("watch: %v (%q), want exit 1 and the fallback named", err, errOut.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatalf("watch did not stop\nlog:\n%s", w.log.String())
+	}
 	lost, _ := filepath.Glob(filepath.Join(home, "recorder-lost-*"))
 	if len(lost) != 1 || !strings.Contains(w.log.String(), "fallback="+lost[0]) {
 		t.Fatalf("fallback dirs %q; log:\n%s", lost, w.log.String())

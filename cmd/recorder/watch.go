@@ -53,17 +53,21 @@ func (cfg *watchConfig) run(ctx context.Context, std stdio) error {
 	case errors.As(err, &oe):
 		return fmt.Errorf("%s: %w", watchFlags[oe.Option], oe.Err)
 	}
-	if err != nil || sum.Counts == nil {
+	if sum.Counts == nil { // it did not start
 		return err
 	}
-	return cfg.end(sum, std.errOut)
+	return cfg.end(sum, err, std.errOut)
 }
 
 // end tells what the whole watch saw when nothing matched, and returns its
-// exit status (help/exit-status.txt), written as JSON with --json.
-func (cfg *watchConfig) end(sum pipeline.Summary, w io.Writer) error {
+// exit status (help/exit-status.txt), written as JSON with --json;
+// writeErr is the last write's failure (1: its profiles not in -d).
+func (cfg *watchConfig) end(sum pipeline.Summary, writeErr error, w io.Writer) error {
 	c := sum.Counts
-	err := cfg.status.outcome(c)
+	err := writeErr
+	if err == nil {
+		err = cfg.status.outcome(c)
+	}
 	if c.Kept == 0 {
 		if c.Filtered == 0 && cfg.Source.Mode != "auditlog" {
 			sum.Hint = source.Where(nil)
@@ -72,7 +76,7 @@ func (cfg *watchConfig) end(sum pipeline.Summary, w io.Writer) error {
 			"seen_exes", c.Seen.Exe.String(), "seen_containers", c.Seen.Container.String(), "hint", sum.Hint)
 	}
 	if cfg.status.on() {
-		j := summaryJSON("watch", sum, &cfg.Output.Output, len(sum.Built) > 0, err)
+		j := summaryJSON("watch", sum, &cfg.Output.Output, len(sum.Built) > 0 && writeErr == nil, err)
 		if jerr := cfg.Output.Report(w, nil, j); jerr != nil {
 			return errors.Join(err, jerr)
 		}

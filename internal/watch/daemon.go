@@ -60,6 +60,7 @@ type Config struct {
 type daemon struct {
 	cfg    Config
 	log    *slog.Logger
+	endErr error               // the last flush's failure (fallback), which Run returns
 	resume map[string]*resumed // by file name, from Config.Resume
 
 	mu          sync.Mutex // guards p, status, cur, closedStats, tee and dirty
@@ -88,7 +89,10 @@ type status struct {
 
 // Run watches until ctx ends: it opens the source, takes its lines down the
 // pipeline, and writes the profiles every FlushInterval, on SIGHUP and
-// before it returns. It returns an error only when it cannot start.
+// before it returns. It returns an error when it cannot start, and when
+// the last write failed (Config.Done has then been called): the profiles
+// went to a fallback directory (the error wraps output.ErrKept) or were
+// lost, or the explanation could not be written.
 func Run(ctx context.Context, cfg Config) error {
 	d, err := newDaemon(cfg)
 	if err != nil {
@@ -110,7 +114,7 @@ func Run(ctx context.Context, cfg Config) error {
 		defer stop()
 	}
 	d.run(ctx, o)
-	return nil
+	return d.endErr
 }
 
 func newDaemon(cfg Config) (*daemon, error) {
@@ -187,7 +191,7 @@ func (d *daemon) run(ctx context.Context, o source.Opened) {
 				s.Settle() // the names still being looked up, off the record path now
 			}
 			if built, err := d.flush("exit", true); err != nil {
-				d.fallback(built)
+				d.endErr = d.fallback(built, err)
 			}
 			d.closeFiles()
 			d.summary()
@@ -352,20 +356,24 @@ func (d *daemon) flush(why string, force bool) ([]profilegen.Built, error) {
 	return nil, nil
 }
 
-// fallback writes the profiles the last flush could not write into a new
-// directory of the user's (output.Writer.Keep), mode 0600, and says
-// where: a recording is never thrown away at exit.
-func (d *daemon) fallback(built []profilegen.Built) {
+// fallback writes the profiles the last flush could not write (why: err)
+// into a new directory of the user's (output.Writer.Keep), mode 0600, and
+// says where: a recording is never thrown away at exit. It returns err,
+// wrapping output.ErrKept and naming the directory when the profiles went
+// there: the watch then ends with it (exit status 1), as replay and record
+// do.
+func (d *daemon) fallback(built []profilegen.Built, err error) error {
 	if len(built) == 0 {
-		return
+		return err
 	}
-	dir, err := d.cfg.Output.Keep(built, d.cfg.Build, nil)
-	if err != nil {
-		d.log.Error("the profiles could not be written to a fallback directory either; they are lost", "err", err)
-		return
+	dir, kerr := d.cfg.Output.Keep(built, d.cfg.Build, nil)
+	if kerr != nil {
+		d.log.Error("the profiles could not be written to a fallback directory either; they are lost", "err", kerr)
+		return fmt.Errorf("%w; and %w", err, kerr)
 	}
 	d.log.Error("the profiles could not be written to the output dir; written to a fallback directory instead",
 		"dir", d.cfg.Output.Dir, "fallback", dir, "groups", len(built))
+	return fmt.Errorf("%w; %w: written to %s instead", err, output.ErrKept, dir)
 }
 
 // build makes the profiles to write and counts the calls they hold; it
