@@ -40,7 +40,7 @@ func FileName(group string) string {
 // of the group, so that it is no other group's even then.
 func AltFileName(group string) string {
 	sum := sha256.Sum256([]byte(group))
-	name := hashedName(group, group, maxFileStem/2, fileByte)
+	name := hashedName(group, group, maxFileStem+hashLen-2*sha256.Size, fileByte) // 95 bytes at most, as FileName's
 	return name[:strings.IndexByte(name, hashMark)+1] + hex.EncodeToString(sum[:])
 }
 

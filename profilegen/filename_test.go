@@ -111,5 +111,17 @@ func FuzzFileName(f *testing.F) {
 				t.Errorf("FileName(%q) = %q: altered without the group's hash", group, name)
 			}
 		}
+		// Its SeccompProfile's name is a DNS-1123 label, its file under
+		// any other name a file name as well.
+		for _, o := range []string{ObjectName(group), ResourceName(group), ResourceName("prefix-" + ObjectName(group))} {
+			if !isDNSLabel(o) {
+				t.Errorf("group %q: object name %q is no DNS-1123 label", group, o)
+			}
+		}
+		if alt := AltFileName(group); alt == name || len(alt) > 255-len(".json.provenance") {
+			t.Errorf("AltFileName(%q) = %q", group, alt)
+		} else {
+			checkFileName(t, group, alt)
+		}
 	})
 }
