@@ -12,10 +12,11 @@ EXAMPLE   ?= testdata/logs/syslog-rfc3339.log
 PKGS      := libseccomp-dev pkg-config gcc
 TEST_PKGS := auditd systemd runc containerd containernetworking-plugins
 BENCH_PKGS := time
+GEN_PKGS  := clang-14 llvm-14
 GOTESTFLAGS ?=
 BENCHFLAGS ?=
 
-.PHONY: all help build static image run test bench fuzz deps test-deps bench-deps install-test-pkgs kube-tools kube-dir vet lint check-builds clean
+.PHONY: all help build static image run test bench fuzz deps test-deps bench-deps install-test-pkgs kube-tools kube-dir vet lint check-builds generate-check clean
 
 all: build
 
@@ -135,7 +136,20 @@ check-builds: ## a build without cgo, for arm64 (the image's second architecture
 	GOOS=darwin CGO_ENABLED=0 $(GO) build -o /dev/null ./...
 	GOOS=darwin CGO_ENABLED=0 $(GO) vet ./...
 
-test: test-deps vet lint check-builds ## every test, the kernel tests among them (as root)
+# generate-check: the committed generated files are what their sources make
+# (the eBPF object needs clang, so this is no Go test): go generate runs in a
+# copy of the tree, and each file of GENERATED must come out byte-identical.
+GENERATED := syscalls/table_gen.go internal/procev/procev_bpfel.o
+generate-check: ## the committed generated files are what go generate makes
+	$(call install_pkgs,$(GEN_PKGS))
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
+	tar -c --exclude=./.git --exclude=./bin . | tar -x -C "$$d" && \
+	(cd "$$d" && $(GO) generate $(sort $(addprefix ./,$(dir $(GENERATED))))) && \
+	for f in $(GENERATED); do \
+	  cmp -s "$$f" "$$d/$$f" || { echo "$$f is not what its source makes: run go generate ./$$(dirname $$f)/ and commit it" >&2; exit 1; }; \
+	done; echo "generated files current: $(GENERATED)"
+
+test: test-deps vet lint check-builds generate-check ## every test, the kernel tests among them (as root)
 	$(GO) test -count=1 -timeout 9m $(GOTESTFLAGS) ./...
 
 # bench-deps: GNU time measures peak memory (auditd, the live storm's third
@@ -144,7 +158,7 @@ bench-deps: test-deps
 	$(call install_pkgs,$(BENCH_PKGS))
 
 bench: build bench-deps ## benchmarks, then bench/results.md
-	$(GO) test -run '^$$' -bench . -benchmem ./audit/ ./profilegen/ ./cmd/recorder/
+	$(GO) test -run '^$$' -bench . -benchmem ./audit/ ./syscalls/ ./profilegen/ ./cmd/recorder/
 	$(GO) run ./bench/run -o bench/results.md $(BENCHFLAGS)
 
 # fuzz: the parser (its corpus in audit/testdata/fuzz), the profile writer's

@@ -50,8 +50,6 @@
 // numeric fields are garbled, gives an error wrapping ErrMalformed that names
 // the field; Reader wraps it in a *ParseError with the line number.
 //
-// Arch is the table of system-call ABIs: a record's arch= value with the
-// ABI's names in libseccomp, OCI profiles and Go. ABI (and Record.ABI) tells
-// the ABI of a call, x32 by its number's 0x40000000 bit; ArchByAudit,
-// ArchByOCI, ArchByName, ArchByGOARCH and NativeArch look ABIs up.
+// A Record keeps arch= and syscall= as the numbers the kernel printed;
+// package syscalls tells the ABI and the name of the call they make.
 package audit

@@ -1,10 +1,11 @@
 package pipeline
 
 import (
-	"strings"
+	"errors"
 	"testing"
 
 	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/internal/usage"
 )
 
 // TestNewFilter: the flags' filter, and their errors named by flag.
@@ -14,19 +15,21 @@ func TestNewFilter(t *testing.T) {
 		t.Fatalf("NewFilter = %+v, %v", f, err)
 	}
 	for _, tc := range []struct {
-		s    Select
-		flag string
+		s     Select
+		field string
 	}{
-		{Select{Exe: "("}, "--exe: "},
-		{Select{Comm: "[a"}, "--comm: "},
-		{Select{UID: "root"}, "--uid: "},
-		{Select{UID: "-1"}, "--uid: "},
-		{Select{UID: "4294967296"}, "--uid: "},
-		{Select{UID: "unset"}, "--uid: "},
-		{Select{AUID: "x"}, "--auid: "},
+		{Select{Exe: "("}, "Exe"},
+		{Select{Comm: "[a"}, "Comm"},
+		{Select{UID: "root"}, "UID"},
+		{Select{UID: "-1"}, "UID"},
+		{Select{UID: "4294967296"}, "UID"},
+		{Select{UID: "unset"}, "UID"},
+		{Select{AUID: "x"}, "AUID"},
 	} {
-		if _, err := NewFilter(tc.s); err == nil || !strings.HasPrefix(err.Error(), tc.flag) {
-			t.Errorf("NewFilter(%+v) = %v; want an error starting %q", tc.s, err, tc.flag)
+		_, err := NewFilter(tc.s)
+		var se *SelectError
+		if !errors.As(err, &se) || se.Field != tc.field || !errors.As(err, new(usage.Error)) {
+			t.Errorf("NewFilter(%+v) = %v; want a *SelectError of %s, a usage.Error", tc.s, err, tc.field)
 		}
 	}
 }

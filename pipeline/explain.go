@@ -13,6 +13,7 @@ import (
 	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/profilegen"
 	"github.com/recorder-dev/recorder/safefile"
+	"github.com/recorder-dev/recorder/syscalls"
 )
 
 // Bounds of what an Explain keeps.
@@ -200,11 +201,11 @@ func (e *Explain) WriteTo(w io.Writer, built []profilegen.Built, opt profilegen.
 		var rows []row
 		recorded := map[string]bool{}
 		for k, c := range e.callsOf(bt.SourceGroups()) {
-			a, nr, ok := profilegen.ABI(k.Arch, k.Syscall)
+			a, nr, ok := syscalls.ABI(k.Arch, k.Syscall)
 			if !ok {
 				continue
 			}
-			name, err := profilegen.Name(a, nr)
+			name, err := syscalls.Name(a, nr)
 			if err != nil || !slices.Contains(bt.Report.Names, name) || k.Action.Denies() && !opt.AllowDenied {
 				continue
 			}
@@ -336,7 +337,7 @@ func (e *Explain) WriteFile(path string, stdout io.Writer, built []profilegen.Bu
 	var b strings.Builder
 	e.WriteTo(&b, built, opt)
 	if err := safefile.WriteOutput(path, stdout, []byte(b.String())); err != nil {
-		return fmt.Errorf("write --explain: %w", err)
+		return fmt.Errorf("write the explanation: %w", err)
 	}
 	return nil
 }

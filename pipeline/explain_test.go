@@ -3,7 +3,6 @@ package pipeline
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"maps"
 	"os"
@@ -14,10 +13,9 @@ import (
 	"github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/internal/golden"
 	"github.com/recorder-dev/recorder/profilegen"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // at returns a record of a call (x86_64, LOG) by pid at ms past a second.
 func at(pid int32, exe, comm string, nr int64, sec int64, msec uint32, serial uint64) *audit.Record {
@@ -162,24 +160,7 @@ func TestExplainGolden(t *testing.T) {
 	}
 	var out strings.Builder
 	ex.WriteTo(&out, built, opt)
-	golden(t, "testdata/explain.golden", out.String())
-}
-
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (go test -update makes it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (go test -update rewrites it):\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
-	}
+	golden.Check(t, "testdata/explain.golden", out.String())
 }
 
 // BenchmarkLine and BenchmarkLineExplain: the cost of Explain per record

@@ -8,11 +8,8 @@
 // groups by the executable's path by default, here "/http-echo") and per
 // distinct (arch=, syscall=, action), so that its memory grows with
 // distinct calls, not with records; Limits bound the groups and the
-// unknown numbers it keeps. ABI and Name turn arch= and
-// syscall= into libseccomp's names (c000003e and 288: SCMP_ARCH_X86_64
-// accept4; x32 calls are told by the 0x40000000 bit of their number), from
-// a copy of libseccomp's syscall table made by go generate (see
-// internal/mksyscalls), the same on every host; Number goes back. Build
+// unknown numbers it keeps. Package syscalls turns arch= and syscall= into
+// libseccomp's names (c000003e and 288: SCMP_ARCH_X86_64 accept4). Build
 // makes the profile of one group, and a Report of what it saw: calls the
 // filter denied (ERRNO, KILL_*, ...) and numbers libseccomp cannot name are
 // reported, never allowed silently nor dropped. Marshal writes the profile as

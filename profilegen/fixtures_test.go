@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/internal/golden"
 )
 
 // TestFixtures builds the profiles of records the kernel wrote on this kind
@@ -40,7 +41,7 @@ func TestFixtures(t *testing.T) {
 				}
 				out.Write(data)
 			}
-			golden(t, "logs-"+name+".golden", out.Bytes())
+			golden.Check(t, filepath.Join("testdata", "logs-"+name+".golden"), out.Bytes())
 		})
 	}
 }

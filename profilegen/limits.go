@@ -6,6 +6,8 @@ import (
 	"iter"
 	"maps"
 	"slices"
+
+	"github.com/recorder-dev/recorder/syscalls"
 )
 
 // Limits bound what a Set keeps, so that memory and output stay bounded
@@ -183,16 +185,8 @@ func (s *Set) keepKey(k Key, n uint64) bool {
 
 // named reports whether Build can name k's call.
 func named(k Key) bool {
-	a, nr, ok := ABI(k.Arch, k.Syscall)
-	if !ok {
-		return false
-	}
-	col, err := column(a)
-	if err != nil {
-		return false
-	}
-	_, ok = lookupNr(col, nr-a.SyscallBase)
-	return ok // as Name's, without its error to make
+	a, nr, ok := syscalls.ABI(k.Arch, k.Syscall)
+	return ok && syscalls.Known(a, nr)
 }
 
 // mergeKeys yields the keys of a group Merge takes: in a fixed order when

@@ -1,6 +1,7 @@
 package profilegen
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"regexp"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 	"sigs.k8s.io/yaml"
+
+	"github.com/recorder-dev/recorder/internal/usage"
 )
 
 // The API versions of the Security Profiles Operator's SeccompProfile that
@@ -54,7 +57,15 @@ type SPOOptions struct {
 // says otherwise.
 const eperm = 1
 
-// ParseSPOVersion returns the API version named "v1" or "v1beta1" (or in full).
+// Errors of ParseSPOOptions, in usage.Errors: the command words them with
+// its flags.
+var (
+	ErrAPIVersion = errors.New("SeccompProfile API version")
+	ErrLabel      = errors.New("label")
+)
+
+// ParseSPOVersion returns the API version named "v1" or "v1beta1" (or in
+// full); another is a usage.Error wrapping ErrAPIVersion.
 func ParseSPOVersion(s string) (string, error) {
 	switch s {
 	case "", "v1", SPOv1:
@@ -62,21 +73,22 @@ func ParseSPOVersion(s string) (string, error) {
 	case "v1beta1", SPOv1beta1:
 		return SPOv1beta1, nil
 	}
-	return "", fmt.Errorf("SeccompProfile API version %q: want v1 or v1beta1", s)
+	return "", usage.Errorf("%w %q: want v1 or v1beta1", ErrAPIVersion, s)
 }
 
-// ParseSPOOptions makes the options of --spo-version, --name and --label
-// KEY=VALUE flags, checking them.
+// ParseSPOOptions makes the options of an API version, a name and
+// KEY=VALUE labels, checking them: a bad one is a usage.Error wrapping
+// ErrAPIVersion or ErrLabel.
 func ParseSPOOptions(version, name string, labels []string) (SPOOptions, error) {
 	v, err := ParseSPOVersion(version)
 	if err != nil {
-		return SPOOptions{}, fmt.Errorf("--spo-version: %w", err)
+		return SPOOptions{}, err
 	}
 	o := SPOOptions{APIVersion: v, Name: name}
 	for _, l := range labels {
 		k, v, err := ParseLabel(l)
 		if err != nil {
-			return SPOOptions{}, fmt.Errorf("--label: %w", err)
+			return SPOOptions{}, err
 		}
 		if o.Labels == nil {
 			o.Labels = map[string]string{}
@@ -86,24 +98,25 @@ func ParseSPOOptions(version, name string, labels []string) (SPOOptions, error) 
 	return o, nil
 }
 
-// ParseLabel parses "KEY=VALUE" as a Kubernetes label.
+// ParseLabel parses "KEY=VALUE" as a Kubernetes label; a bad one is a
+// usage.Error wrapping ErrLabel.
 func ParseLabel(s string) (key, value string, err error) {
 	key, value, ok := strings.Cut(s, "=")
 	if !ok {
-		return "", "", fmt.Errorf("label %q: want KEY=VALUE", s)
+		return "", "", usage.Errorf("%w %q: want KEY=VALUE", ErrLabel, s)
 	}
 	prefix, name, ok := strings.Cut(key, "/")
 	if !ok {
 		prefix, name = "", key
 	}
 	if ok && (len(prefix) > 253 || !dnsSubdomain.MatchString(prefix)) {
-		return "", "", fmt.Errorf("label key %q: the prefix must be a DNS subdomain (lowercase, '-' and '.')", key)
+		return "", "", usage.Errorf("%w key %q: the prefix must be a DNS subdomain (lowercase, '-' and '.')", ErrLabel, key)
 	}
 	if len(name) > 63 || !labelName.MatchString(name) {
-		return "", "", fmt.Errorf("label key %q: the name must be 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit", key)
+		return "", "", usage.Errorf("%w key %q: the name must be 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit", ErrLabel, key)
 	}
 	if value != "" && (len(value) > 63 || !labelName.MatchString(value)) {
-		return "", "", fmt.Errorf("label value %q: must be empty or 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit", value)
+		return "", "", usage.Errorf("%w value %q: must be empty or 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit", ErrLabel, value)
 	}
 	return key, value, nil
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 
-	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/syscalls"
 )
 
 // ErrInvalid: a profile that a runtime refuses to load (an action, an
@@ -75,7 +75,7 @@ var (
 // default, nor for write, nor without a listenerPath; errnoRet and
 // defaultErrnoRet only with SCMP_ACT_ERRNO or SCMP_ACT_TRACE (the runtime
 // spec's rule; runc ignores them elsewhere); architectures of the table
-// (audit.ArchByOCI); flags of the runtime spec; names not empty;
+// (syscalls.ArchByOCI); flags of the runtime spec; names not empty;
 // argument indexes 0 to 5 and operators known. A name libseccomp does not
 // know is no problem here: runtimes skip it (lint reports it). nil: no
 // problem.
@@ -99,7 +99,7 @@ func Validate(p *specs.LinuxSeccomp) []Problem {
 		add(-1, "defaultErrnoRet with defaultAction %s: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take one", quote(string(p.DefaultAction)))
 	}
 	for _, a := range p.Architectures {
-		if _, ok := audit.ArchByOCI(string(a)); !ok {
+		if _, ok := syscalls.ArchByOCI(string(a)); !ok {
 			add(-1, "architecture %s: no such architecture", quote(string(a)))
 		}
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/recorder-dev/recorder/pipeline"
-	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/syscalls"
 )
 
 // Checked is one call of the records, and what the profile does with it.
@@ -42,7 +42,7 @@ func (r *CheckReport) Failed(strict bool) bool {
 
 // Check tells what p (named name in the report) would do with each call
 // the pipeline pl saw, every group and action together: a call is matched
-// by its name on its ABI (profilegen.ABI and Name). The pipeline's
+// by its name on its ABI (syscalls.ABI and Name). The pipeline's
 // Explain, when it has one, gives each call's first record. Records hold
 // no arguments: a call that conditional rules decide is MayDeny, never
 // Denied nor allowed.
@@ -59,10 +59,10 @@ func Check(name string, p *specs.LinuxSeccomp, pl *pipeline.Pipeline) *CheckRepo
 		for k, seen := range s.Keys(g) {
 			rep.Records += seen.Count
 			ck := callKey{arch: fmt.Sprintf("arch=%08x", k.Arch), nr: k.Syscall}
-			a, nr, ok := profilegen.ABI(k.Arch, k.Syscall)
+			a, nr, ok := syscalls.ABI(k.Arch, k.Syscall)
 			if ok {
 				ck.arch, ck.nr = a.OCI, nr
-				if n, err := profilegen.Name(a, nr); err == nil {
+				if n, err := syscalls.Name(a, nr); err == nil {
 					ck.name, ck.nr = n, 0
 				}
 			}

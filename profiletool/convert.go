@@ -2,10 +2,10 @@ package profiletool
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/recorder-dev/recorder/internal/usage"
 	"github.com/recorder-dev/recorder/profilegen"
 )
 
@@ -16,7 +16,7 @@ const Systemd Format = "systemd"
 // systemd.
 type Format = profilegen.Format
 
-// ErrFormat: a format Convert does not know (in a UsageError).
+// ErrFormat: a format Convert does not know (in a usage.Error).
 var ErrFormat = errors.New("unknown format")
 
 // ParseFormat returns the format named s: oci, spo or systemd.
@@ -26,7 +26,7 @@ func ParseFormat(s string) (Format, error) {
 	}
 	f, err := profilegen.ParseFormat(s)
 	if err != nil {
-		return "", UsageError{fmt.Errorf("%w: %q: want oci, spo or systemd", ErrFormat, s)}
+		return "", usage.Errorf("%w: %q: want oci, spo or systemd", ErrFormat, s)
 	}
 	return f, nil
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/recorder-dev/recorder/pipeline"
-	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/syscalls"
 )
 
 // Difference is what one profile lets through that the other does not,
@@ -53,7 +53,7 @@ func (d *Difference) Empty() bool {
 
 // Diff compares what a (named nameA in the output) and b do with each call
 // a rule of either names, on each architecture both list that has the
-// call (profilegen.Number), and lists the architectures only one lists.
+// call (syscalls.Number), and lists the architectures only one lists.
 // A profile that lists no architecture is loaded on the runtime's native
 // ABI: it is compared on the other's. Calls neither names get the default
 // actions: when those differ, so does every such call, and Diff says so
@@ -163,8 +163,8 @@ func hasCall(arches []string, name string) []string {
 			out = append(out, oci)
 			continue
 		}
-		if a, ok := profilegen.ArchByOCI(oci); ok {
-			if _, err := profilegen.Number(a, name); err == nil {
+		if a, ok := syscalls.ArchByOCI(oci); ok {
+			if _, err := syscalls.Number(a, name); err == nil {
 				out = append(out, oci)
 			}
 		}

@@ -10,10 +10,11 @@ import (
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 
-	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/internal/usage"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 	"github.com/recorder-dev/recorder/safefile"
+	"github.com/recorder-dev/recorder/syscalls"
 )
 
 // The commands of the toolkit, on files: what recorder merge, diff,
@@ -26,12 +27,15 @@ import (
 // that would be denied; what was found is written already.
 var ErrFound = errors.New("found")
 
-// UsageError is an option, or a combination of them, that does not make
-// sense: a command's usage error.
-type UsageError struct{ Err error }
-
-func (e UsageError) Error() string { return e.Err.Error() }
-func (e UsageError) Unwrap() error { return e.Err }
+// Options that do not go together: usage.Errors wrapping these, which the
+// command words with its flags.
+var (
+	// ErrNoProfile: check was given no profile to check against.
+	ErrNoProfile = errors.New("no profile to check against")
+	// ErrNotRecording: a base profile, or logging denials, asked of a
+	// profile that is not the recording profile.
+	ErrNotRecording = errors.New("only the recording profile takes a base profile or logs denials")
+)
 
 func readAll(paths ...string) ([]*specs.LinuxSeccomp, error) {
 	var ps []*specs.LinuxSeccomp
@@ -187,12 +191,12 @@ func lintFile(file string) ([]Finding, error) {
 }
 
 // CheckLogs replays the logs (stdin for none or "-") through a pipeline of
-// one group that keeps the records sel selects (pipeline.NewFilter), Checks them
+// one group that keeps the records filter keeps (nil: all), Checks them
 // against the profile file, and writes the report to w; the error wraps
 // ErrFound when a call would be denied (or, with strict, may be), and is
 // ErrNothingChecked when no record was.
-func CheckLogs(ctx context.Context, w io.Writer, stdin io.Reader, profile string, sel pipeline.Select, strict bool, logs ...string) error {
-	rep, readErr, err := checkLogs(ctx, stdin, profile, sel, logs)
+func CheckLogs(ctx context.Context, w io.Writer, stdin io.Reader, profile string, filter *pipeline.Filter, strict bool, logs ...string) error {
+	rep, readErr, err := checkLogs(ctx, stdin, profile, filter, logs)
 	if err != nil {
 		return err
 	}
@@ -219,8 +223,8 @@ func (r *CheckReport) outcome(strict bool) error {
 }
 
 // CheckLogsJSON is CheckLogs' JSON form.
-func CheckLogsJSON(ctx context.Context, stdin io.Reader, profile string, sel pipeline.Select, strict bool, logs ...string) (CheckJSON, error) {
-	rep, readErr, err := checkLogs(ctx, stdin, profile, sel, logs)
+func CheckLogsJSON(ctx context.Context, stdin io.Reader, profile string, filter *pipeline.Filter, strict bool, logs ...string) (CheckJSON, error) {
+	rep, readErr, err := checkLogs(ctx, stdin, profile, filter, logs)
 	if err != nil {
 		return CheckJSON{SchemaVersion: pipeline.SchemaVersion, Command: "check", Profile: profile, Strict: strict,
 			Denied: []CheckedJSON{}, MayDeny: []CheckedJSON{}, Unknown: []CheckedJSON{}, Error: err.Error()}, err
@@ -236,13 +240,9 @@ func CheckLogsJSON(ctx context.Context, stdin io.Reader, profile string, sel pip
 
 // checkLogs is the report of CheckLogs, and the error of an input that
 // failed while it was read (the report holds what was read before).
-func checkLogs(ctx context.Context, stdin io.Reader, profile string, sel pipeline.Select, logs []string) (*CheckReport, error, error) {
-	filter, err := pipeline.NewFilter(sel)
-	if err != nil {
-		return nil, nil, UsageError{err}
-	}
+func checkLogs(ctx context.Context, stdin io.Reader, profile string, filter *pipeline.Filter, logs []string) (*CheckReport, error, error) {
 	if profile == "" {
-		return nil, nil, UsageError{errors.New("--profile is required")}
+		return nil, nil, usage.Wrap(ErrNoProfile)
 	}
 	ps, err := readAll(profile)
 	if err != nil {
@@ -262,13 +262,10 @@ func checkLogs(ctx context.Context, stdin io.Reader, profile string, sel pipelin
 // host's ABI (with the profile file from, when not empty; WithLog when
 // logDenials is set) when recording is set, else its RuntimeDefault.
 func ProfileFile(w io.Writer, out string, f Format, recording bool, from string, logDenials bool) error {
-	if from != "" && !recording {
-		return UsageError{errors.New("--from goes with --recording")}
+	if (from != "" || logDenials) && !recording {
+		return usage.Wrap(ErrNotRecording)
 	}
-	if logDenials && !recording {
-		return UsageError{errors.New("--log-denials goes with --recording")}
-	}
-	native, ok := audit.NativeArch()
+	native, ok := syscalls.NativeArch()
 	if !ok {
 		return errors.New("profile: this host has no seccomp ABI of the table")
 	}

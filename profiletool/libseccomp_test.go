@@ -10,7 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/recorder-dev/recorder/internal/sandbox"
-	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/syscalls"
 )
 
 // TestEvaluateAgreesWithLibseccomp runs the filter libseccomp makes of
@@ -57,7 +57,7 @@ func TestEvaluateAgreesWithLibseccomp(t *testing.T) {
 			}
 		}
 		for n := range names {
-			nr, err := profilegen.Number(x86, n)
+			nr, err := syscalls.Number(x86, n)
 			if err != nil || slices.Contains(unknown, n) {
 				continue
 			}

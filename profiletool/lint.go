@@ -10,9 +10,9 @@ import (
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 
-	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/syscalls"
 )
 
 // Severity ranks a lint finding.
@@ -145,38 +145,38 @@ func Lint(p *specs.LinuxSeccomp) ([]Finding, error) {
 
 // lintArches returns the ABIs a profile's names are checked on: its
 // architectures (unknown ones left out), or every ABI of the table.
-func lintArches(p *specs.LinuxSeccomp) []audit.Arch {
-	var out []audit.Arch
+func lintArches(p *specs.LinuxSeccomp) []syscalls.Arch {
+	var out []syscalls.Arch
 	for _, oci := range p.Architectures {
-		if a, ok := profilegen.ArchByOCI(string(oci)); ok {
+		if a, ok := syscalls.ArchByOCI(string(oci)); ok {
 			out = append(out, a)
 		}
 	}
 	if len(out) == 0 {
-		out = audit.Arches()
+		out = syscalls.Arches()
 		// x86_64 (the table's first) is the ABI the runtime default is judged on.
 	}
 	return out
 }
 
-func lintName(add func(Severity, string, int, string, string, ...any), rule int, name string, arches []audit.Arch, all bool) {
+func lintName(add func(Severity, string, int, string, string, ...any), rule int, name string, arches []syscalls.Arch, all bool) {
 	if hasAny(arches, name) {
 		return
 	}
-	if !all && hasAny(audit.Arches(), name) {
+	if !all && hasAny(syscalls.Arches(), name) {
 		add(Note, "unknown-name", rule, name, "a call of other ABIs, not of the profile's: runtimes skip it here")
 		return
 	}
 	add(Error, "unknown-name", rule, name, "no ABI has this call in libseccomp's table: a typo, or a call newer than the table")
 }
 
-func hasAny(arches []audit.Arch, name string) bool {
-	return slices.ContainsFunc(arches, func(a audit.Arch) bool { _, err := profilegen.Number(a, name); return err == nil })
+func hasAny(arches []syscalls.Arch, name string) bool {
+	return slices.ContainsFunc(arches, func(a syscalls.Arch) bool { _, err := syscalls.Number(a, name); return err == nil })
 }
 
 // lintRuntimeDefault adds a finding for each call p lets through that the
 // runtime default of the ABI a does not allow unconditionally.
-func lintRuntimeDefault(p *specs.LinuxSeccomp, a audit.Arch, add func(Severity, string, int, string, string, ...any)) error {
+func lintRuntimeDefault(p *specs.LinuxSeccomp, a syscalls.Arch, add func(Severity, string, int, string, string, ...any)) error {
 	rd, err := RuntimeDefault(a)
 	if err != nil {
 		return err
@@ -184,7 +184,7 @@ func lintRuntimeDefault(p *specs.LinuxSeccomp, a audit.Arch, add func(Severity, 
 	caps := capsByName()
 	evRD, ev := newEvaluator(rd), newEvaluator(p)
 	judge := func(rule int, n string) {
-		if _, err := profilegen.Number(a, n); err != nil {
+		if _, err := syscalls.Number(a, n); err != nil {
 			return // not a call of this ABI
 		}
 		v := evRD.eval(a.OCI, n)

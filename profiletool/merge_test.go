@@ -9,9 +9,9 @@ import (
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 
-	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/syscalls"
 )
 
 const (
@@ -28,8 +28,8 @@ func read(t testing.TB, path string) *specs.LinuxSeccomp {
 	return p
 }
 
-func amd64(t testing.TB) audit.Arch {
-	a, ok := audit.ArchByName("amd64")
+func amd64(t testing.TB) syscalls.Arch {
+	a, ok := syscalls.ArchByName("amd64")
 	if !ok {
 		t.Fatal("no amd64 in the table")
 	}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 
-	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/syscalls"
 )
 
 // FlagLog is the OCI flag that makes the kernel log ERRNO, TRAP and TRACE
@@ -32,7 +32,7 @@ const FlagLog specs.LinuxSeccompFlag = "SECCOMP_FILTER_FLAG_LOG"
 // the rest is as above: only what is new is logged. from's other rules are
 // left out (its ENOSYS rule among them: the runtime default's own answers
 // clone3 with ENOSYS). Its architectures are added.
-func RecordingProfile(a audit.Arch, from *specs.LinuxSeccomp) (*specs.LinuxSeccomp, error) {
+func RecordingProfile(a syscalls.Arch, from *specs.LinuxSeccomp) (*specs.LinuxSeccomp, error) {
 	rd, err := RuntimeDefault(a)
 	if err != nil {
 		return nil, err

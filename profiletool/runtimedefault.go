@@ -8,7 +8,7 @@ import (
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 
-	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/syscalls"
 )
 
 // dockerDefault is moby/profiles' seccomp/default.json (see
@@ -55,7 +55,7 @@ type dockerFilter struct {
 // capabilities, on a kernel that meets every minKernel (see
 // runtimedefault/README.md): the ABIs of a's archMap entry, and the rules
 // whose includes and excludes that container meets, without them.
-func RuntimeDefault(a audit.Arch) (*specs.LinuxSeccomp, error) {
+func RuntimeDefault(a syscalls.Arch) (*specs.LinuxSeccomp, error) {
 	var d dockerProfile
 	if err := json.Unmarshal(dockerDefault, &d); err != nil {
 		return nil, fmt.Errorf("runtime default profile: %w", err)

@@ -2,7 +2,6 @@ package profiletool
 
 import (
 	"errors"
-	"flag"
 	"io"
 	"maps"
 	"os"
@@ -13,30 +12,11 @@ import (
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 
-	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/internal/golden"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/syscalls"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (go test -update makes it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (go test -update rewrites it):\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
-	}
-}
 
 func marshal(t *testing.T, p *specs.LinuxSeccomp) string {
 	t.Helper()
@@ -51,12 +31,12 @@ func marshal(t *testing.T, p *specs.LinuxSeccomp) string {
 // and on aarch64.
 func TestRuntimeDefault(t *testing.T) {
 	for _, name := range []string{"amd64", "arm64"} {
-		a, _ := audit.ArchByName(name)
+		a, _ := syscalls.ArchByName(name)
 		p, err := RuntimeDefault(a)
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "runtime-default-"+name+".json", marshal(t, p))
+		golden.Check(t, filepath.Join("testdata", "runtime-default-"+name+".json"), marshal(t, p))
 	}
 	p, _ := RuntimeDefault(amd64(t))
 	for call, want := range map[string]string{
@@ -86,8 +66,8 @@ func TestRecordingProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "recording.json", marshal(t, safe))
-	golden(t, "recording-from-tutorial.json", marshal(t, quiet))
+	golden.Check(t, filepath.Join("testdata", "recording.json"), marshal(t, safe))
+	golden.Check(t, filepath.Join("testdata", "recording-from-tutorial.json"), marshal(t, quiet))
 	// No flags: runc 1.1.x refuses any (issue 16); WithLog adds the one.
 	if len(safe.Flags) != 0 || len(quiet.Flags) != 0 {
 		t.Errorf("flags %q, %q; want none", safe.Flags, quiet.Flags)
@@ -145,7 +125,7 @@ func TestDiff(t *testing.T) {
 		out.WriteString("$ diff " + pair[0] + " " + pair[1] + "\n")
 		Diff(pair[0], ps[pair[0]], pair[1], ps[pair[1]]).WriteTo(&out)
 	}
-	golden(t, "diff.golden", out.String())
+	golden.Check(t, filepath.Join("testdata", "diff.golden"), out.String())
 }
 
 // TestLint runs over every test profile.
@@ -175,7 +155,7 @@ func TestLint(t *testing.T) {
 		}}
 	fs, _ := Lint(bad)
 	LintSummary(&out, "bad", fs)
-	golden(t, "lint.golden", out.String())
+	golden.Check(t, filepath.Join("testdata", "lint.golden"), out.String())
 	checks := map[string]bool{}
 	for _, f := range fs {
 		checks[f.Check+" "+f.Severity.String()] = true
@@ -251,7 +231,7 @@ func TestLintInvalid(t *testing.T) {
 // table that has one pass lint --strict (recv, send and riscv_hwprobe, calls
 // of other ABIs in Docker's default, were warnings).
 func TestOwnProfilesPassLint(t *testing.T) {
-	for _, a := range []audit.Arch{mustArch(t, "SCMP_ARCH_X86_64"), mustArch(t, "SCMP_ARCH_AARCH64")} {
+	for _, a := range []syscalls.Arch{mustArch(t, "SCMP_ARCH_X86_64"), mustArch(t, "SCMP_ARCH_AARCH64")} {
 		rd, err := RuntimeDefault(a)
 		if err != nil {
 			t.Fatal(err)
@@ -269,8 +249,8 @@ func TestOwnProfilesPassLint(t *testing.T) {
 	}
 }
 
-func mustArch(t *testing.T, oci string) audit.Arch {
-	a, ok := audit.ArchByOCI(oci)
+func mustArch(t *testing.T, oci string) syscalls.Arch {
+	a, ok := syscalls.ArchByOCI(oci)
 	if !ok {
 		t.Fatalf("no ABI %s", oci)
 	}
@@ -291,7 +271,7 @@ func TestSystemd(t *testing.T) {
 			out.WriteString("note: " + n + "\n")
 		}
 	}
-	golden(t, "systemd.golden", out.String())
+	golden.Check(t, filepath.Join("testdata", "systemd.golden"), out.String())
 	for _, def := range []specs.LinuxSeccompAction{specs.ActLog, specs.ActTrap, specs.ActNotify} {
 		if _, _, err := SystemdUnit("x", &specs.LinuxSeccomp{DefaultAction: def}); !errors.Is(err, ErrNotExpressible) {
 			t.Errorf("default %s: %v; want ErrNotExpressible", def, err)
@@ -382,5 +362,5 @@ func TestCheck(t *testing.T) {
 	}
 	var out strings.Builder
 	rep.WriteTo(&out)
-	golden(t, "check.golden", out.String())
+	golden.Check(t, filepath.Join("testdata", "check.golden"), out.String())
 }

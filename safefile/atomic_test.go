@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/recorder-dev/recorder/internal/attacker"
 )
 
 // TestWriteFileAtomicFull fails the write the way a full disk does: the old
@@ -157,16 +159,7 @@ func TestCheckDir(t *testing.T) {
 // TestOpenDirRefuses: WriteFileAtomic and Output refuse a world-writable
 // directory, and say why; a sticky one of the caller's is taken.
 func TestOpenDirRefuses(t *testing.T) {
-	base := t.TempDir()
-	open, sticky := filepath.Join(base, "open"), filepath.Join(base, "sticky")
-	for dir, mode := range map[string]os.FileMode{open: 0o777, sticky: 0o777 | os.ModeSticky} {
-		if err := os.Mkdir(dir, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chmod(dir, mode); err != nil {
-			t.Fatal(err)
-		}
-	}
+	open, sticky := attacker.WritableDirs(t)
 	err := WriteFileAtomic(filepath.Join(open, "p.json"), []byte("{}"), 0o644)
 	if !errors.Is(err, ErrUnsafeDir) || !strings.Contains(err.Error(), "any user can write") {
 		t.Errorf("world-writable dir: err = %v", err)

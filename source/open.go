@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+
+	"github.com/recorder-dev/recorder/internal/usage"
 )
 
 // Spec names a live source: a mode and, for files, a path. It is what
@@ -16,13 +18,15 @@ type Spec struct {
 	Path string // of syslog and auditlog
 }
 
-// ParseSpec parses a source's name, as the --source flag takes it.
+// ParseSpec parses a source's name. A name it does not take is a
+// usage.Error, whose text starts with the name (as "syslog: empty path"):
+// the command words it with its flag.
 func ParseSpec(s string) (Spec, error) {
 	mode, path, hasPath := strings.Cut(s, ":")
 	switch mode {
 	case "syslog", "auditlog":
 		if hasPath && path == "" {
-			return Spec{}, fmt.Errorf("--source %s: empty path", mode)
+			return Spec{}, usage.Errorf("%s: empty path", mode)
 		}
 		if !hasPath {
 			path = SyslogPath
@@ -33,11 +37,11 @@ func ParseSpec(s string) (Spec, error) {
 		return Spec{mode, path}, nil
 	case "netlink", "kmsg", "auto":
 		if hasPath {
-			return Spec{}, fmt.Errorf("--source %s takes no path", mode)
+			return Spec{}, usage.Errorf("%s takes no path", mode)
 		}
 		return Spec{Mode: mode}, nil
 	}
-	return Spec{}, fmt.Errorf("--source %q: want netlink, kmsg, syslog[:PATH], auditlog[:PATH] or auto", s)
+	return Spec{}, usage.Errorf("%q: want netlink, kmsg, syslog[:PATH], auditlog[:PATH] or auto", s)
 }
 
 // Files returns the files the source may follow: the path of syslog and
@@ -70,7 +74,7 @@ type Opened struct {
 // errNetlinkDenied explains what to do without the capabilities.
 const netlinkHelp = "the netlink source needs root, or " + CapAuditControl +
 	" (to register as the audit daemon) or " + CapAuditRead +
-	" (to read next to auditd); without them use --source auditlog (auditd running), kmsg or syslog"
+	" (to read next to auditd); without them use the auditlog source (auditd running), kmsg or syslog"
 
 // Open opens the source spec names. "auto" tries netlink, then auditd's
 // audit.log when auditd runs, then /dev/kmsg, then syslog, and logs what

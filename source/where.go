@@ -30,7 +30,7 @@ func Where(read []string) string {
 	return ""
 }
 
-// KmsgBlind says why --source kmsg can see no record now: an audit daemon
+// KmsgBlind says why the kmsg source can see no record now: an audit daemon
 // is registered, and the kernel logs records to /dev/kmsg only when none
 // is. "" when none is.
 func KmsgBlind() string {
@@ -38,7 +38,7 @@ func KmsgBlind() string {
 	if pid == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%s (pid %d) is registered as the audit daemon: the kernel sends it the records and logs none to %s, so this source sees none; use --source netlink (it reads next to the daemon) or auditlog",
+	return fmt.Sprintf("%s (pid %d) is registered as the audit daemon: the kernel sends it the records and logs none to %s, so this source sees none; use the netlink source (it reads next to the daemon) or auditlog",
 		comm, pid, KmsgPath)
 }
 

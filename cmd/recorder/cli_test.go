@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/recorder-dev/recorder/internal/golden"
+	"github.com/recorder-dev/recorder/internal/usage"
 	"github.com/recorder-dev/recorder/pipeline"
 )
 
@@ -45,7 +47,7 @@ func TestHelpGolden(t *testing.T) {
 			if code != 0 || errOut != "" {
 				t.Fatalf("recorder %q: exit %d, %s", args, code, errOut)
 			}
-			golden(t, filepath.Join(cliDir, "help-"+name+".golden"), out)
+			golden.Check(t, filepath.Join(cliDir, "help-"+name+".golden"), out)
 			for i, l := range strings.Split(out, "\n") {
 				if len(l) > helpWidth {
 					t.Errorf("line %d is %d columns: %q", i+1, len(l), l)
@@ -100,7 +102,7 @@ func TestJSONGolden(t *testing.T) {
 				t.Errorf("schemaVersion %d, command %q, exitCode %d; want %d, %q, %d", head.SchemaVersion, head.Command, head.ExitCode,
 					pipeline.SchemaVersion, tt.args[0], tt.code)
 			}
-			golden(t, filepath.Join(cliDir, tt.name+".json"), strings.ReplaceAll(doc, dir, "$DIR"))
+			golden.Check(t, filepath.Join(cliDir, tt.name+".json"), strings.ReplaceAll(doc, dir, "$DIR"))
 		})
 	}
 }
@@ -153,7 +155,7 @@ func TestJSONFileClash(t *testing.T) {
 	} {
 		os.Remove(p)
 		_, text, err := replay(t, nil, append(args, logsDir+"/tutorial.log")...)
-		var ue usageError
+		var ue usage.Error
 		if !errors.As(err, &ue) {
 			t.Errorf("replay %q: %v, want a usage error\n%s", args, err, text)
 		}
@@ -281,6 +283,42 @@ func TestUsageErrors(t *testing.T) {
 		}
 		if len(args) > 0 && (strings.Count(errOut.String(), "\n") != 1 || !strings.Contains(errOut.String(), "unknown command")) {
 			t.Errorf("recorder %q: %q, want one line saying unknown command", args, errOut.String())
+		}
+	}
+}
+
+// TestLibraryUsageWorded: a value a library cannot take is a usage error
+// (exit 2) that the command words with its flag; the libraries' own texts
+// name none (they say what is wrong with the value).
+func TestLibraryUsageWorded(t *testing.T) {
+	log := logsDir + "/tutorial.log"
+	prof := filepath.Join(t.TempDir(), "p.json")
+	for _, tt := range []struct {
+		args []string
+		want string // the whole message
+	}{
+		{[]string{"replay", "--exe", "(", log}, "recorder: --exe: error parsing regexp: missing closing ): `(`\n"},
+		{[]string{"replay", "--comm", "[a", log}, "recorder: --comm: error parsing regexp: missing closing ]: `[a`\n"},
+		{[]string{"replay", "--uid", "root", log}, "recorder: --uid: \"root\" is not a user id (a number)\n"},
+		{[]string{"replay", "--auid", "x", log}, "recorder: --auid: \"x\" is not a user id (a number)\n"},
+		{[]string{"replay", "--format", "spo", "--label", "a b", log}, "recorder: --label: label \"a b\": want KEY=VALUE\n"},
+		{[]string{"replay", "--format", "spo", "--spo-version", "v9", log}, "recorder: --spo-version: SeccompProfile API version \"v9\": want v1 or v1beta1\n"},
+		{[]string{"replay", "--container", "xyz", log}, "recorder: --container \"xyz\": want a container ID or its first hex digits\n"},
+		{[]string{"replay", "--pod", "p", log}, "recorder: --pod and --namespace select the profiles of containers or pods: use --group-by container or pod\n"},
+		{[]string{"replay", "-g", "container", log}, "recorder: replay cannot know a line's container: the processes that made the records are gone and a log line holds only a pid; " +
+			"capture with 'recorder watch --tee LOG --pid-map MAP' and replay LOG with --pid-map MAP, or record live with 'recorder watch --group-by container'\n"},
+		{[]string{"watch", "-d", t.TempDir(), "--source", "bogus"}, "recorder: --source \"bogus\": want netlink, kmsg, syslog[:PATH], auditlog[:PATH] or auto\n"},
+		{[]string{"watch", "-d", t.TempDir(), "--source", "syslog:"}, "recorder: --source syslog: empty path\n"},
+		{[]string{"watch", "-d", t.TempDir(), "--source", "kmsg:/x"}, "recorder: --source kmsg takes no path\n"},
+		{[]string{"check", "--exe", "(", log}, "recorder: --exe: error parsing regexp: missing closing ): `(`\n"},
+		{[]string{"check", log}, "recorder: --profile is required\n"},
+		{[]string{"profile", "--runtime-default", "--from", prof}, "recorder: --from goes with --recording\n"},
+		{[]string{"profile", "--runtime-default", "--log-denials"}, "recorder: --log-denials goes with --recording\n"},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), tt.args, strings.NewReader(""), &out, &errOut)
+		if code := exitCode(err, &errOut); code != 2 || errOut.String() != tt.want {
+			t.Errorf("recorder %q: exit %d, %q; want 2, %q", tt.args, code, errOut.String(), tt.want)
 		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/recorder-dev/recorder/internal/usage"
 )
 
 // TestContainerFlags: replay cannot know a line's container without a pid
@@ -25,7 +27,7 @@ func TestContainerFlags(t *testing.T) {
 	} {
 		var errOut bytes.Buffer
 		err := run(context.Background(), args, nil, &bytes.Buffer{}, &errOut)
-		var ue usageError
+		var ue usage.Error
 		if !errors.As(err, &ue) {
 			t.Errorf("%q: err = %v, want a usage error", args, err)
 		}

@@ -365,7 +365,7 @@ func TestWatchRotationStorm(t *testing.T) {
 	dir, logDir := t.TempDir(), t.TempDir()
 	path := filepath.Join(logDir, "syslog")
 	out := watchOpenLog(t, path)
-	addr := watchFreeAddr(t)
+	addr := freeAddr(t)
 	w := startWatch(t, "--source", "syslog:"+path, "-d", dir, "--flush-interval", "200ms", "-g", "none", "--base", "none", "--metrics-addr", addr)
 	w.waitFor(t, "the follower", 5*time.Second, func() bool { return strings.Contains(w.log.String(), "following file") })
 	kept := func() string {

@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"fmt"
 	"io"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recorder-dev/recorder/internal/attacker"
 	"github.com/recorder-dev/recorder/internal/profiletest"
 	"github.com/recorder-dev/recorder/profilegen"
 )
@@ -151,16 +151,7 @@ func TestReplayOutputLink(t *testing.T) {
 // sticky one of the caller's is used.
 func TestReplayUnsafeOutputDir(t *testing.T) {
 	log := filepath.Join(logsDir, "tutorial.log")
-	base := t.TempDir()
-	open, sticky := filepath.Join(base, "open"), filepath.Join(base, "sticky")
-	for dir, mode := range map[string]os.FileMode{open: 0o777, sticky: 0o777 | os.ModeSticky} {
-		if err := os.Mkdir(dir, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chmod(dir, mode); err != nil {
-			t.Fatal(err)
-		}
-	}
+	open, sticky := attacker.WritableDirs(t)
 	for _, args := range [][]string{{"-d", open}, {"-o", filepath.Join(open, "p.json")}} {
 		_, _, err := replay(t, nil, append(args, log)...)
 		var stderr bytes.Buffer
@@ -184,14 +175,7 @@ func TestReplayUnsafeOutputDir(t *testing.T) {
 // process_vm_writev, kill) and lacking calls made. A missing input, too,
 // leaves the output as it was.
 func TestReplayCorruptGzip(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(logsDir, "syslog-rfc3339.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write(data)
-	zw.Close()
+	data, gz := gzipped(t, "syslog-rfc3339.log", 1)
 	dir := t.TempDir()
 	clean, prof, in := filepath.Join(dir, "clean.json"), filepath.Join(dir, "p.json"), filepath.Join(dir, "c.gz")
 	if _, _, err := replay(t, bytes.NewReader(data), "-g", "none", "-o", clean); err != nil {
@@ -201,8 +185,8 @@ func TestReplayCorruptGzip(t *testing.T) {
 	const flips = 150
 	failed := 0
 	for i := range flips {
-		bit := i * gz.Len() * 8 / flips
-		c := bytes.Clone(gz.Bytes())
+		bit := i * len(gz) * 8 / flips
+		c := bytes.Clone(gz)
 		c[bit/8] ^= 1 << (bit % 8)
 		if err := os.WriteFile(in, c, 0o644); err != nil {
 			t.Fatal(err)
@@ -286,7 +270,7 @@ func TestReplayGroupLimit(t *testing.T) {
 		t.Errorf("%d files, want 100 groups and the overflow one", len(ents))
 	}
 	over := filepath.Join(dir, profilegen.FileName(profilegen.OverflowGroup)+".json")
-	if !slices.Contains(profiletest.Allowed(readProfileFile(t, over)), "reboot") {
+	if !slices.Contains(profiletest.Allowed(profiletest.Read(t, over)), "reboot") {
 		t.Errorf("the overflow profile lacks the call of a group past the limit")
 	}
 	if !strings.Contains(summary, "overflow: 201 records of groups past the limit of 100 groups") {
@@ -313,7 +297,7 @@ func TestReplayUnionKeepsOneGroup(t *testing.T) {
 	if n := strings.Count(summary, "\n"); n > 5 || !strings.Contains(summary, "kept in 1 group\n") {
 		t.Errorf("summary of %d lines, want one group:\n%.500s", n, summary)
 	}
-	names := profiletest.Allowed(readProfileFile(t, out))
+	names := profiletest.Allowed(profiletest.Read(t, out))
 	for _, want := range []string{"read", "write", "close", "mmap", "brk"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("profile lacks %s: %q", want, names)
@@ -399,8 +383,8 @@ func TestReplayGroupByFullPath(t *testing.T) {
 	if _, summary, err := replay(t, nil, "-d", dir, log); err != nil {
 		t.Fatalf("%v\n%s", err, summary)
 	}
-	sys := readProfileFile(t, filepath.Join(dir, profilegen.FileName("/usr/bin/ls")+".json"))
-	evil := readProfileFile(t, filepath.Join(dir, profilegen.FileName("/tmp/evil/ls")+".json"))
+	sys := profiletest.Read(t, filepath.Join(dir, profilegen.FileName("/usr/bin/ls")+".json"))
+	evil := profiletest.Read(t, filepath.Join(dir, profilegen.FileName("/tmp/evil/ls")+".json"))
 	if slices.Contains(profiletest.Allowed(sys), "reboot") || !slices.Contains(profiletest.Allowed(evil), "reboot") {
 		t.Errorf("/usr/bin/ls allows %q; /tmp/evil/ls %q", profiletest.Allowed(sys), profiletest.Allowed(evil))
 	}
@@ -408,7 +392,7 @@ func TestReplayGroupByFullPath(t *testing.T) {
 	if _, _, err := replay(t, nil, "-d", old, "--group-by", "exe-name", log); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(profiletest.Allowed(readProfileFile(t, filepath.Join(old, "ls.json"))), "reboot") {
+	if !slices.Contains(profiletest.Allowed(profiletest.Read(t, filepath.Join(old, "ls.json"))), "reboot") {
 		t.Errorf("--group-by exe-name does not merge by base name")
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/recorder-dev/recorder/internal/runner"
 	"github.com/recorder-dev/recorder/internal/sandbox"
+	"github.com/recorder-dev/recorder/internal/usage"
 )
 
 func main() {
@@ -40,12 +41,6 @@ type signalError struct{ sig syscall.Signal }
 
 func (e signalError) Error() string { return "stopped by " + e.sig.String() }
 
-// usageError marks a bad command line: exit status 2.
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
-
 // exitCode prints err, if it needs printing, and returns the process's exit status.
 func exitCode(err error, errOut io.Writer) int {
 	var es runner.ExitError
@@ -62,7 +57,7 @@ func exitCode(err error, errOut io.Writer) int {
 // exitStatus is the exit status of a command that returned err
 // (help/exit-status.txt).
 func exitStatus(err error) int {
-	var ue usageError
+	var ue usage.Error
 	var es runner.ExitError
 	var se signalError
 	var st statusError

@@ -72,7 +72,7 @@ func TestWatchMetricsIdleConnections(t *testing.T) {
 	audittest.NoDaemon(t)
 	const conns = 3000
 	dir := t.TempDir()
-	addr := watchFreeAddr(t)
+	addr := freeAddr(t)
 	w := startWatch(t, "--source", "netlink", "-d", dir, "-g", "container", "--flush-interval", "50ms", "--base", "none", "--metrics-addr", addr)
 	w.waitFor(t, "the metrics server", 5*time.Second, func() bool { return strings.Contains(watchMetrics(addr), "recorder_lines_total") })
 

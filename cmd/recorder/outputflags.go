@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/recorder-dev/recorder/internal/usage"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 	"github.com/recorder-dev/recorder/safefile"
@@ -54,20 +55,20 @@ func (o *outputFlags) register(fs *pflag.FlagSet) {
 // check reports a bad combination as a usage error, once fs is parsed.
 func (o *outputFlags) check(fs *pflag.FlagSet) error {
 	if o.outputDir != "" && fs.Changed("output") {
-		return usageError{errors.New("--output and --output-dir exclude each other")}
+		return usage.Wrap(errors.New("--output and --output-dir exclude each other"))
 	}
-	if o.explain != "" && o.outputDir == "" && profilegen.SameOutput(o.output, o.explain) {
-		return usageError{fmt.Errorf("--explain %s: the profile goes there (--output %s)", o.explain, o.output)}
+	if o.explain != "" && o.outputDir == "" && safefile.SameOutput(o.output, o.explain) {
+		return usage.Errorf("--explain %s: the profile goes there (--output %s)", o.explain, o.output)
 	}
 	if err := o.status.checkDir(o.outputDir); err != nil {
 		return err
 	}
 	if j := o.status.json; j != "" && j != "-" {
 		switch {
-		case o.outputDir == "" && profilegen.SameOutput(o.output, j):
-			return usageError{fmt.Errorf("--json=%s: the profile goes there (--output %s)", j, o.output)}
-		case o.explain != "" && profilegen.SameOutput(o.explain, j):
-			return usageError{fmt.Errorf("--json=%s: the explanation goes there (--explain %s)", j, o.explain)}
+		case o.outputDir == "" && safefile.SameOutput(o.output, j):
+			return usage.Errorf("--json=%s: the profile goes there (--output %s)", j, o.output)
+		case o.explain != "" && safefile.SameOutput(o.explain, j):
+			return usage.Errorf("--json=%s: the explanation goes there (--explain %s)", j, o.explain)
 		}
 	}
 	return o.format.resolve()
@@ -262,10 +263,14 @@ func (f *formatFlag) registerSPO(fs *pflag.FlagSet) {
 
 // resolve checks the SeccompProfile flags, once parsed.
 func (f *formatFlag) resolve() (err error) {
-	if f.spo, err = profilegen.ParseSPOOptions(f.spoVersion, f.name, f.labels); err != nil {
-		return usageError{err}
+	f.spo, err = profilegen.ParseSPOOptions(f.spoVersion, f.name, f.labels)
+	switch {
+	case errors.Is(err, profilegen.ErrAPIVersion):
+		return fmt.Errorf("--spo-version: %w", err)
+	case errors.Is(err, profilegen.ErrLabel):
+		return fmt.Errorf("--label: %w", err)
 	}
-	return nil
+	return err
 }
 
 func (f *formatFlag) String() string { return string(f.f) }

@@ -107,13 +107,7 @@ func refusesOutputs(t *testing.T, out, target string) {
 // to another directory of root's. replay -d, -o and watch --tee used to
 // exit 0 and replace or append to root's files there.
 func TestOutputParentLinkSwap(t *testing.T) {
-	u := attacker.New(t)
-	base, target := attackBase(t)
-	parent := userDir(t, u, base)
-	out := filepath.Join(parent, "out")
-	if err := os.Mkdir(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	u, parent, out, target := outInUserDir(t)
 	u.Sh(t, parent, "mv out out.old && ln -s "+attacker.Quote(target)+" out")
 	refusesOutputs(t, out, target)
 }
@@ -142,6 +136,20 @@ func userDir(t *testing.T, u *attacker.User, base string) string {
 	}
 	u.Own(t, parent)
 	return parent
+}
+
+// outInUserDir makes root's out/ in a parent directory an attacker owns,
+// and target, another directory of root's for the attacker's links.
+func outInUserDir(t *testing.T) (u *attacker.User, parent, out, target string) {
+	t.Helper()
+	u = attacker.New(t)
+	base, target := attackBase(t)
+	parent = userDir(t, u, base)
+	out = filepath.Join(parent, "out")
+	if err := os.Mkdir(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return u, parent, out, target
 }
 
 // stickyDir makes base/sticky, root's, sticky and writable by all, as /tmp.
@@ -184,13 +192,7 @@ func protectedSymlinks(t *testing.T, v string) {
 // another of root's. Watch used to open -d by its path at every flush and
 // wrote there; it keeps the directory it opened at start.
 func TestWatchOutputDirSwap(t *testing.T) {
-	u := attacker.New(t)
-	base, target := attackBase(t)
-	parent := userDir(t, u, base)
-	out := filepath.Join(parent, "out")
-	if err := os.Mkdir(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	u, parent, out, target := outInUserDir(t)
 	lines := profiletest.Lines(t, syslogFixture)
 	path := filepath.Join(t.TempDir(), "syslog")
 	f := watchOpenLog(t, path)
@@ -264,7 +266,7 @@ func TestRecordInvokingUserDir(t *testing.T) {
 		if err != nil || !st.Mode().IsRegular() {
 			t.Fatalf("app.json is %v (%v), want the profile", st.Mode(), err)
 		}
-		if names := profiletest.Allowed(readProfileFile(t, app)); !slices.Contains(names, "execve") {
+		if names := profiletest.Allowed(profiletest.Read(t, app)); !slices.Contains(names, "execve") {
 			t.Errorf("app.json allows %q, want true's calls", names)
 		}
 	}
@@ -326,7 +328,7 @@ func TestRecordFallback(t *testing.T) {
 				t.Errorf("sudo %v: %s is %v of uid %d, want %v of uid %d", sudo, f.path, st.Mode(), st.Sys().(*syscall.Stat_t).Uid, f.mode, want)
 			}
 		}
-		if names := profiletest.Allowed(readProfileFile(t, filepath.Join(lost[0], "all.json"))); !slices.Contains(names, "unlinkat") {
+		if names := profiletest.Allowed(profiletest.Read(t, filepath.Join(lost[0], "all.json"))); !slices.Contains(names, "unlinkat") {
 			t.Errorf("the fallback profile allows %q, want rm's calls", names)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/recorder-dev/recorder/internal/containers"
+	"github.com/recorder-dev/recorder/internal/usage"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 	"github.com/recorder-dev/recorder/profiletool"
@@ -76,14 +77,14 @@ func (p *profileFlags) resolve() (pipeline.Config, profilegen.Options, error) {
 	var opt profilegen.Options
 	g, err := pipeline.ParseGroupBy(p.groupBy)
 	if err != nil {
-		return cfg, opt, usageError{fmt.Errorf("--group-by: %w", err)}
+		return cfg, opt, usage.Errorf("--group-by: %w", err)
 	}
 	if p.pid < 0 {
-		return cfg, opt, usageError{fmt.Errorf("--pid: %d is not a process id", p.pid)}
+		return cfg, opt, usage.Errorf("--pid: %d is not a process id", p.pid)
 	}
-	f, err := pipeline.NewFilter(pipeline.Select{Exe: p.exe, Comm: p.comm, PID: p.pid, UID: p.uid, AUID: p.auid})
+	f, err := newFilter(pipeline.Select{Exe: p.exe, Comm: p.comm, PID: p.pid, UID: p.uid, AUID: p.auid})
 	if err != nil {
-		return cfg, opt, usageError{err}
+		return cfg, opt, err
 	}
 	base, err := profilegen.LookupBaseLimit(p.base, p.maxProfile)
 	if err != nil {
@@ -111,10 +112,34 @@ func (p *profileFlags) resolve() (pipeline.Config, profilegen.Options, error) {
 // live is false for replay.
 func (p *profileFlags) containers(cfg *pipeline.Config, live bool, log *slog.Logger) (*containers.Setup, error) {
 	s, err := p.ctr.Configure(cfg, live, log)
-	if errors.Is(err, containers.ErrUsage) {
-		return nil, usageError{err}
+	var oe *containers.OptionError
+	switch {
+	case errors.Is(err, containers.ErrReplay):
+		return nil, usage.Errorf("%w; capture with 'recorder watch --tee LOG --pid-map MAP' and replay LOG with --pid-map MAP, or record live with 'recorder watch --group-by container'", err)
+	case errors.Is(err, containers.ErrNotGrouped):
+		return nil, usage.Errorf("--pod and --namespace select the profiles of containers or pods: use --group-by container or pod")
+	case errors.As(err, &oe):
+		return nil, fmt.Errorf("%s%w", containerFlags[oe.Option], oe.Err)
 	}
 	return s, err
+}
+
+// containerFlags are the flags of containers.Options' fields, as an
+// error's text starts.
+var containerFlags = map[string]string{"Container": "--container ", "Pod": "--pod ", "Events": "--process-events ", "PIDMap": "--pid-map: "}
+
+// selectFlags are the flags of pipeline.Select's fields.
+var selectFlags = map[string]string{"Exe": "--exe", "Comm": "--comm", "UID": "--uid", "AUID": "--auid"}
+
+// newFilter is pipeline.NewFilter, its error worded with the flag of the
+// value it could not take.
+func newFilter(s pipeline.Select) (*pipeline.Filter, error) {
+	f, err := pipeline.NewFilter(s)
+	var se *pipeline.SelectError
+	if errors.As(err, &se) {
+		return nil, usage.Errorf("%s: %w", selectFlags[se.Field], se.Err)
+	}
+	return f, err
 }
 
 // fileFlagError wraps the error of a flag naming a file: a file that cannot
@@ -124,7 +149,7 @@ func fileFlagError(flag string, err error) error {
 	if errors.As(err, &pathErr) {
 		return fmt.Errorf("--%s: %w", flag, err)
 	}
-	return usageError{fmt.Errorf("--%s: %w", flag, err)}
+	return usage.Errorf("--%s: %w", flag, err)
 }
 
 // readProfiles reads the --merge profiles (OCI JSON or SPO YAML).

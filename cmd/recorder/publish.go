@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
 	"time"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/recorder-dev/recorder/internal/containers"
 	"github.com/recorder-dev/recorder/internal/kube"
+	"github.com/recorder-dev/recorder/internal/usage"
 )
 
 // publishFlags are watch's flags for publishing partial SeccompProfiles.
@@ -62,7 +62,7 @@ func (f *publishFlags) setup(cfg *watchConfig) error {
 
 // usagef is the usage error (exit status 2) of watch's publishing and of
 // pull.
-func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+func usagef(format string, a ...any) error { return usage.Errorf(format, a...) }
 
 // start publishes from a goroutine; the stop it returns publishes the
 // last flush's profiles once more, for at most a few seconds.

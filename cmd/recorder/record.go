@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/recorder-dev/recorder/internal/runner"
+	"github.com/recorder-dev/recorder/internal/usage"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 )
@@ -94,7 +95,7 @@ func (cfg *recordConfig) check(fs *pflag.FlagSet, args []string) error {
 	}
 	cfg.args = args
 	if len(cfg.args) == 0 {
-		return usageError{errNoProgram}
+		return usage.Wrap(errNoProgram)
 	}
 	if cfg.under != "" {
 		var err error
@@ -113,7 +114,7 @@ func parseRecordFlags(args []string) (*recordConfig, error) {
 	fs.SetInterspersed(false)
 	cfg.register(fs)
 	if err := fs.Parse(args); err != nil {
-		return nil, usageError{err}
+		return nil, usage.Wrap(err)
 	}
 	return cfg, cfg.check(fs, fs.Args())
 }

@@ -18,8 +18,6 @@ import (
 	"testing"
 	"time"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
-
 	"github.com/recorder-dev/recorder/internal/audittest"
 	"github.com/recorder-dev/recorder/internal/profiletest"
 )
@@ -116,19 +114,6 @@ func getEcho(t *testing.T, addr string, n int) {
 	}
 }
 
-func readProfileFile(t *testing.T, path string) *specs.LinuxSeccomp {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var p specs.LinuxSeccomp
-	if err := json.Unmarshal(data, &p); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return &p
-}
-
 // goServerCalls is what a Go HTTP server on loopback (runtime, dynamic
 // loader, net/http) can call: an oracle for "nothing the workload never
 // made", together with the noise below never showing up.
@@ -183,7 +168,7 @@ func TestRecordEcho(t *testing.T) {
 		t.Fatalf("record exit status %d, want echo's 0\nstderr:\n%s", code, rec.stderr.String())
 	}
 	t.Logf("record:\n%s", rec.stderr.String())
-	names := profiletest.Allowed(readProfileFile(t, prof))
+	names := profiletest.Allowed(profiletest.Read(t, prof))
 	for _, want := range []string{"accept4", "bind", "listen", "socket", "execve", "exit_group", "write"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("profile lacks %s, which echo made: %q", want, names)
@@ -218,7 +203,7 @@ func TestRecordEcho(t *testing.T) {
 		}
 	})
 	t.Run("profile minus listen", func(t *testing.T) {
-		p := readProfileFile(t, prof)
+		p := profiletest.Read(t, prof)
 		p.Syscalls[0].Names = slices.DeleteFunc(slices.Clone(p.Syscalls[0].Names), func(n string) bool { return n == "listen" })
 		minus := filepath.Join(t.TempDir(), "minus.json")
 		data, _ := json.Marshal(p)
@@ -282,7 +267,7 @@ func TestRecordShellTree(t *testing.T) {
 			continue
 		}
 		path := found[0]
-		names := profiletest.Allowed(readProfileFile(t, path))
+		names := profiletest.Allowed(profiletest.Read(t, path))
 		if !slices.Contains(names, "execve") || !slices.Contains(names, "chroot") {
 			t.Errorf("%s: profile lacks execve or the merged chroot: %q", prog, names)
 		}
@@ -320,7 +305,7 @@ func TestRecordSignal(t *testing.T) {
 	if code != 7 || out != "got INT\n" {
 		t.Fatalf("exit status %d, output %q; want 7 and the trap's output\nstderr:\n%s", code, out, rec.stderr.String())
 	}
-	if names := profiletest.Allowed(readProfileFile(t, prof)); !slices.Contains(names, "wait4") || !slices.Contains(names, "rt_sigreturn") {
+	if names := profiletest.Allowed(profiletest.Read(t, prof)); !slices.Contains(names, "wait4") || !slices.Contains(names, "rt_sigreturn") {
 		t.Errorf("profile lacks the shell's wait4 / rt_sigreturn: %q\nstderr:\n%s", names, rec.stderr.String())
 	}
 }

@@ -67,18 +67,7 @@ func TestRecordTerminal(t *testing.T) {
 	recorder, _ := e2e(t)
 	master, slave := openPty(t)
 	out := filepath.Join(t.TempDir(), "profile.json")
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(recorder, "record", "-o", out, "--", self)
-	cmd.Env = append(os.Environ(), ttyChildEnv+"=1")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	slave.Close()
+	cmd := recordAtTTY(t, recorder, slave, out)
 	var waitErr error
 	exited := make(chan struct{})
 	go func() {
@@ -130,18 +119,7 @@ func TestRecordTerminal(t *testing.T) {
 func TestRecordTerminalSuspend(t *testing.T) {
 	recorder, _ := e2e(t)
 	master, slave := openPty(t)
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(recorder, "record", "-o", filepath.Join(t.TempDir(), "p.json"), "--", self)
-	cmd.Env = append(os.Environ(), ttyChildEnv+"=1")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	slave.Close()
+	cmd := recordAtTTY(t, recorder, slave, filepath.Join(t.TempDir(), "p.json"))
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
@@ -273,4 +251,25 @@ func procState(pid int) string {
 		return string(data[i+2])
 	}
 	return "?"
+}
+
+// recordAtTTY starts recorder record -o out of this test binary (which
+// then runs as the terminal's child, ttyChildEnv) on the pseudo-terminal
+// slave, as a session leader whose controlling terminal it is, as a
+// shell's job; it closes slave, which the child holds.
+func recordAtTTY(t *testing.T, recorder string, slave *os.File, out string) *exec.Cmd {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(recorder, "record", "-o", out, "--", self)
+	cmd.Env = append(os.Environ(), ttyChildEnv+"=1")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	slave.Close()
+	return cmd
 }

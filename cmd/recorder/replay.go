@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/recorder-dev/recorder/internal/usage"
 	"github.com/recorder-dev/recorder/pipeline"
 )
 
@@ -67,7 +67,7 @@ func (cfg *replayConfig) run(ctx context.Context, std stdio) error {
 	defer pipeline.CloseInputs(inputs)
 	for _, out := range [][2]string{{"--output", cfg.out.output}, {"--explain", cfg.out.explain}} {
 		if err := pipeline.CheckOutput(out[1], inputs); err != nil {
-			return usageError{fmt.Errorf("%s: %w", out[0], err)}
+			return usage.Errorf("%s: %w", out[0], err)
 		}
 	}
 	if err := cfg.out.open(std.out); err != nil { // before the reading starts, not after

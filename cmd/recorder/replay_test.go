@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
-	"flag"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,11 +12,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/recorder-dev/recorder/internal/golden"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/logs")
 
 const logsDir = "../../testdata/logs"
 
@@ -50,27 +48,9 @@ func TestReplayGolden(t *testing.T) {
 			if code := exitStatus(err); code != want {
 				t.Fatalf("replay %s: exit %d (%v), want %d\n%s", log, code, err, want, summary)
 			}
-			golden(t, filepath.Join(logsDir, name+".json"), out)
-			golden(t, filepath.Join(logsDir, name+".summary"), summary)
+			golden.Check(t, filepath.Join(logsDir, name+".json"), out)
+			golden.Check(t, filepath.Join(logsDir, name+".summary"), summary)
 		})
-	}
-}
-
-// golden compares got with the file at path, or rewrites it with -update.
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run go test -update to make it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from what replay wrote (go test -update rewrites it):\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
 	}
 }
 
@@ -304,19 +284,10 @@ func TestProgressText(t *testing.T) {
 // writes the profile of what was read before the break, and the summary
 // says it is partial.
 func TestReplayTruncatedGzip(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(logsDir, "syslog-rfc3339.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	for range 200 { // large enough that the cut falls after whole blocks of lines
-		zw.Write(data)
-	}
-	zw.Close()
+	_, gz := gzipped(t, "syslog-rfc3339.log", 200) // large enough that the cut falls after whole blocks of lines
 	dir := t.TempDir()
 	path := filepath.Join(dir, "syslog.2.gz")
-	if err := os.WriteFile(path, gz.Bytes()[:gz.Len()/2], 0o644); err != nil {
+	if err := os.WriteFile(path, gz[:len(gz)/2], 0o644); err != nil {
 		t.Fatal(err)
 	}
 	prof, why := filepath.Join(dir, "p.json"), filepath.Join(dir, "why.tsv")
@@ -370,4 +341,22 @@ func TestReplayNamesNewerSyscalls(t *testing.T) {
 	if strings.Contains(summary, "SCMP_ARCH_X86_64 number 4") || strings.Contains(summary, "LOONGARCH64 number") {
 		t.Errorf("summary reports named calls as unknown:\n%s", summary)
 	}
+}
+
+// gzipped returns the capture logsDir/name, and n copies of it gzipped.
+func gzipped(t *testing.T, name string, n int) (data, gz []byte) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(logsDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	for range n {
+		zw.Write(data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return data, b.Bytes()
 }

@@ -53,17 +53,17 @@ func newRoot(std stdio) *cobra.Command {
 			if s := root.SuggestionsFor(args[0]); len(s) > 0 {
 				hint = "did you mean " + strings.Join(s, " or ") + "? "
 			}
-			return usageError{fmt.Errorf("unknown command %q (%ssee 'recorder --help')", args[0], hint)}
+			return usage.Errorf("unknown command %q (%ssee 'recorder --help')", args[0], hint)
 		}
 		fmt.Fprint(std.errOut, helpText("recorder"))
-		return usageError{errors.New("no command given")}
+		return usage.Wrap(errors.New("no command given"))
 	}
 	root.SuggestionsMinimumDistance = 3 // "replya" is 2 from replay
 	root.SetIn(std.in)
 	root.SetOut(std.out)
 	root.SetErr(std.errOut)
 	root.SetVersionTemplate("recorder {{.Version}}\n")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usage.Wrap(err) })
 	defaultHelp := root.HelpFunc()
 	root.SetHelpFunc(func(cmd *cobra.Command, args []string) {
 		if !writeHelp(cmd) {
@@ -94,7 +94,7 @@ func usageOfBuiltins(root *cobra.Command) {
 			run := c.Run
 			c.Run, c.RunE = nil, func(c *cobra.Command, args []string) error {
 				if cmd, _, err := root.Find(args); cmd == nil || err != nil || cmd == root && len(args) > 0 {
-					return usageError{fmt.Errorf("help: unknown command %q (see 'recorder --help')", strings.Join(args, " "))}
+					return usage.Errorf("help: unknown command %q (see 'recorder --help')", strings.Join(args, " "))
 				}
 				run(c, args)
 				return nil
@@ -102,7 +102,7 @@ func usageOfBuiltins(root *cobra.Command) {
 		case "completion":
 			c.RunE = func(c *cobra.Command, args []string) error {
 				if len(args) > 0 {
-					return usageError{fmt.Errorf("unknown command %q for %q (bash, zsh, fish, powershell)", args[0], c.CommandPath())}
+					return usage.Errorf("unknown command %q for %q (bash, zsh, fish, powershell)", args[0], c.CommandPath())
 				}
 				return c.Help()
 			}
@@ -111,7 +111,7 @@ func usageOfBuiltins(root *cobra.Command) {
 				if args := sub.Args; args != nil {
 					sub.Args = func(c *cobra.Command, a []string) error {
 						if err := args(c, a); err != nil {
-							return usageError{err}
+							return usage.Wrap(err)
 						}
 						return nil
 					}
@@ -154,7 +154,7 @@ func command(use, short string, args cobra.PositionalArgs, reg func(*pflag.FlagS
 func argsBetween(min, max int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if n := len(args); n < min || max >= 0 && n > max {
-			return usageError{fmt.Errorf("%s: wrong number of arguments (%d; see 'recorder %s --help')", cmd.Name(), n, cmd.Name())}
+			return usage.Errorf("%s: wrong number of arguments (%d; see 'recorder %s --help')", cmd.Name(), n, cmd.Name())
 		}
 		return nil
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/recorder-dev/recorder/internal/runner"
 	"github.com/recorder-dev/recorder/internal/sandbox"
+	"github.com/recorder-dev/recorder/internal/usage"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 )
@@ -87,14 +88,14 @@ func (cfg *runConfig) register(fs *pflag.FlagSet) {
 
 func (cfg *runConfig) check(args []string) error {
 	if cfg.profile == "" {
-		return usageError{errors.New("--profile is required")}
+		return usage.Wrap(errors.New("--profile is required"))
 	}
 	if cfg.on() && !cfg.report {
-		return usageError{errors.New("--json writes the report: not with --report=false")}
+		return usage.Wrap(errors.New("--json writes the report: not with --report=false"))
 	}
 	cfg.args = args
 	if len(cfg.args) == 0 {
-		return usageError{errNoProgram}
+		return usage.Wrap(errNoProgram)
 	}
 	return nil
 }
@@ -107,7 +108,7 @@ func parseRunFlags(args []string) (*runConfig, error) {
 	fs.SetInterspersed(false)
 	cfg.register(fs)
 	if err := fs.Parse(args); err != nil {
-		return nil, usageError{err}
+		return nil, usage.Wrap(err)
 	}
 	return cfg, cfg.check(fs.Args())
 }

@@ -13,13 +13,14 @@ import (
 	"testing"
 
 	"github.com/recorder-dev/recorder/internal/runner"
+	"github.com/recorder-dev/recorder/internal/usage"
 	"github.com/recorder-dev/recorder/pipeline"
 )
 
 func TestRunFlags(t *testing.T) {
 	for _, args := range [][]string{{"--", "true"}, {"--profile", "p.json"}, {"--profile", "p.json", "--"}} {
 		_, err := parseRunFlags(args)
-		var ue usageError
+		var ue usage.Error
 		if !errors.As(err, &ue) {
 			t.Errorf("%q: err = %v, want a usage error", args, err)
 		}

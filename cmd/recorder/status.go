@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/recorder-dev/recorder/internal/buildinfo"
+	"github.com/recorder-dev/recorder/internal/usage"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 	"github.com/recorder-dev/recorder/safefile"
@@ -98,7 +99,7 @@ func (j *jsonFlag) checkDir(dir string) error {
 		same = errA == nil && errB == nil && os.SameFile(a, b)
 	}
 	if same {
-		return usageError{fmt.Errorf("--json=%s: in the output directory %s, where a group's profile may have its name", j.json, dir)}
+		return usage.Errorf("--json=%s: in the output directory %s, where a group's profile may have its name", j.json, dir)
 	}
 	return nil
 }
@@ -122,7 +123,7 @@ func (j *jsonFlag) write(w io.Writer, v any) error {
 		}
 		return nil
 	}
-	if err := profilegen.WriteOutput(j.json, w, buf.Bytes()); err != nil {
+	if err := safefile.WriteOutput(j.json, w, buf.Bytes()); err != nil {
 		return fmt.Errorf("--json: %w", err)
 	}
 	return nil

@@ -2,12 +2,12 @@ package main
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/recorder-dev/recorder/internal/runner"
+	"github.com/recorder-dev/recorder/internal/usage"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profiletool"
 )
@@ -34,7 +34,7 @@ type toolCmd struct {
 }
 
 // command makes the cobra command of t. profiletool.ErrFound is exit
-// status 1, like diff(1)'s; profiletool.UsageError is 2.
+// status 1, like diff(1)'s; a usage.Error is 2.
 func (t toolCmd) command(std stdio) *cobra.Command {
 	o := &toolOpts{}
 	return command(t.use, t.short, argsBetween(t.min, t.max),
@@ -46,14 +46,15 @@ func (t toolCmd) command(std stdio) *cobra.Command {
 
 // toolErr is the error a toolkit command returns for err.
 func toolErr(err error, trouble int) error {
-	var ue profiletool.UsageError
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, profiletool.ErrFound):
 		return runner.ExitError{Code: 1} // what was found is printed already
-	case errors.As(err, &ue):
-		return usageError{err}
+	case errors.Is(err, profiletool.ErrNoProfile):
+		return usage.Errorf("--profile is required")
+	case errors.As(err, new(usage.Error)):
+		return err
 	case errors.Is(err, pipeline.ErrNothingKept):
 		return statusError{exitEmpty, err}
 	case trouble != 1:
@@ -108,7 +109,7 @@ var (
 		}, func(_ *cobra.Command, o *toolOpts, files []string, std stdio) error {
 			f, err := profiletool.ParseFormat(o.format)
 			if err != nil {
-				return usageError{fmt.Errorf("--format: %w", err)}
+				return usage.Errorf("--format: %w", err)
 			}
 			return profiletool.ConvertFile(std.out, std.errOut, o.out, f, o.name, files[0])
 		}}
@@ -140,11 +141,14 @@ var (
 				}
 				return err
 			}
-			sel := pipeline.Select{Exe: o.exe, Comm: o.comm, UID: o.uid, AUID: o.auid}
-			if !o.on() {
-				return allow(profiletool.CheckLogs(cmd.Context(), std.out, std.in, o.profile, sel, o.strict, logs...))
+			filter, err := newFilter(pipeline.Select{Exe: o.exe, Comm: o.comm, UID: o.uid, AUID: o.auid})
+			if err != nil {
+				return err
 			}
-			j, err := profiletool.CheckLogsJSON(cmd.Context(), std.in, o.profile, sel, o.strict, logs...)
+			if !o.on() {
+				return allow(profiletool.CheckLogs(cmd.Context(), std.out, std.in, o.profile, filter, o.strict, logs...))
+			}
+			j, err := profiletool.CheckLogsJSON(cmd.Context(), std.in, o.profile, filter, o.strict, logs...)
 			return writeToolJSON(o, std, j, func(j *profiletool.CheckJSON, c int) { j.ExitCode = c }, allow(err), 2)
 		}}
 	profile = toolCmd{"profile --recording [--from FILE] | --runtime-default [flags]", "the safe, quiet profile to record under; Docker's default", 0, 0, 1,
@@ -157,8 +161,16 @@ var (
 			o.f.register(fs)
 		}, func(_ *cobra.Command, o *toolOpts, _ []string, std stdio) error {
 			if o.recording == o.rtDefault {
-				return usageError{errors.New("give --recording or --runtime-default")}
+				return usage.Wrap(errors.New("give --recording or --runtime-default"))
 			}
-			return profiletool.ProfileFile(std.out, o.out, o.f.f, o.recording, o.from, o.logDenials)
+			err := profiletool.ProfileFile(std.out, o.out, o.f.f, o.recording, o.from, o.logDenials)
+			if errors.Is(err, profiletool.ErrNotRecording) {
+				flag := "--log-denials"
+				if o.from != "" {
+					flag = "--from"
+				}
+				return usage.Errorf("%s goes with --recording", flag)
+			}
+			return err
 		}}
 )

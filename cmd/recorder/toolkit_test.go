@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/recorder-dev/recorder/internal/golden"
 	"github.com/recorder-dev/recorder/profilegen"
 )
 
@@ -68,7 +69,7 @@ func TestToolkitGolden(t *testing.T) {
 			}
 			out, errOut, code := recorder(t, tt.args...)
 			got := fmt.Sprintf("$ recorder %s\n%s--- stderr ---\n%s--- exit status %d\n", strings.Join(tt.args, " "), out, errOut, code)
-			golden(t, filepath.Join(toolkitDir, tt.name+".golden"), got)
+			golden.Check(t, filepath.Join(toolkitDir, tt.name+".golden"), got)
 		})
 	}
 }
@@ -254,7 +255,7 @@ func TestReplayExplain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, filepath.Join(toolkitDir, "replay-explain.golden"), string(got))
+	golden.Check(t, filepath.Join(toolkitDir, "replay-explain.golden"), string(got))
 	_, _, err = replay(t, nil, "-q", "-o", filepath.Join(dir, "p.json"), "--explain", filepath.Join(dir, "no/dir/e.tsv"), filepath.Join(logsDir, "tutorial.log"))
 	if code := exitCode(err, &bytes.Buffer{}); code != 1 {
 		t.Errorf("unwritable --explain: exit %d (%v)", code, err)

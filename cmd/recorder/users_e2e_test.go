@@ -89,7 +89,7 @@ func TestRecordUsersMix(t *testing.T) {
 		if len(found) != 1 {
 			t.Fatalf("%v: no profile of /usr/bin/true: %q\n%s", tc.flags, found, summary)
 		}
-		names := profiletest.Allowed(readProfileFile(t, found[0]))
+		names := profiletest.Allowed(profiletest.Read(t, found[0]))
 		for _, c := range evilCalls {
 			if slices.Contains(names, c) != tc.evil {
 				t.Errorf("%v: /usr/bin/true allows %s: %v; want %v", tc.flags, c, !tc.evil, tc.evil)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/recorder-dev/recorder/internal/buildinfo"
 	"github.com/recorder-dev/recorder/internal/containers"
+	"github.com/recorder-dev/recorder/internal/usage"
 	"github.com/recorder-dev/recorder/internal/watch"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
@@ -45,8 +46,13 @@ func (cfg *watchConfig) run(ctx context.Context, std stdio) error {
 	stop := cfg.publish.start(ctx, cfg.Logger)
 	err = watch.Run(ctx, cfg.Config)
 	stop()
-	if errors.Is(err, watch.ErrMetricsAddr) {
-		return usageError{err}
+	var me *watch.MetricsAddrError
+	var oe *watch.OptionError
+	switch {
+	case errors.As(err, &me):
+		return usage.Errorf("--metrics-addr: %w", me.Err)
+	case errors.As(err, &oe):
+		return fmt.Errorf("%s: %w", watchFlags[oe.Option], oe.Err)
 	}
 	if err != nil || sum.Counts == nil {
 		return err
@@ -136,6 +142,9 @@ func (cfg *watchConfig) check(args []string, logOut io.Writer) error {
 	return cfg.publish.setup(cfg)
 }
 
+// watchFlags are the flags of watch.Config's fields.
+var watchFlags = map[string]string{"Output.Dir": "--output-dir", "Explain": "--explain", "Tee": "--tee"}
+
 // parseWatchFlags parses watch's command line as the command does.
 func parseWatchFlags(args []string, logOut io.Writer) (*watchConfig, error) {
 	cfg := &watchConfig{}
@@ -143,7 +152,7 @@ func parseWatchFlags(args []string, logOut io.Writer) (*watchConfig, error) {
 	fs.SetOutput(io.Discard)
 	cfg.register(fs)
 	if err := fs.Parse(args); err != nil {
-		return nil, usageError{err}
+		return nil, usage.Wrap(err)
 	}
 	return cfg, cfg.check(fs.Args(), logOut)
 }
@@ -166,10 +175,12 @@ func checkWatchConfig(cfg *watchConfig, src string, rest []string) error {
 		err = fmt.Errorf("--log-level: %q is not debug, info, warn or error", cfg.logLevel)
 	}
 	if err == nil {
-		cfg.Source, err = source.ParseSpec(src)
+		if cfg.Source, err = source.ParseSpec(src); err != nil {
+			err = fmt.Errorf("--source %w", err)
+		}
 	}
 	if err != nil {
-		return usageError{err}
+		return usage.Wrap(err)
 	}
 	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -23,6 +22,7 @@ import (
 	"github.com/recorder-dev/recorder/internal/audittest"
 	"github.com/recorder-dev/recorder/internal/profiletest"
 	"github.com/recorder-dev/recorder/internal/sandbox"
+	"github.com/recorder-dev/recorder/internal/usage"
 	"github.com/recorder-dev/recorder/source"
 )
 
@@ -56,7 +56,7 @@ func TestWatchFlags(t *testing.T) {
 		{"-d", dir, "extra"},
 	} {
 		err := run(context.Background(), append([]string{"watch"}, args...), nil, &bytes.Buffer{}, &bytes.Buffer{})
-		var ue usageError
+		var ue usage.Error
 		if !errors.As(err, &ue) {
 			t.Errorf("watch %q: err = %v, want a usage error", args, err)
 		}
@@ -71,7 +71,7 @@ func TestWatchJSONInOutputDir(t *testing.T) {
 	dir := t.TempDir()
 	for _, json := range []string{filepath.Join(dir, "summary.json"), filepath.Join(dir, ".", "x.json"), filepath.Join(dir, "sub", "..", "x.json")} {
 		_, err := parseWatchFlags([]string{"-d", dir, "--json=" + json}, io.Discard)
-		var ue usageError
+		var ue usage.Error
 		if !errors.As(err, &ue) {
 			t.Errorf("watch -d %s --json=%s: err = %v, want a usage error", dir, json, err)
 		}
@@ -272,7 +272,7 @@ func TestWatchStopAndMerge(t *testing.T) {
 	path := filepath.Join(logDir, "syslog")
 	f := watchOpenLog(t, path)
 	for i, part := range [][]string{lines[:half], lines[half:]} {
-		addr := watchFreeAddr(t)
+		addr := freeAddr(t)
 		w := startWatch(t, "--source", "syslog:"+path, "-d", dir, "--flush-interval", "1h", "--base", "none", "--metrics-addr", addr)
 		w.waitFor(t, "the follower", 5*time.Second, func() bool { return strings.Contains(w.log.String(), "following file") })
 		watchAppend(t, f, part)
@@ -320,7 +320,7 @@ func TestWatchSIGTERM(t *testing.T) {
 	dir, logDir := t.TempDir(), t.TempDir()
 	path := filepath.Join(logDir, "syslog")
 	f := watchOpenLog(t, path)
-	addr := watchFreeAddr(t)
+	addr := freeAddr(t)
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), watchMainEnv+"=1",
 		"RECORDER_TEST_ARGS=watch --source syslog:"+path+" -d "+dir+" --flush-interval 1h --base none --metrics-addr "+addr)
@@ -349,16 +349,6 @@ func TestWatchSIGTERM(t *testing.T) {
 	if got, want := profiletest.AllowedInDir(t, dir), profiletest.Replayed(t, lines); !slices.Equal(got, want) {
 		t.Errorf("profile allows %v, want %v", got, want)
 	}
-}
-
-func watchFreeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 func watchMetrics(addr string) string {

@@ -3,7 +3,7 @@ package buildinfo
 import (
 	"runtime/debug"
 
-	"github.com/recorder-dev/recorder/profilegen"
+	"github.com/recorder-dev/recorder/syscalls"
 )
 
 // Version returns the recorder module's version: the tag a `go install
@@ -42,5 +42,5 @@ func version(bi *debug.BuildInfo) string {
 // String is what `recorder version` prints after "recorder ": the version
 // and the syscall table's Linux version.
 func String() string {
-	return Version() + " (syscall table: Linux " + profilegen.SyscallTableKernel() + ")"
+	return Version() + " (syscall table: Linux " + syscalls.TableKernel() + ")"
 }

@@ -17,7 +17,7 @@ func (s *Setup) follow(mode string) error {
 		s.tracker, s.Attributor.Events = t, t
 		return nil
 	case mode == "on":
-		return fmt.Errorf("--process-events on: %w", err)
+		return &OptionError{"Events", fmt.Errorf("on: %w", err)}
 	}
 	remedy := "give the recorder CAP_BPF and CAP_PERFMON (or run it as root) on a kernel with BTF"
 	if errors.Is(err, ErrNoUnified) {

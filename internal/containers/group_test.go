@@ -9,6 +9,7 @@ import (
 
 	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/cgroup"
+	"github.com/recorder-dev/recorder/internal/usage"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
 )
@@ -145,7 +146,7 @@ func TestConfigure(t *testing.T) {
 
 func errorsIsUsage(err error) bool { return err != nil && isUsage(err) }
 
-func isUsage(err error) bool { return errors.Is(err, ErrUsage) }
+func isUsage(err error) bool { return errors.As(err, new(usage.Error)) }
 
 func containerOf(id string) cgroup.Container { return cgroup.Container{ID: id, PodUID: podUID} }
 

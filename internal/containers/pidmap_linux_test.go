@@ -5,10 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/recorder-dev/recorder/internal/attacker"
 	"github.com/recorder-dev/recorder/safefile"
 )
 
@@ -17,39 +17,14 @@ import (
 // append through a link to any file), and so is a directory any user can
 // write; a regular file is appended to.
 func TestCreatePIDMapPlanted(t *testing.T) {
-	dir := t.TempDir()
-	secret := filepath.Join(t.TempDir(), "secret")
-	os.WriteFile(secret, []byte("keep\n"), 0o600)
-	for name, plant := range map[string]func(string) error{
-		"link":   func(p string) error { return os.Symlink(secret, p) },
-		"fifo":   func(p string) error { return syscall.Mkfifo(p, 0o666) },
-		"device": func(p string) error { return os.Symlink("/dev/full", p) },
-	} {
-		path := filepath.Join(dir, name)
-		if err := plant(path); err != nil {
-			t.Fatal(err)
+	dir := attacker.RefusePlanted(t, func(path string) error {
+		w, err := CreatePIDMap(path)
+		if err == nil {
+			w.AddProcess(1, time.Now(), nil)
+			w.Close()
 		}
-		done := make(chan error, 1)
-		go func() {
-			w, err := CreatePIDMap(path)
-			if err == nil {
-				w.AddProcess(1, time.Now(), nil)
-				w.Close()
-			}
-			done <- err
-		}()
-		select {
-		case err := <-done:
-			if err == nil || !strings.Contains(err.Error(), "pid map") {
-				t.Errorf("%s: err = %v, want a refusal", name, err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatalf("%s: opening the pid map blocked", name)
-		}
-	}
-	if got, _ := os.ReadFile(secret); string(got) != "keep\n" {
-		t.Errorf("written through the link: %q", got)
-	}
+		return err
+	}, func(err error) bool { return strings.Contains(err.Error(), "pid map") })
 
 	open := filepath.Join(t.TempDir(), "open")
 	os.Mkdir(open, 0o700)

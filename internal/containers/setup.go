@@ -2,11 +2,11 @@ package containers
 
 import (
 	"errors"
-	"fmt"
 	"log/slog"
 	"slices"
 
 	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/internal/usage"
 	"github.com/recorder-dev/recorder/pipeline"
 )
 
@@ -28,20 +28,25 @@ type Options struct {
 	Log           *slog.Logger
 }
 
-// ErrUsage: a bad combination of flags. errors.Is(err, ErrUsage) tells
-// them; their text does not name it.
-var ErrUsage = errors.New("usage")
+// OptionError is an Options value that Configure cannot take, or whose
+// use failed: Option names the field ("Container", "Pod", "Events",
+// "PIDMap"), and the command words it with its flag. A value the user got
+// wrong wraps a usage.Error.
+type OptionError struct {
+	Option string
+	Err    error
+}
 
-// usage marks err as a usage error.
-type usage struct{ error }
+func (e *OptionError) Error() string { return e.Option + ": " + e.Err.Error() }
+func (e *OptionError) Unwrap() error { return e.Err }
 
-func (u usage) Is(target error) bool { return target == ErrUsage }
-func (u usage) Unwrap() error        { return u.error }
+// ErrNotGrouped: Options.Pod or Namespace without a container or pod
+// grouping (an OptionError of Pod).
+var ErrNotGrouped = errors.New("selects the profiles of containers or pods: group by container or pod")
 
 // ErrReplay: replay cannot attribute records to containers without a pid
-// map: the processes that made them are gone.
-var ErrReplay = errors.New("replay cannot know a line's container: the processes that made the records are gone and a log line holds only a pid; " +
-	"capture with 'recorder watch --tee LOG --pid-map MAP' and replay LOG with --pid-map MAP, or record live with 'recorder watch --group-by container'")
+// map (Options.PIDMap): the processes that made them are gone.
+var ErrReplay = errors.New("replay cannot know a line's container: the processes that made the records are gone and a log line holds only a pid")
 
 // Setup is what Configure added to a pipeline. Close it when done.
 type Setup struct {
@@ -93,23 +98,24 @@ func (s *Setup) Close() error {
 // that attributes records (live: from /proc; replay: from a pid map), the
 // --container filter, and for the container and pod groupings the Namer
 // with its CRI resolver. It returns nil when no flag asks for containers.
-// A bad combination is an error wrapping ErrUsage.
+// A bad value or combination is a usage.Error (in an *OptionError, but
+// ErrReplay).
 func Configure(cfg *pipeline.Config, o Options) (*Setup, error) {
 	byContainer := cfg.GroupBy == GroupContainer || cfg.GroupBy == GroupPod
 	if !byContainer && o.Container == "" && o.Pod == "" && o.Namespace == "" && o.PIDMap == "" {
 		return nil, nil
 	}
 	if (o.Pod != "" || o.Namespace != "") && !byContainer {
-		return nil, usage{errors.New("--pod and --namespace select the profiles of containers or pods: use --group-by container or pod")}
+		return nil, &OptionError{"Pod", usage.Wrap(ErrNotGrouped)}
 	}
 	if o.Container != "" && (len(o.Container) > 64 || !hexDigits(o.Container)) {
-		return nil, usage{fmt.Errorf("--container %q: want a container ID or its first hex digits", o.Container)}
+		return nil, &OptionError{"Container", usage.Errorf("%q: want a container ID or its first hex digits", o.Container)}
 	}
 	if !o.Live && o.PIDMap == "" {
-		return nil, usage{ErrReplay}
+		return nil, usage.Wrap(ErrReplay)
 	}
 	if o.Events != "" && o.Events != "auto" && o.Events != "on" && o.Events != "off" {
-		return nil, usage{fmt.Errorf("--process-events %q: want auto, on or off", o.Events)}
+		return nil, &OptionError{"Events", usage.Errorf("%q: want auto, on or off", o.Events)}
 	}
 	s := &Setup{log: o.Log}
 	var runtimes *Runtimes
@@ -139,7 +145,7 @@ func Configure(cfg *pipeline.Config, o Options) (*Setup, error) {
 	} else {
 		m, err := ReadPIDMapFile(o.PIDMap)
 		if err != nil {
-			return nil, fmt.Errorf("--pid-map: %w", err)
+			return nil, &OptionError{"PIDMap", err}
 		}
 		static = m.Names()
 		m.Runtimes = runtimes

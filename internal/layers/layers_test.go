@@ -18,10 +18,13 @@ const module = "github.com/recorder-dev/recorder/"
 // only packages of a lower rank. A package missing here fails the test, so
 // a new one is placed on purpose.
 var rank = map[string]int{
-	// The leaves: records, cgroup paths, /proc, process events, safe files.
-	"audit": 0, "cgroup": 0, "safefile": 0, "internal/procfs": 0, "internal/procev": 0,
-	"internal/testlock": 0, "internal/usage": 0, "internal/imagetar": 0, "profilegen/internal/mksyscalls": 0,
-	// Profiles: names, the set of calls, building and encoding.
+	// The leaves: records, the ABIs and their calls' names, cgroup paths,
+	// /proc, process events, safe files.
+	"audit": 0, "syscalls": 0, "syscalls/internal/mksyscalls": 0,
+	"cgroup": 0, "safefile": 0, "internal/procfs": 0, "internal/procev": 0,
+	"internal/testlock": 0, "internal/usage": 0, "internal/imagetar": 0,
+	"internal/golden": 0, // for tests only (testOnly)
+	// Profiles: the set of calls, building and encoding.
 	"profilegen": 1, "internal/sandbox": 1,
 	// The road of a record.
 	"pipeline": 2, "internal/buildinfo": 2,
@@ -37,9 +40,12 @@ var rank = map[string]int{
 // forbidden are imports the ranks allow that would still run against the
 // road: a source knows lines, not profiles.
 var forbidden = map[string][]string{
-	"source":   {"profilegen", "profiletool"},
+	"source":   {"profilegen", "profiletool", "syscalls"},
 	"pipeline": {"source"},
 }
+
+// testOnly are packages of tests: no non-test file imports them.
+var testOnly = map[string]bool{"internal/golden": true}
 
 // TestLayers reads every non-test Go file of the module (all build tags)
 // and checks each import of the module's own packages against rank.
@@ -66,6 +72,9 @@ func TestLayers(t *testing.T) {
 				t.Errorf("%s imports %s, which has no rank", p, dep)
 			case d >= r:
 				t.Errorf("%s (rank %d) imports %s (rank %d): an import that runs up the layers", p, r, dep, d)
+			}
+			if testOnly[dep] {
+				t.Errorf("%s imports %s, which is for tests only", p, dep)
 			}
 			for _, f := range forbidden[p] {
 				if dep == f {
@@ -123,4 +132,48 @@ func moduleImports(t *testing.T, root string) map[string]map[string]bool {
 		t.Fatalf("no go.mod at %s: %v", root, err)
 	}
 	return out
+}
+
+// TestEveryTestTakesUpdate: the test files of every package import package
+// golden, which registers -update, so that go test ./... -update runs: a
+// test binary without the flag fails on it, and the whole run with it.
+func TestEveryTestTakesUpdate(t *testing.T) {
+	fset := token.NewFileSet()
+	tested := map[string]bool{} // package dir -> imports golden
+	err := filepath.WalkDir("../..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != "../.." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		dir := filepath.Dir(path)
+		for _, imp := range f.Imports {
+			if p, _ := strconv.Unquote(imp.Path.Value); p == module+"internal/golden" {
+				tested[dir] = true
+			}
+		}
+		if !tested[dir] {
+			tested[dir] = false
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tested) < 10 {
+		t.Fatalf("found %d packages with tests: not the module's root?", len(tested))
+	}
+	for dir, ok := range tested {
+		if !ok && filepath.ToSlash(dir) != "../../internal/golden" {
+			t.Errorf("%s: no test file imports internal/golden, so its test binary has no -update (add update_test.go)", dir)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package profiletest
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,6 +28,21 @@ func Lines(t testing.TB, path string) []string {
 		lines = lines[:len(lines)-1]
 	}
 	return lines
+}
+
+// Read returns the OCI profile of the JSON file at path, decoded as it
+// is, without profilegen's checks (a test may read what they refuse).
+func Read(t testing.TB, path string) *specs.LinuxSeccomp {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p specs.LinuxSeccomp
+	if err := json.Unmarshal(data, &p); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return &p
 }
 
 // Allowed returns the names p's SCMP_ACT_ALLOW rules hold, in rule order.

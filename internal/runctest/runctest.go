@@ -167,13 +167,7 @@ func (r *Runc) cmd(args ...string) *exec.Cmd {
 // deleted, and its cgroup removed, when the test ends.
 func (r *Runc) Command(t testing.TB, b *Bundle, id string) []string {
 	t.Helper()
-	data, err := json.MarshalIndent(b.Spec, "", " ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(b.Dir, "config.json"), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	b.writeConfig(t)
 	t.Cleanup(func() { r.remove(t, id, b.Spec.Linux.CgroupsPath) })
 	path, _ := exec.LookPath("runc")
 	return []string{path, "--root", r.root, "run", "--bundle", b.Dir, id}
@@ -184,13 +178,7 @@ func (r *Runc) Command(t testing.TB, b *Bundle, id string) []string {
 // deleted, and its cgroup removed, when the test ends.
 func (r *Runc) Run(t testing.TB, b *Bundle, id string, log *os.File) int {
 	t.Helper()
-	data, err := json.MarshalIndent(b.Spec, "", " ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(b.Dir, "config.json"), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	b.writeConfig(t)
 	pidFile := filepath.Join(b.Dir, "pid-"+id)
 	cmd := r.cmd("run", "-d", "--pid-file", pidFile, id)
 	cmd.Dir = b.Dir
@@ -280,3 +268,15 @@ func RemoveCgroup(path string) {
 
 // Describe is for failure messages: the container's status.
 func (r *Runc) Describe(id string) string { return fmt.Sprintf("%s: %s", id, r.Status(id)) }
+
+// writeConfig writes the bundle's config.json from its Spec.
+func (b *Bundle) writeConfig(t testing.TB) {
+	t.Helper()
+	data, err := json.MarshalIndent(b.Spec, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(b.Dir, "config.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -31,16 +31,12 @@ type ReportJSON struct {
 	Warnings    []string         `json:"warnings"`
 }
 
-// DeniedCallJSON is a call the profile denied, and the change to the
-// profile that allows it.
+// DeniedCallJSON is a call the profile denied, as the summary's JSON
+// says one (its fields first), and the change to the profile that allows
+// it.
 type DeniedCallJSON struct {
-	Name    string `json:"name"`
-	Arch    string `json:"arch"`
-	Action  string `json:"action"`
-	Records uint64 `json:"records"`
-	PID     int32  `json:"pid"`
-	Comm    string `json:"comm"`
-	Fix     string `json:"fix"`
+	pipeline.DeniedJSON
+	Fix string `json:"fix"`
 }
 
 // UnknownJSON is a denied or logged number with no name.
@@ -77,7 +73,7 @@ func ReportJSONOf(res *Result, p *specs.LinuxSeccomp, name, program string) (Rep
 		j.LoggedCalls = len(rep.Observed)
 	}
 	for _, v := range rep.Violations {
-		j.Denied = append(j.Denied, DeniedCallJSON{v.Name, v.Arch, v.Action.OCI(), v.Count, v.PID, v.Comm, FixFor(p, v.Arch, v.Name)})
+		j.Denied = append(j.Denied, DeniedCallJSON{pipeline.DeniedJSON{Name: v.Name, Arch: v.Arch, Action: v.Action.OCI(), Records: v.Count, PID: v.PID, Comm: v.Comm}, FixFor(p, v.Arch, v.Name)})
 	}
 	for _, u := range rep.Unknown {
 		j.Unknown = append(j.Unknown, UnknownJSON{u.Arch, u.Nr, u.Action.String(), u.Count})

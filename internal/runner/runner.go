@@ -13,6 +13,7 @@ import (
 	"github.com/recorder-dev/recorder/audit"
 	"github.com/recorder-dev/recorder/internal/sandbox"
 	"github.com/recorder-dev/recorder/pipeline"
+	"github.com/recorder-dev/recorder/syscalls"
 )
 
 // Run is a program to run under a filter while the records of its process
@@ -133,7 +134,7 @@ func selfExe() (string, error) {
 // runs a program under.
 func LoggingProfile() *specs.LinuxSeccomp {
 	p := &specs.LinuxSeccomp{DefaultAction: specs.ActLog}
-	if native, ok := audit.NativeArch(); ok {
+	if native, ok := syscalls.NativeArch(); ok {
 		p.Architectures = append(p.Architectures, specs.Arch(native.OCI))
 		for _, c := range native.Companions() {
 			p.Architectures = append(p.Architectures, specs.Arch(c.OCI))

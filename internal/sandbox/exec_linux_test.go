@@ -13,6 +13,7 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/recorder-dev/recorder/internal/profiletest"
 	"github.com/recorder-dev/recorder/internal/testlock"
 )
 
@@ -47,7 +48,7 @@ func start(t *testing.T, p *specs.LinuxSeccomp, args ...string) (*Cmd, string, e
 // ENOSPC: the program sees the profile's errno, and everything else works.
 func TestExecErrnoRet(t *testing.T) {
 	needRoot(t)
-	_, out, err := start(t, loadProfile(t, "testdata/args.json"), "mkdir", t.TempDir()+"/x")
+	_, out, err := start(t, profiletest.Read(t, "testdata/args.json"), "mkdir", t.TempDir()+"/x")
 	if err == nil {
 		t.Fatalf("mkdir succeeded under a profile that denies it: %s", out)
 	}
@@ -132,7 +133,7 @@ func TestExecFails(t *testing.T) {
 	}{
 		{allow, "no-such-program-here", 127, false, "no-such-program-here"},
 		{allow, notProgram, 126, false, "exec format error"},
-		{loadProfile(t, "../../testdata/tutorial/profiles/violation.json"), "true", 126, true, "denies execve (SCMP_ACT_ERRNO: 1, operation not permitted)"},
+		{profiletest.Read(t, "../../testdata/tutorial/profiles/violation.json"), "true", 126, true, "denies execve (SCMP_ACT_ERRNO: 1, operation not permitted)"},
 		{&specs.LinuxSeccomp{DefaultAction: specs.ActTrace}, "true", 126, true, "SCMP_ACT_TRACE"},
 	} {
 		_, _, err := start(t, tt.p, tt.prog)

@@ -7,7 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/syscalls"
 )
 
 // checkExec runs prog over the helper's own execve, with its real
@@ -18,7 +18,7 @@ import (
 // through: the kernel ends the process cleanly with SIGSYS, as it would
 // under a runtime. A program that cannot be simulated is let through too.
 func checkExec(prog []unix.SockFilter, a *argv) error {
-	native, ok := audit.NativeArch()
+	native, ok := syscalls.NativeArch()
 	if !ok {
 		return nil
 	}

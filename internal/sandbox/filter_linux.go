@@ -12,7 +12,7 @@ import (
 	seccomp "github.com/seccomp/libseccomp-golang"
 	"golang.org/x/sys/unix"
 
-	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/syscalls"
 )
 
 // filterSupported: this build has libseccomp, and can build and load
@@ -77,12 +77,12 @@ func (flt *Filter) build(p *specs.LinuxSeccomp, def seccomp.ScmpAction, opt Opti
 }
 
 // Arch converts an OCI architecture name such as "SCMP_ARCH_X86_64", by
-// the table of ABIs (audit.Arch) and libseccomp's name for it.
+// the table of ABIs (syscalls.Arch) and libseccomp's name for it.
 func Arch(oci string) (seccomp.ScmpArch, error) {
 	if !strings.HasPrefix(oci, "SCMP_ARCH_") {
 		return seccomp.ArchInvalid, fmt.Errorf("%w: architecture %q", ErrInvalid, oci)
 	}
-	a, ok := audit.ArchByOCI(oci)
+	a, ok := syscalls.ArchByOCI(oci)
 	if !ok {
 		return seccomp.ArchInvalid, fmt.Errorf("architecture %q: %w", oci, ErrUnsupported)
 	}

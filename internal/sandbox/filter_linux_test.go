@@ -3,11 +3,7 @@
 package sandbox
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,27 +11,14 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
-	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/internal/golden"
+	"github.com/recorder-dev/recorder/internal/profiletest"
+	"github.com/recorder-dev/recorder/syscalls"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // tutorialProfiles is the Kubernetes tutorial's profiles, copied into
 // testdata/tutorial (see its README).
 const tutorialProfiles = "../../testdata/tutorial/profiles"
-
-func loadProfile(t *testing.T, path string) *specs.LinuxSeccomp {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var p specs.LinuxSeccomp
-	if err := json.Unmarshal(b, &p); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return &p
-}
 
 // TestFilterGolden compares libseccomp's pseudo filter code of each profile
 // with a golden file: it shows the translation of actions, errnoRet,
@@ -50,7 +33,7 @@ func TestFilterGolden(t *testing.T) {
 	}
 	for _, path := range paths {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			f, err := New(loadProfile(t, path), Options{})
+			f, err := New(profiletest.Read(t, path), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -59,25 +42,13 @@ func TestFilterGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", strings.TrimSuffix(filepath.Base(path), ".json")+".pfc")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("pfc differs from %s (run with -update to accept):\n%s", golden, got)
-			}
+			golden.Check(t, filepath.Join("testdata", strings.TrimSuffix(filepath.Base(path), ".json")+".pfc"), got)
 		})
 	}
 }
 
 func TestFilterUnknownNames(t *testing.T) {
-	f, err := New(loadProfile(t, "testdata/args.json"), Options{})
+	f, err := New(profiletest.Read(t, "testdata/args.json"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +115,7 @@ func TestArch(t *testing.T) {
 // TestArchTable: every ABI of the table converts to libseccomp's, as
 // libseccomp-golang names it.
 func TestArchTable(t *testing.T) {
-	for _, a := range audit.Arches() {
+	for _, a := range syscalls.Arches() {
 		got, err := Arch(a.OCI)
 		if err != nil {
 			t.Errorf("%s: %v", a.OCI, err)

@@ -4,4 +4,8 @@
 // without its "[=true|false]" after every boolean flag and with a
 // bounded flag column, so that a long metavar does not push every flag's
 // text to the right.
+//
+// Error is the one error of a request the user got wrong: the libraries
+// return it (wrapped) for a bad value or combination, and the command
+// maps it to exit status 2.
 package usage

@@ -42,7 +42,7 @@ type Config struct {
 	Logger    *slog.Logger
 	// Explain is the output path to write, with the profiles, why each call
 	// is in them (from Pipeline.Explain, which must then be set): a file,
-	// or Output.W for "-" (profilegen.WriteOutput).
+	// or Output.W for "-" (safefile.WriteOutput).
 	Explain string
 	// Flushed, when set, is given the profiles of each flush that wrote
 	// them to the output dir (a publisher to an API server: it must not
@@ -130,7 +130,7 @@ func newDaemon(cfg Config) (*daemon, error) {
 		t, err := safefile.OpenTarget(cfg.Explain)
 		if err != nil {
 			d.cfg.Output.Close()
-			return nil, fmt.Errorf("--explain: %w", err)
+			return nil, &OptionError{"Explain", err}
 		}
 		d.explain = t
 	}
@@ -142,7 +142,7 @@ func newDaemon(cfg Config) (*daemon, error) {
 		}
 		if err != nil {
 			d.closeFiles()
-			return nil, fmt.Errorf("--tee: %w", err)
+			return nil, &OptionError{"Tee", err}
 		}
 		d.teeFile, d.tee = f, bufio.NewWriterSize(f, 64<<10)
 	}

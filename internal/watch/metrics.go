@@ -2,7 +2,6 @@ package watch
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -16,13 +15,14 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/internal/usage"
 )
 
 // serveMetrics serves Prometheus metrics at addr/metrics until stopped.
 func (d *daemon) serveMetrics(addr string) (stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMetricsAddr, err)
+		return nil, usage.Wrap(&MetricsAddrError{err})
 	}
 	ln = netutil.LimitListener(ln, metricsConns())
 	reg := prometheus.NewRegistry()
@@ -70,8 +70,12 @@ func metricsConns() int {
 	return maxMetricsConns
 }
 
-// ErrMetricsAddr: the metrics address cannot be listened on.
-var ErrMetricsAddr = errors.New("--metrics-addr")
+// MetricsAddrError: Config.MetricsAddr cannot be listened on (in a
+// usage.Error); the command words it with its flag.
+type MetricsAddrError struct{ Err error }
+
+func (e *MetricsAddrError) Error() string { return "metrics address: " + e.Err.Error() }
+func (e *MetricsAddrError) Unwrap() error { return e.Err }
 
 // The daemon's metrics. Counters are read from the daemon's own counts at
 // scrape time, so the hot path counts with plain integers under its lock.

@@ -12,6 +12,17 @@ import (
 	"github.com/recorder-dev/recorder/source"
 )
 
+// OptionError is a Config value whose file or directory Run refused or
+// could not open: Option names the field ("Output.Dir", "Explain",
+// "Tee"), and the command words it with its flag.
+type OptionError struct {
+	Option string
+	Err    error
+}
+
+func (e *OptionError) Error() string { return e.Option + ": " + e.Err.Error() }
+func (e *OptionError) Unwrap() error { return e.Err }
+
 // prepareDir makes the output dir if it is missing and opens it for the
 // daemon's life (profilegen.Output.Open, package safefile): one reached
 // through a link another user controls, or that another user can write, is
@@ -23,7 +34,7 @@ import (
 func (d *daemon) prepareDir() error {
 	if err := d.openDir(); err != nil {
 		if unsafePath(err) {
-			return fmt.Errorf("--output-dir: %w", err)
+			return &OptionError{"Output.Dir", err}
 		}
 		d.log.Error("open output dir; profiles stay in memory and are written when it works", "err", err)
 		return nil
@@ -70,7 +81,7 @@ func openTee(path string) (*os.File, error) { return safefile.OpenAppendFile(pat
 func checkTee(tee string, spec source.Spec) error {
 	for _, f := range spec.Files() {
 		if sameFile(tee, f) {
-			return fmt.Errorf("%w: %s is the file --source %s follows (%s)", pipeline.ErrOutputIsInput, tee, spec.Mode, f)
+			return fmt.Errorf("%w: %s is the file the %s source follows (%s)", pipeline.ErrOutputIsInput, tee, spec.Mode, f)
 		}
 	}
 	return nil

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/internal/attacker"
 	"github.com/recorder-dev/recorder/internal/audittest"
 	"github.com/recorder-dev/recorder/pipeline"
 	"github.com/recorder-dev/recorder/profilegen"
@@ -83,35 +83,13 @@ func TestWatchRefusesUnsafeDir(t *testing.T) {
 // at the tee's path is refused at the start, at once; a regular file is
 // appended to.
 func TestWatchTeePlanted(t *testing.T) {
-	dir := t.TempDir()
-	secret := filepath.Join(t.TempDir(), "secret")
-	os.WriteFile(secret, []byte("keep\n"), 0o600)
-	for name, plant := range map[string]func(string) error{
-		"link":   func(p string) error { return os.Symlink(secret, p) },
-		"fifo":   func(p string) error { return syscall.Mkfifo(p, 0o666) },
-		"device": func(p string) error { return os.Symlink("/dev/full", p) },
-	} {
-		path := filepath.Join(dir, name)
-		if err := plant(path); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() {
-			_, err := newDaemon(Config{Output: profilegen.Output{Dir: t.TempDir()}, Tee: path, FlushInterval: time.Second})
-			done <- err
-		}()
-		select {
-		case err := <-done:
-			if err == nil || !strings.Contains(err.Error(), "--tee") {
-				t.Errorf("%s: err = %v, want a refusal", name, err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatalf("%s: opening the --tee file blocked", name)
-		}
-	}
-	if got, _ := os.ReadFile(secret); string(got) != "keep\n" {
-		t.Errorf("written through the link: %q", got)
-	}
+	dir := attacker.RefusePlanted(t, func(path string) error {
+		_, err := newDaemon(Config{Output: profilegen.Output{Dir: t.TempDir()}, Tee: path, FlushInterval: time.Second})
+		return err
+	}, func(err error) bool {
+		var oe *OptionError
+		return errors.As(err, &oe) && oe.Option == "Tee"
+	})
 	var log audittest.Buffer
 	tee := filepath.Join(dir, "tee.log")
 	os.WriteFile(tee, []byte("before\n"), 0o644)
@@ -152,7 +130,8 @@ func TestWatchTeeIsSource(t *testing.T) {
 	} {
 		_, err := newDaemon(Config{Output: profilegen.Output{Dir: t.TempDir()}, FlushInterval: time.Second,
 			Source: source.Spec{Mode: "syslog", Path: c.follow}, Tee: c.tee})
-		if !errors.Is(err, pipeline.ErrOutputIsInput) || !strings.Contains(err.Error(), "--tee") {
+		var oe *OptionError
+		if !errors.Is(err, pipeline.ErrOutputIsInput) || !errors.As(err, &oe) || oe.Option != "Tee" {
 			t.Errorf("%s: err = %v, want ErrOutputIsInput", c.name, err)
 		}
 	}

@@ -1,11 +1,8 @@
-package profilegen
+package syscalls
 
 import (
 	"errors"
-	"slices"
 	"testing"
-
-	"github.com/recorder-dev/recorder/audit"
 )
 
 // The numbers below are the kernel's own tables
@@ -129,58 +126,6 @@ func TestNameCached(t *testing.T) {
 	}
 }
 
-func TestCompanions(t *testing.T) {
-	for _, tt := range []struct {
-		oci  string
-		want []string
-	}{
-		{"SCMP_ARCH_X86_64", []string{"SCMP_ARCH_X86", "SCMP_ARCH_X32"}},
-		{"SCMP_ARCH_AARCH64", []string{"SCMP_ARCH_ARM"}},
-		{"SCMP_ARCH_MIPS64", []string{"SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64N32"}},
-		{"SCMP_ARCH_MIPSEL64", []string{"SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64N32"}},
-		{"SCMP_ARCH_S390X", []string{"SCMP_ARCH_S390"}},
-		{"SCMP_ARCH_PPC64LE", nil},
-		{"SCMP_ARCH_RISCV64", nil},
-		{"SCMP_ARCH_X86", nil},
-	} {
-		got := Companions(tt.oci)
-		if !slices.Equal(got, tt.want) {
-			t.Errorf("Companions(%s) = %q; want %q", tt.oci, got, tt.want)
-		}
-	}
-	c := Companions("SCMP_ARCH_X86_64")
-	c[0] = "changed"
-	if Companions("SCMP_ARCH_X86_64")[0] != "SCMP_ARCH_X86" {
-		t.Error("Companions returned the shared table")
-	}
-}
-
-func TestArchByOCI(t *testing.T) {
-	for _, a := range append(allArches(), x32) {
-		got, ok := ArchByOCI(a.OCI)
-		if !ok || got != a {
-			t.Errorf("ArchByOCI(%s) = %+v, %v; want %+v", a.OCI, got, ok, a)
-		}
-	}
-	if _, ok := ArchByOCI("SCMP_ARCH_VAX"); ok {
-		t.Error("ArchByOCI(SCMP_ARCH_VAX) ok")
-	}
-}
-
-// x32 is the x32 ABI; it has no arch= value of its own.
-var x32, _ = audit.ArchByName("x32")
-
-// allArches is the ABIs of audit's table but x32.
-func allArches() []Arch {
-	var out []Arch
-	for _, a := range audit.Arches() {
-		if a != x32 {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
 func BenchmarkNameCached(b *testing.B) {
 	a, _, _ := ABI(0xc000003e, 0)
 	b.ReportAllocs()
@@ -253,7 +198,7 @@ func TestNameKernelNumbersOnly(t *testing.T) {
 		{"mipsel64n32", 6000 + 1000}, // past n32's range
 		{"arm", 5},                   // set_tls without __ARM_NR_BASE is open
 	} {
-		a, _ := audit.ArchByName(tt.name)
+		a, _ := ArchByName(tt.name)
 		got, err := Name(a, tt.nr)
 		if tt.name == "arm" {
 			if err != nil || got != "open" {
@@ -290,7 +235,7 @@ func TestNumber(t *testing.T) {
 		{"sheb", "execve", 11},
 		{"arm", "cacheflush", 0x0f0002},
 	} {
-		a, _ := audit.ArchByName(tt.name)
+		a, _ := ArchByName(tt.name)
 		got, err := Number(a, tt.call)
 		if err != nil || got != tt.want {
 			t.Errorf("Number(%s, %s) = %d, %v; want %d", tt.name, tt.call, got, err, tt.want)
@@ -307,7 +252,7 @@ func TestNumberUnknown(t *testing.T) {
 		{"amd64", "zzz_no_call"}, // past the last name
 		{"amd64", "READ"},        // names are lower case
 	} {
-		a, _ := audit.ArchByName(tt.name)
+		a, _ := ArchByName(tt.name)
 		if got, err := Number(a, tt.call); !errors.Is(err, ErrUnknownSyscall) {
 			t.Errorf("Number(%s, %q) = %d, %v; want ErrUnknownSyscall", tt.name, tt.call, got, err)
 		}
@@ -317,11 +262,11 @@ func TestNumberUnknown(t *testing.T) {
 	}
 }
 
-// TestNameNumberRoundTrip: on every ABI of audit's table, each number of
+// TestNameNumberRoundTrip: on every ABI of the table, each number of
 // the table names a call whose number is that number again, and the ABI
 // has exit_group and 300 calls or more.
 func TestNameNumberRoundTrip(t *testing.T) {
-	for _, a := range audit.Arches() {
+	for _, a := range Arches() {
 		if _, err := Number(a, "exit_group"); err != nil {
 			t.Errorf("%s: %v", a.Name, err)
 		}

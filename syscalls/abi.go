@@ -1,4 +1,4 @@
-package audit
+package syscalls
 
 import "runtime"
 
@@ -22,9 +22,9 @@ type Arch struct {
 	SyscallBase int64
 }
 
-// X32SyscallBit is __X32_SYSCALL_BIT: x32 calls come in with arch=c000003e,
+// X32Bit is __X32_SYSCALL_BIT: x32 calls come in with arch=c000003e,
 // as x86_64 calls do, and this bit set in the syscall number.
-const X32SyscallBit = 0x40000000
+const X32Bit = 0x40000000
 
 // AUDIT_ARCH_* values, as include/uapi/linux/audit.h makes them: the ELF
 // machine (EM_*, include/uapi/linux/elf-em.h) | __AUDIT_ARCH_64BIT
@@ -70,7 +70,7 @@ const (
 // big-endian is "sheb").
 var arches = []Arch{
 	{auditX86_64, "amd64", "SCMP_ARCH_X86_64", "amd64", 0},
-	{auditX86_64, "x32", "SCMP_ARCH_X32", "", X32SyscallBit},
+	{auditX86_64, "x32", "SCMP_ARCH_X32", "", X32Bit},
 	{auditI386, "x86", "SCMP_ARCH_X86", "386", 0},
 	{auditAArch64, "arm64", "SCMP_ARCH_AARCH64", "arm64", 0},
 	{auditARM, "arm", "SCMP_ARCH_ARM", "arm", 0},
@@ -133,7 +133,7 @@ func index[K comparable](key func(Arch) K) map[K]Arch {
 // Arches returns every ABI of the table, in a new slice.
 func Arches() []Arch { return append([]Arch(nil), arches...) }
 
-// ByAudit returns the ABI whose arch= value is v. For c000003e it is
+// ArchByAudit returns the ABI whose arch= value is v. For c000003e it is
 // x86_64: x32 calls print the same arch= and are told by their number (see
 // ABI). ok is false for 0 (a record of a kernel before 3.16) and for values
 // not in the table.
@@ -142,14 +142,14 @@ func ArchByAudit(v uint32) (Arch, bool) {
 	return a, ok
 }
 
-// ByOCI returns the ABI of an OCI architecture name such as
+// ArchByOCI returns the ABI of an OCI architecture name such as
 // "SCMP_ARCH_X86_64".
 func ArchByOCI(oci string) (Arch, bool) {
 	a, ok := byOCI[oci]
 	return a, ok
 }
 
-// ByName returns the ABI of a libseccomp name such as "amd64" or "x86"
+// ArchByName returns the ABI of a libseccomp name such as "amd64" or "x86"
 // (the names Arch.Name holds; libseccomp's aliases, such as "x86_64", are
 // not taken).
 func ArchByName(name string) (Arch, bool) {
@@ -157,7 +157,7 @@ func ArchByName(name string) (Arch, bool) {
 	return a, ok
 }
 
-// ByGOARCH returns the ABI that a Go build for goarch runs, such as
+// ArchByGOARCH returns the ABI that a Go build for goarch runs, such as
 // x86_64 for "amd64".
 func ArchByGOARCH(goarch string) (Arch, bool) {
 	a, ok := byGOARCH[goarch]
@@ -185,18 +185,15 @@ func (a Arch) Companions() []Arch {
 
 // ABI resolves arch= and syscall= to the ABI that made the call and the
 // number within that ABI's table. An x32 call (arch=c000003e with
-// X32SyscallBit set) keeps the bit: the kernel prints it, libseccomp's x32
+// X32Bit set) keeps the bit: the kernel prints it, libseccomp's x32
 // numbers hold it, and it is what a filter sees. An i386 call under a 64-bit
 // kernel carries its own arch= (40000003), so the compat= flag is not
 // needed. ok is false for an arch= not in the table, including 0 (records
 // from kernels before 3.16 have no arch=).
 func ABI(arch uint32, nr int64) (a Arch, sysnr int64, ok bool) {
-	if arch == auditX86_64 && nr >= 0 && nr&X32SyscallBit != 0 {
+	if arch == auditX86_64 && nr >= 0 && nr&X32Bit != 0 {
 		return byName["x32"], nr, true
 	}
 	a, ok = ArchByAudit(arch)
 	return a, nr, ok
 }
-
-// ABI is the package's ABI of the record's Arch and Syscall.
-func (r *Record) ABI() (a Arch, nr int64, ok bool) { return ABI(r.Arch, r.Syscall) }

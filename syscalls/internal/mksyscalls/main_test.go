@@ -9,24 +9,24 @@ import (
 	"testing"
 )
 
-// TestGeneratedUpToDate: the committed syscalls_gen.go is what the csv makes
-// (run go generate ./profilegen when it is not).
+// TestGeneratedUpToDate: the committed table_gen.go is what the csv makes
+// (run go generate ./syscalls when it is not).
 func TestGeneratedUpToDate(t *testing.T) {
 	f, err := os.Open("syscalls.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	want, err := generate(f, "profilegen", "internal/mksyscalls/syscalls.csv")
+	want, err := generate(f, "syscalls", "internal/mksyscalls/syscalls.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := os.ReadFile("../../syscalls_gen.go")
+	got, err := os.ReadFile("../../table_gen.go")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Error("profilegen/syscalls_gen.go is not what syscalls.csv makes: run go generate ./profilegen")
+		t.Error("syscalls/table_gen.go is not what syscalls.csv makes: run go generate ./syscalls")
 	}
 }
 

@@ -1,6 +1,6 @@
 //go:build linux && cgo
 
-package profilegen
+package syscalls
 
 import (
 	"fmt"
@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	seccomp "github.com/seccomp/libseccomp-golang"
-
-	"github.com/recorder-dev/recorder/audit"
 )
 
 // newInLibseccomp26 are the ABIs libseccomp 2.6.0 added: an older host
@@ -50,7 +48,7 @@ func hostArch(t *testing.T, a Arch) (seccomp.ScmpArch, bool) {
 // otherwise) fails; a number only the table names (a call newer than the
 // host library) is counted and logged.
 func TestNameAgreesWithLibseccomp(t *testing.T) {
-	for _, a := range audit.Arches() {
+	for _, a := range Arches() {
 		sa, ok := hostArch(t, a)
 		if !ok {
 			continue
@@ -86,7 +84,7 @@ func TestNameAgreesWithLibseccomp(t *testing.T) {
 // i386, which it turns into socketcall in filters; calls an ABI lacks) are
 // skipped: they say nothing of the kernel's number.
 func TestNumberAgreesWithLibseccomp(t *testing.T) {
-	for _, a := range audit.Arches() {
+	for _, a := range Arches() {
 		sa, ok := hostArch(t, a)
 		if !ok {
 			continue

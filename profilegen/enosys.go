@@ -4,6 +4,8 @@ import (
 	"slices"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/recorder-dev/recorder/syscalls"
 )
 
 // Durable profiles.
@@ -86,7 +88,7 @@ const (
 // architecture oci: the errnoRet a rule must carry for the ABI's libc to
 // see ENOSYS. ok is false for an architecture not in the table.
 func ENOSYS(oci string) (errno uint, ok bool) {
-	a, ok := ArchByOCI(oci)
+	a, ok := syscalls.ArchByOCI(oci)
 	if !ok {
 		return 0, false
 	}
@@ -114,14 +116,14 @@ func DurableRule(p *specs.LinuxSeccomp) (rule specs.LinuxSyscall, ok bool) {
 		return rule, false
 	}
 	var errno uint
-	var arches []Arch
+	var arches []syscalls.Arch
 	for _, oci := range p.Architectures {
 		e, known := ENOSYS(string(oci))
 		if !known || errno != 0 && e != errno {
 			return rule, false
 		}
 		errno = e
-		a, _ := ArchByOCI(string(oci))
+		a, _ := syscalls.ArchByOCI(string(oci))
 		arches = append(arches, a)
 	}
 	named := make(map[string]bool)
@@ -132,7 +134,7 @@ func DurableRule(p *specs.LinuxSeccomp) (rule specs.LinuxSyscall, ok bool) {
 	}
 	var names []string
 	for _, f := range Fallbacks {
-		if !named[f.Name] && slices.ContainsFunc(arches, func(a Arch) bool { _, err := Number(a, f.Name); return err == nil }) {
+		if !named[f.Name] && slices.ContainsFunc(arches, func(a syscalls.Arch) bool { _, err := syscalls.Number(a, f.Name); return err == nil }) {
 			names = append(names, f.Name)
 		}
 	}

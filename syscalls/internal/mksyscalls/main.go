@@ -1,9 +1,9 @@
-// Command mksyscalls writes profilegen's syscall table (syscalls_gen.go)
+// Command mksyscalls writes package syscalls' table (table_gen.go)
 // from libseccomp's syscalls.csv (see README.md):
 //
-//	go run ./internal/mksyscalls -o syscalls_gen.go internal/mksyscalls/syscalls.csv
+//	go run ./internal/mksyscalls -o table_gen.go internal/mksyscalls/syscalls.csv
 //
-// go generate runs it from profilegen.
+// go generate runs it from syscalls.
 package main
 
 import (
@@ -46,8 +46,8 @@ var (
 )
 
 func main() {
-	out := flag.String("o", "syscalls_gen.go", "the Go file to write")
-	pkg := flag.String("pkg", "profilegen", "its package")
+	out := flag.String("o", "table_gen.go", "the Go file to write")
+	pkg := flag.String("pkg", "syscalls", "its package")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: mksyscalls [-o FILE.go] [-pkg NAME] syscalls.csv")

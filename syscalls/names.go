@@ -1,6 +1,6 @@
-package profilegen
+package syscalls
 
-//go:generate go run ./internal/mksyscalls -o syscalls_gen.go internal/mksyscalls/syscalls.csv
+//go:generate go run ./internal/mksyscalls -o table_gen.go internal/mksyscalls/syscalls.csv
 
 import (
 	"cmp"
@@ -9,12 +9,10 @@ import (
 	"math"
 	"sort"
 	"strings"
-
-	"github.com/recorder-dev/recorder/audit"
 )
 
 var (
-	// ErrUnknownSyscall: libseccomp's table (syscalls_gen.go) has no name
+	// ErrUnknownSyscall: libseccomp's table (table_gen.go) has no name
 	// for a number in an ABI (a call newer than the table, a bogus number),
 	// or no number for a name (a call the ABI does not have).
 	ErrUnknownSyscall = errors.New("unknown syscall")
@@ -41,7 +39,7 @@ var syscallCol = map[string]int{
 // 0x40000000 bit (see ABI). The error wraps ErrUnknownSyscall when the table
 // has no call of that number (negative numbers, numbers outside the ABI's
 // range and calls newer than the table included), and ErrUnknownArch when a
-// is not an ABI of audit's table.
+// is not an ABI of the table.
 func Name(a Arch, nr int64) (string, error) {
 	col, err := column(a)
 	if err != nil {
@@ -60,7 +58,7 @@ func Name(a Arch, nr int64) (string, error) {
 // know the name or the ABI has no such call (accept on i386, which has
 // accept4 and socketcall: libseccomp's own lookup gives such calls negative
 // pseudo numbers; Number never does), and ErrUnknownArch when a is not an
-// ABI of audit's table.
+// ABI of the table.
 func Number(a Arch, name string) (int64, error) {
 	col, err := column(a)
 	if err != nil {
@@ -73,10 +71,21 @@ func Number(a Arch, name string) (int64, error) {
 	return a.SyscallBase + int64(syscallNrs[i][col]), nil
 }
 
-// column returns the table column of a, an ABI of audit's table.
+// Known reports whether Name names the call nr of the ABI a, as Name
+// would, without making an error for the calls it does not.
+func Known(a Arch, nr int64) bool {
+	col, err := column(a)
+	if err != nil {
+		return false
+	}
+	_, ok := lookupNr(col, nr-a.SyscallBase)
+	return ok
+}
+
+// column returns the table column of a, an ABI of the table.
 func column(a Arch) (int, error) {
 	col, ok := syscallCol[a.Name]
-	if b, known := audit.ArchByName(a.Name); !ok || !known || a != b {
+	if b, known := ArchByName(a.Name); !ok || !known || a != b {
 		return 0, fmt.Errorf("%w: %q (%s)", ErrUnknownArch, a.Name, a.OCI)
 	}
 	return col, nil
@@ -105,6 +114,6 @@ func syscallName(i int) string {
 	return syscallNames[start:syscallNameEnd[i]]
 }
 
-// SyscallTableKernel returns the Linux version libseccomp's syscall table,
+// TableKernel returns the Linux version libseccomp's syscall table,
 // the one the names come from, was made from ("v7.1.0-rc4 2026-05-19").
-func SyscallTableKernel() string { return syscallTableKernel }
+func TableKernel() string { return syscallTableKernel }

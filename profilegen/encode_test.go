@@ -3,11 +3,14 @@ package profilegen
 import (
 	"bytes"
 	"errors"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/recorder-dev/recorder/internal/golden"
 )
 
 const tutorialProfiles = "../testdata/tutorial/profiles/"
@@ -134,7 +137,7 @@ func TestMarshalSPO(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "tutorial.spo.yaml", out)
+	golden.Check(t, filepath.Join("testdata", "tutorial.spo.yaml"), out)
 	back, err := Unmarshal(out) // the SeccompProfile reads back
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/recorder-dev/recorder/audit"
+	"github.com/recorder-dev/recorder/syscalls"
 )
 
 // ErrNoGroup: Build was asked for a group the Set does not hold.
@@ -130,14 +131,14 @@ func observe(keys map[Key]*Seen, opt Options, rep *Report, names, archSet map[st
 	for k, seen := range keys {
 		rep.Records += seen.Count
 		rep.Actions[k.Action] += seen.Count
-		a, nr, ok := ABI(k.Arch, k.Syscall)
+		a, nr, ok := syscalls.ABI(k.Arch, k.Syscall)
 		if !ok {
 			rep.Unknown = append(rep.Unknown, UnknownSyscall{fmt.Sprintf("%08x", k.Arch), k.Syscall, k.Action, seen.Count})
 			continue
 		}
 		archSet[a.OCI] = struct{}{}
-		name, err := Name(a, nr)
-		if errors.Is(err, ErrUnknownSyscall) {
+		name, err := syscalls.Name(a, nr)
+		if errors.Is(err, syscalls.ErrUnknownSyscall) {
 			rep.Unknown = append(rep.Unknown, UnknownSyscall{a.OCI, nr, k.Action, seen.Count})
 			continue
 		}
@@ -225,38 +226,4 @@ func MergeReports(group string, reps ...*Report) *Report {
 	}
 	SortReport(out)
 	return out
-}
-
-// OrderArches orders a set of architectures (OCI names) as profiles list
-// them: those with companions first, each followed by its companions (all
-// of them when with is set, else those in the set), then the others, each
-// part sorted.
-func OrderArches(set map[string]struct{}, with bool) []specs.Arch {
-	primary := slices.SortedFunc(maps.Keys(set), func(a, b string) int {
-		ca, cb := hasCompanions(a), hasCompanions(b)
-		if ca != cb {
-			if ca {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Compare(a, b)
-	})
-	var out []specs.Arch
-	for _, a := range primary {
-		out = appendArch(out, a)
-		for _, c := range Companions(a) {
-			if _, ok := set[c]; ok || with {
-				out = appendArch(out, c)
-			}
-		}
-	}
-	return out
-}
-
-func appendArch(list []specs.Arch, a string) []specs.Arch {
-	if slices.Contains(list, specs.Arch(a)) {
-		return list
-	}
-	return append(list, specs.Arch(a))
 }
