@@ -397,6 +397,7 @@ func TestOutputErrorsWorded(t *testing.T) {
 		{[]string{"replay", "-o", p, "--explain", missing, log}, "recorder: --explain: "},
 		{[]string{"replay", "-o", p, "--json=" + missing, log}, "recorder: --json: "},
 		{[]string{"merge", "--format", "spo", a, a}, "recorder: the SeccompProfile has no name: its inputs have none in common (give --name)\n"},
+		{[]string{"run", "--profile", missing, "--", "true"}, "recorder: --profile: "},
 	} {
 		var out, errOut bytes.Buffer
 		err := run(context.Background(), tt.args, strings.NewReader(""), &out, &errOut)

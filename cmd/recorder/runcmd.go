@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -29,7 +30,13 @@ func newRunCmd(std stdio) *cobra.Command {
 
 func (cfg *runConfig) run(ctx context.Context, std stdio) error {
 	p, err := runner.LoadProfile(cfg.profile, cfg.maxProfile, std.errOut)
-	if err != nil {
+	var pe *runner.ProfileError
+	switch {
+	case errors.As(err, &pe) && pe.Apply:
+		return fmt.Errorf("--profile %s: %w", pe.Path, pe.Err)
+	case errors.As(err, &pe):
+		return fmt.Errorf("--profile: %w", pe.Err)
+	case err != nil:
 		return err
 	}
 	r := runner.Run{Profile: p, Args: cfg.args, Stdin: std.in, Stdout: std.out, Stderr: std.errOut}
