@@ -188,7 +188,7 @@ func TestAPIServer(t *testing.T) {
 		if !strings.Contains(report.String(), "1 node (node-1), 2 replicas") || !strings.Contains(report.String(), "seen on 2/2: ") {
 			t.Errorf("pull's report:\n%s", report.String())
 		}
-		final, err := profiles.Get(ctx, "shop-web-app", metav1.GetOptions{})
+		final, err := profiles.Get(ctx, FinalName(web, "app"), metav1.GetOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -201,7 +201,7 @@ func TestAPIServer(t *testing.T) {
 		}
 		report.Reset()
 		o.Apply = false
-		if err := o.Run(ctx, nil, &report); err != nil || !strings.Contains(report.String(), "the same as the previous version (seccompprofile/shop-web-app)") {
+		if err := o.Run(ctx, nil, &report); err != nil || !strings.Contains(report.String(), "the same as the previous version (seccompprofile/"+FinalName(web, "app")+")") {
 			t.Errorf("pull again: %v\n%s", err, report.String())
 		}
 		// The partials are found by their labels, as kubectl finds them.
