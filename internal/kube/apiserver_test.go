@@ -227,7 +227,7 @@ func TestAPIServer(t *testing.T) {
 		if derr := profiles.Delete(ctx, fo.GetName(), metav1.DeleteOptions{}); derr != nil {
 			t.Error(derr)
 		}
-		if want := "warning: " + fo.GetName() + ` (node "evil", pods web-x) was written by kubectl-create, not the recorder alone`; err != nil || !strings.Contains(report.String(), want) {
+		if want := "warning: " + fo.GetName() + ` (node "evil", pods "web-x") was written by kubectl-create, not the recorder alone`; err != nil || !strings.Contains(report.String(), want) {
 			t.Errorf("pull with a forged partial: %v\n%s\nwant %s", err, report.String(), want)
 		}
 		// The partials are found by their labels, as kubectl finds them.

@@ -160,8 +160,30 @@ func TestPullWarnsOfOtherWriters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := edited.GetName() + ` (node "node-2", pods web-c) was written by kubectl-edit, not the recorder alone: review the calls it holds`
+	want := edited.GetName() + ` (node "node-2", pods "web-c") was written by kubectl-edit, not the recorder alone: review the calls it holds`
 	if len(got.Warnings) != 1 || got.Warnings[0] != want {
 		t.Errorf("warnings %q; want [%q]", got.Warnings, want)
+	}
+}
+
+// TestPullQuotesAnnotations: a partial's annotations are any text; what
+// pull tells of them on the terminal is quoted (no escape sequence goes
+// through).
+func TestPullQuotesAnnotations(t *testing.T) {
+	objs := published(t)
+	evil := "app\x1b]0;pwned\x07"
+	u, err := partial(t, web, evil, "node-1", []string{"web-a"}, prof([]string{"read"})).Object()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.SetName("shop-web-evil")
+	f := newFixture(t, append(objs, u)...)
+	got, err := Pull(context.Background(), f.pub.Profiles, web, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(append(got.Skipped, got.Warnings...), "\n")
+	if !strings.Contains(all, "shop-web-evil") || strings.ContainsAny(all, "\x1b\x07") {
+		t.Errorf("skipped and warnings:\n%q", all)
 	}
 }

@@ -130,7 +130,7 @@ func ParsePartial(u *unstructured.Unstructured) (Partial, error) {
 		return Partial{}, fmt.Errorf("%s: %w: label %s is %q, its annotations say %q", u.GetName(), ErrNotPartial, NodeLabel, l[NodeLabel], LabelValue(node))
 	}
 	if want := PartialName(w, ctr, node); u.GetName() != want {
-		return Partial{}, fmt.Errorf("%s: %w: the recorder names the partial of %s %s on node %q %s", u.GetName(), ErrNotPartial, w, ctr, node, want)
+		return Partial{}, fmt.Errorf("%s: %w: the recorder names the partial of %q container %q on node %q %s", u.GetName(), ErrNotPartial, w.String(), ctr, node, want)
 	}
 	prof, err := profileOf(u)
 	if err != nil {
@@ -180,7 +180,7 @@ func MergePartials(names []string, ps []Partial) (Final, error) {
 	profiles := make([]*specs.LinuxSeccomp, len(ps))
 	for i, p := range ps {
 		if p.Workload != f.Workload || p.Container != f.Container {
-			return Final{}, fmt.Errorf("%w: %s %s and %s %s", ErrMixed, f.Workload, f.Container, p.Workload, p.Container)
+			return Final{}, fmt.Errorf("%w: %q %q and %q %q", ErrMixed, f.Workload.String(), f.Container, p.Workload.String(), p.Container)
 		}
 		profiles[i] = p.Profile
 		f.Coverage = f.Coverage.Add(p.Coverage)

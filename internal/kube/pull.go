@@ -81,14 +81,14 @@ func (m *merger) add(items []unstructured.Unstructured) error {
 		}
 		p, err := ParsePartial(&items[i])
 		if err == nil && (p.Workload != m.w || m.container != "" && p.Container != m.container) {
-			err = fmt.Errorf("%s: %w: of %s %s", items[i].GetName(), ErrNotPartial, p.Workload, p.Container)
+			err = fmt.Errorf("%s: %w: of %q container %q", items[i].GetName(), ErrNotPartial, p.Workload.String(), p.Container)
 		}
 		if err != nil {
 			m.out.Skipped = append(m.out.Skipped, err.Error())
 			continue
 		}
 		if others := otherWriters(&items[i]); len(others) > 0 {
-			m.out.Warnings = append(m.out.Warnings, fmt.Sprintf("%s (node %q, pods %s) was written by %s, not the recorder alone: review the calls it holds",
+			m.out.Warnings = append(m.out.Warnings, fmt.Sprintf("%s (node %q, pods %q) was written by %s, not the recorder alone: review the calls it holds",
 				items[i].GetName(), p.Node, strings.Join(p.Pods, ","), strings.Join(others, ", ")))
 		}
 		m.byCtr[p.Container] = append(m.byCtr[p.Container], p)
