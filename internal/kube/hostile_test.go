@@ -187,3 +187,24 @@ func TestPullQuotesAnnotations(t *testing.T) {
 		t.Errorf("skipped and warnings:\n%q", all)
 	}
 }
+
+// TestPartialTooLarge: a partial's profile is read up to the size of a
+// profile file (profilegen.DefaultMaxProfileSize), as files are.
+func TestPartialTooLarge(t *testing.T) {
+	u, err := partial(t, web, "app", "node-1", []string{"web-a"}, prof([]string{"read"})).Object()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := make([]any, 0, 1<<17)
+	for i := range cap(names) {
+		names = append(names, "read"+strings.Repeat("x", i%8))
+	}
+	rules, _, _ := unstructured.NestedSlice(u.Object, "spec", "syscalls")
+	rules[0].(map[string]any)["names"] = names
+	if err := unstructured.SetNestedSlice(u.Object, rules, "spec", "syscalls"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParsePartial(u); !errors.Is(err, profilegen.ErrProfileTooLarge) {
+		t.Errorf("ParsePartial of a profile over 1 MiB: %v; want ErrProfileTooLarge", err)
+	}
+}

@@ -86,11 +86,16 @@ func toObject(name string, labels, ann map[string]string, p *specs.LinuxSeccomp)
 	return u, nil
 }
 
-// profileOf decodes the profile of a SeccompProfile object.
+// profileOf decodes the profile of a SeccompProfile object of at most
+// the size of a profile file (profilegen.DefaultMaxProfileSize), as a
+// file is read.
 func profileOf(u *unstructured.Unstructured) (*specs.LinuxSeccomp, error) {
 	j, err := json.Marshal(u.Object)
 	if err != nil {
 		return nil, fmt.Errorf("seccompprofile %s: %w", u.GetName(), err)
+	}
+	if len(j) > profilegen.DefaultMaxProfileSize {
+		return nil, fmt.Errorf("seccompprofile %s: %w: %d bytes, at most %d", u.GetName(), profilegen.ErrProfileTooLarge, len(j), profilegen.DefaultMaxProfileSize)
 	}
 	p, err := profilegen.Unmarshal(j)
 	if err != nil {

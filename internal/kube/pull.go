@@ -33,8 +33,10 @@ type Pulled struct {
 var ErrTooManyPartials = errors.New("too many partial profiles")
 
 // maxPartials bounds what pull holds: a workload's partials (one per
-// container and node), each at most the API server's object size.
-var maxPartials = 4096
+// container and node: a DaemonSet of 3 containers on 3,000 nodes has
+// 9,000), each read from at most a profile file's size (1 MiB; a real
+// one's is some 20 KiB).
+var maxPartials = 10000
 
 // Pull lists the partials of workload w (of one container, or of all when
 // container is "") across replicas and nodes, and merges them per
