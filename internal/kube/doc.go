@@ -11,8 +11,10 @@
 // stay the source of truth, each flush hands it the whole recording so
 // far, and it publishes the latest from its own goroutine, trying again
 // with a growing pause, so a partial catches up whenever the API server
-// answers again. At start it reads its node's partials, so that a pod
-// gone from the API server keeps its place in its workload's partial.
+// answers again; a partial unchanged is written again every ten minutes,
+// so that one deleted or edited by someone else is repaired. At start it
+// reads its node's partials, so that a pod gone from the API server keeps
+// its place in its workload's partial.
 //
 // What the objects read are worth: a pod's controller reference is the
 // word of whoever created the pod, so anyone who can create pods in a
