@@ -124,7 +124,7 @@ func otherWriters(u *unstructured.Unstructured) []string {
 		if mf.Manager == ManagedBy || mf.FieldsV1 == nil || slices.Contains(out, mf.Manager) {
 			continue
 		}
-		if f := string(mf.FieldsV1.Raw); strings.Contains(f, `"f:spec"`) || strings.Contains(f, `"f:annotations"`) {
+		if f := mf.FieldsV1.GetRawString(); strings.Contains(f, `"f:spec"`) || strings.Contains(f, `"f:annotations"`) {
 			out = append(out, pipeline.Quote(mf.Manager))
 		}
 	}
