@@ -55,24 +55,25 @@ func testPull(t *testing.T, cp *kubetest.ControlPlane) {
 			t.Fatal(err)
 		}
 	}
+	final := kube.FinalName(w, "app")
 	out := filepath.Join(t.TempDir(), "web.yaml")
 	args := []string{"pull", "--kubeconfig", cp.Kubeconfig, "--format", "spo", "--apply", "-o", out, "deployment/shop/web"}
 	_, errOut, code := recorder(t, args...)
 	if code != 0 || !strings.Contains(errOut, "2 partials from 2 nodes (node-1, node-2), 2 replicas") ||
-		!strings.Contains(errOut, "seen on 2/2: ") || !strings.Contains(errOut, "applied seccompprofile shop-web-app") {
+		!strings.Contains(errOut, "seen on 2/2: ") || !strings.Contains(errOut, "applied seccompprofile "+final) {
 		t.Fatalf("pull: exit %d\n%s", code, errOut)
 	}
 	data, err := os.ReadFile(out)
 	if err != nil || !strings.Contains(string(data), kube.CoverageAnnotation) || strings.Contains(string(data), kube.PartialLabel) {
 		t.Errorf("%s: %v\n%s", out, err, data)
 	}
-	got := cp.Kubectl(t, "get", "seccompprofile", "shop-web-app", "-o", "jsonpath={.metadata.annotations.spo\\.x-k8s\\.io/syscall-coverage}")
+	got := cp.Kubectl(t, "get", "seccompprofile", final, "-o", "jsonpath={.metadata.annotations.spo\\.x-k8s\\.io/syscall-coverage}")
 	cov, err := kube.ParseCoverage(got)
 	if err != nil || cov.Total != 2 {
 		t.Errorf("the applied profile's coverage %q: %+v, %v", got, cov, err)
 	}
 	_, errOut, code = recorder(t, "pull", "--kubeconfig", cp.Kubeconfig, "-o", "/dev/null", "deployment/shop/web")
-	if code != 0 || !strings.Contains(errOut, "the same as the previous version (seccompprofile/shop-web-app)") {
+	if code != 0 || !strings.Contains(errOut, "the same as the previous version (seccompprofile/"+final+")") {
 		t.Errorf("pull again: exit %d\n%s", code, errOut)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opencontainers/runtime-spec/specs-go"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -188,7 +189,7 @@ func TestAPIServer(t *testing.T) {
 		if !strings.Contains(report.String(), "1 node (node-1), 2 replicas") || !strings.Contains(report.String(), "seen on 2/2: ") {
 			t.Errorf("pull's report:\n%s", report.String())
 		}
-		final, err := profiles.Get(ctx, "shop-web-app", metav1.GetOptions{})
+		final, err := profiles.Get(ctx, FinalName(web, "app"), metav1.GetOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -201,8 +202,33 @@ func TestAPIServer(t *testing.T) {
 		}
 		report.Reset()
 		o.Apply = false
-		if err := o.Run(ctx, nil, &report); err != nil || !strings.Contains(report.String(), "the same as the previous version (seccompprofile/shop-web-app)") {
+		if err := o.Run(ctx, nil, &report); err != nil || !strings.Contains(report.String(), "the same as the previous version (seccompprofile/"+FinalName(web, "app")+")") {
 			t.Errorf("pull again: %v\n%s", err, report.String())
+		}
+		if strings.Contains(report.String(), "warning:") {
+			t.Errorf("pull warns of the recorder's own partial:\n%s", report.String())
+		}
+		// A partial named and labelled as the recorder's, made by someone
+		// else with create on seccompprofiles: merged, with a warning that
+		// names it, its node and its writer as the API server recorded it.
+		forged, err := NewPartial(web, "app", "evil", []string{"web-x"}, []*specs.LinuxSeccomp{p.Profile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fo, err := forged.Object()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := profiles.Create(ctx, fo, metav1.CreateOptions{FieldManager: "kubectl-create"}); err != nil {
+			t.Fatal(err)
+		}
+		report.Reset()
+		err = o.Run(ctx, nil, &report)
+		if derr := profiles.Delete(ctx, fo.GetName(), metav1.DeleteOptions{}); derr != nil {
+			t.Error(derr)
+		}
+		if want := "warning: " + fo.GetName() + ` (node "evil", pods "web-x") was written by kubectl-create, not the recorder alone`; err != nil || !strings.Contains(report.String(), want) {
+			t.Errorf("pull with a forged partial: %v\n%s\nwant %s", err, report.String(), want)
 		}
 		// The partials are found by their labels, as kubectl finds them.
 		got := cp.Kubectl(t, "get", "seccompprofiles", "-l", PartialSelector(web, ""), "-o", "name")

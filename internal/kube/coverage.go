@@ -20,6 +20,10 @@ type Coverage struct {
 
 const coverageVersion = "v1"
 
+// maxReplicas bounds a coverage's total as read, so that the sum over
+// the partials pull merges (at most maxPartials) cannot overflow.
+const maxReplicas = 1 << 20
+
 // ErrCoverage: a coverage annotation that cannot be read.
 var ErrCoverage = errors.New("bad syscall coverage annotation")
 
@@ -71,13 +75,14 @@ func (c Coverage) Annotation() string {
 }
 
 // ParseCoverage reads CoverageAnnotation's value, checking it: version
-// "v1", a total above 0, and no call seen more often than total.
+// "v1", a total above 0 (and at most maxReplicas), and no call seen more
+// often than total.
 func ParseCoverage(s string) (Coverage, error) {
 	var c Coverage
 	if err := json.Unmarshal([]byte(s), &c); err != nil {
 		return Coverage{}, fmt.Errorf("%w: %w", ErrCoverage, err)
 	}
-	if c.Version != coverageVersion || c.Total <= 0 {
+	if c.Version != coverageVersion || c.Total <= 0 || c.Total > maxReplicas {
 		return Coverage{}, fmt.Errorf("%w: version %q, total %d", ErrCoverage, c.Version, c.Total)
 	}
 	for n, k := range c.Syscalls {
@@ -89,4 +94,25 @@ func ParseCoverage(s string) (Coverage, error) {
 		c.Syscalls = map[string]int{}
 	}
 	return c, nil
+}
+
+// check reports whether c tells on profile p over pods (none: not named):
+// every call p lets through seen at least once, no other call, and as
+// many replicas as pods.
+func (c Coverage) check(p *specs.LinuxSeccomp, pods int) error {
+	if pods > 0 && c.Total != pods {
+		return fmt.Errorf("%w: total %d, %d pods", ErrCoverage, c.Total, pods)
+	}
+	allowed := seen(p)
+	for _, n := range allowed {
+		if c.Syscalls[n] < 1 {
+			return fmt.Errorf("%w: %q is allowed, seen %d times", ErrCoverage, n, c.Syscalls[n])
+		}
+	}
+	for n := range c.Syscalls {
+		if !slices.Contains(allowed, n) {
+			return fmt.Errorf("%w: %q is counted, not allowed", ErrCoverage, n)
+		}
+	}
+	return nil
 }

@@ -4,10 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/recorder-dev/recorder/profilegen"
 )
 
 // The labels of the Security Profiles Operator that the recorder's
@@ -90,53 +91,32 @@ func PartialSelector(w Workload, container string) string {
 	return l.AsSelector().String()
 }
 
-// maxName is the longest object name made here: a DNS-1123 label, as a
-// SeccompProfile's name becomes a file name on each node.
-const maxName = 63
-
-// objectName makes a DNS-1123 label of parts joined by '-', with 8 hex
-// digits of the hash of the parts (each one's length-prefixed, so that
-// "a-b"+"c" and "a"+"b-c" differ) when hashed or when the joined parts
-// are no label as they are.
-func objectName(hashed bool, parts ...string) string {
-	joined := strings.Join(parts, "-")
-	if !hashed && len(joined) <= maxName && dnsLabel.MatchString(joined) {
-		return joined
-	}
-	var id strings.Builder
-	for _, p := range parts {
-		id.WriteString(strconv.Itoa(len(p)) + ":" + p)
-	}
-	h := hashHex(id.String(), 8)
-	b := []byte(strings.ToLower(joined))
-	for i, c := range b {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
-			b[i] = '-'
-		}
-	}
-	stem := strings.Trim(string(b), "-")
-	stem = strings.TrimRight(stem[:min(len(stem), maxName-1-len(h))], "-")
-	if stem == "" {
-		return "profile-" + h
-	}
-	return stem + "-" + h
-}
-
 var (
 	dnsLabel     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 	dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 )
 
-// PartialName is the name of the partial of workload w's container on
-// node: "<namespace>-<workload>-<container>-<node>-<hash>", the hash of
-// all of them and the kind, so that no two partials share a name.
-func PartialName(w Workload, container, node string) string {
-	return objectName(true, w.Namespace, w.Name, container, node, w.Kind)
+// groupName is the group name of workload w's container, as a pod's is
+// "<namespace>_<pod>_<container>" (containers.Names.String): '_' is in no
+// Kubernetes name, so the parts are told apart.
+func groupName(w Workload, container string) string {
+	return w.Namespace + "_" + w.Name + "_" + container
 }
 
-// FinalName is the name of workload w's merged profile of container:
-// "<namespace>-<workload>-<container>" when that is a DNS-1123 label,
-// else made one with a hash.
+// PartialName is the name of the partial of workload w's container on
+// node: the writer's object name (profilegen.ObjectName) of the group
+// "<namespace>_<workload>_<container>_<node>_<kind>", so
+// "<namespace>-<workload>-<container>-<node>-<kind>-<hash>": no two
+// partials share a name.
+func PartialName(w Workload, container, node string) string {
+	return profilegen.ObjectName(groupName(w, container) + "_" + node + "_" + w.Kind)
+}
+
+// FinalName is the name of workload w's merged profile of container: the
+// writer's object name of the group "<namespace>_<workload>_<container>",
+// as a pod's container's profile is named by replay and watch
+// ("<namespace>-<workload>-<container>-<hash>": one name per group
+// everywhere, and "a-b"/"c" and "a"/"b-c" do not share it).
 func FinalName(w Workload, container string) string {
-	return objectName(false, w.Namespace, w.Name, container)
+	return profilegen.ObjectName(groupName(w, container))
 }

@@ -59,8 +59,8 @@ func TestNames(t *testing.T) {
 			t.Errorf("%q is no DNS-1123 label: %v", name, errs)
 		}
 	}
-	if got := FinalName(w, "app"); got != "shop-web-app" {
-		t.Errorf("FinalName = %q; want shop-web-app", got)
+	if got := FinalName(w, "app"); got != "shop-web-app-2eabe89c0235e527" {
+		t.Errorf("FinalName = %q; want shop-web-app-2eabe89c0235e527", got)
 	}
 	if got := PartialName(w, "app", "node-1"); !strings.HasPrefix(got, "shop-web-app-node-1-") {
 		t.Errorf("PartialName = %q; want shop-web-app-node-1-<hash>", got)

@@ -86,11 +86,16 @@ func toObject(name string, labels, ann map[string]string, p *specs.LinuxSeccomp)
 	return u, nil
 }
 
-// profileOf decodes the profile of a SeccompProfile object.
+// profileOf decodes the profile of a SeccompProfile object of at most
+// the size of a profile file (profilegen.DefaultMaxProfileSize), as a
+// file is read.
 func profileOf(u *unstructured.Unstructured) (*specs.LinuxSeccomp, error) {
 	j, err := json.Marshal(u.Object)
 	if err != nil {
 		return nil, fmt.Errorf("seccompprofile %s: %w", u.GetName(), err)
+	}
+	if len(j) > profilegen.DefaultMaxProfileSize {
+		return nil, fmt.Errorf("seccompprofile %s: %w: %d bytes, at most %d", u.GetName(), profilegen.ErrProfileTooLarge, len(j), profilegen.DefaultMaxProfileSize)
 	}
 	p, err := profilegen.Unmarshal(j)
 	if err != nil {
@@ -99,11 +104,16 @@ func profileOf(u *unstructured.Unstructured) (*specs.LinuxSeccomp, error) {
 	return p, nil
 }
 
-// ParsePartial reads a partial from its object. Its workload and container
-// are its annotations', which its labels must match (LabelValue of each):
-// a label value shared by two names after cleaning selects both, and the
-// annotations tell them apart. A partial without a coverage annotation
-// (the operator's own) counts as one replica.
+// ParsePartial reads a partial from its object. Its workload, container
+// and node are its annotations', which its labels must match (LabelValue
+// of each): a label value shared by two names after cleaning selects
+// both, and the annotations tell them apart. Its name must be the one the
+// recorder gives that partial (PartialName): one object per workload,
+// container and node, so that another object labelled alike (anyone's
+// with create on seccompprofiles) is not merged beside it. A partial without a coverage annotation
+// (the operator's own) counts as one replica; one must tell on the
+// partial's profile and pods (Coverage.check), so that pull's summary
+// shows what the merged profile allows.
 func ParsePartial(u *unstructured.Unstructured) (Partial, error) {
 	l, ann := u.GetLabels(), u.GetAnnotations()
 	if _, ok := l[PartialLabel]; !ok {
@@ -120,16 +130,26 @@ func ParsePartial(u *unstructured.Unstructured) (Partial, error) {
 			return Partial{}, fmt.Errorf("%s: %w: label %s is %q, its annotations say %q", u.GetName(), ErrNotPartial, k, l[k], v)
 		}
 	}
+	node := ann[NodeAnnot]
+	if l[NodeLabel] != LabelValue(node) {
+		return Partial{}, fmt.Errorf("%s: %w: label %s is %q, its annotations say %q", u.GetName(), ErrNotPartial, NodeLabel, l[NodeLabel], LabelValue(node))
+	}
+	if want := PartialName(w, ctr, node); u.GetName() != want {
+		return Partial{}, fmt.Errorf("%s: %w: the recorder names the partial of %q container %q on node %q %s", u.GetName(), ErrNotPartial, w.String(), ctr, node, want)
+	}
 	prof, err := profileOf(u)
 	if err != nil {
 		return Partial{}, err
 	}
-	p := Partial{Workload: w, Container: ctr, Node: ann[NodeAnnot], Profile: prof}
+	p := Partial{Workload: w, Container: ctr, Node: node, Profile: prof}
 	if pods := ann[PodsAnnot]; pods != "" {
 		p.Pods = strings.Split(pods, ",")
 	}
 	if c, ok := ann[CoverageAnnotation]; ok {
-		if p.Coverage, err = ParseCoverage(c); err != nil {
+		if p.Coverage, err = ParseCoverage(c); err == nil {
+			err = p.Coverage.check(prof, len(p.Pods))
+		}
+		if err != nil {
 			return Partial{}, fmt.Errorf("%s: %w", u.GetName(), err)
 		}
 	} else {
@@ -165,7 +185,7 @@ func MergePartials(names []string, ps []Partial) (Final, error) {
 	profiles := make([]*specs.LinuxSeccomp, len(ps))
 	for i, p := range ps {
 		if p.Workload != f.Workload || p.Container != f.Container {
-			return Final{}, fmt.Errorf("%w: %s %s and %s %s", ErrMixed, f.Workload, f.Container, p.Workload, p.Container)
+			return Final{}, fmt.Errorf("%w: %q %q and %q %q", ErrMixed, f.Workload.String(), f.Container, p.Workload.String(), p.Container)
 		}
 		profiles[i] = p.Profile
 		f.Coverage = f.Coverage.Add(p.Coverage)

@@ -106,7 +106,7 @@ func TestMergePartials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, partial := u.GetLabels()[PartialLabel]; partial || u.GetName() != "shop-web-app" {
+	if _, partial := u.GetLabels()[PartialLabel]; partial || u.GetName() != FinalName(web, "app") {
 		t.Errorf("final %s labels %v", u.GetName(), u.GetLabels())
 	}
 	if got := u.GetAnnotations()[CoverageAnnotation]; got != want.Annotation() {

@@ -44,14 +44,26 @@ type Publisher struct {
 	mu        sync.Mutex // guards the fields below
 	latest    []profilegen.Built
 	offered   bool
-	published map[string]string // object name → hash of what was published
-	skipped   map[string]bool   // pods whose workload could not be told, logged once
-	seeded    bool              // this node's partials were read (seed)
+	published map[string]lastPublish // by object name
+	now       func() time.Time       // time.Now unless a test's
+	skipped   map[string]bool        // pods whose workload could not be told, logged once
+	seeded    bool                   // this node's partials were read (seed)
 	st        pubStats
 	wake      chan struct{}
 	stop      context.CancelFunc
 	done      chan struct{}
 }
+
+// lastPublish is what was last published of a partial, and when.
+type lastPublish struct {
+	hash string
+	at   time.Time
+}
+
+// recheckAfter is how long a partial published is taken to be in the API
+// server as it was: past it, it is written again (a partial deleted or
+// edited by someone else is repaired), though unchanged.
+const recheckAfter = 10 * time.Minute
 
 // pubStats are what the metrics show.
 type pubStats struct {
@@ -337,16 +349,24 @@ func (p *Publisher) skip(n containers.Names, err error) {
 func (p *Publisher) isPublished(obj *unstructured.Unstructured) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.published[obj.GetName()] == contentHash(obj)
+	last, ok := p.published[obj.GetName()]
+	return ok && last.hash == contentHash(obj) && p.clock().Sub(last.at) < recheckAfter
+}
+
+func (p *Publisher) clock() time.Time {
+	if p.now != nil {
+		return p.now()
+	}
+	return time.Now()
 }
 
 func (p *Publisher) succeeded(obj *unstructured.Unstructured, part Partial) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.published == nil {
-		p.published = map[string]string{}
+		p.published = map[string]lastPublish{}
 	}
-	p.published[obj.GetName()] = contentHash(obj)
+	p.published[obj.GetName()] = lastPublish{contentHash(obj), p.clock()}
 	p.count(ResultOK)
 	p.log().Info("partial published", "name", obj.GetName(), "workload", part.Workload.String(),
 		"container", part.Container, "pods", len(part.Pods), "calls", len(part.Coverage.Syscalls))

@@ -371,3 +371,38 @@ func TestPublishPending(t *testing.T) {
 recorder_publish_pending 2
 `)
 }
+
+// TestPublishRepairs: a partial deleted or edited in the API server by
+// someone else is published again within recheckAfter, though the
+// recording did not change (before, it stayed gone until the workload
+// made a new call).
+func TestPublishRepairs(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	f.pub.now = func() time.Time { return now }
+	rec := []profilegen.Built{built("c-web-a", "read", "write")}
+	f.pub.Offer(rec)
+	if err := f.pub.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	name := PartialName(web, "app", "node-1")
+	if err := f.pub.Profiles.Delete(ctx, name, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f.pub.Offer(rec)
+	if err := f.pub.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.pub.Profiles.Get(ctx, name, metav1.GetOptions{}); err == nil {
+		t.Fatal("published again at once, with nothing changed: every flush would cost a write per partial")
+	}
+	now = now.Add(recheckAfter)
+	f.pub.Offer(rec)
+	if err := f.pub.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p := f.get(t, web, "app"); p.Coverage.Syscalls["write"] != 1 {
+		t.Errorf("partial published again: %+v", p)
+	}
+}

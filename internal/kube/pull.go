@@ -2,67 +2,133 @@ package kube
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
+
+	"github.com/recorder-dev/recorder/pipeline"
 )
 
 // Pulled is what Pull found of a workload: one final profile per
-// container, and the objects the selector matched that are no partial of
-// it (named, with why).
+// container, the objects the selector matched that are no partial of it
+// (named, with why), and warnings.
 type Pulled struct {
 	Finals  []Final
 	Skipped []string
+	// Warnings name the partials merged whose calls or annotations were
+	// written by another field manager than the recorder's.
+	Warnings []string
 }
+
+// ErrTooManyPartials: more partial objects match a workload than pull
+// merges (maxPartials).
+var ErrTooManyPartials = errors.New("too many partial profiles")
+
+// maxPartials bounds what pull holds: a workload's partials (one per
+// container and node: a DaemonSet of 3 containers on 3,000 nodes has
+// 9,000), each read from at most a profile file's size (1 MiB; a real
+// one's is some 20 KiB).
+var maxPartials = 10000
 
 // Pull lists the partials of workload w (of one container, or of all when
 // container is "") across replicas and nodes, and merges them per
-// container. It needs list on seccompprofiles.
+// container. It needs list on seccompprofiles. It reads a page of
+// objects at a time and keeps their partials, at most maxPartials.
 func Pull(ctx context.Context, profiles dynamic.ResourceInterface, w Workload, container string) (Pulled, error) {
-	list, err := profiles.List(ctx, metav1.ListOptions{LabelSelector: PartialSelector(w, container)})
-	if apierrors.IsNotFound(err) {
-		return Pulled{}, fmt.Errorf("list seccompprofiles: %w: %w", ErrCRDMissing, err)
-	}
-	if err != nil {
-		return Pulled{}, fmt.Errorf("list seccompprofiles: %w", err)
-	}
-	return mergeListed(list.Items, w, container)
-}
-
-// mergeListed merges the partials of w among items, by container.
-func mergeListed(items []unstructured.Unstructured, w Workload, container string) (Pulled, error) {
-	var out Pulled
-	byCtr := map[string][]Partial{}
-	names := map[string][]string{}
-	for i := range items {
-		p, err := ParsePartial(&items[i])
-		if err == nil && (p.Workload != w || container != "" && p.Container != container) {
-			err = fmt.Errorf("%s: %w: of %s %s", items[i].GetName(), ErrNotPartial, p.Workload, p.Container)
+	m := merger{w: w, container: container, byCtr: map[string][]Partial{}, names: map[string][]string{}}
+	opts := metav1.ListOptions{LabelSelector: PartialSelector(w, container), Limit: pageSize}
+	for {
+		list, err := profiles.List(ctx, opts)
+		if apierrors.IsNotFound(err) {
+			return Pulled{}, fmt.Errorf("list seccompprofiles: %w: %w", ErrCRDMissing, err)
 		}
 		if err != nil {
-			out.Skipped = append(out.Skipped, err.Error())
+			return Pulled{}, fmt.Errorf("list seccompprofiles: %w", err)
+		}
+		if err := m.add(list.Items); err != nil {
+			return Pulled{}, err
+		}
+		if opts.Continue = list.GetContinue(); opts.Continue == "" {
+			break
+		}
+	}
+	return m.merge()
+}
+
+// pageSize is how many objects Pull asks for at once.
+const pageSize = 100
+
+// merger gathers the partials of w among the objects listed, by container.
+type merger struct {
+	w         Workload
+	container string
+	seen      int
+	out       Pulled
+	byCtr     map[string][]Partial
+	names     map[string][]string
+}
+
+func (m *merger) add(items []unstructured.Unstructured) error {
+	for i := range items {
+		if m.seen++; m.seen > maxPartials {
+			return fmt.Errorf("%s: %w: more than %d objects match %s", m.w, ErrTooManyPartials, maxPartials, PartialSelector(m.w, m.container))
+		}
+		p, err := ParsePartial(&items[i])
+		if err == nil && (p.Workload != m.w || m.container != "" && p.Container != m.container) {
+			err = fmt.Errorf("%s: %w: of %q container %q", items[i].GetName(), ErrNotPartial, p.Workload.String(), p.Container)
+		}
+		if err != nil {
+			m.out.Skipped = append(m.out.Skipped, err.Error())
 			continue
 		}
-		byCtr[p.Container] = append(byCtr[p.Container], p)
-		names[p.Container] = append(names[p.Container], items[i].GetName())
+		if others := otherWriters(&items[i]); len(others) > 0 {
+			m.out.Warnings = append(m.out.Warnings, fmt.Sprintf("%s (node %q, pods %q) was written by %s, not the recorder alone: review the calls it holds",
+				items[i].GetName(), p.Node, strings.Join(p.Pods, ","), strings.Join(others, ", ")))
+		}
+		m.byCtr[p.Container] = append(m.byCtr[p.Container], p)
+		m.names[p.Container] = append(m.names[p.Container], items[i].GetName())
 	}
-	if len(byCtr) == 0 {
-		return out, fmt.Errorf("%s: %w (selector %s)", w, ErrNoPartials, PartialSelector(w, container))
+	return nil
+}
+
+func (m *merger) merge() (Pulled, error) {
+	if len(m.byCtr) == 0 {
+		return m.out, fmt.Errorf("%s: %w (selector %s)", m.w, ErrNoPartials, PartialSelector(m.w, m.container))
 	}
-	for _, c := range slices.Sorted(maps.Keys(byCtr)) {
-		f, err := MergePartials(names[c], byCtr[c])
+	for _, c := range slices.Sorted(maps.Keys(m.byCtr)) {
+		f, err := MergePartials(m.names[c], m.byCtr[c])
 		if err != nil {
 			return Pulled{}, err
 		}
-		out.Finals = append(out.Finals, f)
+		m.out.Finals = append(m.out.Finals, f)
 	}
-	return out, nil
+	return m.out, nil
+}
+
+// otherWriters returns the field managers other than the recorder's that
+// own a partial's spec (its calls) or annotations (its coverage and pods),
+// as the API server records them (metadata.managedFields). A manager's
+// name is its client's word: this tells edits by kubectl and others
+// apart, it is no proof (see doc.go).
+func otherWriters(u *unstructured.Unstructured) []string {
+	var out []string
+	for _, mf := range u.GetManagedFields() {
+		if mf.Manager == ManagedBy || mf.FieldsV1 == nil || slices.Contains(out, mf.Manager) {
+			continue
+		}
+		if f := mf.FieldsV1.GetRawString(); strings.Contains(f, `"f:spec"`) || strings.Contains(f, `"f:annotations"`) {
+			out = append(out, pipeline.Quote(mf.Manager))
+		}
+	}
+	return out
 }
 
 // Previous returns the profile of the object name, when there is one.

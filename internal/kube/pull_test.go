@@ -85,7 +85,7 @@ func TestPullRun(t *testing.T) {
 	want := "skipped: forged: not a recorder partial profile: label recorder.dev/workload is \"web\", its annotations say \"cart\"\n" +
 		"deployment/shop/web, container app: 2 partials from 2 nodes (node-1, node-2), 3 replicas, 3 calls\n" +
 		"  seen on 1/3: getrandom\n  seen on 2/3: write\n  seen on 3/3: read\n" +
-		"  no previous version (seccompprofile/shop-web-app): nothing to compare\n"
+		"  no previous version (seccompprofile/shop-web-app-2eabe89c0235e527): nothing to compare\n"
 	if report.String() != want {
 		t.Errorf("report:\n%s\nwant:\n%s", report.String(), want)
 	}
@@ -96,7 +96,7 @@ func TestPullRun(t *testing.T) {
 	if err := o.Run(ctx, nil, &report); err != nil {
 		t.Fatal(err)
 	}
-	applied, err := f.pub.Profiles.Get(ctx, "shop-web-app", metav1.GetOptions{})
+	applied, err := f.pub.Profiles.Get(ctx, FinalName(web, "app"), metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

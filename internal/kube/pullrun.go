@@ -39,6 +39,9 @@ func (o PullOptions) Run(ctx context.Context, stdout, report io.Writer) error {
 	for _, s := range pulled.Skipped {
 		fmt.Fprintf(report, "skipped: %s\n", s)
 	}
+	for _, s := range pulled.Warnings {
+		fmt.Fprintf(report, "warning: %s\n", s)
+	}
 	if err != nil {
 		return err
 	}

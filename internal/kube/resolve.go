@@ -37,7 +37,8 @@ type Resolver struct {
 const maxResolved = 4096
 
 // Resolve returns the workload of the pod namespace/name, whose UID is uid
-// ("" when not known: any UID is taken).
+// ("" when not known: any UID is taken, and the pod's last known workload
+// is not read again).
 func (r *Resolver) Resolve(ctx context.Context, namespace, name, uid string) (Workload, error) {
 	if uid != "" {
 		r.mu.Lock()
@@ -46,6 +47,8 @@ func (r *Resolver) Resolve(ctx context.Context, namespace, name, uid string) (Wo
 		if ok {
 			return w, nil
 		}
+	} else if w, ok := r.lastKnown(namespace, name); ok {
+		return w, nil // any UID is taken: what the pod was last known as
 	}
 	m, err := r.Client.Resource(podsResource).Namespace(namespace).Get(ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {

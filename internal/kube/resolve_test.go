@@ -92,3 +92,24 @@ func metaClient(t testing.TB, objs ...runtime.Object) *metafake.FakeMetadataClie
 	}
 	return metafake.NewSimpleMetadataClient(scheme, objs...)
 }
+
+// TestResolveByNameOnce: a pod known by its name alone (a profile resumed
+// from the output dir after a restart, of a pod gone long ago) is read
+// from the API server once, not at every flush.
+func TestResolveByNameOnce(t *testing.T) {
+	client := metaClient(t, cluster()...)
+	r := &Resolver{Client: client}
+	ctx := context.Background()
+	r.Known("shop", "web-old", Workload{KindDeployment, "shop", "web"}) // from this node's partial
+	for range 3 {
+		if got, err := r.Resolve(ctx, "shop", "web-old", ""); err != nil || got.Name != "web" {
+			t.Fatalf("Resolve = %v, %v", got, err)
+		}
+		if got, err := r.Resolve(ctx, "db", "pg-0", ""); err != nil || got.Name != "pg" {
+			t.Fatalf("Resolve = %v, %v", got, err)
+		}
+	}
+	if n := len(client.Actions()); n != 1 {
+		t.Errorf("%d reads for two pods resolved three times by name; want 1 (pg-0's)", n)
+	}
+}

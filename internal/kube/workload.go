@@ -3,6 +3,8 @@ package kube
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -69,6 +71,34 @@ type step struct {
 	name string
 }
 
+// A controller reference is the word of whoever made the object: its
+// kind and name are any text, checked here before they are read or named.
+var refKind = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{0,62}$`)
+
+// validRef reports whether a controller reference can name an object: a
+// kind that is an identifier, a name that is a DNS subdomain (no '/',
+// which would read a subresource or make Workload.String ambiguous), a
+// group that is empty or a DNS subdomain.
+func validRef(group, kind, name string) bool {
+	return refKind.MatchString(kind) && len(name) <= 253 && dnsSubdomain.MatchString(name) &&
+		(group == "" || len(group) <= 253 && dnsSubdomain.MatchString(group))
+}
+
+// ownerKind is the Workload kind of a controller of kind in group: its
+// lowercase kind, qualified by its group ("statefulset.apps.kruise.io")
+// when a kind of the core, apps or batch groups has that name, so that an
+// operator's StatefulSet and apps' StatefulSet of one name are two
+// workloads.
+func ownerKind(group, kind string) string {
+	k := strings.ToLower(kind)
+	if group != "" && group != "apps" && group != "batch" && slices.Contains(builtinKinds, k) {
+		return k + "." + group
+	}
+	return k
+}
+
+var builtinKinds = []string{KindDeployment, KindReplicaSet, KindStatefulSet, KindDaemonSet, KindJob, KindCronJob, KindPod}
+
 // nextStep tells, from an object of kind (KindPod, KindReplicaSet or
 // KindJob) and its metadata, its workload or the owner to read next: a
 // pod's ReplicaSet and Job are read for their own controllers; a
@@ -86,7 +116,10 @@ func nextStep(kind string, m metav1.Object) step {
 	if !strings.Contains(ref.APIVersion, "/") {
 		group = "" // "v1": the core group
 	}
-	owner := Workload{Kind: strings.ToLower(ref.Kind), Namespace: m.GetNamespace(), Name: ref.Name}
+	if !validRef(group, ref.Kind, ref.Name) {
+		return step{done: self} // no object has that name or kind: the reference is not followed
+	}
+	owner := Workload{Kind: ownerKind(group, ref.Kind), Namespace: m.GetNamespace(), Name: ref.Name}
 	switch {
 	case kind == KindPod && group == "apps" && ref.Kind == "ReplicaSet":
 		return step{next: &replicaSetsResource, name: ref.Name}

@@ -67,7 +67,7 @@ func TestNextStep(t *testing.T) {
 		{"an owner that is no controller", KindPod, owned("p", notCtl), Workload{KindPod, "ns", "p"}, "", ""},
 		{"static pod's mirror", KindPod, owned("etcd-node", ctl("v1", "Node", "node")), Workload{KindPod, "ns", "etcd-node"}, "", ""},
 		{"an operator's kind", KindPod, owned("r-x", ctl("argoproj.io/v1alpha1", "Rollout", "r")), Workload{"rollout", "ns", "r"}, "", ""},
-		{"a ReplicaSet of another group is not read", KindPod, owned("x", ctl("example.com/v1", "ReplicaSet", "rs")), Workload{"replicaset", "ns", "rs"}, "", ""},
+		{"a ReplicaSet of another group is not read", KindPod, owned("x", ctl("example.com/v1", "ReplicaSet", "rs")), Workload{"replicaset.example.com", "ns", "rs"}, "", ""},
 		{"ReplicaSet of a Deployment", KindReplicaSet, owned("web-abc", ctl("apps/v1", "Deployment", "web")), Workload{KindDeployment, "ns", "web"}, "", ""},
 		{"bare ReplicaSet", KindReplicaSet, owned("rs"), Workload{KindReplicaSet, "ns", "rs"}, "", ""},
 		{"Job of a CronJob", KindJob, owned("nightly-123", ctl("batch/v1", "CronJob", "nightly")), Workload{KindCronJob, "ns", "nightly"}, "", ""},
