@@ -208,3 +208,24 @@ func TestPartialTooLarge(t *testing.T) {
 		t.Errorf("ParsePartial of a profile over 1 MiB: %v; want ErrProfileTooLarge", err)
 	}
 }
+
+// TestPullRefusesUnreadablePartial: an object named as one of the
+// workload's partials whose coverage does not match its profile is not
+// skipped: its calls would be missing from the merged profile, so Pull
+// fails with ErrBadPartial and merges nothing (a profile known to be
+// incomplete would otherwise pass with exit 0 and a "skipped" line).
+func TestPullRefusesUnreadablePartial(t *testing.T) {
+	u, err := partial(t, web, "app", "node-9", []string{"web-z"}, prof([]string{"read", "ioctl"})).Object()
+	if err != nil {
+		t.Fatal(err)
+	}
+	setAnnot(u, CoverageAnnotation, `{"version":"v1","total":1,"syscalls":{"read":1}}`)
+	f := newFixture(t, append(published(t), u)...)
+	got, err := Pull(context.Background(), f.pub.Profiles, web, "app")
+	if !errors.Is(err, ErrBadPartial) || !strings.Contains(err.Error(), u.GetName()) {
+		t.Fatalf("Pull with an unreadable partial: %v; want ErrBadPartial naming %s", err, u.GetName())
+	}
+	if len(got.Finals) != 0 {
+		t.Errorf("Pull merged %d profiles beside an unreadable partial", len(got.Finals))
+	}
+}

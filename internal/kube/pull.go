@@ -32,6 +32,12 @@ type Pulled struct {
 // merges (maxPartials).
 var ErrTooManyPartials = errors.New("too many partial profiles")
 
+// ErrBadPartial: an object named as one of the workload's partials could
+// not be read (its profile too large or invalid, its coverage not what its
+// profile allows). Its calls would be missing from the merge, so pull
+// merges nothing rather than a profile known to be incomplete.
+var ErrBadPartial = errors.New("a partial profile could not be read")
+
 // maxPartials bounds what pull holds: a workload's partials (one per
 // container and node: a DaemonSet of 3 containers on 3,000 nodes has
 // 9,000), each read from at most a profile file's size (1 MiB; a real
@@ -74,6 +80,7 @@ type merger struct {
 	out       Pulled
 	byCtr     map[string][]Partial
 	names     map[string][]string
+	bad       []string // the workload's own partials that could not be read
 }
 
 func (m *merger) add(items []unstructured.Unstructured) error {
@@ -85,8 +92,12 @@ func (m *merger) add(items []unstructured.Unstructured) error {
 		if err == nil && (p.Workload != m.w || m.container != "" && p.Container != m.container) {
 			err = fmt.Errorf("%s: %w: of %q container %q", items[i].GetName(), ErrNotPartial, p.Workload.String(), p.Container)
 		}
-		if err != nil {
+		if errors.Is(err, ErrNotPartial) {
 			m.out.Skipped = append(m.out.Skipped, err.Error())
+			continue
+		}
+		if err != nil {
+			m.bad = append(m.bad, err.Error())
 			continue
 		}
 		if others := otherWriters(&items[i]); len(others) > 0 {
@@ -100,6 +111,10 @@ func (m *merger) add(items []unstructured.Unstructured) error {
 }
 
 func (m *merger) merge() (Pulled, error) {
+	if len(m.bad) > 0 {
+		return m.out, fmt.Errorf("%s: %w (%d; fix or delete it: its node's files still hold its calls, and its publisher rewrites it within 10 minutes): %s",
+			m.w, ErrBadPartial, len(m.bad), strings.Join(m.bad, "; "))
+	}
 	if len(m.byCtr) == 0 {
 		return m.out, fmt.Errorf("%s: %w (selector %s)", m.w, ErrNoPartials, PartialSelector(m.w, m.container))
 	}
