@@ -192,10 +192,12 @@ func trimRecord(b []byte) []byte {
 // batch is the records one wake-up of the reader read, as lines
 // "type=N text" in one buffer, and the reader's error after them.
 type batch struct {
-	buf  []byte
-	ends []int
-	pos  int // lines Next returned
-	err  error
+	buf      []byte
+	ends     []int
+	pos      int // lines Next returned
+	err      error
+	finished bool         // read to its end (Netlink.finished)
+	panicked *ReaderPanic // Push's consumer panicked on the reader's goroutine
 }
 
 func (b *batch) add(typ uint16, data []byte) {
@@ -203,6 +205,12 @@ func (b *batch) add(typ uint16, data []byte) {
 	b.buf = strconv.AppendUint(b.buf, uint64(typ), 10)
 	b.buf = append(b.buf, ' ')
 	b.buf = append(b.buf, data...)
+	b.ends = append(b.ends, len(b.buf))
+}
+
+// addLine appends a line as recvLines made it.
+func (b *batch) addLine(line []byte) {
+	b.buf = append(b.buf, line...)
 	b.ends = append(b.ends, len(b.buf))
 }
 
@@ -220,5 +228,5 @@ func (b *batch) next() ([]byte, bool) {
 }
 
 func (b *batch) reset() {
-	b.buf, b.ends, b.pos, b.err = b.buf[:0], b.ends[:0], 0, nil
+	b.buf, b.ends, b.pos, b.err, b.finished = b.buf[:0], b.ends[:0], 0, nil, false
 }

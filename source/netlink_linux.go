@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -63,6 +64,8 @@ type Netlink struct {
 
 	cur    *batch // the batch Next reads
 	doneAt time.Time
+	take   atomic.Pointer[func([][]byte) bool] // Push's consumer
+	unread atomic.Int64                        // batches sent and not read to their end
 
 	multicast  atomic.Bool
 	daemonPID  atomic.Uint32
@@ -266,6 +269,10 @@ func (n *Netlink) Next(ctx context.Context) ([]byte, error) {
 			if line, ok := b.next(); ok {
 				return line, nil
 			}
+			n.finished(b)
+			if b.panicked != nil {
+				panic(b.panicked)
+			}
 			if b.err != nil {
 				return nil, fmt.Errorf("receive audit message: %w", b.err)
 			}
@@ -289,7 +296,48 @@ func (n *Netlink) Buffered() ([]byte, bool) {
 	if n.cur == nil {
 		return nil, false
 	}
-	return n.cur.next()
+	line, ok := n.cur.next()
+	if !ok {
+		n.finished(n.cur)
+	}
+	return line, ok
+}
+
+// Push makes the reader hand the lines it receives to take, on its own
+// goroutine (see Pusher); nil stops it.
+func (n *Netlink) Push(take func(lines [][]byte) bool) {
+	if take == nil {
+		n.take.Store(nil)
+		return
+	}
+	n.take.Store(&take)
+}
+
+// finished counts b as read to its end, once: the reader offers lines to
+// Push's consumer only when every batch it sent was.
+func (n *Netlink) finished(b *batch) {
+	if !b.finished {
+		b.finished = true
+		n.unread.Add(-1)
+	}
+}
+
+// passPanic, deferred by the reader, hands a panic of Push's consumer on
+// the reader's goroutine to Next's caller, which panics with it: there,
+// the consumer's own recovery closes the source and puts the audit state
+// back, which a panic ending the process from the reader's goroutine
+// would skip.
+func (n *Netlink) passPanic() {
+	r := recover()
+	if r == nil {
+		return
+	}
+	n.unread.Add(1)
+	select {
+	case n.batches <- &batch{panicked: &ReaderPanic{Value: r, Stack: debug.Stack()}}:
+	case <-n.stop:
+		panic(r)
+	}
 }
 
 // wait returns the next batch the reader made, or ctx's error once ctx is
@@ -325,6 +373,7 @@ func (n *Netlink) wait(ctx context.Context) (*batch, error) {
 // for Next, and reads the status every StatusInterval.
 func (n *Netlink) read() {
 	defer close(n.done)
+	defer n.passPanic()
 	runtime.LockOSThread() // the boost stays with the thread, which ends with the goroutine
 	if err := unix.Setpriority(unix.PRIO_PROCESS, unix.Gettid(), -priorityBoost); err != nil {
 		n.log.Debug("raise the netlink reader's priority", "err", err)
@@ -337,6 +386,7 @@ func (n *Netlink) read() {
 		full := len(b.buf) >= batchBytes // the socket may hold more: no gathering pause
 		if len(b.ends) > 0 || err != nil {
 			b.err = err
+			n.unread.Add(1)
 			select {
 			case n.batches <- b:
 			case <-n.stop:
@@ -361,21 +411,43 @@ func (n *Netlink) read() {
 	}
 }
 
-// fill reads records into b until the socket is empty or b is full.
+// fill reads records until the socket is empty or b is full: into b, or
+// straight to the consumer when it takes them (offer).
 func (n *Netlink) fill(b *batch) error {
 	for _, m := range n.conn.takePending() {
 		b.add(m.typ, m.data)
 	}
-	for {
-		err := n.conn.recvMany(func(typ uint16, data []byte) bool {
-			b.add(typ, data)
-			return len(b.buf) < batchBytes
-		})
-		if !errors.Is(err, unix.ENOBUFS) { // only when NETLINK_NO_ENOBUFS could not be set
+	for len(b.buf) < batchBytes {
+		lines, got, err := n.conn.recvLines()
+		if errors.Is(err, unix.ENOBUFS) { // only when NETLINK_NO_ENOBUFS could not be set
+			n.noBufs.Add(1)
+			continue
+		}
+		if err != nil {
 			return err
 		}
-		n.noBufs.Add(1)
+		if !n.offer(b, lines) {
+			for _, l := range lines {
+				b.addLine(l)
+			}
+		}
+		if got < recvSlots {
+			return nil // the socket is (most likely) empty: the caller polls
+		}
 	}
+	return nil
+}
+
+// offer hands lines to the consumer Push set, on the reader's goroutine,
+// when nothing read before them waits for Next: b, the batch being
+// filled, is empty, and Next's consumer finished every batch sent. It
+// reports whether the consumer took them.
+func (n *Netlink) offer(b *batch, lines [][]byte) bool {
+	take := n.take.Load()
+	if take == nil || len(lines) == 0 || len(b.ends) > 0 || n.unread.Load() != 0 {
+		return false
+	}
+	return (*take)(lines)
 }
 
 // waitReadable waits until the socket has data or d passed, and reports

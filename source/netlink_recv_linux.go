@@ -1,6 +1,7 @@
 package source
 
 import (
+	"strconv"
 	"syscall"
 	"unsafe"
 
@@ -17,12 +18,13 @@ const (
 	slotBytes = 16 << 10
 )
 
-// mmsgRing is recvmmsg's reused state.
+// mmsgRing is recvmmsg's reused state, and the lines of the last receive.
 type mmsgRing struct {
 	buf   []byte
 	iov   [recvSlots]unix.Iovec
 	names [recvSlots]unix.RawSockaddrNetlink
 	hdrs  [recvSlots]unix.Mmsghdr
+	lines [recvSlots][]byte
 }
 
 func newMmsgRing() *mmsgRing {
@@ -38,47 +40,60 @@ func newMmsgRing() *mmsgRing {
 	return r
 }
 
-// recvMany reads the records waiting on the socket, without waiting, in as
-// few calls as it can, and calls add with each (its data is valid until
-// add returns), skipping control replies and what did not come from the
-// kernel, until the socket is empty (nil), add reports it has no more room
-// (nil), or reading fails (EINTR is tried again).
-func (c *nlConn) recvMany(add func(typ uint16, data []byte) bool) error {
+// recvLines receives the records waiting on the socket, up to recvSlots,
+// without waiting, and returns them as lines "type=N text", each made in
+// place in its slot: the "type=N " prefix is written over the end of the
+// message's netlink header, which the reader has read by then, so the
+// text is never copied. The lines are valid until the next call. It skips
+// control replies and what did not come from the kernel; got is how many
+// messages the call took, skipped ones included: fewer than recvSlots
+// means the socket is most likely empty. EAGAIN (nothing waiting) is
+// nil, EINTR is tried again.
+func (c *nlConn) recvLines() (lines [][]byte, got int, err error) {
 	if c.ring == nil {
 		c.ring = newMmsgRing()
 	}
 	r := c.ring
-	for {
-		for i := range r.hdrs {
-			r.hdrs[i].Hdr.Namelen = unix.SizeofSockaddrNetlink
-			r.hdrs[i].Hdr.Flags = 0
-		}
-		n, _, e := c.recvmmsg(&r.hdrs[0])
-		switch {
-		case e == unix.EINTR:
-			continue
-		case e == unix.EAGAIN:
-			return nil
-		case e != 0:
-			return e
-		}
-		more := true
-		for i := range int(n) {
-			l := int(r.hdrs[i].Len)
-			if r.names[i].Pid != 0 || l < unix.NLMSG_HDRLEN { // not from the kernel
-				continue
-			}
-			m := r.buf[i*slotBytes : i*slotBytes+l]
-			h := (*syscall.NlMsghdr)(unsafe.Pointer(&m[0]))
-			if h.Type < firstRecordType || h.Type == auditReplace {
-				continue
-			}
-			more = add(h.Type, trimRecord(m[unix.NLMSG_HDRLEN:])) && more
-		}
-		if !more || int(n) < recvSlots {
-			return nil // full, or the socket is (most likely) empty: the caller polls
-		}
+	for i := range r.hdrs {
+		r.hdrs[i].Hdr.Namelen = unix.SizeofSockaddrNetlink
+		r.hdrs[i].Hdr.Flags = 0
 	}
+	n, _, e := c.recvmmsg(&r.hdrs[0])
+	for e == unix.EINTR {
+		n, _, e = c.recvmmsg(&r.hdrs[0])
+	}
+	switch {
+	case e == unix.EAGAIN:
+		return nil, 0, nil
+	case e != 0:
+		return nil, 0, e
+	}
+	lines = r.lines[:0]
+	for i := range int(n) {
+		l := int(r.hdrs[i].Len)
+		if r.names[i].Pid != 0 || l < unix.NLMSG_HDRLEN { // not from the kernel
+			continue
+		}
+		m := r.buf[i*slotBytes : i*slotBytes+l]
+		h := (*syscall.NlMsghdr)(unsafe.Pointer(&m[0]))
+		if h.Type < firstRecordType || h.Type == auditReplace {
+			continue
+		}
+		lines = append(lines, lineInPlace(m, h.Type))
+	}
+	return lines, int(n), nil
+}
+
+// lineInPlace returns the record of message m, of type typ, as the line
+// "type=N text", its prefix written into the end of m's header (at most
+// 11 bytes of the 16: a type has at most 5 digits).
+func lineInPlace(m []byte, typ uint16) []byte {
+	var p [11]byte
+	prefix := strconv.AppendUint(append(p[:0], "type="...), uint64(typ), 10)
+	prefix = append(prefix, ' ')
+	start := unix.NLMSG_HDRLEN - len(prefix)
+	copy(m[start:], prefix)
+	return trimRecord(m[start:])
 }
 
 // recvmmsg receives without waiting (MSG_DONTWAIT): as a raw system call

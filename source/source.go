@@ -3,6 +3,8 @@ package source
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 
 	"github.com/recorder-dev/recorder/pipeline"
 )
@@ -41,6 +43,71 @@ func Batch(src Source, line []byte, f func([]byte)) {
 	for l, ok := b.Buffered(); ok; l, ok = b.Buffered() {
 		f(l)
 	}
+}
+
+// Pusher is a Source whose reader can hand the lines it receives to the
+// consumer at once, on the reader's own goroutine, instead of queueing them
+// for Next: no hand-off from one goroutine to another, and each line is
+// parsed while the receive has left it in the CPU's cache. The netlink
+// source is one; watch and record use it through PushUnder.
+type Pusher interface {
+	Source
+	// Push sets take, which the reader calls with the lines of one receive
+	// whenever no line read before them still waits for Next. take returns
+	// false when it cannot take them now (the consumer is busy): they then
+	// wait for Next, and so do the lines after them until Next's consumer
+	// read them all, so the consumer gets every line once, in order. The
+	// lines are valid until take returns. take must not call the source's
+	// methods. A panic in take reaches Next's caller, which panics with a
+	// *ReaderPanic. Push(nil) stops the offers.
+	Push(take func(lines [][]byte) bool)
+}
+
+// PushUnder makes src, if it is a Pusher, hand its lines to line under mu
+// whenever mu is free, and call end (if not nil) after each run of them,
+// before mu is unlocked: the work Batch does with Next's lines, on the
+// reader's goroutine. The caller takes Next's lines under mu as well
+// (Batch). The returned stop ends it: after stop no line reaches line but
+// through Next.
+func PushUnder(src Source, mu *sync.Mutex, line func([]byte), end func()) (stop func()) {
+	p, ok := src.(Pusher)
+	if !ok {
+		return func() {}
+	}
+	stopped := false // under mu
+	p.Push(func(lines [][]byte) bool {
+		if !mu.TryLock() { // a flush, or Next's consumer: the lines wait for Next
+			return false
+		}
+		defer mu.Unlock()
+		if stopped {
+			return false
+		}
+		for _, l := range lines {
+			line(l)
+		}
+		if end != nil {
+			end()
+		}
+		return true
+	})
+	return func() {
+		p.Push(nil)
+		mu.Lock()
+		stopped = true
+		mu.Unlock()
+	}
+}
+
+// ReaderPanic is a panic of a Pusher's consumer on the reader's
+// goroutine, passed on to Next's caller.
+type ReaderPanic struct {
+	Value any
+	Stack []byte // the reader goroutine's, where it panicked
+}
+
+func (p *ReaderPanic) Error() string {
+	return fmt.Sprintf("%v [recovered on the source's reader goroutine]\n\n%s", p.Value, p.Stack)
 }
 
 // Stats counts what a live source knows it missed or handled. The type is

@@ -297,8 +297,10 @@ func newCollector(cfg pipeline.Config, self string) *collector {
 }
 
 // read takes the source's lines down the pipeline until ctx ends, the
-// lines of a batch (source.Batch) under one lock.
+// lines of a batch (source.Batch) under one lock. The netlink source's
+// reader takes them itself while c.mu is free (source.PushUnder).
 func (c *collector) read(ctx context.Context, src source.Source) error {
+	defer source.PushUnder(src, &c.mu, c.line, c.stamp)() // finish must see the last line
 	for {
 		line, err := src.Next(ctx)
 		if err != nil {

@@ -201,7 +201,9 @@ func (d *daemon) run(ctx context.Context, o source.Opened) {
 }
 
 // read takes lines from the source until ctx ends, reopening it when it
-// fails: the lines of a batch (source.Batch) under one lock. It returns
+// fails: the lines of a batch (source.Batch) under one lock. The netlink
+// source's reader takes them itself while d.mu is free (push): then read
+// waits in Next for what the reader queued while d.mu was held. It returns
 // once ctx is done and the source is closed. A panic closes the source
 // before it goes on, so that the audit state the netlink source changed is
 // restored even then.
@@ -214,18 +216,26 @@ func (d *daemon) read(ctx context.Context, o source.Opened) {
 			panic(r)
 		}
 	}()
+	d.push(o)
 	for {
 		line, err := o.Next(ctx)
 		if err != nil {
 			if o = d.failed(ctx, o, err); o.Source == nil {
 				return
 			}
+			d.push(o)
 			continue
 		}
 		d.mu.Lock() // once a batch: the lines read already go in with line
 		source.Batch(o.Source, line, func(l []byte) { d.line(l, o) })
 		d.mu.Unlock()
 	}
+}
+
+// push makes o's reader, when it can (source.Pusher), take its lines down
+// the pipeline itself under d.mu, as read does with Next's.
+func (d *daemon) push(o source.Opened) {
+	source.PushUnder(o.Source, &d.mu, func(l []byte) { d.line(l, o) }, nil)
 }
 
 // line takes one line down the pipeline, copies it to --tee when it is an
