@@ -26,6 +26,10 @@ type nlConn struct {
 	ring    *mmsgRing // the reader's receive (recvMany)
 	rcvbuf  int       // the receive buffer's size, as the kernel set it
 	raw     bool      // the reader's short calls are raw system calls (rawCalls)
+	// kernelOnly: only the kernel can send to the socket (connected to
+	// it, in no multicast group), so the reader asks no sender's address.
+	kernelOnly bool
+	connected  bool // connectKernel
 }
 
 type nlMsg struct {
@@ -83,8 +87,27 @@ func newNLConn(groups uint32, rcvbuf int, log *slog.Logger) (*nlConn, error) {
 func (c *nlConn) Close() error { return unix.Close(c.fd) }
 
 // membership joins (NETLINK_ADD_MEMBERSHIP) or leaves the multicast group.
+// In the group, a process with CAP_NET_ADMIN can send to the socket too.
 func (c *nlConn) membership(op int) error {
-	return unix.SetsockoptInt(c.fd, unix.SOL_NETLINK, op, int(libaudit.NetlinkGroupReadLog))
+	err := unix.SetsockoptInt(c.fd, unix.SOL_NETLINK, op, int(libaudit.NetlinkGroupReadLog))
+	if op == unix.NETLINK_ADD_MEMBERSHIP || err != nil {
+		c.kernelOnly = false
+	} else {
+		c.kernelOnly = c.connected
+	}
+	return err
+}
+
+// connectKernel connects the socket to the kernel (port 0): the kernel
+// then refuses (ECONNREFUSED) what another process sends to it, which a
+// process with CAP_NET_ADMIN could otherwise do, and only the kernel's
+// records and replies reach it.
+func (c *nlConn) connectKernel() error {
+	if err := unix.Connect(c.fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		return fmt.Errorf("connect to the kernel: %w", err)
+	}
+	c.connected, c.kernelOnly = true, true
+	return nil
 }
 
 // drops returns the socket's drop counter: the times the kernel found its

@@ -198,6 +198,12 @@ func (n *Netlink) register() error {
 		return fmt.Errorf("open audit socket: %w", err)
 	}
 	n.conn = conn
+	if err := conn.connectKernel(); err != nil {
+		n.conn.Close()
+		n.conn = nil
+		n.dropState()
+		return fmt.Errorf("open audit socket: %w", err)
+	}
 	n.client = &libaudit.AuditClient{Netlink: conn}
 	if err := n.client.SetPID(libaudit.WaitForReply); err != nil {
 		n.conn.Close()
