@@ -8,6 +8,7 @@ import (
 
 var benchShapes = []struct{ name, line string }{
 	{"syslog", `2026-11-28T16:17:31.444993+00:00 vm kernel: [   44.944852] audit: type=1326 audit(1795933612.979:2): ` + kernelBody},
+	{"netlink", `type=1326 audit(1795933612.979:2): ` + kernelBody},
 	{"dmesg", `[   44.944852] audit: type=1326 audit(1795933612.979:2): ` + kernelBody},
 	{"kmsg", `5,341,44944852,-;audit: type=1326 audit(1795933612.979:2): ` + kernelBody},
 	{"auditlog", "type=SECCOMP msg=audit(1795933612.979:2): " + kernelBody + "\x1dAUID=\"unset\" UID=\"root\" GID=\"root\" ARCH=x86_64 SYSCALL=unknown-syscall(-1)"},

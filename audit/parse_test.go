@@ -71,6 +71,20 @@ var parseCases = []parseCase{
 		line: `[Sun Nov 29 06:33:09 2026] audit: type=1326 audit(1795933990.019:603560): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=15448 comm="hello-static" exe="/tmp/recorder-capture.fmFw69/bin/hello-static" sig=0 arch=c000003e syscall=318 compat=0 ip=0x442480 code=0x7ffc0000`},
 	{name: "kmsg", kind: KindSeccomp, want: logRec,
 		line: `5,341,44944852,-;audit: type=1326 audit(1795933612.979:2): ` + kernelBody},
+	// The netlink source's line: the record's text after "type=N " (the
+	// message's type), as watch --tee writes it.
+	{name: "netlink", kind: KindSeccomp, want: logRec,
+		line: `type=1326 audit(1795933612.979:2): ` + kernelBody},
+	{name: "netlink storm record", kind: KindSeccomp, want: with(logRec, func(r *Record) {
+		r.Sec, r.Msec, r.Serial = 1796421580, 947, 72535375
+		r.AUID, r.Ses, r.PID = 0, 412, 23684
+		r.Comm, r.Exe = []byte("storm"), []byte("/work/wt/perf/bin/storm")
+	}), // read by watch --tee during make bench's storm
+		line: `type=1326 audit(1796421580.947:72535375): auid=0 uid=0 gid=0 ses=412 pid=23684 comm="storm" exe="/work/wt/perf/bin/storm" sig=0 arch=c000003e syscall=110 compat=0 ip=0x7ff01a497829 code=0x7ffc0000`},
+	{name: "netlink bad stamp", kind: KindNone, err: `audit="1795933612:2" is not a SEC.MSEC:SERIAL stamp`,
+		line: `type=1326 audit(1795933612:2): ` + kernelBody},
+	{name: "netlink stamp without its colon", kind: KindNone, err: `audit="1795933612.979:2" is not a SEC.MSEC:SERIAL stamp`,
+		line: `type=1326 audit(1795933612.979:2) ` + kernelBody},
 	{name: "kmsg with more prefix fields", kind: KindSeccomp, want: logRec,
 		line: `5,341,44944852,-,caller=T2010;audit: type=1326 audit(1795933612.979:2): ` + kernelBody}, // hand-made: CONFIG_PRINTK_CALLER shape
 	{name: "kmsg forged", kind: KindForged,

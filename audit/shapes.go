@@ -16,6 +16,11 @@ func parseStamped(line []byte, i int, r *Record) (Kind, error) {
 	if forged(line, start) {
 		return KindForged, nil
 	}
+	return stamped(line, i, t, r)
+}
+
+// stamped parses a 1326 or 1701 record from its stamp "audit(…)" at i on.
+func stamped(line []byte, i int, t uint16, r *Record) (Kind, error) {
 	sec, msec, serial, body, ok := stamp(line[i+len("audit("):])
 	if !ok {
 		r.reset()

@@ -1,7 +1,6 @@
 package source
 
 import (
-	"strconv"
 	"syscall"
 	"unsafe"
 
@@ -92,14 +91,19 @@ func (c *nlConn) recvLines() (lines [][]byte, got int, err error) {
 
 // lineInPlace returns the record of message m, of type typ, as the line
 // "type=N text", its prefix written into the end of m's header (at most
-// 11 bytes of the 16: a type has at most 5 digits).
+// 11 bytes of the 16: a type has at most 5 digits), a byte at a time.
 func lineInPlace(m []byte, typ uint16) []byte {
-	var p [11]byte
-	prefix := strconv.AppendUint(append(p[:0], "type="...), uint64(typ), 10)
-	prefix = append(prefix, ' ')
-	start := unix.NLMSG_HDRLEN - len(prefix)
-	copy(m[start:], prefix)
-	return trimRecord(m[start:])
+	i := unix.NLMSG_HDRLEN - 1
+	m[i] = ' '
+	for v := typ; ; v /= 10 {
+		i--
+		m[i] = byte('0' + v%10)
+		if v < 10 {
+			break
+		}
+	}
+	m[i-5], m[i-4], m[i-3], m[i-2], m[i-1] = 't', 'y', 'p', 'e', '='
+	return trimRecord(m[i-5:])
 }
 
 // recvmmsg receives without waiting (MSG_DONTWAIT): as a raw system call
