@@ -15,22 +15,12 @@ import "encoding/binary"
 // compares the two on every input).
 func parseKernelOrder(b []byte, r *Record) bool {
 	c := cursor{b: b, ok: true}
-	for c.i < len(b) && b[c.i] == ' ' { // "): auid=…"
-		c.i++
+	id := r.identity(b)
+	if id == nil {
+		id = c.identity(r)
+	} else {
+		c.i = len(id.prefix)
 	}
-	auid := c.num(kAUID, 1<<32-1)
-	uid := c.num(kUID, 1<<32-1)
-	gid := c.num(kGID, 1<<32-1)
-	ses := c.num(kSes, 1<<32-1)
-	if c.maybe("subj=") {
-		c.skipValue()
-		c.space()
-	}
-	pid := c.num(kPID, 1<<31-1)
-	comm, commQuoted := c.name(kComm)
-	exe, exeQuoted := c.name(kExe)
-	sig := c.num(kSig, 1<<31-1)
-	arch := c.hex(kArch, false)
 	syscall := c.num(kSyscall, 1<<63-1)
 	if !c.at(kCompat) || c.i+1 >= len(c.b) || (c.b[c.i] != '0' && c.b[c.i] != '1') || c.b[c.i+1] != ' ' {
 		return false
@@ -46,12 +36,78 @@ func parseKernelOrder(b []byte, r *Record) bool {
 	if !c.ok || (c.i < len(b) && b[c.i] != 0x1d) { // the end, or auditd's enriched tail
 		return false
 	}
-	r.AUID, r.UID, r.GID, r.Ses = uint32(auid), uint32(uid), uint32(gid), uint32(ses)
-	r.PID, r.Sig, r.Arch, r.Syscall, r.Compat = int32(pid), int32(sig), uint32(arch), int64(syscall), compat
+	r.AUID, r.UID, r.GID, r.Ses = id.auid, id.uid, id.gid, id.ses
+	r.PID, r.Sig, r.Arch, r.Syscall, r.Compat = id.pid, id.sig, id.arch, int64(syscall), compat
 	r.Code = uint32(code)
 	r.Action = ActionFromCode(r.Code)
-	r.setNames(comm, commQuoted, exe, exeQuoted)
+	r.setNames(b[id.comm[0]:id.comm[1]], id.commQuoted, b[id.exe[0]:id.exe[1]], id.exeQuoted)
 	return true
+}
+
+// identity is what parseKernelOrder read of a body up to syscall=: the
+// fields of the process (auid to arch), which its consecutive records
+// repeat byte for byte whatever call they log. A Record keeps the last
+// one; a body that starts with the same bytes takes its fields from it
+// and is read from syscall= on.
+type identity struct {
+	prefix                []byte // the body up to syscall=, copied
+	auid, uid, gid, ses   uint32
+	pid, sig              int32
+	arch                  uint32
+	comm, exe             [2]int // offsets in the body
+	commQuoted, exeQuoted bool
+}
+
+// maxIdentity bounds the prefix a Record keeps.
+const maxIdentity = 512
+
+// identity returns r's last identity when b starts with its bytes, else nil.
+func (r *Record) identity(b []byte) *identity {
+	id := r.id
+	if id == nil || len(id.prefix) == 0 || len(b) < len(id.prefix) || string(b[:len(id.prefix)]) != string(id.prefix) {
+		return nil
+	}
+	return id
+}
+
+// identity reads the fields before syscall= and keeps them in r's
+// identity; past an error c.ok is false, and the identity is not kept.
+func (c *cursor) identity(r *Record) *identity {
+	for c.i < len(c.b) && c.b[c.i] == ' ' { // "): auid=…"
+		c.i++
+	}
+	if r.id == nil {
+		r.id = &identity{}
+	}
+	id := r.id
+	id.prefix = id.prefix[:0]
+	id.auid = uint32(c.num(kAUID, 1<<32-1))
+	id.uid = uint32(c.num(kUID, 1<<32-1))
+	id.gid = uint32(c.num(kGID, 1<<32-1))
+	id.ses = uint32(c.num(kSes, 1<<32-1))
+	if c.maybe("subj=") {
+		c.skipValue()
+		c.space()
+	}
+	id.pid = int32(c.num(kPID, 1<<31-1))
+	id.comm, id.commQuoted = c.span(kComm)
+	id.exe, id.exeQuoted = c.span(kExe)
+	id.sig = int32(c.num(kSig, 1<<31-1))
+	id.arch = uint32(c.hex(kArch, false))
+	if c.ok && c.i <= maxIdentity {
+		id.prefix = append(id.prefix, c.b[:c.i]...)
+	}
+	return id
+}
+
+// span is name's value as offsets in the body.
+func (c *cursor) span(key key) (at [2]int, quoted bool) {
+	v, quoted := c.name(key)
+	if v == nil {
+		return [2]int{}, quoted
+	}
+	start := cap(c.b) - cap(v)
+	return [2]int{start, start + len(v)}, quoted
 }
 
 // cursor reads a body left to right; ok turns false at the first byte out

@@ -92,6 +92,17 @@ func checkLine(t *testing.T, line []byte) {
 	if k1 != k2 || errString(err1) != errString(err2) || diff(r1, r2) != "" {
 		t.Fatalf("Parse(%q) not deterministic: %v %v / %v %v %s", line, k1, err1, k2, err2, diff(r1, r2))
 	}
+	// A Record that parsed another line first reads the same: the line
+	// itself before (its fields up to syscall= are then taken from the
+	// Record's identity), or the line with its last byte changed.
+	for _, prev := range [][]byte{line, flipLast(line)} {
+		var rp Record
+		Parse(prev, &rp)
+		kp, errp := Parse(line, &rp)
+		if k1 != kp || errString(err1) != errString(errp) || diff(r1, rp) != "" {
+			t.Fatalf("Parse(%q) after Parse(%q): %v %v; alone %v %v: %s", line, prev, kp, errp, k1, err1, diff(rp, r1))
+		}
+	}
 	// The kernel-order path (fast.go) reads what the walk by key reads.
 	fastFields = false
 	var rs Record
@@ -123,6 +134,15 @@ func checkLine(t *testing.T, line []byte) {
 		t.Fatalf("Parse(%q) = KindSeccomp; the reference finds no record body", line)
 	}
 	checkFields(t, line, body, &r1)
+}
+
+// flipLast returns a copy of b with its last byte changed.
+func flipLast(b []byte) []byte {
+	c := bytes.Clone(b)
+	if len(c) > 0 {
+		c[len(c)-1] ^= 1
+	}
+	return c
 }
 
 func errString(err error) string {

@@ -76,7 +76,7 @@ const netlinkSeccomp = "type=1326 audit("
 // markKernelSeccomp starts every seccomp record the kernel prints.
 var markKernelSeccomp = []byte("audit: type=1326 ")
 
-func (r *Record) reset() { *r = Record{scratch: r.scratch[:0]} }
+func (r *Record) reset() { *r = Record{scratch: r.scratch[:0], id: r.id} }
 
 // other returns KindOther for a record of another type, or KindForged.
 func other(line []byte, start int) (Kind, error) {

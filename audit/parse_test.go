@@ -444,8 +444,8 @@ func TestParse(t *testing.T) {
 // by content.
 func diff(got, want Record) string {
 	g, w := got, want
-	g.Comm, g.Exe, g.scratch = nil, nil, nil
-	w.Comm, w.Exe, w.scratch = nil, nil, nil
+	g.Comm, g.Exe, g.scratch, g.id = nil, nil, nil, nil
+	w.Comm, w.Exe, w.scratch, w.id = nil, nil, nil, nil
 	var b strings.Builder
 	if !reflect.DeepEqual(g, w) {
 		fmt.Fprintf(&b, "\n got %+v\nwant %+v", g, w)

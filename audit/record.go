@@ -36,7 +36,8 @@ type Record struct {
 	// printk rate limit dropped ("kauditd_printk_skb: N callbacks suppressed").
 	Suppressed uint64
 
-	scratch []byte // reused for hex decoding
+	scratch []byte    // reused for hex decoding
+	id      *identity // the last body's fields up to syscall= (fast.go)
 }
 
 // Kind tells what a parsed line held.
