@@ -29,11 +29,18 @@ import (
 // prints it to the kernel log and drops it, without counting it in the lost
 // counter unless the kernel was booted with audit=1. So the socket is read by
 // a goroutine of its own, on a thread of its own with a higher priority (as
-// auditd's priority_boost), into a bounded queue of up to 64 MiB of records
-// that Next reads, a batch at a time. Once the socket woke it, the reader
+// auditd's priority_boost). With Push, the reader hands the records of
+// each receive to the consumer on that goroutine, parsed while the receive
+// left them in the CPU's cache, with no other goroutine woken; while the
+// consumer is busy (a flush holds its lock), the reader copies them into a
+// bounded queue of up to 64 MiB of records that Next reads, a batch at a
+// time, and hands none over again until Next's consumer read them all, so
+// the consumer gets them in order. Once the socket woke it, the reader
 // lets records gather for a millisecond and takes them with recvmmsg, up to
 // 64 a call, into one reused buffer: in a storm one wake-up reads hundreds
-// of records, and the kernel wakes no one for the others. The socket buffer
+// of records, and the kernel wakes no one for the others. A registered
+// reader's socket is connected to the kernel, which then refuses what
+// another process sends to it. The socket buffer
 // is large (128 MiB by default) and set
 // with NETLINK_NO_ENOBUFS, so that after a full buffer the kernel sends again
 // as soon as there is room instead of when the buffer is empty. Stats.NoBufs

@@ -26,7 +26,7 @@ type part struct {
 }
 
 var parts = []part{
-	{"copy of the record into a batch", regexp.MustCompile(`source\.\(\*batch\)\.add`)},
+	{"copy of the record into a batch (or its type written before it in place)", regexp.MustCompile(`source\.\(\*batch\)\.add|source\.lineInPlace`)},
 	{"receive: the recv system calls, in the kernel and their Go call", regexp.MustCompile(`recvMany|recvmmsg|recvfrom|Recvfrom|recvmsg|\(\*nlConn\)\.(read|recv)`)},
 	{"parse (audit.Parse)", regexp.MustCompile(`recorder/audit\.`)},
 	{"attribution (enrichers, grouping)", regexp.MustCompile(`\(\*Pipeline\)\.enrich|AppendGroup|recorder/internal/containers\.`)},

@@ -233,8 +233,13 @@ func (d *daemon) read(ctx context.Context, o source.Opened) {
 }
 
 // push makes o's reader, when it can (source.Pusher), take its lines down
-// the pipeline itself under d.mu, as read does with Next's.
+// the pipeline itself under d.mu, as read does with Next's. Not with
+// --tee: a write to a slow disk would then hold up the socket's reader,
+// where Next's queue takes up to 64 MiB of records meanwhile.
 func (d *daemon) push(o source.Opened) {
+	if d.tee != nil {
+		return
+	}
 	source.PushUnder(o.Source, &d.mu, func(l []byte) { d.line(l, o) }, nil)
 }
 
