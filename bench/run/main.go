@@ -301,15 +301,16 @@ func numbers(s string) string {
 // perRecord runs the benchmarks of the per-record path (go test -bench)
 // and lists their lines.
 func perRecord(md *bytes.Buffer) {
-	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "BatchRecord|LineStorm|DaemonLine|CollectorBatch", "-benchmem",
-		"./source/", "./pipeline/", "./internal/watch/", "./internal/runner/")
+	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "BatchRecord|LineInPlace|ParseIdentity|LineStorm|DaemonLine|CollectorBatch", "-benchmem",
+		"./source/", "./audit/", "./pipeline/", "./internal/watch/", "./internal/runner/")
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
 		log.Fatalf("go test -bench: %v\n%s", err, out)
 	}
-	fmt.Fprintf(md, "\n## The per-record path\n\n`go test -bench 'BatchRecord|LineStorm|DaemonLine|CollectorBatch' -benchmem` of ./source/ (a record "+
-		"copied into the netlink reader's batch and handed out by Next), ./pipeline/ (a storm record down Pipeline.Line: "+
+	fmt.Fprintf(md, "\n## The per-record path\n\n`go test -bench 'BatchRecord|LineInPlace|ParseIdentity|LineStorm|DaemonLine|CollectorBatch' -benchmem` of ./source/ (a record "+
+		"copied into the netlink reader's batch and handed out by Next, when the consumer is busy; the line made in place in the receive buffer, "+
+		"when the reader hands it over), ./audit/ (a storm record parsed after one of the same process, and after one of another process), ./pipeline/ (a storm record down Pipeline.Line: "+
 		"-g none, -g exe, record's Select, --explain), ./internal/watch/ (watch's work per line: the lock, once a batch of 256, and the pipeline, "+
 		"alone, with --tee, with --explain) and ./internal/runner/ (record's collector: an op is a batch of 256 records under one lock, "+
 		"ns/record the figure to read). Target: 0 allocations per record.\n\n```\n")
