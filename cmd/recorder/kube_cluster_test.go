@@ -221,6 +221,16 @@ func (c *kubeCluster) tutorial(t *testing.T) {
 	if l := partial.GetLabels(); l[kube.PartialLabel] != "true" || l[kube.NodeLabel] != c.NodeName || l[kube.KindLabel] != "pod" {
 		t.Errorf("partial %s: labels %v", partial.GetName(), l)
 	}
+	// The DaemonSet published it, with its pod's token, under the
+	// deploy's admission policy (admission.yaml), which is in force: the
+	// admin's partial of the same node is denied.
+	forged := partial.DeepCopy()
+	forged.SetName(forged.GetName() + "-forged")
+	forged.SetResourceVersion("")
+	if _, err := c.profiles.Create(context.Background(), forged, metav1.CreateOptions{}); err == nil ||
+		!strings.Contains(err.Error(), "ValidatingAdmissionPolicy 'seccomp-recorder-partials'") {
+		t.Errorf("the admin's partial of node %s: %v; want it denied by the deploy's admission policy", c.NodeName, err)
+	}
 	file := filepath.Join(c.recorded, "default_audit-pod_test-container.json")
 	if !fileHas(file, "accept4") {
 		t.Errorf("the node's file %s lacks accept4", file)

@@ -179,6 +179,18 @@ func TestPartialPolicy(t *testing.T) {
 		}
 		p := waitPartial(t, admin, "node-a", 2, &log)
 		checkReplicas(t, p.Profile, p.Coverage, out, names)
+
+		// The same token publishing as another node: denied, logged and
+		// counted as RBAC's denials are.
+		log = syncLog{}
+		wrong := publisher(t, agentA, "node-b", &log)
+		watchReplicas(t, wrong, names)
+		if err := wrong.Sync(ctx); Classify(err) != ResultForbidden || !strings.Contains(err.Error(), "writes the partials of its own node only") {
+			t.Errorf("publish as node-b with node-a's token: %v; want the policy's denial", err)
+		}
+		if !strings.Contains(log.String(), "RBAC or an admission policy denies it") || resultCount(wrong, ResultForbidden) != 1 {
+			t.Errorf("publish as node-b with node-a's token: forbidden %d times, log:\n%s", resultCount(wrong, ResultForbidden), log.String())
+		}
 	})
 
 	client := func(cfg *rest.Config) dynamic.ResourceInterface {
@@ -222,20 +234,28 @@ func TestPartialPolicy(t *testing.T) {
 		"spec":     map[string]any{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": []any{map[string]any{"action": "SCMP_ACT_ALLOW", "names": []any{"read"}}}}}}
 	agentsFinal := plain.DeepCopy()
 	agentsFinal.SetName("agents-final")
-	// pull --apply, as the user: the final profile of web's app.
-	pull := func() error {
+	// pull, as cfg's user: the final profile of web's app, applied; it
+	// returns the report.
+	pullAs := func(cfg *rest.Config) (string, error) {
 		var report bytes.Buffer
-		o := PullOptions{Profiles: client(user), Workload: web, Container: "app", Out: filepath.Join(t.TempDir(), "web.yaml"), Format: profilegen.SPO, Apply: true}
+		o := PullOptions{Profiles: client(cfg), Workload: web, Container: "app", Out: filepath.Join(t.TempDir(), "web.yaml"), Format: profilegen.SPO, Apply: true,
+			Admission: dynamic.NewForConfigOrDie(cfg)}
 		if err := o.Run(ctx, nil, &report); err != nil {
-			return err
+			return report.String(), err
 		}
 		if _, err := adminProfiles.Get(ctx, FinalName(web, "app"), metav1.GetOptions{}); err != nil {
-			return err
+			return report.String(), err
 		}
-		if !strings.Contains(report.String(), "1 node (node-a), 2 replicas") {
-			t.Errorf("pull's report:\n%s", report.String())
+		return report.String(), nil
+	}
+	const noPolicy = "warning: no admission policy of the recorder's partials is in force"
+	pull := func() error {
+		report, err := pullAs(user)
+		// The user cannot read policies: pull cannot tell.
+		if err == nil && (!strings.Contains(report, "1 node (node-a), 2 replicas") || strings.Contains(report, noPolicy)) {
+			t.Errorf("pull's report:\n%s", report)
 		}
-		return nil
+		return err
 	}
 
 	agentAlone := "are written by the recorder's node agent alone (system:serviceaccount:" + ns + ":" + sa + ")"
@@ -293,6 +313,27 @@ func TestPartialPolicy(t *testing.T) {
 			t.Logf("%s: %v", c.name, err)
 		}
 	}
-	t.Logf("control plane %v, deploy applied and enforced in %v, cases %v", started.Sub(begin).Round(time.Millisecond),
-		enforced.Sub(started).Round(time.Millisecond), time.Since(enforced).Round(time.Millisecond))
+	casesDone := time.Now()
+
+	// pull as the admin, who can read the policy: it is in force, no
+	// warning. Without its binding, nothing stops a forged partial, and
+	// pull says so to whoever can tell.
+	if report, err := pullAs(cp.Config); err != nil || strings.Contains(report, noPolicy) {
+		t.Errorf("pull as the admin with the policy in force: %v\n%s", err, report)
+	}
+	cp.Kubectl(t, "delete", "validatingadmissionpolicybinding", prefix+"seccomp-recorder-partials")
+	forged := partialObject(t, "app", "node-z")
+	for end := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if _, err := adminProfiles.Create(ctx, forged, metav1.CreateOptions{}); err == nil {
+			break
+		} else if time.Now().After(end) {
+			t.Fatalf("a forged partial is still denied 60 s after the binding was deleted: %v", err)
+		}
+	}
+	report, err := pullAs(cp.Config)
+	if err != nil || !strings.Contains(report, noPolicy) || !strings.Contains(report, "2 nodes (node-a, node-z)") {
+		t.Errorf("pull as the admin without the policy: %v\n%s", err, report)
+	}
+	t.Logf("control plane %v, deploy applied and enforced in %v, cases %v, without the policy %v", started.Sub(begin).Round(time.Millisecond),
+		enforced.Sub(started).Round(time.Millisecond), casesDone.Sub(enforced).Round(time.Millisecond), time.Since(casesDone).Round(time.Millisecond))
 }
