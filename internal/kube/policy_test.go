@@ -297,6 +297,21 @@ func TestPartialPolicy(t *testing.T) {
 		{"user updates a recorder.dev/ label off a partial", updateAs(user, a, func(u *unstructured.Unstructured) {
 			u.SetLabels(map[string]string{PartialLabel: "true"})
 		}), agentAlone},
+		{"user changes a partial's calls", updateAs(user, a, func(u *unstructured.Unstructured) {
+			unstructured.SetNestedField(u.Object, "SCMP_ACT_ALLOW", "spec", "defaultAction")
+		}), agentAlone},
+		{"user changes a partial's coverage", updateAs(user, a, func(u *unstructured.Unstructured) {
+			setAnnot(u, CoverageAnnotation, `{"version":"v1","total":2,"syscalls":{"read":2}}`)
+		}), agentAlone},
+		{"user adds a recorder.dev/ annotation to a partial", updateAs(user, a, func(u *unstructured.Unstructured) { setAnnot(u, "recorder.dev/extra", "x") }), agentAlone},
+		// What the operator's daemon does to every SeccompProfile on its
+		// node: pull reads neither.
+		{"user adds a finalizer and a label of its own to a partial", updateAs(user, a, func(u *unstructured.Unstructured) {
+			u.SetFinalizers(append(u.GetFinalizers(), "node-a-deleted"))
+			setLabel(u, "spo.x-k8s.io/profile-id", "SeccompProfile-x")
+			setAnnot(u, "note", "seen")
+		}), ""},
+		{"agent updates its partial after that", updateAs(agentA, a, func(u *unstructured.Unstructured) { setAnnot(u, PodsAnnot, "web-x,web-y") }), ""},
 		{"user deletes a partial", deleteAs(user, b), deleteVerb},
 		{"user writes a non-partial profile", createAs(user, plain), ""},
 		{"user updates a non-partial profile", updateAs(user, "plain", func(u *unstructured.Unstructured) { setLabel(u, "team", "cart") }), ""},
