@@ -346,6 +346,26 @@ func TestPartialPolicy(t *testing.T) {
 	if report, err := pullAs(cp.Config); err != nil || strings.Contains(report, noPolicy) {
 		t.Errorf("pull as the admin with the policy in force: %v\n%s", err, report)
 	}
+	// Its ServiceAccount deleted, the binding cannot name the recorder:
+	// it denies every SeccompProfile write (parameterNotFoundAction Deny).
+	cp.Kubectl(t, "delete", "serviceaccount", sa, "-n", ns)
+	other := plain.DeepCopy()
+	other.SetName("plain-without-recorder")
+	for end := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		_, err := client(user).Create(ctx, other, metav1.CreateOptions{})
+		if err != nil && strings.Contains(err.Error(), "ValidatingAdmissionPolicy") && strings.Contains(err.Error(), "no params found") {
+			t.Logf("without its ServiceAccount: %v", err)
+			break
+		}
+		if err == nil {
+			if derr := adminProfiles.Delete(ctx, other.GetName(), metav1.DeleteOptions{}); derr != nil {
+				t.Fatal(derr)
+			}
+		}
+		if time.Now().After(end) {
+			t.Fatalf("a non-partial profile without the recorder's ServiceAccount: %v; want the binding's denial", err)
+		}
+	}
 	cp.Kubectl(t, "delete", "validatingadmissionpolicybinding", prefix+"seccomp-recorder-partials")
 	forged := partialObject(t, "app", "node-z")
 	for end := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
