@@ -14,7 +14,6 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/kustomize/api/krusty"
@@ -56,7 +55,6 @@ func renderDeploy(t *testing.T, ns, prefix string) string {
 	return out
 }
 
-var policyRes = schema.GroupVersionResource{Group: "admissionregistration.k8s.io", Version: "v1", Resource: "validatingadmissionpolicies"}
 
 // partialObject is a recorder partial of web's container on node.
 func partialObject(t *testing.T, container, node string) *unstructured.Unstructured {
@@ -127,13 +125,10 @@ func TestPartialPolicy(t *testing.T) {
 		}
 	}
 	enforced := time.Now()
-	pol, err := admin.Resource(policyRes).Get(ctx, prefix+"seccomp-recorder-partials", metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if w, _, _ := unstructured.NestedSlice(pol.Object, "status", "typeChecking", "expressionWarnings"); len(w) > 0 {
-		t.Errorf("the policy's type checking warns: %v", w)
-	}
+	// No type-checking status here: kube-controller-manager writes it, and
+	// none runs. An expression that does not compile fails every request
+	// the policy matches (failurePolicy Fail): the rows allowed below show
+	// that they compile and evaluate.
 
 	config := func(name, token string) *rest.Config {
 		cfg, _ := cp.ConfigFor(t, name, token)
