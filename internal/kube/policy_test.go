@@ -55,7 +55,6 @@ func renderDeploy(t *testing.T, ns, prefix string) string {
 	return out
 }
 
-
 // partialObject is a recorder partial of web's container on node.
 func partialObject(t *testing.T, container, node string) *unstructured.Unstructured {
 	t.Helper()
