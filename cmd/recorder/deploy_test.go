@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	admissionv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -66,6 +67,8 @@ type deployment struct {
 	binding  *rbacv1.ClusterRoleBinding
 	ds       *appsv1.DaemonSet
 	svc      *corev1.Service
+	policy   *admissionv1.ValidatingAdmissionPolicy
+	policyB  *admissionv1.ValidatingAdmissionPolicyBinding
 	metadata map[string]*metaObject // kind/name -> its metadata
 }
 
@@ -118,13 +121,18 @@ func render(t *testing.T, dir string) *deployment {
 			slot = one(t, &d.ds, name)
 		case "Service":
 			slot = one(t, &d.svc, name)
+		case "ValidatingAdmissionPolicy":
+			slot = one(t, &d.policy, name)
+		case "ValidatingAdmissionPolicyBinding":
+			slot = one(t, &d.policyB, name)
 		default:
 			t.Fatalf("%s: kind not checked", name)
 		}
 		decodeStrict(t, name, data, slot)
 	}
-	if d.ns == nil || d.sa == nil || d.role == nil || d.binding == nil || d.ds == nil || d.svc == nil {
-		t.Fatalf("rendered %v: want a Namespace, ServiceAccount, ClusterRole, ClusterRoleBinding, DaemonSet and Service", slices.Sorted(maps.Keys(d.metadata)))
+	if d.ns == nil || d.sa == nil || d.role == nil || d.binding == nil || d.ds == nil || d.svc == nil || d.policy == nil || d.policyB == nil {
+		t.Fatalf("rendered %v: want a Namespace, ServiceAccount, ClusterRole, ClusterRoleBinding, DaemonSet, Service, "+
+			"ValidatingAdmissionPolicy and its binding", slices.Sorted(maps.Keys(d.metadata)))
 	}
 	return d
 }
@@ -152,7 +160,7 @@ func TestDeployManifests(t *testing.T) {
 				t.Errorf("%s: no label %s", name, l)
 			}
 		}
-		clusterScoped := m.Kind == "Namespace" || strings.HasPrefix(m.Kind, "Cluster")
+		clusterScoped := m.Kind == "Namespace" || strings.HasPrefix(m.Kind, "Cluster") || strings.HasPrefix(m.Kind, "ValidatingAdmissionPolicy")
 		if want := map[bool]string{true: "", false: d.ns.Name}[clusterScoped]; m.Metadata.Namespace != want {
 			t.Errorf("%s: namespace %q, want %q", name, m.Metadata.Namespace, want)
 		}
@@ -396,6 +404,48 @@ func TestDeployCRIOPatch(t *testing.T) {
 	}
 	if len(after.Volumes) != len(before.Volumes) {
 		t.Errorf("patched: %d volumes, want %d", len(after.Volumes), len(before.Volumes))
+	}
+}
+
+// TestDeployAdmission: the admission policy of the recorder's partials
+// (admission.yaml) fails closed, is bound with its parameter the
+// DaemonSet's ServiceAccount, and stays so in an overlay that moves the
+// set into another namespace and prefixes its names, as kustomize renames
+// the ClusterRoleBinding's subject (kustomizeconfig.yaml).
+// internal/kube's TestPartialPolicy applies it to an API server.
+func TestDeployAdmission(t *testing.T) {
+	tmp := t.TempDir()
+	if err := os.CopyFS(filepath.Join(tmp, "kubernetes"), os.DirFS(deployDir)); err != nil {
+		t.Fatal(err)
+	}
+	overlay := filepath.Join(tmp, "overlay")
+	os.Mkdir(overlay, 0o755)
+	os.WriteFile(filepath.Join(overlay, "kustomization.yaml"), []byte("resources: [../kubernetes]\nnamespace: elsewhere\nnamePrefix: x-\n"), 0o644)
+	for _, dir := range []string{deployDir, overlay} {
+		d := render(t, dir)
+		p, b := d.policy, d.policyB
+		if p.Spec.FailurePolicy == nil || *p.Spec.FailurePolicy != admissionv1.Fail {
+			t.Errorf("%s: failurePolicy %v, want Fail", dir, p.Spec.FailurePolicy)
+		}
+		if k := p.Spec.ParamKind; k == nil || k.APIVersion != "v1" || k.Kind != "ServiceAccount" {
+			t.Errorf("%s: paramKind %+v, want v1 ServiceAccount", dir, k)
+		}
+		if b.Spec.PolicyName != p.Name || !slices.Equal(b.Spec.ValidationActions, []admissionv1.ValidationAction{admissionv1.Deny}) {
+			t.Errorf("%s: binding of %q with actions %v, want %q with Deny", dir, b.Spec.PolicyName, b.Spec.ValidationActions, p.Name)
+		}
+		r := b.Spec.ParamRef
+		if r == nil || r.Name != d.sa.Name || r.Namespace != d.sa.Namespace || r.Selector != nil ||
+			r.ParameterNotFoundAction == nil || *r.ParameterNotFoundAction != admissionv1.DenyAction {
+			t.Errorf("%s: paramRef %+v, want ServiceAccount %s/%s, denying when it is missing", dir, r, d.sa.Namespace, d.sa.Name)
+		}
+		if want := map[string]string{"elsewhere": "x-seccomp-recorder", "seccomp-recorder": "seccomp-recorder"}[d.sa.Namespace]; d.sa.Name != want {
+			t.Errorf("%s: ServiceAccount %s/%s", dir, d.sa.Namespace, d.sa.Name)
+		}
+		rules := p.Spec.MatchConstraints.ResourceRules
+		if len(rules) != 1 || !slices.Equal(rules[0].APIGroups, []string{kube.ProfilesResource.Group}) || !slices.Equal(rules[0].Resources, []string{kube.ProfilesResource.Resource}) ||
+			!slices.Equal(rules[0].Operations, []admissionv1.OperationType{admissionv1.Create, admissionv1.Update, admissionv1.Delete}) {
+			t.Errorf("%s: the policy matches %+v, want create, update and delete of seccompprofiles", dir, rules)
+		}
 	}
 }
 

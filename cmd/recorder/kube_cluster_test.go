@@ -221,6 +221,41 @@ func (c *kubeCluster) tutorial(t *testing.T) {
 	if l := partial.GetLabels(); l[kube.PartialLabel] != "true" || l[kube.NodeLabel] != c.NodeName || l[kube.KindLabel] != "pod" {
 		t.Errorf("partial %s: labels %v", partial.GetName(), l)
 	}
+	// The DaemonSet published it, with its pod's token, under the
+	// deploy's admission policy (admission.yaml), which is in force: the
+	// admin's partial of the same node is denied.
+	forged := partial.DeepCopy()
+	forged.SetName(forged.GetName() + "-forged")
+	forged.SetResourceVersion("")
+	if _, err := c.profiles.Create(context.Background(), forged, metav1.CreateOptions{}); err == nil ||
+		!strings.Contains(err.Error(), "ValidatingAdmissionPolicy 'seccomp-recorder-partials'") {
+		t.Errorf("the admin's partial of node %s: %v; want it denied by the deploy's admission policy", c.NodeName, err)
+	}
+	// kube-controller-manager type-checks the policy's expressions against
+	// the CRD's schema, into the policy's status: no warning.
+	for end := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		out := c.Kubectl(t, "get", "validatingadmissionpolicy", "seccomp-recorder-partials", "-o", "json")
+		var pol struct {
+			Metadata struct{ Generation int64 }
+			Status   struct {
+				ObservedGeneration int64
+				TypeChecking       *struct{ ExpressionWarnings []any }
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &pol); err != nil {
+			t.Fatal(err)
+		}
+		if pol.Status.TypeChecking != nil && pol.Status.ObservedGeneration == pol.Metadata.Generation {
+			if w := pol.Status.TypeChecking.ExpressionWarnings; len(w) > 0 {
+				t.Errorf("the admission policy's type checking warns: %v", w)
+			}
+			break
+		}
+		if time.Now().After(end) {
+			t.Errorf("the admission policy is not type-checked after 30 s:\n%s", out)
+			break
+		}
+	}
 	file := filepath.Join(c.recorded, "default_audit-pod_test-container.json")
 	if !fileHas(file, "accept4") {
 		t.Errorf("the node's file %s lacks accept4", file)

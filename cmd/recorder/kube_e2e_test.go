@@ -63,6 +63,11 @@ func testPull(t *testing.T, cp *kubetest.ControlPlane) {
 		!strings.Contains(errOut, "seen on 2/2: ") || !strings.Contains(errOut, "applied seccompprofile "+final) {
 		t.Fatalf("pull: exit %d\n%s", code, errOut)
 	}
+	// The admin can read admission policies, and this API server has none
+	// of the recorder's partials (deploy/kubernetes/admission.yaml).
+	if !strings.Contains(errOut, "warning: no admission policy of the recorder's partials is in force (deploy/kubernetes/admission.yaml)") {
+		t.Errorf("pull does not warn of the missing admission policy:\n%s", errOut)
+	}
 	data, err := os.ReadFile(out)
 	if err != nil || !strings.Contains(string(data), kube.CoverageAnnotation) || strings.Contains(string(data), kube.PartialLabel) {
 		t.Errorf("%s: %v\n%s", out, err, data)

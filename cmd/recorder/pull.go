@@ -59,5 +59,5 @@ func (p *pullFlags) options(workload string) (kube.PullOptions, error) {
 		return kube.PullOptions{}, err
 	}
 	return kube.PullOptions{Profiles: c.Profiles, Workload: w, Container: p.container, Out: p.out, Format: p.f.f,
-		Name: p.name, Labels: p.f.spo.Labels, Previous: p.previous, Apply: p.apply}, nil
+		Name: p.name, Labels: p.f.spo.Labels, Previous: p.previous, Apply: p.apply, Admission: c.Dynamic}, nil
 }

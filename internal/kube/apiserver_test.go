@@ -341,7 +341,7 @@ func TestAPIServer(t *testing.T) {
 		if err := pub.Sync(ctx); Classify(err) != ResultForbidden {
 			t.Fatalf("Sync = %v; want forbidden", err)
 		}
-		if !strings.Contains(log.String(), "RBAC denies it") {
+		if !strings.Contains(log.String(), "RBAC or an admission policy denies it") {
 			t.Errorf("log:\n%s", log.String())
 		}
 		if n := resultCount(pub, ResultForbidden); n != 1 {

@@ -37,10 +37,11 @@ func RESTConfig(kubeconfig string, inCluster bool) (*rest.Config, error) {
 	return cfg, nil
 }
 
-// Clients are the two clients the package uses.
+// Clients are the clients the package uses.
 type Clients struct {
 	Profiles dynamic.NamespaceableResourceInterface
 	Metadata metadata.Interface
+	Dynamic  dynamic.Interface // for the rest (PolicyMissing)
 }
 
 // NewClients makes the clients of cfg.
@@ -53,5 +54,5 @@ func NewClients(cfg *rest.Config) (Clients, error) {
 	if err != nil {
 		return Clients{}, fmt.Errorf("kubernetes client: %w", err)
 	}
-	return Clients{Profiles: d.Resource(ProfilesResource), Metadata: m}, nil
+	return Clients{Profiles: d.Resource(ProfilesResource), Metadata: m, Dynamic: d}, nil
 }

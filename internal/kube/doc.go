@@ -26,9 +26,11 @@
 // workload, container and node), whose coverage tells on their own
 // profile, at most maxPartials; it names each node merged from and warns
 // of a partial whose calls another field manager wrote (a manager's name
-// is its client's word: a hint, not a proof). Only RBAC or admission
-// (create and update on seccompprofiles for the recorder's service
-// account alone) rules a forged partial out.
+// is its client's word: a hint, not a proof). Only admission rules a
+// forged partial out: deploy/kubernetes/admission.yaml admits a partial
+// from the recorder's service account alone, with a token bound to a pod
+// on the partial's node. Pull cannot know whether that policy is in
+// force; it warns when it can read that it is not (PolicyMissing).
 //
 // The pure parts (owner resolution steps, labels and names, objects,
 // coverage, the merge) are apart from the I/O (Resolver, Publisher, Pull),

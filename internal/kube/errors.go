@@ -60,7 +60,8 @@ func Classify(err error) string {
 
 // hints are what the log says to do about each cause.
 var hints = map[string]string{
-	ResultForbidden:   "RBAC denies it: the service account needs the rules of kube.PublishRules (get pods, replicasets, jobs; get, list, create, update seccompprofiles)",
+	ResultForbidden: "RBAC or an admission policy denies it: the service account needs the rules of kube.PublishRules (get pods, replicasets, jobs; get, list, create, update seccompprofiles), " +
+		"and under deploy/kubernetes/admission.yaml its pod's own token, on the node it publishes as (--node-name)",
 	ResultCRDMissing:  "install the Security Profiles Operator, or its SeccompProfile CRD",
 	ResultUnreachable: "the API server cannot be reached",
 	ResultConflict:    "the partial changed under us too often",

@@ -185,8 +185,8 @@ func TestPublishFailures(t *testing.T) {
 		verb        string
 		err         error
 	}{
-		{ResultForbidden, "RBAC denies it", "create", apierrors.NewForbidden(gr, "x", errors.New("no"))},
-		{ResultForbidden, "RBAC denies it", "get", apierrors.NewForbidden(gr, "x", errors.New("no"))},
+		{ResultForbidden, "RBAC or an admission policy denies it", "create", apierrors.NewForbidden(gr, "x", errors.New("no"))},
+		{ResultForbidden, "RBAC or an admission policy denies it", "get", apierrors.NewForbidden(gr, "x", errors.New("no"))},
 		{ResultCRDMissing, "install the Security Profiles Operator", "create", apierrors.NewNotFound(gr, "")},
 		{ResultUnreachable, "cannot be reached", "get", &netErr{syscall.ECONNREFUSED}},
 		{ResultUnreachable, "cannot be reached", "get", apierrors.NewServiceUnavailable("shutting down")},

@@ -25,6 +25,10 @@ type PullOptions struct {
 	Labels    map[string]string // added to the final SeccompProfile's labels
 	Previous  string            // the file to diff against ("": the cluster's object of the final's name)
 	Apply     bool              // create or update the final SeccompProfile in the cluster
+	// Admission, when set, is asked whether the admission policy of the
+	// recorder's partials is in force (PolicyMissing): pull warns when it
+	// can tell that it is not.
+	Admission dynamic.Interface
 }
 
 // ErrOneProfile: an OCI file, or a name, holds one container's profile,
@@ -44,6 +48,10 @@ func (o PullOptions) Run(ctx context.Context, stdout, report io.Writer) error {
 	}
 	if err != nil {
 		return err
+	}
+	if o.Admission != nil && PolicyMissing(ctx, o.Admission) {
+		fmt.Fprintf(report, "warning: no admission policy of the recorder's partials is in force (deploy/kubernetes/admission.yaml): "+
+			"whoever can create or update SeccompProfiles may have written a partial merged here\n")
 	}
 	if len(pulled.Finals) > 1 && (o.Format != profilegen.SPO || o.Name != "") {
 		var ctrs []string

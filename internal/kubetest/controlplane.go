@@ -254,6 +254,24 @@ func (cp *ControlPlane) ServiceAccountToken(t testing.TB, ns, name string) strin
 	return strings.TrimSpace(cp.Kubectl(t, "create", "token", name, "-n", ns, "--duration", "1h"))
 }
 
+// PodToken returns a token of ServiceAccount ns/name bound to a new pod
+// of that ServiceAccount scheduled on node (spec.nodeName; nothing runs it
+// without a kubelet there), as the kubelet's projected tokens are bound to
+// their pod: the API server puts the pod's node into the token, and into
+// its user's extra info (authentication.kubernetes.io/node-name).
+func (cp *ControlPlane) PodToken(t testing.TB, ns, name, node string) string {
+	t.Helper()
+	pod := "token-" + randHex(4)
+	manifest := fmt.Sprintf(`{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": %q, "namespace": %q},
+"spec": {"serviceAccountName": %q, "nodeName": %q, "automountServiceAccountToken": false,
+  "containers": [{"name": "c", "image": "kubetest.invalid/none:1"}]}}`, pod, ns, name, node)
+	if out, err := cp.KubectlErr(manifest, "create", "-f", "-"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	return strings.TrimSpace(cp.Kubectl(t, "create", "token", name, "-n", ns, "--duration", "1h",
+		"--bound-object-kind", "Pod", "--bound-object-name", pod))
+}
+
 // ConfigFor returns a client configuration and a kubeconfig file that
 // authenticate with token (a ServiceAccount's or a token file user's).
 func (cp *ControlPlane) ConfigFor(t testing.TB, name, token string) (*rest.Config, string) {
