@@ -395,8 +395,7 @@ func (n *Netlink) read() {
 	b := n.newBatch()
 	for {
 		n.conn.raw = rawCalls() // GOMAXPROCS as it is now: it may have dropped to 1
-		err := n.fill(b)
-		full := len(b.buf) >= batchBytes // the socket may hold more: no gathering pause
+		full, err := n.fill(b)  // full: the socket may hold more, no gathering pause
 		if len(b.ends) > 0 || err != nil {
 			b.err = err
 			n.unread.Add(1)
@@ -424,20 +423,28 @@ func (n *Netlink) read() {
 	}
 }
 
-// fill reads records until the socket is empty or b is full: into b, or
-// straight to the consumer when it takes them (offer).
-func (n *Netlink) fill(b *batch) error {
+// fill reads records until the socket is empty or a batch's worth of
+// them was read: into b, or straight to the consumer when it takes them
+// (offer). It reports full when it stopped at that bound, with the socket
+// likely holding more. The bound holds for lines handed over too: without
+// it, a consumer that takes every line while the socket never empties (it
+// is slower than the kernel in a storm) kept the reader in here, where
+// neither Close nor the status read reaches it (TestPushCloseInStorm).
+func (n *Netlink) fill(b *batch) (full bool, err error) {
 	for _, m := range n.conn.takePending() {
 		b.add(m.typ, m.data)
 	}
-	for len(b.buf) < batchBytes {
+	for read := len(b.buf); read < batchBytes; {
 		lines, got, err := n.conn.recvLines()
 		if errors.Is(err, unix.ENOBUFS) { // only when NETLINK_NO_ENOBUFS could not be set
 			n.noBufs.Add(1)
 			continue
 		}
 		if err != nil {
-			return err
+			return false, err
+		}
+		for _, l := range lines {
+			read += len(l)
 		}
 		if !n.offer(b, lines) {
 			for _, l := range lines {
@@ -445,10 +452,10 @@ func (n *Netlink) fill(b *batch) error {
 			}
 		}
 		if got < recvSlots {
-			return nil // the socket is (most likely) empty: the caller polls
+			return false, nil // the socket is (most likely) empty: the caller polls
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // offer hands lines to the consumer Push set, on the reader's goroutine,

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -210,5 +211,54 @@ func TestLineInPlace(t *testing.T) {
 		if &line[len(line)-1] != &m[unix.NLMSG_HDRLEN+len(trimmed)-1] {
 			t.Errorf("type %d: the line is not in the message's buffer", tc.typ)
 		}
+	}
+}
+
+// TestPushCloseInStorm: while the consumer takes every line and the socket
+// never empties (it is slower than the sender, as watch can be in a storm:
+// the kernel then waits for room in the socket's buffer), Close still
+// returns promptly: the reader comes back to its loop (where it sees Close
+// and reads the status) after a batch's worth of lines, handed over or
+// not.
+func TestPushCloseInStorm(t *testing.T) {
+	n, peer := socketReader(t, 10*time.Millisecond, nil)
+	var took atomic.Int64
+	n.Push(func(lines [][]byte) bool {
+		took.Add(int64(len(lines)))
+		time.Sleep(200 * time.Microsecond) // slower than the sender
+		return true
+	})
+	quit := make(chan struct{})
+	flooded := make(chan struct{})
+	go func() { // a storm: the socket stays full
+		defer close(flooded)
+		m := make([]byte, unix.NLMSG_HDRLEN+64)
+		binary.NativeEndian.PutUint32(m[0:], uint32(len(m)))
+		binary.NativeEndian.PutUint16(m[4:], 1326)
+		copy(m[unix.NLMSG_HDRLEN:], "audit(1.000:1): syscall=39")
+		for {
+			select {
+			case <-quit:
+				return
+			default:
+			}
+			if err := unix.Send(peer, m, 0); err != nil {
+				time.Sleep(20 * time.Microsecond)
+			}
+		}
+	}()
+	defer func() {
+		close(quit)
+		<-flooded
+	}()
+	for took.Load() < 10*recvSlots { // the storm is on: full receives
+		time.Sleep(time.Millisecond)
+	}
+	done := make(chan error, 1)
+	go func() { done <- n.Close() }()
+	select {
+	case <-done:
+	case <-time.After(3 * time.Second):
+		t.Fatalf("Close did not return within 3 s of a storm the consumer takes (%d lines taken)", took.Load())
 	}
 }
