@@ -27,9 +27,15 @@ type nlConn struct {
 	rcvbuf  int       // the receive buffer's size, as the kernel set it
 	raw     bool      // the reader's short calls are raw system calls (rawCalls)
 	// kernelOnly: only the kernel can send to the socket (connected to
-	// it, in no multicast group), so the reader asks no sender's address.
+	// it, in no multicast group) and nothing another process sent before
+	// is left in its queue, so the reader asks no sender's address.
 	kernelOnly bool
-	connected  bool // connectKernel
+	// trustAtEmpty: only the kernel can send to the socket now, but what
+	// another process sent before (to its port before connectKernel, to
+	// the group before it left it) may still be queued: kernelOnly once
+	// a receive found the queue empty.
+	trustAtEmpty bool
+	connected    bool // connectKernel
 }
 
 type nlMsg struct {
@@ -90,23 +96,22 @@ func (c *nlConn) Close() error { return unix.Close(c.fd) }
 // In the group, a process with CAP_NET_ADMIN can send to the socket too.
 func (c *nlConn) membership(op int) error {
 	err := unix.SetsockoptInt(c.fd, unix.SOL_NETLINK, op, int(libaudit.NetlinkGroupReadLog))
-	if op == unix.NETLINK_ADD_MEMBERSHIP || err != nil {
-		c.kernelOnly = false
-	} else {
-		c.kernelOnly = c.connected
-	}
+	c.kernelOnly = false
+	c.trustAtEmpty = op == unix.NETLINK_DROP_MEMBERSHIP && err == nil && c.connected
 	return err
 }
 
 // connectKernel connects the socket to the kernel (port 0): the kernel
 // then refuses (ECONNREFUSED) what another process sends to it, which a
 // process with CAP_NET_ADMIN could otherwise do, and only the kernel's
-// records and replies reach it.
+// records and replies reach it from then on. What was sent to it between
+// bind and connect stays queued: the reader checks senders until it found
+// the queue empty (trustAtEmpty).
 func (c *nlConn) connectKernel() error {
 	if err := unix.Connect(c.fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
 		return fmt.Errorf("connect to the kernel: %w", err)
 	}
-	c.connected, c.kernelOnly = true, true
+	c.connected, c.trustAtEmpty = true, true
 	return nil
 }
 

@@ -80,8 +80,9 @@ func TestNetlinkForged(t *testing.T) {
 
 // TestNetlinkKernelOnly: the reader skips asking each message's sender
 // only while the socket is connected to the kernel and in no multicast
-// group: a daemon that joins the group once another daemon registered
-// asks again.
+// group, and once a receive found it empty since (TestNetlinkForgedQueued):
+// a daemon that joins the group once another daemon registered asks
+// again.
 func TestNetlinkKernelOnly(t *testing.T) {
 	audittest.NeedRoot(t)
 	c, err := newNLConn(libaudit.NetlinkGroupNone, 1<<20, slog.New(slog.DiscardHandler))
@@ -89,15 +90,26 @@ func TestNetlinkKernelOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	empty := func() error { // reads until the socket is empty
+		for {
+			_, got, err := c.recvLines()
+			if err != nil || got < recvSlots {
+				return err
+			}
+		}
+	}
 	steps := []struct {
 		name string
 		do   func() error
 		want bool
 	}{
 		{"new", func() error { return nil }, false},
-		{"connected", c.connectKernel, true},
+		{"connected", c.connectKernel, false},
+		{"found empty", empty, true},
 		{"joined the group", func() error { return c.membership(unix.NETLINK_ADD_MEMBERSHIP) }, false},
-		{"left the group", func() error { return c.membership(unix.NETLINK_DROP_MEMBERSHIP) }, true},
+		{"found empty in the group", empty, false},
+		{"left the group", func() error { return c.membership(unix.NETLINK_DROP_MEMBERSHIP) }, false},
+		{"found empty again", empty, true},
 	}
 	for _, s := range steps {
 		if err := s.do(); err != nil {
@@ -106,5 +118,85 @@ func TestNetlinkKernelOnly(t *testing.T) {
 		if c.kernelOnly != s.want {
 			t.Errorf("%s: kernelOnly %v, want %v", s.name, c.kernelOnly, s.want)
 		}
+	}
+}
+
+// TestNetlinkForgedQueued: a message another process put in the socket
+// before only the kernel could send to it stays in its queue, and is
+// skipped: one sent to the socket's port before it was connected to the
+// kernel (between bind and connect, in register), and one sent to the
+// multicast group while the daemon's socket was in it (another daemon had
+// registered) and still queued when it left the group (reregister). The
+// reader asks each message's sender until it found the socket empty.
+func TestNetlinkForgedQueued(t *testing.T) {
+	audittest.NeedRoot(t)
+	forger, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_AUDIT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(forger)
+	if err := unix.Bind(forger, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		send func(t *testing.T, c *nlConn)
+	}{
+		{"before connect", func(t *testing.T, c *nlConn) {
+			if err := unix.Sendto(forger, forgedRecord(), 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Pid: c.port}); err != nil {
+				t.Fatalf("send to the socket's port: %v", err)
+			}
+			if err := c.connectKernel(); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"while in the group", func(t *testing.T, c *nlConn) {
+			if err := c.connectKernel(); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.membership(unix.NETLINK_ADD_MEMBERSHIP); err != nil {
+				t.Fatal(err)
+			}
+			if err := unix.Sendto(forger, forgedRecord(), 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Groups: libaudit.NetlinkGroupReadLog}); err != nil {
+				t.Fatalf("send to the multicast group: %v", err)
+			}
+			if err := c.membership(unix.NETLINK_DROP_MEMBERSHIP); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := newNLConn(libaudit.NetlinkGroupNone, 1<<20, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			tc.send(t, c)
+			var skipped, forged int
+			for {
+				lines, got, err := c.recvLines()
+				if err != nil {
+					t.Fatal(err)
+				}
+				skipped += got - len(lines)
+				for _, l := range lines {
+					if strings.Contains(string(l), `comm="forged"`) {
+						forged++
+					}
+				}
+				if got < recvSlots {
+					break
+				}
+			}
+			if forged == 0 && skipped == 0 {
+				t.Fatal("the forged message did not reach the socket: the test shows nothing")
+			}
+			if forged != 0 {
+				t.Errorf("%d forged records read", forged)
+			}
+			if !c.kernelOnly {
+				t.Errorf("kernelOnly false once the socket was found empty")
+			}
+		})
 	}
 }

@@ -69,6 +69,7 @@ func (c *nlConn) recvLines() (lines [][]byte, got int, err error) {
 	}
 	switch {
 	case e == unix.EAGAIN:
+		c.emptied()
 		return nil, 0, nil
 	case e != 0:
 		return nil, 0, e
@@ -86,7 +87,18 @@ func (c *nlConn) recvLines() (lines [][]byte, got int, err error) {
 		}
 		lines = append(lines, lineInPlace(m, h.Type))
 	}
+	if int(n) < recvSlots {
+		c.emptied()
+	}
 	return lines, int(n), nil
+}
+
+// emptied notes that a receive found the socket's queue empty: when only
+// the kernel can send to it now, nothing else is left in it either.
+func (c *nlConn) emptied() {
+	if c.trustAtEmpty {
+		c.kernelOnly, c.trustAtEmpty = true, false
+	}
 }
 
 // lineInPlace returns the record of message m, of type typ, as the line
