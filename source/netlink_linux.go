@@ -73,6 +73,10 @@ type Netlink struct {
 	doneAt time.Time
 	take   atomic.Pointer[func([][]byte) bool] // Push's consumer
 	unread atomic.Int64                        // batches sent and not read to their end
+	// readerPanic is a panic of Push's consumer on the reader's goroutine
+	// (set before done is closed); passed once Next panicked with it.
+	readerPanic *ReaderPanic
+	passed      atomic.Bool
 
 	multicast  atomic.Bool
 	daemonPID  atomic.Uint32
@@ -284,6 +288,7 @@ func (n *Netlink) Next(ctx context.Context) ([]byte, error) {
 			}
 			n.finished(b)
 			if b.panicked != nil {
+				n.passed.Store(true)
 				panic(b.panicked)
 			}
 			if b.err != nil {
@@ -339,17 +344,18 @@ func (n *Netlink) finished(b *batch) {
 // the reader's goroutine to Next's caller, which panics with it: there,
 // the consumer's own recovery closes the source and puts the audit state
 // back, which a panic ending the process from the reader's goroutine
-// would skip.
+// would skip. When Close runs meanwhile (Next is not called again), Close
+// panics with it once it put the state back (TestPushPanicInClose).
 func (n *Netlink) passPanic() {
 	r := recover()
 	if r == nil {
 		return
 	}
+	n.readerPanic = &ReaderPanic{Value: r, Stack: debug.Stack()}
 	n.unread.Add(1)
 	select {
-	case n.batches <- &batch{panicked: &ReaderPanic{Value: r, Stack: debug.Stack()}}:
+	case n.batches <- &batch{panicked: n.readerPanic}:
 	case <-n.stop:
-		panic(r)
 	}
 }
 
@@ -611,7 +617,8 @@ func (n *Netlink) reregister() {
 }
 
 // Close unregisters the daemon and restores the enabled flag and the backlog
-// limit as they were before OpenNetlink.
+// limit as they were before OpenNetlink. It then panics with a panic of
+// Push's consumer on the reader's goroutine that Next did not raise.
 func (n *Netlink) Close() error {
 	if n.done != nil {
 		select {
@@ -652,6 +659,9 @@ func (n *Netlink) Close() error {
 	if n.ctl != nil {
 		errs = append(errs, n.ctl.Close())
 		n.ctl = nil
+	}
+	if p := n.readerPanic; p != nil && !n.passed.Swap(true) {
+		panic(p)
 	}
 	return errors.Join(errs...)
 }

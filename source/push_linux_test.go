@@ -262,3 +262,43 @@ func TestPushCloseInStorm(t *testing.T) {
 		t.Fatalf("Close did not return within 3 s of a storm the consumer takes (%d lines taken)", took.Load())
 	}
 }
+
+// TestPushPanicInClose: a panic of the consumer on the reader's goroutine
+// while Close runs (watch closes the source once its ctx is done, while
+// the reader still hands lines over) is neither lost nor raised on the
+// reader's goroutine (which would end the process with Close waiting, the
+// audit state not put back): Close panics with it once it is done.
+func TestPushPanicInClose(t *testing.T) {
+	n, peer := socketReader(t, time.Second, nil)
+	entered, release := make(chan struct{}), make(chan struct{})
+	n.Push(func([][]byte) bool {
+		close(entered)
+		<-release
+		panic("boom")
+	})
+	sendRecord(t, peer, 1326, "audit(1.000:1): syscall=39")
+	<-entered
+	got := make(chan any, 1)
+	go func() {
+		defer func() { got <- recover() }()
+		n.Close()
+	}()
+	for { // Close asked the reader to stop
+		select {
+		case <-n.stop:
+		default:
+			time.Sleep(time.Millisecond)
+			continue
+		}
+		break
+	}
+	close(release)
+	select {
+	case v := <-got:
+		if p, ok := v.(*ReaderPanic); !ok || p.Value != "boom" {
+			t.Fatalf("Close panicked with %#v, want a *ReaderPanic of \"boom\"", v)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not return")
+	}
+}

@@ -59,7 +59,8 @@ type Pusher interface {
 	// read them all, so the consumer gets every line once, in order. The
 	// lines are valid until take returns. take must not call the source's
 	// methods. A panic in take reaches Next's caller, which panics with a
-	// *ReaderPanic. Push(nil) stops the offers.
+	// *ReaderPanic (Close, once done, when it runs before Next got to
+	// it). Push(nil) stops the offers.
 	Push(take func(lines [][]byte) bool)
 }
 
