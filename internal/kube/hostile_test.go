@@ -143,9 +143,10 @@ func TestPullBounded(t *testing.T) {
 }
 
 // TestPullWarnsOfOtherWriters: a partial named and labelled as the
-// recorder's, whose spec another field manager wrote (an edit with
-// kubectl, say), is merged with a warning naming it, its node and its
-// writer. The managed fields are set by hand here, as the API server
+// recorder's, whose spec or an annotation pull reads another field
+// manager wrote (an edit with kubectl, say), is merged with a warning
+// naming it, its node and its writers; a label or an annotation of
+// another's own, a finalizer, are none. The managed fields are set by hand here, as the API server
 // records them (TestAPIServer/forged-partial has a real one's).
 func TestPullWarnsOfOtherWriters(t *testing.T) {
 	objs := published(t)
@@ -154,13 +155,17 @@ func TestPullWarnsOfOtherWriters(t *testing.T) {
 		{Manager: ManagedBy, Operation: metav1.ManagedFieldsOperationUpdate, FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(`{"f:metadata":{"f:labels":{}},"f:spec":{}}`)},
 		{Manager: "kubectl-edit", Operation: metav1.ManagedFieldsOperationUpdate, FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(`{"f:spec":{"f:syscalls":{}}}`)},
 		{Manager: "labeller", Operation: metav1.ManagedFieldsOperationUpdate, FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(`{"f:metadata":{"f:labels":{"f:team":{}}}}`)},
+		// The operator's daemon, on every SeccompProfile: no warning.
+		{Manager: "security-profiles-operator", Operation: metav1.ManagedFieldsOperationUpdate, FieldsType: "FieldsV1",
+			FieldsV1: metav1.NewFieldsV1(`{"f:metadata":{"f:annotations":{".":{},"f:syscalls":{}},"f:finalizers":{".":{},"v:\"node-2-deleted\"":{}}}}`)},
+		{Manager: "annotator", Operation: metav1.ManagedFieldsOperationUpdate, FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(`{"f:metadata":{"f:annotations":{"f:recorder.dev/pods":{}}}}`)},
 	})
 	f := newFixture(t, objs...)
 	got, err := Pull(context.Background(), f.pub.Profiles, web, "app")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := edited.GetName() + ` (node "node-2", pods "web-c") was written by kubectl-edit, not the recorder alone: review the calls it holds`
+	want := edited.GetName() + ` (node "node-2", pods "web-c") was written by kubectl-edit, annotator, not the recorder alone: review the calls it holds`
 	if len(got.Warnings) != 1 || got.Warnings[0] != want {
 		t.Errorf("warnings %q; want [%q]", got.Warnings, want)
 	}
