@@ -377,6 +377,11 @@ func TestPartialPolicy(t *testing.T) {
 			setLabel(u, KindLabel, "deployment")
 		}), agentAlone},
 		{"user writes the operator's own kind of partial", updateAs(user, "plain", func(u *unstructured.Unstructured) { setLabel(u, PartialLabel, "true") }), ""},
+		{"user then adds the recorder's labels to it", updateAs(user, "plain", func(u *unstructured.Unstructured) {
+			for k, v := range workloadLabels(web, "app") {
+				setLabel(u, k, v)
+			}
+		}), agentAlone},
 		{"user runs pull --apply", pull, ""},
 		{"user deletes a non-partial profile", deleteAs(user, "plain"), ""},
 		{"admin writes a partial", createAs(cp.Config, partialObject(t, "other", "node-d")), agentAlone},
