@@ -3,8 +3,10 @@ package kube
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -232,5 +234,29 @@ func TestPullRefusesUnreadablePartial(t *testing.T) {
 	}
 	if len(got.Finals) != 0 {
 		t.Errorf("Pull merged %d profiles beside an unreadable partial", len(got.Finals))
+	}
+}
+
+// TestPullSkipsDeleting: a partial deleted (under the admission policy,
+// by its node's recorder or a grant of delete-partial, to take its calls
+// out) but held by a finalizer (the operator's daemon adds one per node to
+// every SeccompProfile) is not merged, and pull says so (before, its
+// calls were merged until the last finalizer went).
+func TestPullSkipsDeleting(t *testing.T) {
+	objs := published(t)
+	deleting := objs[1].(*unstructured.Unstructured)
+	deleting.SetDeletionTimestamp(&metav1.Time{Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+	deleting.SetFinalizers([]string{"node-2-deleted"})
+	f := newFixture(t, objs...)
+	got, err := Pull(context.Background(), f.pub.Profiles, web, "app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Finals) != 1 || !slices.Equal(got.Finals[0].Nodes, []string{"node-1"}) {
+		t.Errorf("finals %+v; want node-1's partial alone", got.Finals)
+	}
+	want := deleting.GetName() + `: being deleted (its finalizers node-2-deleted hold it): its calls are not merged`
+	if !slices.Contains(got.Skipped, want) {
+		t.Errorf("skipped %q; want %q", got.Skipped, want)
 	}
 }

@@ -89,6 +89,11 @@ func (m *merger) add(items []unstructured.Unstructured) error {
 		if m.seen++; m.seen > maxPartials {
 			return fmt.Errorf("%s: %w: more than %d objects match %s", m.w, ErrTooManyPartials, maxPartials, PartialSelector(m.w, m.container))
 		}
+		if items[i].GetDeletionTimestamp() != nil {
+			m.out.Skipped = append(m.out.Skipped, fmt.Sprintf("%s: being deleted (its finalizers %s hold it): its calls are not merged",
+				items[i].GetName(), pipeline.Quote(strings.Join(items[i].GetFinalizers(), ","))))
+			continue
+		}
 		p, err := ParsePartial(&items[i])
 		if err == nil && (p.Workload != m.w || m.container != "" && p.Container != m.container) {
 			err = fmt.Errorf("%s: %w: of %q container %q", items[i].GetName(), ErrNotPartial, p.Workload.String(), p.Container)
