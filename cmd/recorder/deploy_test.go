@@ -16,6 +16,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
@@ -68,8 +69,8 @@ type deployment struct {
 	ds       *appsv1.DaemonSet
 	svc      *corev1.Service
 	policy   *admissionv1.ValidatingAdmissionPolicy
-	policyB  *admissionv1.ValidatingAdmissionPolicyBinding
-	metadata map[string]*metaObject // kind/name -> its metadata
+	policyBs []*admissionv1.ValidatingAdmissionPolicyBinding // the partials' and the agent's
+	metadata map[string]*metaObject                          // kind/name -> its metadata
 }
 
 // metaObject is the part of every object the checks below read.
@@ -124,15 +125,16 @@ func render(t *testing.T, dir string) *deployment {
 		case "ValidatingAdmissionPolicy":
 			slot = one(t, &d.policy, name)
 		case "ValidatingAdmissionPolicyBinding":
-			slot = one(t, &d.policyB, name)
+			d.policyBs = append(d.policyBs, new(admissionv1.ValidatingAdmissionPolicyBinding))
+			slot = d.policyBs[len(d.policyBs)-1]
 		default:
 			t.Fatalf("%s: kind not checked", name)
 		}
 		decodeStrict(t, name, data, slot)
 	}
-	if d.ns == nil || d.sa == nil || d.role == nil || d.binding == nil || d.ds == nil || d.svc == nil || d.policy == nil || d.policyB == nil {
+	if d.ns == nil || d.sa == nil || d.role == nil || d.binding == nil || d.ds == nil || d.svc == nil || d.policy == nil || len(d.policyBs) != 2 {
 		t.Fatalf("rendered %v: want a Namespace, ServiceAccount, ClusterRole, ClusterRoleBinding, DaemonSet, Service, "+
-			"ValidatingAdmissionPolicy and its binding", slices.Sorted(maps.Keys(d.metadata)))
+			"ValidatingAdmissionPolicy and its two bindings", slices.Sorted(maps.Keys(d.metadata)))
 	}
 	return d
 }
@@ -423,20 +425,38 @@ func TestDeployAdmission(t *testing.T) {
 	os.WriteFile(filepath.Join(overlay, "kustomization.yaml"), []byte("resources: [../kubernetes]\nnamespace: elsewhere\nnamePrefix: x-\n"), 0o644)
 	for _, dir := range []string{deployDir, overlay} {
 		d := render(t, dir)
-		p, b := d.policy, d.policyB
+		p := d.policy
 		if p.Spec.FailurePolicy == nil || *p.Spec.FailurePolicy != admissionv1.Fail {
 			t.Errorf("%s: failurePolicy %v, want Fail", dir, p.Spec.FailurePolicy)
 		}
 		if k := p.Spec.ParamKind; k == nil || k.APIVersion != "v1" || k.Kind != "ServiceAccount" {
 			t.Errorf("%s: paramKind %+v, want v1 ServiceAccount", dir, k)
 		}
-		if b.Spec.PolicyName != p.Name || !slices.Equal(b.Spec.ValidationActions, []admissionv1.ValidationAction{admissionv1.Deny}) {
-			t.Errorf("%s: binding of %q with actions %v, want %q with Deny", dir, b.Spec.PolicyName, b.Spec.ValidationActions, p.Name)
-		}
-		r := b.Spec.ParamRef
-		if r == nil || r.Name != d.sa.Name || r.Namespace != d.sa.Namespace || r.Selector != nil ||
-			r.ParameterNotFoundAction == nil || *r.ParameterNotFoundAction != admissionv1.DenyAction {
-			t.Errorf("%s: paramRef %+v, want ServiceAccount %s/%s, denying when it is missing", dir, r, d.sa.Namespace, d.sa.Name)
+		// The binding of the partials denies their writes while the
+		// ServiceAccount is missing; the other's lets the rest be then
+		// (no agent can authenticate without it).
+		whenMissing := map[metav1.LabelSelectorOperator]admissionv1.ParameterNotFoundActionType{
+			metav1.LabelSelectorOpExists: admissionv1.DenyAction, metav1.LabelSelectorOpDoesNotExist: admissionv1.AllowAction}
+		for _, b := range d.policyBs {
+			if b.Spec.PolicyName != p.Name || !slices.Equal(b.Spec.ValidationActions, []admissionv1.ValidationAction{admissionv1.Deny}) {
+				t.Errorf("%s: binding %s of %q with actions %v, want %q with Deny", dir, b.Name, b.Spec.PolicyName, b.Spec.ValidationActions, p.Name)
+			}
+			var sel *metav1.LabelSelector
+			if m := b.Spec.MatchResources; m != nil {
+				sel = m.ObjectSelector
+			}
+			if sel == nil || len(sel.MatchLabels) != 0 || len(sel.MatchExpressions) != 1 || sel.MatchExpressions[0].Key != kube.PartialLabel {
+				t.Fatalf("%s: binding %s selects %+v, want objects by the label %s alone", dir, b.Name, sel, kube.PartialLabel)
+			}
+			op := sel.MatchExpressions[0].Operator
+			want, ok := whenMissing[op]
+			delete(whenMissing, op)
+			r := b.Spec.ParamRef
+			if !ok || r == nil || r.Name != d.sa.Name || r.Namespace != d.sa.Namespace || r.Selector != nil ||
+				r.ParameterNotFoundAction == nil || *r.ParameterNotFoundAction != want {
+				t.Errorf("%s: binding %s of objects where %s %s: paramRef %+v, want ServiceAccount %s/%s, %s when it is missing",
+					dir, b.Name, kube.PartialLabel, op, r, d.sa.Namespace, d.sa.Name, want)
+			}
 		}
 		if want := map[string]string{"elsewhere": "x-seccomp-recorder", "seccomp-recorder": "seccomp-recorder"}[d.sa.Namespace]; d.sa.Name != want {
 			t.Errorf("%s: ServiceAccount %s/%s", dir, d.sa.Namespace, d.sa.Name)

@@ -3,8 +3,10 @@ package kube
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -143,9 +145,10 @@ func TestPullBounded(t *testing.T) {
 }
 
 // TestPullWarnsOfOtherWriters: a partial named and labelled as the
-// recorder's, whose spec another field manager wrote (an edit with
-// kubectl, say), is merged with a warning naming it, its node and its
-// writer. The managed fields are set by hand here, as the API server
+// recorder's, whose spec or an annotation pull reads another field
+// manager wrote (an edit with kubectl, say), is merged with a warning
+// naming it, its node and its writers; a label or an annotation of
+// another's own, a finalizer, are none. The managed fields are set by hand here, as the API server
 // records them (TestAPIServer/forged-partial has a real one's).
 func TestPullWarnsOfOtherWriters(t *testing.T) {
 	objs := published(t)
@@ -154,13 +157,17 @@ func TestPullWarnsOfOtherWriters(t *testing.T) {
 		{Manager: ManagedBy, Operation: metav1.ManagedFieldsOperationUpdate, FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(`{"f:metadata":{"f:labels":{}},"f:spec":{}}`)},
 		{Manager: "kubectl-edit", Operation: metav1.ManagedFieldsOperationUpdate, FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(`{"f:spec":{"f:syscalls":{}}}`)},
 		{Manager: "labeller", Operation: metav1.ManagedFieldsOperationUpdate, FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(`{"f:metadata":{"f:labels":{"f:team":{}}}}`)},
+		// The operator's daemon, on every SeccompProfile: no warning.
+		{Manager: "security-profiles-operator", Operation: metav1.ManagedFieldsOperationUpdate, FieldsType: "FieldsV1",
+			FieldsV1: metav1.NewFieldsV1(`{"f:metadata":{"f:annotations":{".":{},"f:syscalls":{}},"f:finalizers":{".":{},"v:\"node-2-deleted\"":{}}}}`)},
+		{Manager: "annotator", Operation: metav1.ManagedFieldsOperationUpdate, FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(`{"f:metadata":{"f:annotations":{"f:recorder.dev/pods":{}}}}`)},
 	})
 	f := newFixture(t, objs...)
 	got, err := Pull(context.Background(), f.pub.Profiles, web, "app")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := edited.GetName() + ` (node "node-2", pods "web-c") was written by kubectl-edit, not the recorder alone: review the calls it holds`
+	want := edited.GetName() + ` (node "node-2", pods "web-c") was written by kubectl-edit, annotator, not the recorder alone: review the calls it holds`
 	if len(got.Warnings) != 1 || got.Warnings[0] != want {
 		t.Errorf("warnings %q; want [%q]", got.Warnings, want)
 	}
@@ -227,5 +234,29 @@ func TestPullRefusesUnreadablePartial(t *testing.T) {
 	}
 	if len(got.Finals) != 0 {
 		t.Errorf("Pull merged %d profiles beside an unreadable partial", len(got.Finals))
+	}
+}
+
+// TestPullSkipsDeleting: a partial deleted (under the admission policy,
+// by its node's recorder or a grant of delete-partial, to take its calls
+// out) but held by a finalizer (the operator's daemon adds one per node to
+// every SeccompProfile) is not merged, and pull says so (before, its
+// calls were merged until the last finalizer went).
+func TestPullSkipsDeleting(t *testing.T) {
+	objs := published(t)
+	deleting := objs[1].(*unstructured.Unstructured)
+	deleting.SetDeletionTimestamp(&metav1.Time{Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+	deleting.SetFinalizers([]string{"node-2-deleted"})
+	f := newFixture(t, objs...)
+	got, err := Pull(context.Background(), f.pub.Profiles, web, "app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Finals) != 1 || !slices.Equal(got.Finals[0].Nodes, []string{"node-1"}) {
+		t.Errorf("finals %+v; want node-1's partial alone", got.Finals)
+	}
+	want := deleting.GetName() + `: being deleted (its finalizers node-2-deleted hold it): its calls are not merged`
+	if !slices.Contains(got.Skipped, want) {
+		t.Errorf("skipped %q; want %q", got.Skipped, want)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,8 +13,10 @@ import (
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/kustomize/api/krusty"
@@ -142,7 +145,8 @@ func TestPartialPolicy(t *testing.T) {
 	// Another ServiceAccount with every right on seccompprofiles, and a
 	// token bound to a pod on node-a as well.
 	userRules := []rbacv1.PolicyRule{{APIGroups: []string{ProfilesResource.Group}, Resources: []string{ProfilesResource.Resource},
-		Verbs: []string{"get", "list", "create", "update", "patch", "delete"}}}
+		Verbs: []string{"get", "list", "create", "update", "patch", "delete", "deletecollection"}}, {APIGroups: []string{ProfilesResource.Group},
+		Resources: []string{ProfilesResource.Resource + "/status"}, Verbs: []string{"update"}}}
 	user, _ := serviceAccount(t, cp, admin, "profile-admin", userRules)
 	onNode := config("profile-admin-on-node", cp.PodToken(t, "default", "profile-admin", "node-a"))
 	cleaner, _ := serviceAccount(t, cp, admin, "partial-cleaner", []rbacv1.PolicyRule{{APIGroups: []string{ProfilesResource.Group},
@@ -213,6 +217,39 @@ func TestPartialPolicy(t *testing.T) {
 	}
 	deleteAs := func(cfg *rest.Config, name string) func() error {
 		return func() error { return client(cfg).Delete(ctx, name, metav1.DeleteOptions{}) }
+	}
+	patchAs := func(cfg *rest.Config, name string, pt types.PatchType, patch string) func() error {
+		return func() error {
+			opts := metav1.PatchOptions{}
+			if pt == types.ApplyPatchType {
+				force := true
+				opts = metav1.PatchOptions{FieldManager: "kubectl", Force: &force}
+			}
+			_, err := client(cfg).Patch(ctx, name, pt, []byte(patch), opts)
+			return err
+		}
+	}
+	// statusAs updates the status of the object name, with its calls and
+	// labels changed in the same body: the API server keeps only the
+	// status (the policy does not match the subresource).
+	statusAs := func(cfg *rest.Config, name string) func() error {
+		return func() error {
+			u := get(name)
+			before, _ := json.Marshal(map[string]any{"spec": u.Object["spec"], "labels": u.GetLabels(), "annotations": u.GetAnnotations()})
+			unstructured.SetNestedField(u.Object, "SCMP_ACT_ALLOW", "spec", "defaultAction")
+			setLabel(u, NodeLabel, "node-z")
+			setAnnot(u, NodeAnnot, "node-z")
+			unstructured.SetNestedField(u.Object, "Installed", "status", "status")
+			if _, err := client(cfg).UpdateStatus(ctx, u, metav1.UpdateOptions{}); err != nil {
+				return err
+			}
+			u = get(name)
+			after, _ := json.Marshal(map[string]any{"spec": u.Object["spec"], "labels": u.GetLabels(), "annotations": u.GetAnnotations()})
+			if !bytes.Equal(before, after) {
+				return fmt.Errorf("a status update changed what pull reads: %s -> %s", before, after)
+			}
+			return nil
+		}
 	}
 	unlabel := func(u *unstructured.Unstructured) {
 		l := u.GetLabels()
@@ -307,6 +344,32 @@ func TestPartialPolicy(t *testing.T) {
 		}), ""},
 		{"agent updates its partial after that", updateAs(agentA, a, func(u *unstructured.Unstructured) { setAnnot(u, PodsAnnot, "web-x,web-y") }), ""},
 		{"user deletes a partial", deleteAs(user, b), deleteVerb},
+		{"user deletes partials as a collection", func() error {
+			return client(user).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: PartialLabel})
+		}, deleteVerb},
+		{"user applies a partial's calls (server-side apply)", patchAs(user, a, types.ApplyPatchType,
+			`{"apiVersion":"security-profiles-operator.x-k8s.io/v1","kind":"SeccompProfile","metadata":{"name":"`+a+`"},"spec":{"defaultAction":"SCMP_ACT_ALLOW"}}`), agentAlone},
+		{"user merge-patches a partial's label value", patchAs(user, a, types.MergePatchType, `{"metadata":{"labels":{"`+PartialLabel+`":"false"}}}`), agentAlone},
+		{"user JSON-patches a partial's node", patchAs(user, a, types.JSONPatchType, `[{"op":"replace","path":"/metadata/annotations/recorder.dev~1node","value":"node-z"}]`), agentAlone},
+		{"user writes a partial by generateName", func() error {
+			u := partialObject(t, "other", "node-c")
+			u.SetName("")
+			u.SetGenerateName("gen-")
+			return createAs(user, u)()
+		}, agentAlone},
+		{"user writes a partial labelled partial=false", func() error {
+			u := partialObject(t, "other", "node-c")
+			setLabel(u, PartialLabel, "false")
+			return createAs(user, u)()
+		}, agentAlone},
+		{"user updates a partial's status (what pull reads stays)", statusAs(user, a), ""},
+		{"agent deletes a partial: its ClusterRole grants no delete", func() error {
+			err := deleteAs(agentA, a)()
+			if apierrors.IsForbidden(err) && !strings.Contains(err.Error(), "ValidatingAdmissionPolicy") {
+				return nil
+			}
+			return fmt.Errorf("%w; want RBAC's denial", err)
+		}, ""},
 		{"user writes a non-partial profile", createAs(user, plain), ""},
 		{"user updates a non-partial profile", updateAs(user, "plain", func(u *unstructured.Unstructured) { setLabel(u, "team", "cart") }), ""},
 		{"user labels a non-partial profile partial", updateAs(user, "plain", func(u *unstructured.Unstructured) {
@@ -314,6 +377,11 @@ func TestPartialPolicy(t *testing.T) {
 			setLabel(u, KindLabel, "deployment")
 		}), agentAlone},
 		{"user writes the operator's own kind of partial", updateAs(user, "plain", func(u *unstructured.Unstructured) { setLabel(u, PartialLabel, "true") }), ""},
+		{"user then adds the recorder's labels to it", updateAs(user, "plain", func(u *unstructured.Unstructured) {
+			for k, v := range workloadLabels(web, "app") {
+				setLabel(u, k, v)
+			}
+		}), agentAlone},
 		{"user runs pull --apply", pull, ""},
 		{"user deletes a non-partial profile", deleteAs(user, "plain"), ""},
 		{"admin writes a partial", createAs(cp.Config, partialObject(t, "other", "node-d")), agentAlone},
@@ -340,26 +408,40 @@ func TestPartialPolicy(t *testing.T) {
 	if report, err := pullAs(cp.Config); err != nil || strings.Contains(report, noPolicy) {
 		t.Errorf("pull as the admin with the policy in force: %v\n%s", err, report)
 	}
-	// Its ServiceAccount deleted, the binding cannot name the recorder:
-	// it denies every SeccompProfile write (parameterNotFoundAction Deny).
+	// Its ServiceAccount deleted, the bindings cannot name the recorder:
+	// the partials' denies every write of an object labelled partial, the
+	// operator's own kind too (parameterNotFoundAction Deny), and the
+	// agent's lets the other writes be (Allow; no agent authenticates
+	// without its ServiceAccount).
 	cp.Kubectl(t, "delete", "serviceaccount", sa, "-n", ns)
-	other := plain.DeepCopy()
-	other.SetName("plain-without-recorder")
+	operators := plain.DeepCopy()
+	operators.SetName("operators-partial")
+	setLabel(operators, PartialLabel, "true")
 	for end := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		_, err := client(user).Create(ctx, other, metav1.CreateOptions{})
+		_, err := client(user).Create(ctx, operators, metav1.CreateOptions{})
 		if err != nil && strings.Contains(err.Error(), "ValidatingAdmissionPolicy") && strings.Contains(err.Error(), "no params found") {
 			t.Logf("without its ServiceAccount: %v", err)
 			break
 		}
 		if err == nil {
-			if derr := adminProfiles.Delete(ctx, other.GetName(), metav1.DeleteOptions{}); derr != nil {
+			if derr := adminProfiles.Delete(ctx, operators.GetName(), metav1.DeleteOptions{}); derr != nil {
 				t.Fatal(derr)
 			}
 		}
 		if time.Now().After(end) {
-			t.Fatalf("a non-partial profile without the recorder's ServiceAccount: %v; want the binding's denial", err)
+			t.Fatalf("a partial without the recorder's ServiceAccount: %v; want the binding's denial", err)
 		}
 	}
+	other := plain.DeepCopy()
+	other.SetName("plain-without-recorder")
+	if _, err := client(user).Create(ctx, other, metav1.CreateOptions{}); err != nil {
+		t.Errorf("a non-partial profile without the recorder's ServiceAccount: %v; want it allowed", err)
+	}
+	if err := client(user).Delete(ctx, other.GetName(), metav1.DeleteOptions{}); err != nil {
+		t.Errorf("delete a non-partial profile without the recorder's ServiceAccount: %v; want it allowed", err)
+	}
+	// Without the partials' binding (the agent's left), nothing stops a
+	// forged partial.
 	cp.Kubectl(t, "delete", "validatingadmissionpolicybinding", prefix+"seccomp-recorder-partials")
 	forged := partialObject(t, "app", "node-z")
 	for end := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {

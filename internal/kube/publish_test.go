@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -404,5 +405,43 @@ func TestPublishRepairs(t *testing.T) {
 	}
 	if p := f.get(t, web, "app"); p.Coverage.Syscalls["write"] != 1 {
 		t.Errorf("partial published again: %+v", p)
+	}
+}
+
+// TestPublishKeepsOthers: what others gave a partial and pull does not
+// read stays through the publisher's update, as the admission policy
+// lets them give it: the operator's daemon adds a finalizer and a label
+// to every SeccompProfile (before, the update dropped the finalizer,
+// which the daemon then added again, an update more each time).
+func TestPublishKeepsOthers(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.pub.Offer([]profilegen.Built{built("c-web-a", "read")})
+	if err := f.pub.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	name := PartialName(web, "app", "node-1")
+	u, err := f.pub.Profiles.Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.SetFinalizers([]string{"node-1-deleted"})
+	setLabel(u, "spo.x-k8s.io/profile-id", "SeccompProfile-x")
+	setAnnot(u, "note", "seen")
+	if _, err := f.pub.Profiles.Update(ctx, u, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f.pub.Offer([]profilegen.Built{built("c-web-a", "read", "write")})
+	if err := f.pub.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if u, err = f.pub.Profiles.Get(ctx, name, metav1.GetOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(u.GetFinalizers(), []string{"node-1-deleted"}) || u.GetLabels()["spo.x-k8s.io/profile-id"] != "SeccompProfile-x" || u.GetAnnotations()["note"] != "seen" {
+		t.Errorf("after the publisher's update: finalizers %v, labels %v, annotations %v", u.GetFinalizers(), u.GetLabels(), u.GetAnnotations())
+	}
+	if p := f.get(t, web, "app"); p.Coverage.Syscalls["write"] != 1 {
+		t.Errorf("partial not updated: %+v", p)
 	}
 }

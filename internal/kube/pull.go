@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -88,6 +89,11 @@ func (m *merger) add(items []unstructured.Unstructured) error {
 		if m.seen++; m.seen > maxPartials {
 			return fmt.Errorf("%s: %w: more than %d objects match %s", m.w, ErrTooManyPartials, maxPartials, PartialSelector(m.w, m.container))
 		}
+		if items[i].GetDeletionTimestamp() != nil {
+			m.out.Skipped = append(m.out.Skipped, fmt.Sprintf("%s: being deleted (its finalizers %s hold it): its calls are not merged",
+				items[i].GetName(), pipeline.Quote(strings.Join(items[i].GetFinalizers(), ","))))
+			continue
+		}
 		p, err := ParsePartial(&items[i])
 		if err == nil && (p.Workload != m.w || m.container != "" && p.Container != m.container) {
 			err = fmt.Errorf("%s: %w: of %q container %q", items[i].GetName(), ErrNotPartial, p.Workload.String(), p.Container)
@@ -129,21 +135,47 @@ func (m *merger) merge() (Pulled, error) {
 }
 
 // otherWriters returns the field managers other than the recorder's that
-// own a partial's spec (its calls) or annotations (its coverage and pods),
-// as the API server records them (metadata.managedFields). A manager's
-// name is its client's word: this tells edits by kubectl and others
-// apart, it is no proof (see doc.go).
+// own a partial's spec (its calls) or an annotation pull reads (its
+// coverage, pods and the recorder's others), as the API server records
+// them (metadata.managedFields). A manager's name is its client's word:
+// this tells edits by kubectl and others apart, it is no proof (see
+// doc.go). An annotation of its own (the operator's daemon writes one,
+// "syscalls", to every SeccompProfile) is no warning.
 func otherWriters(u *unstructured.Unstructured) []string {
 	var out []string
 	for _, mf := range u.GetManagedFields() {
 		if mf.Manager == ManagedBy || mf.FieldsV1 == nil || slices.Contains(out, mf.Manager) {
 			continue
 		}
-		if f := mf.FieldsV1.GetRawString(); strings.Contains(f, `"f:spec"`) || strings.Contains(f, `"f:annotations"`) {
+		if ownsRead(mf.FieldsV1.GetRawString()) {
 			out = append(out, pipeline.Quote(mf.Manager))
 		}
 	}
 	return out
+}
+
+// ownsRead reports whether a manager's fields (FieldsV1, as JSON) hold
+// what pull reads of a partial: its spec, or a recorder.dev/ or coverage
+// annotation. Fields it cannot read count as read.
+func ownsRead(fields string) bool {
+	var f struct {
+		Spec     *json.RawMessage `json:"f:spec"`
+		Metadata struct {
+			Annotations map[string]json.RawMessage `json:"f:annotations"`
+		} `json:"f:metadata"`
+	}
+	if err := json.Unmarshal([]byte(fields), &f); err != nil {
+		return true
+	}
+	if f.Spec != nil {
+		return true
+	}
+	for k := range f.Metadata.Annotations {
+		if k = strings.TrimPrefix(k, "f:"); strings.HasPrefix(k, "recorder.dev/") || k == CoverageAnnotation {
+			return true
+		}
+	}
+	return false
 }
 
 // Previous returns the profile of the object name, when there is one.

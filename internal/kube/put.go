@@ -28,7 +28,8 @@ func (p *Publisher) upsert(ctx context.Context, obj *unstructured.Unstructured) 
 }
 
 // put creates obj, or updates the object of its name when it is this
-// partial; the other labels and annotations someone gave it are kept.
+// partial; the other labels and annotations someone gave it are kept, and
+// its finalizers (the operator's daemon adds one to every SeccompProfile).
 func (p *Publisher) put(ctx context.Context, obj *unstructured.Unstructured) error {
 	opts := metav1.CreateOptions{FieldManager: ManagedBy}
 	cur, err := p.Profiles.Get(ctx, obj.GetName(), metav1.GetOptions{})
@@ -49,6 +50,7 @@ func (p *Publisher) put(ctx context.Context, obj *unstructured.Unstructured) err
 	upd.SetResourceVersion(cur.GetResourceVersion())
 	upd.SetLabels(mergeMaps(cur.GetLabels(), obj.GetLabels()))
 	upd.SetAnnotations(mergeMaps(cur.GetAnnotations(), obj.GetAnnotations()))
+	upd.SetFinalizers(cur.GetFinalizers())
 	_, err = p.Profiles.Update(ctx, upd, metav1.UpdateOptions{FieldManager: ManagedBy})
 	return err
 }
