@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -81,6 +82,7 @@ func Collect(ctx context.Context, r Run) (*Result, error) {
 	var readErr error
 	readDone := make(chan struct{})
 	go func() {
+		defer closeAtPanic(src)
 		readErr = col.read(readCtx, src)
 		close(readDone)
 	}()
@@ -120,6 +122,18 @@ func Collect(ctx context.Context, r Run) (*Result, error) {
 		return res, fmt.Errorf("collection cut short: %w", ctx.Err())
 	}
 	return res, nil
+}
+
+// closeAtPanic, deferred by the goroutine that reads the records, closes
+// the source when the pipeline panics (on that goroutine, or on the
+// source's reader, whose panic Next raises there), before the panic ends
+// the process: the audit daemon's place, the enabled flag and the backlog
+// limit are put back then, not at the next start from the state file.
+func closeAtPanic(src io.Closer) {
+	if r := recover(); r != nil {
+		src.Close()
+		panic(r)
+	}
 }
 
 // sleep waits for d, or until ctx is done.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -176,4 +177,32 @@ func TestCollectorNamesFromPath(t *testing.T) {
 	if got := p.Set.Groups(); len(got) != 1 || got[0] != "a-program-name-" || p.Counts.Kept != 1 {
 		t.Errorf("groups %q, kept %d; want the path's base name cut to 15 bytes, 1", got, p.Counts.Kept)
 	}
+}
+
+// panicEnv makes TestCollectPanicRestores's child run Collect with a
+// pipeline that panics.
+const panicEnv = "RUNNER_TEST_PANIC"
+
+// TestCollectPanicRestores: a panic in the pipeline ends the process, but
+// only after the source put the audit state back (the daemon's place, the
+// enabled flag, the backlog limit). The panic comes on the netlink
+// reader's goroutine, which hands records to the pipeline, and Next raises
+// it on the goroutine that reads them. Before, that goroutine had no
+// recovery, and the process ended still registered, auditing enabled and
+// the backlog limit raised, until a next start read the state file.
+func TestCollectPanicRestores(t *testing.T) {
+	if os.Getenv(panicEnv) != "" { // the child: the parent holds the kernel lock
+		Collect(context.Background(), Run{Profile: LoggingProfile(), Args: []string{"true"},
+			Observe: func(*audit.Record) { panic("observe boom") }})
+		t.Fatal("Collect returned: the pipeline did not panic")
+	}
+	audittest.NeedRoot(t)
+	prev := audittest.NoDaemon(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCollectPanicRestores$", "-test.v")
+	cmd.Env = append(os.Environ(), panicEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !bytes.Contains(out, []byte("observe boom")) {
+		t.Fatalf("the child: %v, want it to end with the pipeline's panic:\n%s", err, out)
+	}
+	audittest.CheckSame(t, "after the panic", prev, audittest.Status(t))
 }
