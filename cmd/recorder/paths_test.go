@@ -396,7 +396,9 @@ func TestWatchFallback(t *testing.T) {
 	lines := profiletest.Lines(t, syslogFixture)
 	path := filepath.Join(t.TempDir(), "syslog")
 	f := watchOpenLog(t, path)
-	w := startWatch(t, "--source", "syslog:"+path, "-d", out, "-g", "none", "--flush-interval", "50ms", "--base", "none")
+	explain := filepath.Join(t.TempDir(), "why.tsv")
+	w := startWatch(t, "--source", "syslog:"+path, "-d", out, "-g", "none", "--flush-interval", "50ms", "--base", "none",
+		"--explain", explain)
 	w.waitFor(t, "the follower", 5*time.Second, func() bool { return strings.Contains(w.log.String(), "following file") })
 	if err := os.RemoveAll(out); err != nil {
 		t.Fatal(err)
@@ -421,8 +423,21 @@ func TestWatchFallback(t *testing.T) {
 	if len(lost) != 1 || !strings.Contains(w.log.String(), "fallback="+lost[0]) {
 		t.Fatalf("fallback dirs %q; log:\n%s", lost, w.log.String())
 	}
-	if got, want := profiletest.AllowedInDir(t, lost[0]), profiletest.Replayed(t, lines); !slices.Equal(got, want) {
+	want := profiletest.Replayed(t, lines)
+	if got := profiletest.AllowedInDir(t, lost[0]); !slices.Equal(got, want) {
 		t.Errorf("the fallback profile allows %q, want %q", got, want)
+	}
+	// The explanation went nowhere either (it is written after the
+	// profiles): it is kept beside them, under its own name. It had been
+	// left out.
+	kept, err := os.ReadFile(filepath.Join(lost[0], "why.tsv"))
+	if err != nil {
+		t.Fatalf("the explanation in the fallback directory: %v", err)
+	}
+	for _, name := range want {
+		if !strings.Contains(string(kept), "\t"+name+"\t") {
+			t.Errorf("the kept explanation has no row for %s:\n%s", name, kept)
+		}
 	}
 }
 

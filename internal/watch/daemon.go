@@ -190,8 +190,8 @@ func (d *daemon) run(ctx context.Context, o source.Opened) {
 			if s, ok := d.cfg.Pipeline.Finish.(interface{ Settle() }); ok {
 				s.Settle() // the names still being looked up, off the record path now
 			}
-			if built, err := d.flush("exit", true); err != nil {
-				d.endErr = d.fallback(built, err)
+			if built, explain, err := d.flush("exit", true); err != nil {
+				d.endErr = d.fallback(built, explain, err)
 			}
 			d.closeFiles()
 			d.summary()
@@ -327,10 +327,10 @@ func (d *daemon) counts() *pipeline.Counts {
 // flush builds the profiles under the lock and writes them outside it. On
 // failure everything stays in memory and the next flush tries again; it
 // returns the profiles it failed to write to the output dir, and why.
-func (d *daemon) flush(why string, force bool) ([]profilegen.Built, error) {
+func (d *daemon) flush(why string, force bool) (lost []profilegen.Built, lostExplain []byte, err error) {
 	built, keys, ok, err := d.build(force)
 	if !ok {
-		return nil, nil
+		return nil, nil, nil
 	}
 	var explain []byte
 	if err == nil {
@@ -338,7 +338,6 @@ func (d *daemon) flush(why string, force bool) ([]profilegen.Built, error) {
 		explain = output.ExplainText(d.cfg.Pipeline.Explain, built, d.cfg.Build)
 		d.mu.Unlock()
 	}
-	var lost []profilegen.Built
 	if err == nil && len(built) > 0 {
 		if err = d.openDir(); err == nil {
 			err = d.cfg.Output.Write(built, d.cfg.Build, explain)
@@ -357,7 +356,7 @@ func (d *daemon) flush(why string, force bool) ([]profilegen.Built, error) {
 		d.dirty = true
 		d.log.Error("write profiles; keeping everything in memory, trying again at the next flush",
 			"why", why, "dir", d.cfg.Output.Dir, "err", err)
-		return lost, err
+		return lost, explain, err
 	}
 	d.status.flushOK++
 	if len(built) > 0 {
@@ -368,26 +367,30 @@ func (d *daemon) flush(why string, force bool) ([]profilegen.Built, error) {
 	}
 	d.log.Info("profiles written", "why", why, "dir", d.cfg.Output.Dir, "groups", len(built),
 		"distinct_calls", keys, "records_kept", d.p.Counts.Kept)
-	return nil, nil
+	return nil, nil, nil
 }
 
-// fallback writes the profiles the last flush could not write (why: err)
-// into a new directory of the user's (output.Writer.Keep), mode 0600, and
-// says where: a recording is never thrown away at exit. It returns err,
+// fallback writes the profiles and the explanation (--explain) the last
+// flush could not write (why: err) into a new directory of the user's
+// (output.Writer.Keep), mode 0600, and says where: a recording is never
+// thrown away at exit. It returns err,
 // wrapping output.ErrKept and naming the directory when the profiles went
 // there: the watch then ends with it (exit status 1), as replay and record
 // do.
-func (d *daemon) fallback(built []profilegen.Built, err error) error {
-	if len(built) == 0 {
+func (d *daemon) fallback(built []profilegen.Built, explain []byte, err error) error {
+	if len(built) == 0 && explain == nil {
 		return err
 	}
-	dir, kerr := d.cfg.Output.Keep(built, d.cfg.Build, nil)
+	if len(built) == 0 {
+		built = nil // Keep writes no profile then
+	}
+	dir, kerr := d.cfg.Output.Keep(built, d.cfg.Build, explain)
 	if kerr != nil {
 		d.log.Error("the profiles could not be written to a fallback directory either; they are lost", "err", kerr)
 		return fmt.Errorf("%w; and %w", err, kerr)
 	}
-	d.log.Error("the profiles could not be written to the output dir; written to a fallback directory instead",
-		"dir", d.cfg.Output.Dir, "fallback", dir, "groups", len(built))
+	d.log.Error("the profiles could not be written where asked; written to a fallback directory instead",
+		"dir", d.cfg.Output.Dir, "fallback", dir, "groups", len(built), "explanation", explain != nil)
 	return fmt.Errorf("%w; %w: written to %s instead", err, output.ErrKept, dir)
 }
 
