@@ -26,6 +26,21 @@ func forgedRecord() []byte {
 	return m
 }
 
+// forgerSocket is another process's audit socket, bound, to send from;
+// it is closed when the test ends.
+func forgerSocket(t *testing.T) int {
+	t.Helper()
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_AUDIT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		t.Fatal(err)
+	}
+	return fd
+}
+
 // TestNetlinkForged: a process with CAP_NET_ADMIN (this test, as root) can
 // send to an audit socket: to the registered daemon's port, or to the
 // audit multicast group. No such message reaches Next. The daemon's socket
@@ -42,14 +57,7 @@ func TestNetlinkForged(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer n.Close()
-			fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_AUDIT)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer unix.Close(fd)
-			if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-				t.Fatal(err)
-			}
+			fd := forgerSocket(t)
 			to := &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Pid: n.conn.port}
 			if multicast {
 				to = &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Groups: libaudit.NetlinkGroupReadLog}
@@ -130,14 +138,7 @@ func TestNetlinkKernelOnly(t *testing.T) {
 // reader asks each message's sender until it found the socket empty.
 func TestNetlinkForgedQueued(t *testing.T) {
 	audittest.NeedRoot(t)
-	forger, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_AUDIT)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(forger)
-	if err := unix.Bind(forger, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		t.Fatal(err)
-	}
+	forger := forgerSocket(t)
 	for _, tc := range []struct {
 		name string
 		send func(t *testing.T, c *nlConn)
